@@ -1,0 +1,10 @@
+// Every suite starts from an empty, embedded environment with fixed test keys.
+for (const key of Object.keys(process.env)) {
+  if (/^(DATABASE_URL|NEXT_PUBLIC_SUPABASE|SUPABASE_|GEMINI_|UPSTASH_|QSTASH_|TWILIO_|RESEND_|EMAIL_FROM|TELEGRAM_|META_)/.test(key)) {
+    delete process.env[key];
+  }
+}
+process.env.ENCRYPTION_KEY = Buffer.alloc(32, 7).toString("base64");
+process.env.APP_SECRET = "test-app-secret-test-app-secret-0123456789";
+process.env.DISABLE_SCHEDULER = "1";
+process.env.APP_URL = "http://localhost:3000";

@@ -1,0 +1,107 @@
+// The database port: PGlite + pgvector in-process by default, postgres.js when DATABASE_URL is set.
+// One PGlite instance per process (a second one on the same data directory corrupts it).
+import path from "node:path";
+import fs from "node:fs";
+import { sql, type SQL, type ExtractTablesWithRelations } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { env } from "@/lib/env";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Either the database or a transaction: queries take this first. */
+export type Executor = Db | Tx;
+
+export type DbHandle = {
+  db: Db;
+  kind: "pglite" | "postgres";
+  close: () => Promise<void>;
+};
+
+type Holder = { handle?: Promise<DbHandle> };
+const holder: Holder = ((globalThis as { __prismDb?: Holder }).__prismDb ??= {});
+
+/** Where embedded data lives (.data/ at the project root unless PGLITE_DATA_DIR says otherwise). */
+export function dataRoot(): string {
+  const dir = env().PGLITE_DATA_DIR;
+  if (dir && dir.startsWith("memory://")) return path.resolve(".data");
+  return path.resolve(dir ? path.dirname(dir) : ".data");
+}
+
+export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob | File } = {}) {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { vector } = await import("@electric-sql/pglite-pgvector");
+  const dataDir = options.dataDir;
+  if (dataDir && !dataDir.startsWith("memory://")) fs.mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create({ dataDir, loadDataDir: options.loadDataDir, extensions: { vector } });
+  return client;
+}
+
+async function open(): Promise<DbHandle> {
+  const e = env();
+  if (e.DATABASE_URL) {
+    // prepare: false — Supabase's transaction pooler does not keep prepared statements.
+    const client = postgres(e.DATABASE_URL, { prepare: false, max: 10, onnotice: () => {} });
+    const db = drizzlePostgres({ client, schema }) as unknown as Db;
+    return { db, kind: "postgres", close: () => client.end({ timeout: 5 }) };
+  }
+  const dataDir = e.PGLITE_DATA_DIR ?? path.resolve(".data/pglite");
+  const client = await openPglite({ dataDir });
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  return { db, kind: "pglite", close: () => client.close() };
+}
+
+/** The process's database, opened on first use. */
+export function getDbHandle(): Promise<DbHandle> {
+  holder.handle ??= open().catch((err) => {
+    holder.handle = undefined;
+    throw err;
+  });
+  return holder.handle;
+}
+
+export async function getDb(): Promise<Db> {
+  return (await getDbHandle()).db;
+}
+
+/** Tests install their own database (a clone of the migrated template). */
+export function setDbHandleForTests(handle: DbHandle | undefined): void {
+  holder.handle = handle ? Promise.resolve(handle) : undefined;
+}
+
+export async function closeDb(): Promise<void> {
+  const h = holder.handle;
+  holder.handle = undefined;
+  if (h) await (await h).close();
+}
+
+/** Raw SQL returning rows, the same shape on both drivers. */
+export async function rows<T extends Record<string, unknown>>(ex: Executor, query: SQL): Promise<T[]> {
+  const result = (await ex.execute(query)) as unknown;
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/**
+ * A dashboard transaction: runs as `authenticated` with the user's claims, so row-level security
+ * applies on top of the business_id filters every query already has.
+ */
+export async function withTenant<T>(userId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const claims = JSON.stringify({ sub: userId, role: "authenticated" });
+    await tx.execute(sql`select set_config('request.jwt.claims', ${claims}, true)`);
+    await tx.execute(sql`set local role authenticated`);
+    return fn(tx as Tx);
+  });
+}
+
+/** The service path (webhooks, jobs, sign-in): no RLS; every query must filter by business_id itself. */
+export async function withService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const db = await getDb();
+  return db.transaction(async (tx) => fn(tx as Tx));
+}

@@ -1,0 +1,579 @@
+// The domain model of ARCHITECTURE.md. drizzle-kit turns this into supabase/migrations;
+// RLS policies, roles and helper functions live in hand-written migrations beside the generated ones.
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgEnum,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  vector,
+} from "drizzle-orm/pg-core";
+
+export const EMBEDDING_DIMENSIONS = 768;
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+const id = () => uuid("id").primaryKey().defaultRandom();
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
+const businessId = () =>
+  uuid("business_id")
+    .notNull()
+    .references(() => businesses.id, { onDelete: "cascade" });
+const money = (name: string) => numeric(name, { precision: 14, scale: 6, mode: "number" });
+const embedding = () => vector("embedding", { dimensions: EMBEDDING_DIMENSIONS });
+
+export const businessStatus = pgEnum("business_status", ["active", "paused"]);
+export const memberRole = pgEnum("member_role", ["owner", "admin", "agent"]);
+export const channelKind = pgEnum("channel_kind", [
+  "web",
+  "sms",
+  "whatsapp",
+  "voice",
+  "email",
+  "telegram",
+  "instagram",
+]);
+export const identityKind = pgEnum("identity_kind", ["phone", "email", "web", "telegram", "instagram", "whatsapp"]);
+export const conversationStatus = pgEnum("conversation_status", ["open", "waiting_human", "closed"]);
+export const messageRole = pgEnum("message_role", ["customer", "assistant", "agent", "system", "note"]);
+export const answerSource = pgEnum("answer_source", ["model", "cache", "faq", "human", "offline", "fallback"]);
+export const memoryKind = pgEnum("memory_kind", ["message", "summary", "fact"]);
+
+// ---------------------------------------------------------------- people and tenants
+
+/** Accounts of owners and staff. With Supabase Auth the id is auth.users.id and password_hash stays null. */
+export const users = pgTable("users", {
+  id: id(),
+  email: text("email").notNull().unique(),
+  name: text("name"),
+  passwordHash: text("password_hash"),
+  createdAt: createdAt(),
+});
+
+/** Built-in auth sessions: the cookie carries a signed session id; sign-out revokes the row. */
+export const userSessions = pgTable(
+  "user_sessions",
+  {
+    id: id(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [index("user_sessions_user_idx").on(t.userId)],
+);
+
+/** Failed sign-ins by email and by IP, for throttling (10 in 15 minutes). */
+export const authFailures = pgTable(
+  "auth_failures",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    key: text("key").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("auth_failures_key_idx").on(t.key, t.createdAt)],
+);
+
+export const passwordResets = pgTable("password_resets", {
+  id: id(),
+  userId: uuid("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  tokenHash: text("token_hash").notNull().unique(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  usedAt: timestamp("used_at", { withTimezone: true }),
+  createdAt: createdAt(),
+});
+
+export const businesses = pgTable("businesses", {
+  id: id(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  status: businessStatus("status").notNull().default("active"),
+  timeZone: text("time_zone").notNull().default("UTC"),
+  brandColor: text("brand_color").notNull().default("#0f766e"),
+  logoUrl: text("logo_url"),
+  greeting: text("greeting").notNull().default("Hi! How can we help you today?"),
+  showPrismBranding: boolean("show_prism_branding").notNull().default(true),
+  /** persona, tone, instructions, hours, prohibited topics, escalation, model preference, cache threshold */
+  aiSettings: jsonb("ai_settings").$type<Record<string, unknown>>().notNull().default({}),
+  /** per-customer, per-business and per-IP limits */
+  limits: jsonb("limits").$type<Record<string, unknown>>().notNull().default({}),
+  /** bumped by every change to FAQs, knowledge or AI settings: older cache entries stop serving */
+  knowledgeVersion: integer("knowledge_version").notNull().default(1),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const members = pgTable(
+  "members",
+  {
+    id: id(),
+    businessId: businessId(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: memberRole("role").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("members_business_user_key").on(t.businessId, t.userId), index("members_user_idx").on(t.userId)],
+);
+
+export const invitations = pgTable(
+  "invitations",
+  {
+    id: id(),
+    businessId: businessId(),
+    email: text("email").notNull(),
+    role: memberRole("role").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    invitedBy: uuid("invited_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    acceptedAt: timestamp("accepted_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("invitations_business_idx").on(t.businessId), index("invitations_email_idx").on(t.email)],
+);
+
+// ---------------------------------------------------------------- channels and customers
+
+export const channels = pgTable(
+  "channels",
+  {
+    id: id(),
+    businessId: businessId(),
+    kind: channelKind("kind").notNull(),
+    name: text("name").notNull(),
+    /** what customers reach: a phone number, an email address, a bot username, a page id, or the chat slug */
+    address: text("address").notNull(),
+    credentialsEncrypted: text("credentials_encrypted"),
+    settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+    enabled: boolean("enabled").notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("channels_kind_address_key").on(t.kind, t.address), index("channels_business_idx").on(t.businessId)],
+);
+
+export const customers = pgTable(
+  "customers",
+  {
+    id: id(),
+    businessId: businessId(),
+    name: text("name"),
+    trustScore: integer("trust_score").notNull().default(50),
+    verified: boolean("verified").notNull().default(false),
+    blocked: boolean("blocked").notNull().default(false),
+    blockedUntil: timestamp("blocked_until", { withTimezone: true }),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    notes: text("notes"),
+    /** consent and opt-outs per channel: { sms: { optedOut: true, at: "…" } } */
+    consent: jsonb("consent").$type<Record<string, unknown>>().notNull().default({}),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("customers_business_idx").on(t.businessId, t.lastSeenAt)],
+);
+
+export const customerIdentities = pgTable(
+  "customer_identities",
+  {
+    id: id(),
+    businessId: businessId(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    kind: identityKind("kind").notNull(),
+    /** keyed hash (HMAC-SHA256) of the normalised value, for lookup */
+    valueHash: text("value_hash").notNull(),
+    /** AES-256-GCM of the value */
+    valueEncrypted: text("value_encrypted").notNull(),
+    undeliverable: boolean("undeliverable").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("customer_identities_business_kind_hash_key").on(t.businessId, t.kind, t.valueHash),
+    index("customer_identities_customer_idx").on(t.customerId),
+  ],
+);
+
+export const conversations = pgTable(
+  "conversations",
+  {
+    id: id(),
+    businessId: businessId(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    status: conversationStatus("status").notNull().default("open"),
+    assigneeId: uuid("assignee_id").references(() => users.id, { onDelete: "set null" }),
+    subject: text("subject"),
+    emailThreadKey: text("email_thread_key"),
+    summary: text("summary"),
+    unread: boolean("unread").notNull().default(true),
+    lastMessageAt: timestamp("last_message_at", { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("conversations_business_activity_idx").on(t.businessId, t.lastMessageAt),
+    index("conversations_customer_idx").on(t.customerId, t.channelId),
+    index("conversations_thread_idx").on(t.businessId, t.emailThreadKey),
+  ],
+);
+
+export const messages = pgTable(
+  "messages",
+  {
+    id: id(),
+    businessId: businessId(),
+    conversationId: uuid("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    role: messageRole("role").notNull(),
+    source: answerSource("source"),
+    content: text("content").notNull(),
+    authorId: uuid("author_id").references(() => users.id, { onDelete: "set null" }),
+    /** the provider's id, unique per channel: a retried webhook never makes a second message */
+    providerMessageId: text("provider_message_id"),
+    /** the customer message this answers */
+    replyToId: uuid("reply_to_id"),
+    deliveryStatus: text("delivery_status"),
+    attachments: jsonb("attachments").$type<unknown[]>().notNull().default([]),
+    metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+    model: text("model"),
+    tokensIn: integer("tokens_in").notNull().default(0),
+    tokensOut: integer("tokens_out").notNull().default(0),
+    costUsd: money("cost_usd").notNull().default(0),
+    latencyMs: integer("latency_ms"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("messages_channel_provider_id_key").on(t.channelId, t.providerMessageId),
+    index("messages_conversation_idx").on(t.conversationId, t.createdAt),
+    index("messages_customer_idx").on(t.businessId, t.customerId, t.createdAt),
+  ],
+);
+
+export const memories = pgTable(
+  "memories",
+  {
+    id: id(),
+    businessId: businessId(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    kind: memoryKind("kind").notNull(),
+    content: text("content").notNull(),
+    messageId: uuid("message_id").references(() => messages.id, { onDelete: "cascade" }),
+    embedding: embedding(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("memories_customer_idx").on(t.businessId, t.customerId),
+    uniqueIndex("memories_message_key").on(t.messageId),
+    index("memories_embedding_idx").using("hnsw", t.embedding.op("vector_cosine_ops")),
+  ],
+);
+
+// ---------------------------------------------------------------- knowledge
+
+export const knowledgeDocuments = pgTable(
+  "knowledge_documents",
+  {
+    id: id(),
+    businessId: businessId(),
+    title: text("title").notNull(),
+    sourceType: text("source_type").notNull().default("article"),
+    filename: text("filename"),
+    content: text("content").notNull(),
+    status: text("status").notNull().default("ready"),
+    error: text("error"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("knowledge_documents_business_idx").on(t.businessId)],
+);
+
+export const knowledgeChunks = pgTable(
+  "knowledge_chunks",
+  {
+    id: id(),
+    businessId: businessId(),
+    documentId: uuid("document_id")
+      .notNull()
+      .references(() => knowledgeDocuments.id, { onDelete: "cascade" }),
+    ordinal: integer("ordinal").notNull(),
+    heading: text("heading"),
+    content: text("content").notNull(),
+    tokenCount: integer("token_count").notNull().default(0),
+    embedding: embedding(),
+    tsv: tsvector("tsv").generatedAlwaysAs(
+      sql`to_tsvector('simple', coalesce(heading, '') || ' ' || content)`,
+    ),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("knowledge_chunks_document_idx").on(t.businessId, t.documentId),
+    index("knowledge_chunks_embedding_idx").using("hnsw", t.embedding.op("vector_cosine_ops")),
+    index("knowledge_chunks_tsv_idx").using("gin", t.tsv),
+  ],
+);
+
+export const faqs = pgTable(
+  "faqs",
+  {
+    id: id(),
+    businessId: businessId(),
+    question: text("question").notNull(),
+    answer: text("answer").notNull(),
+    enabled: boolean("enabled").notNull().default(true),
+    hits: integer("hits").notNull().default(0),
+    embedding: embedding(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("faqs_business_idx").on(t.businessId),
+    index("faqs_embedding_idx").using("hnsw", t.embedding.op("vector_cosine_ops")),
+  ],
+);
+
+export const responseCache = pgTable(
+  "response_cache",
+  {
+    id: id(),
+    businessId: businessId(),
+    question: text("question").notNull(),
+    answer: text("answer").notNull(),
+    knowledgeVersion: integer("knowledge_version").notNull(),
+    channelStyle: text("channel_style").notNull().default("chat"),
+    language: text("language"),
+    hits: integer("hits").notNull().default(0),
+    /** the customer messages the entry was built from, so deleting a customer removes their entries */
+    sourceMessageIds: uuid("source_message_ids").array().notNull().default(sql`'{}'::uuid[]`),
+    embedding: embedding().notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("response_cache_business_idx").on(t.businessId, t.knowledgeVersion),
+    index("response_cache_embedding_idx").using("hnsw", t.embedding.op("vector_cosine_ops")),
+  ],
+);
+
+// ---------------------------------------------------------------- money, limits, abuse
+
+export const budgets = pgTable(
+  "budgets",
+  {
+    id: id(),
+    businessId: businessId(),
+    periodStart: date("period_start").notNull(),
+    limitUsd: money("limit_usd").notNull().default(50),
+    spentUsd: money("spent_usd").notNull().default(0),
+    reservedUsd: money("reserved_usd").notNull().default(0),
+    alert75At: timestamp("alert_75_at", { withTimezone: true }),
+    alert90At: timestamp("alert_90_at", { withTimezone: true }),
+    exhaustedAt: timestamp("exhausted_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("budgets_business_period_key").on(t.businessId, t.periodStart)],
+);
+
+export const costEvents = pgTable(
+  "cost_events",
+  {
+    id: id(),
+    businessId: businessId(),
+    kind: text("kind").notNull(),
+    model: text("model"),
+    units: real("units").notNull().default(0),
+    tokensIn: integer("tokens_in").notNull().default(0),
+    tokensOut: integer("tokens_out").notNull().default(0),
+    costUsd: money("cost_usd").notNull(),
+    messageId: uuid("message_id").references(() => messages.id, { onDelete: "set null" }),
+    conversationId: uuid("conversation_id").references(() => conversations.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("cost_events_business_idx").on(t.businessId, t.createdAt)],
+);
+
+export const rateLimitRules = pgTable(
+  "rate_limit_rules",
+  {
+    id: id(),
+    businessId: businessId(),
+    /** customer_day, customer_interval, business_month, ip_minute */
+    scope: text("scope").notNull(),
+    limit: integer("limit").notNull(),
+    windowSeconds: integer("window_seconds").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("rate_limit_rules_business_scope_key").on(t.businessId, t.scope)],
+);
+
+export const abuseEvents = pgTable(
+  "abuse_events",
+  {
+    id: id(),
+    businessId: businessId(),
+    customerId: uuid("customer_id").references(() => customers.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    action: text("action").notNull(),
+    trustDelta: integer("trust_delta").notNull().default(0),
+    evidence: jsonb("evidence").$type<Record<string, unknown>>().notNull().default({}),
+    ipHash: text("ip_hash"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("abuse_events_business_idx").on(t.businessId, t.createdAt), index("abuse_events_customer_idx").on(t.customerId)],
+);
+
+// ---------------------------------------------------------------- outreach
+
+export const campaigns = pgTable(
+  "campaigns",
+  {
+    id: id(),
+    businessId: businessId(),
+    name: text("name").notNull(),
+    channelId: uuid("channel_id").references(() => channels.id, { onDelete: "set null" }),
+    body: text("body").notNull(),
+    status: text("status").notNull().default("draft"),
+    scheduledAt: timestamp("scheduled_at", { withTimezone: true }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("campaigns_business_idx").on(t.businessId)],
+);
+
+export const campaignRecipients = pgTable(
+  "campaign_recipients",
+  {
+    id: id(),
+    businessId: businessId(),
+    campaignId: uuid("campaign_id")
+      .notNull()
+      .references(() => campaigns.id, { onDelete: "cascade" }),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    status: text("status").notNull().default("pending"),
+    error: text("error"),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("campaign_recipients_key").on(t.campaignId, t.customerId)],
+);
+
+// ---------------------------------------------------------------- what came in, what must go out, who changed what
+
+export const webhookEvents = pgTable(
+  "webhook_events",
+  {
+    id: id(),
+    businessId: uuid("business_id").references(() => businesses.id, { onDelete: "cascade" }),
+    provider: text("provider").notNull(),
+    eventId: text("event_id").notNull(),
+    payload: jsonb("payload").$type<unknown>().notNull(),
+    status: text("status").notNull().default("received"),
+    error: text("error"),
+    result: jsonb("result").$type<unknown>(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("webhook_events_provider_event_key").on(t.provider, t.eventId)],
+);
+
+export const outbox = pgTable(
+  "outbox",
+  {
+    id: id(),
+    /** null for system mail (password resets, invitations to people with no business yet) */
+    businessId: uuid("business_id").references(() => businesses.id, { onDelete: "cascade" }),
+    channelKind: text("channel_kind").notNull(),
+    recipient: text("recipient").notNull(),
+    subject: text("subject"),
+    body: text("body").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default({}),
+    messageId: uuid("message_id").references(() => messages.id, { onDelete: "set null" }),
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    providerMessageId: text("provider_message_id"),
+    error: text("error"),
+    createdAt: createdAt(),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+  },
+  (t) => [index("outbox_status_idx").on(t.status, t.nextAttemptAt), index("outbox_business_idx").on(t.businessId, t.createdAt)],
+);
+
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: id(),
+    businessId: businessId(),
+    actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
+    action: text("action").notNull(),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index("audit_log_business_idx").on(t.businessId, t.createdAt)],
+);
+
+/** Tables that carry tenant data; RLS is enabled on each and tests walk this list. */
+export const TENANT_TABLES = [
+  "businesses",
+  "members",
+  "invitations",
+  "channels",
+  "customers",
+  "customer_identities",
+  "conversations",
+  "messages",
+  "memories",
+  "knowledge_documents",
+  "knowledge_chunks",
+  "faqs",
+  "response_cache",
+  "budgets",
+  "cost_events",
+  "rate_limit_rules",
+  "abuse_events",
+  "campaigns",
+  "campaign_recipients",
+  "webhook_events",
+  "outbox",
+  "audit_log",
+] as const;

@@ -1,0 +1,163 @@
+// The one place that reads process.env: validates it once and picks each port's adapter.
+import { z } from "zod";
+
+const optional = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const urlOf = (protocols: string[], label: string) =>
+  optional.refine(
+    (v) => {
+      if (v === undefined) return true;
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a ${label} URL` },
+  );
+
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  APP_URL: urlOf(["http:", "https:"], "http(s)"),
+  PORT: optional,
+
+  // database
+  DATABASE_URL: urlOf(["postgres:", "postgresql:"], "postgres://"),
+  PGLITE_DATA_DIR: optional,
+
+  // secrets (generated and kept under .data/ in embedded mode)
+  APP_SECRET: optional.refine((v) => v === undefined || v.length >= 32, {
+    message: "must be at least 32 characters",
+  }),
+  ENCRYPTION_KEY: optional.refine((v) => v === undefined || Buffer.from(v, "base64").length === 32, {
+    message: "must be 32 bytes, base64-encoded (openssl rand -base64 32)",
+  }),
+
+  // Supabase Auth
+  NEXT_PUBLIC_SUPABASE_URL: urlOf(["http:", "https:"], "http(s)"),
+  NEXT_PUBLIC_SUPABASE_ANON_KEY: optional,
+  SUPABASE_JWT_SECRET: optional,
+
+  // Gemini
+  GEMINI_API_KEY: optional,
+  GEMINI_BASE_URL: urlOf(["http:", "https:"], "http(s)"),
+  GEMINI_MODEL_FAST: optional,
+  GEMINI_MODEL_STRONG: optional,
+
+  // Upstash Redis + QStash
+  UPSTASH_REDIS_REST_URL: urlOf(["http:", "https:"], "http(s)"),
+  UPSTASH_REDIS_REST_TOKEN: optional,
+  QSTASH_TOKEN: optional,
+  QSTASH_URL: urlOf(["http:", "https:"], "http(s)"),
+  QSTASH_CURRENT_SIGNING_KEY: optional,
+  QSTASH_NEXT_SIGNING_KEY: optional,
+
+  // Twilio
+  TWILIO_ACCOUNT_SID: optional,
+  TWILIO_AUTH_TOKEN: optional,
+  TWILIO_API_BASE: urlOf(["http:", "https:"], "http(s)"),
+
+  // Resend
+  RESEND_API_KEY: optional,
+  RESEND_WEBHOOK_SECRET: optional,
+  EMAIL_FROM: optional,
+  RESEND_API_BASE: urlOf(["http:", "https:"], "http(s)"),
+
+  // Telegram
+  TELEGRAM_API_BASE: urlOf(["http:", "https:"], "http(s)"),
+
+  // Meta (Instagram, WhatsApp Cloud API)
+  META_APP_SECRET: optional,
+  META_GRAPH_BASE: urlOf(["http:", "https:"], "http(s)"),
+
+  // embedded background jobs
+  DISABLE_SCHEDULER: optional,
+});
+export type EnvSchema = z.infer<typeof EnvSchema>;
+
+/** Services whose variables must be set together: any one set means all of them are required. */
+const GROUPS: Record<string, (keyof EnvSchema)[]> = {
+  Supabase: ["NEXT_PUBLIC_SUPABASE_URL", "NEXT_PUBLIC_SUPABASE_ANON_KEY"],
+  Gemini: ["GEMINI_API_KEY"],
+  "Upstash Redis": ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"],
+  QStash: ["QSTASH_TOKEN", "QSTASH_CURRENT_SIGNING_KEY", "QSTASH_NEXT_SIGNING_KEY"],
+  Twilio: ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
+  Resend: ["RESEND_API_KEY", "RESEND_WEBHOOK_SECRET", "EMAIL_FROM"],
+};
+
+export class EnvError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`PrismAI cannot start: ${problems.join("; ")}. See .env.example.`);
+    this.name = "EnvError";
+  }
+}
+
+export type Adapters = {
+  database: "postgres" | "pglite";
+  auth: "supabase" | "local";
+  model: "gemini" | "offline";
+  embeddings: "gemini" | "local";
+  cache: "upstash" | "memory";
+  jobs: "qstash" | "local";
+  sms: "twilio" | "outbox";
+  email: "resend" | "outbox";
+};
+
+export type Env = EnvSchema & {
+  appUrl: string;
+  adapters: Adapters;
+  isProduction: boolean;
+};
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new EnvError(parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  for (const [service, keys] of Object.entries(GROUPS)) {
+    const set = keys.filter((k) => e[k] !== undefined);
+    if (set.length > 0 && set.length < keys.length) {
+      const missing = keys.filter((k) => e[k] === undefined);
+      problems.push(`${service} is half-configured: ${set.join(", ")} set but ${missing.join(", ")} missing`);
+    }
+  }
+  if (e.DATABASE_URL && e.NODE_ENV === "production" && !e.ENCRYPTION_KEY) {
+    problems.push("ENCRYPTION_KEY is required with DATABASE_URL in production (openssl rand -base64 32)");
+  }
+  if (e.DATABASE_URL && e.NODE_ENV === "production" && !e.APP_SECRET) {
+    problems.push("APP_SECRET is required with DATABASE_URL in production (openssl rand -hex 32)");
+  }
+  if (problems.length) throw new EnvError(problems);
+
+  const adapters: Adapters = {
+    database: e.DATABASE_URL ? "postgres" : "pglite",
+    auth: e.NEXT_PUBLIC_SUPABASE_URL ? "supabase" : "local",
+    model: e.GEMINI_API_KEY ? "gemini" : "offline",
+    embeddings: e.GEMINI_API_KEY ? "gemini" : "local",
+    cache: e.UPSTASH_REDIS_REST_URL ? "upstash" : "memory",
+    jobs: e.QSTASH_TOKEN ? "qstash" : "local",
+    sms: e.TWILIO_ACCOUNT_SID ? "twilio" : "outbox",
+    email: e.RESEND_API_KEY ? "resend" : "outbox",
+  };
+  const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT ?? "3000"}`).replace(/\/$/, "");
+  return { ...e, appUrl, adapters, isProduction: e.NODE_ENV === "production" };
+}
+
+let cached: Env | undefined;
+
+/** The validated environment of this process, read once. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** For tests: forget the cached environment so the next env() reads process.env again. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}
