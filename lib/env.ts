@@ -1,4 +1,5 @@
 // The one place that reads process.env: validates it once and picks each port's adapter.
+import path from "node:path";
 import { z } from "zod";
 
 const optional = z
@@ -160,4 +161,11 @@ export function env(): Env {
 /** For tests: forget the cached environment so the next env() reads process.env again. */
 export function resetEnvForTests(): void {
   cached = undefined;
+}
+
+/** Where embedded data lives (.data/ at the project root unless PGLITE_DATA_DIR says otherwise). */
+export function dataRoot(): string {
+  const dir = env().PGLITE_DATA_DIR;
+  if (!dir || dir.startsWith("memory://")) return path.resolve(".data");
+  return path.resolve(path.dirname(dir));
 }

@@ -9,7 +9,7 @@ export async function useTestDb(): Promise<DbHandle & { client: Awaited<ReturnTy
   if (!file) throw new Error("PRISMAI_TEMPLATE_DB is not set: run through jest's globalSetup");
   const client = await openPglite({ loadDataDir: new Blob([fs.readFileSync(file)]) });
   const db = drizzle({ client, schema }) as unknown as Db;
-  const handle: DbHandle = { db, kind: "pglite", close: () => client.close() };
+  const handle: DbHandle = { db, kind: "pglite", exec: async (s) => void (await client.exec(s)), close: () => client.close() };
   setDbHandleForTests(handle);
   return { ...handle, client };
 }

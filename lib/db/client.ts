@@ -8,6 +8,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { env } from "@/lib/env";
+export { dataRoot } from "@/lib/env";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -19,18 +20,13 @@ export type Executor = Db | Tx;
 export type DbHandle = {
   db: Db;
   kind: "pglite" | "postgres";
+  /** Runs a multi-statement SQL script (seed files) with the simple protocol. */
+  exec: (script: string) => Promise<void>;
   close: () => Promise<void>;
 };
 
 type Holder = { handle?: Promise<DbHandle> };
 const holder: Holder = ((globalThis as { __prismDb?: Holder }).__prismDb ??= {});
-
-/** Where embedded data lives (.data/ at the project root unless PGLITE_DATA_DIR says otherwise). */
-export function dataRoot(): string {
-  const dir = env().PGLITE_DATA_DIR;
-  if (dir && dir.startsWith("memory://")) return path.resolve(".data");
-  return path.resolve(dir ? path.dirname(dir) : ".data");
-}
 
 export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob | File } = {}) {
   const { PGlite } = await import("@electric-sql/pglite");
@@ -47,12 +43,17 @@ async function open(): Promise<DbHandle> {
     // prepare: false — Supabase's transaction pooler does not keep prepared statements.
     const client = postgres(e.DATABASE_URL, { prepare: false, max: 10, onnotice: () => {} });
     const db = drizzlePostgres({ client, schema }) as unknown as Db;
-    return { db, kind: "postgres", close: () => client.end({ timeout: 5 }) };
+    return {
+      db,
+      kind: "postgres",
+      exec: async (script) => void (await client.unsafe(script).simple()),
+      close: () => client.end({ timeout: 5 }),
+    };
   }
   const dataDir = e.PGLITE_DATA_DIR ?? path.resolve(".data/pglite");
   const client = await openPglite({ dataDir });
   const db = drizzlePglite({ client, schema }) as unknown as Db;
-  return { db, kind: "pglite", close: () => client.close() };
+  return { db, kind: "pglite", exec: async (script) => void (await client.exec(script)), close: () => client.close() };
 }
 
 /** The process's database, opened on first use. */

@@ -3,8 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
-import { env } from "@/lib/env";
-import { dataRoot } from "@/lib/db/client";
+import { dataRoot, env } from "@/lib/env";
 
 export type Secrets = { encryptionKey: Buffer; hashKey: Buffer; appSecret: string };
 

@@ -9,7 +9,7 @@ describe("migrations", () => {
   it("apply to an empty database from zero, then re-run as a no-op", async () => {
     const client = await openPglite();
     const db = drizzle({ client }) as unknown as Db;
-    const handle = { db, kind: "pglite" as const, close: () => client.close() };
+    const handle = { db, kind: "pglite" as const, exec: async (s: string) => void (await client.exec(s)), close: () => client.close() };
     expect(await migrationStatus(handle)).toMatchObject({ applied: 0, current: false });
     await migrate(handle);
     const status = await migrationStatus(handle);

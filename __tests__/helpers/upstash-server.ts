@@ -1,0 +1,132 @@
+// A stand-in for Upstash's Redis REST API on 127.0.0.1, forwarding every command to a real redis-server.
+// Speaks what @upstash/redis sends: POST / with one command as a JSON array, POST /pipeline and
+// /multi-exec with an array of commands, `Authorization: Bearer <token>`, and `Upstash-Encoding: base64`
+// (bulk strings come back base64-encoded, the status reply "OK" does not — the SDK decodes exactly that).
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { startRedis, type RedisServer } from "./redis";
+
+type Arg = string | number | boolean | null;
+type Command = [string, ...Arg[]];
+type Reply = { result: unknown } | { error: string };
+
+export type UpstashStandIn = {
+  url: string;
+  token: string;
+  redis: RedisServer;
+  /** names of the commands received, in order (values are not kept) */
+  commands: string[];
+  /** how many HTTP requests arrived per path */
+  requests: Record<string, number>;
+  stop(): Promise<void>;
+};
+
+function isCommand(value: unknown): value is Command {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    typeof value[0] === "string" &&
+    value.every((v) => v === null || ["string", "number", "boolean"].includes(typeof v))
+  );
+}
+
+function encode(value: unknown, base64: boolean): unknown {
+  if (!base64) return value;
+  if (typeof value === "string") return value === "OK" ? value : Buffer.from(value, "utf8").toString("base64");
+  if (Array.isArray(value)) return value.map((v) => encode(v, base64));
+  return value;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function startUpstashServer(options: { token?: string } = {}): Promise<UpstashStandIn> {
+  const token = options.token ?? "test-upstash-token";
+  const redis = await startRedis();
+  const client = redis.client();
+  const commands: string[] = [];
+  const requests: Record<string, number> = {};
+
+  const args = (cmd: Command) => cmd.slice(1).map((a) => (a === null ? "" : String(a)));
+
+  const server = http.createServer(async (req, res) => {
+    try {
+      const path = (req.url ?? "/").split("?")[0]!.replace(/\/+$/, "") || "/";
+      requests[path] = (requests[path] ?? 0) + 1;
+      if (req.method !== "POST") return send(res, 405, { error: "Method not allowed" });
+      if (req.headers.authorization !== `Bearer ${token}`) return send(res, 401, { error: "Unauthorized" });
+      const base64 = String(req.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
+
+      let body: unknown;
+      try {
+        body = JSON.parse(await readBody(req));
+      } catch {
+        return send(res, 400, { error: "ERR failed to parse command" });
+      }
+
+      if (path === "/") {
+        if (!isCommand(body)) return send(res, 400, { error: "ERR failed to parse command" });
+        commands.push(body[0].toLowerCase());
+        try {
+          const result = await client.call(body[0], args(body));
+          return send(res, 200, { result: encode(result, base64) });
+        } catch (err) {
+          return send(res, 400, { error: errorText(err) });
+        }
+      }
+
+      if (path === "/pipeline" || path === "/multi-exec") {
+        if (!Array.isArray(body) || body.length === 0 || !body.every(isCommand)) {
+          return send(res, 400, { error: "ERR failed to parse pipeline request" });
+        }
+        const batch = path === "/pipeline" ? client.pipeline() : client.multi();
+        for (const cmd of body as Command[]) {
+          commands.push(cmd[0].toLowerCase());
+          batch.call(cmd[0], args(cmd));
+        }
+        let results: [Error | null, unknown][] | null;
+        try {
+          results = await batch.exec();
+        } catch (err) {
+          return send(res, 400, { error: errorText(err) }); // EXECABORT: nothing ran
+        }
+        const replies: Reply[] = (results ?? []).map(([err, value]) =>
+          err ? { error: errorText(err) } : { result: encode(value, base64) },
+        );
+        return send(res, 200, replies);
+      }
+
+      return send(res, 404, { error: "Not found" });
+    } catch (err) {
+      return send(res, 500, { error: errorText(err) });
+    }
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    redis,
+    commands,
+    requests,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await redis.stop();
+    },
+  };
+}

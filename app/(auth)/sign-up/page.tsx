@@ -1,0 +1,8 @@
+import { SignUpForm } from "../auth-forms-client";
+
+export const metadata = { title: "Create an account" };
+
+export default async function SignUpPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
+  const { next } = await searchParams;
+  return <SignUpForm next={next} />;
+}

@@ -1,0 +1,69 @@
+"use server";
+// Settings actions: each resolves the member context again, so roles are enforced on every call.
+import { revalidatePath } from "next/cache";
+import { memberContext } from "@/lib/auth/member";
+import { toErrorBody } from "@/lib/errors";
+import { updateBusinessProfile } from "@/lib/services/businesses";
+import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "@/lib/services/members";
+
+export type FormState = { error?: string; ok?: string; link?: string } | null;
+const fail = (err: unknown): FormState => ({ error: toErrorBody(err).body.error.message });
+const str = (v: FormDataEntryValue | null) => (typeof v === "string" ? v : "");
+
+export async function updateProfileAction(slug: string, _: FormState, form: FormData): Promise<FormState> {
+  try {
+    const { ctx } = await memberContext(slug);
+    await updateBusinessProfile({
+      ctx,
+      input: { name: str(form.get("name")), timeZone: str(form.get("timeZone")), brandColor: str(form.get("brandColor")), logoUrl: str(form.get("logoUrl")) },
+    });
+  } catch (err) {
+    return fail(err);
+  }
+  revalidatePath(`/${slug}`, "layout");
+  return { ok: "Saved." };
+}
+
+export async function inviteMemberAction(slug: string, _: FormState, form: FormData): Promise<FormState> {
+  try {
+    const { ctx } = await memberContext(slug);
+    const { link } = await inviteMember({ ctx, input: { email: str(form.get("email")), role: str(form.get("role")) } });
+    revalidatePath(`/${slug}/settings/team`);
+    return { ok: `Invitation sent to ${str(form.get("email")).trim().toLowerCase()}.`, link };
+  } catch (err) {
+    return fail(err);
+  }
+}
+
+export async function changeRoleAction(slug: string, memberId: string, role: string): Promise<FormState> {
+  try {
+    const { ctx } = await memberContext(slug);
+    await changeMemberRole({ ctx, input: { memberId, role } });
+  } catch (err) {
+    return fail(err);
+  }
+  revalidatePath(`/${slug}/settings/team`);
+  return { ok: "Role changed." };
+}
+
+export async function removeMemberAction(slug: string, memberId: string): Promise<FormState> {
+  try {
+    const { ctx } = await memberContext(slug);
+    await removeMember({ ctx, input: { memberId } });
+  } catch (err) {
+    return fail(err);
+  }
+  revalidatePath(`/${slug}/settings/team`);
+  return { ok: "Member removed." };
+}
+
+export async function revokeInvitationAction(slug: string, invitationId: string): Promise<FormState> {
+  try {
+    const { ctx } = await memberContext(slug);
+    await revokeInvitation({ ctx, input: { invitationId } });
+  } catch (err) {
+    return fail(err);
+  }
+  revalidatePath(`/${slug}/settings/team`);
+  return { ok: "Invitation revoked." };
+}

@@ -1,0 +1,42 @@
+"use client";
+import { useActionState, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Field, FormMessage, Input, NativeSelect } from "@/components/ui/field";
+import { updateProfileAction } from "./actions";
+
+type Profile = { name: string; timeZone: string; brandColor: string; logoUrl: string };
+
+export function ProfileForm({ slug, initial, timeZones }: { slug: string; initial: Profile; timeZones: string[] }) {
+  const [state, action, pending] = useActionState(updateProfileAction.bind(null, slug), null);
+  const [color, setColor] = useState(initial.brandColor);
+  const zones = timeZones.includes(initial.timeZone) ? timeZones : [initial.timeZone, ...timeZones];
+  return (
+    <form action={action} className="space-y-4">
+      <Field label="Name" htmlFor="name">
+        <Input id="name" name="name" defaultValue={initial.name} required minLength={2} maxLength={80} />
+      </Field>
+      <Field label="Time zone" htmlFor="timeZone" hint="Business hours and reports use this time zone.">
+        <NativeSelect id="timeZone" name="timeZone" defaultValue={initial.timeZone}>
+          {zones.map((z) => (
+            <option key={z} value={z}>
+              {z}
+            </option>
+          ))}
+        </NativeSelect>
+      </Field>
+      <Field label="Brand colour" htmlFor="brandColor" hint="Used on your chat page and widget.">
+        <div className="flex items-center gap-2">
+          <input aria-label="Pick a colour" type="color" value={/^#[0-9a-f]{6}$/i.test(color) ? color : "#000000"} onChange={(e) => setColor(e.target.value)} className="h-9 w-12 rounded border border-slate-300" />
+          <Input id="brandColor" name="brandColor" value={color} onChange={(e) => setColor(e.target.value)} pattern="#[0-9a-fA-F]{6}" />
+        </div>
+      </Field>
+      <Field label="Logo URL" htmlFor="logoUrl" hint="An https:// link to a square image. Leave empty for none.">
+        <Input id="logoUrl" name="logoUrl" type="url" defaultValue={initial.logoUrl} placeholder="https://…" />
+      </Field>
+      <FormMessage state={state} />
+      <Button type="submit" disabled={pending}>
+        {pending ? "Saving…" : "Save"}
+      </Button>
+    </form>
+  );
+}

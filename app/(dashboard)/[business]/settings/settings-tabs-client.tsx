@@ -1,0 +1,31 @@
+"use client";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { cn } from "@/components/ui/cn";
+
+const TABS = [
+  { href: "", label: "Business profile" },
+  { href: "/team", label: "Team" },
+];
+
+export function SettingsTabs({ slug }: { slug: string }) {
+  const pathname = usePathname();
+  return (
+    <div className="flex gap-1 overflow-x-auto border-b border-slate-200">
+      {TABS.map((t) => {
+        const href = `/${slug}/settings${t.href}`;
+        const active = pathname === href;
+        return (
+          <Link
+            key={t.href}
+            href={href}
+            aria-current={active ? "page" : undefined}
+            className={cn("shrink-0 border-b-2 px-3 py-2 text-sm font-medium", active ? "border-teal-700 text-teal-800" : "border-transparent text-slate-600 hover:text-slate-900")}
+          >
+            {t.label}
+          </Link>
+        );
+      })}
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import { notFound } from "next/navigation";
+import { env } from "@/lib/env";
+import { withService } from "@/lib/db/client";
+import { listSystemMail } from "@/lib/channels/outbox";
+
+export const metadata = { title: "Dev outbox" };
+export const dynamic = "force-dynamic";
+
+/** Embedded mode only: system mail (password resets, invitations) that would have been emailed. */
+export default async function DevOutboxPage() {
+  if (env().adapters.email !== "outbox" || env().adapters.database !== "pglite") notFound();
+  const mail = await withService((tx) => listSystemMail(tx));
+  return (
+    <main className="mx-auto max-w-3xl px-4 py-10">
+      <h1 className="text-xl font-semibold">Dev outbox</h1>
+      <p className="mt-1 text-sm text-slate-600">No email leaves this machine in embedded mode. Password resets and invitations land here instead.</p>
+      {mail.length === 0 ? (
+        <p className="mt-6 text-sm text-slate-600">Nothing has been sent yet.</p>
+      ) : (
+        <ul className="mt-6 space-y-4">
+          {mail.map((m) => (
+            <li key={m.id} className="rounded-lg border border-slate-200 bg-white p-4">
+              <p className="text-xs text-slate-500">
+                {m.createdAt.toISOString()} · to {m.recipient}
+              </p>
+              <p className="mt-1 font-medium">{m.subject}</p>
+              <pre className="mt-2 whitespace-pre-wrap break-all text-sm text-slate-700">{m.body}</pre>
+            </li>
+          ))}
+        </ul>
+      )}
+    </main>
+  );
+}

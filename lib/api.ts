@@ -1,0 +1,32 @@
+import "server-only";
+// One wrapper per kind of caller: auth, error mapping and logging live here.
+import { AppError, errorResponse } from "@/lib/errors";
+import { apiMemberContext, type MemberContext } from "@/lib/auth/member";
+
+type RouteParams<P> = { params: Promise<P> };
+
+/** Dashboard API routes under /api/businesses/[business]/…: a member of that business, or 401/404. */
+export function withMember<P extends { business: string }>(
+  handler: (req: Request, m: MemberContext, params: P) => Promise<Response>,
+) {
+  return async (req: Request, { params }: RouteParams<P>): Promise<Response> => {
+    try {
+      const p = await params;
+      const member = await apiMemberContext(p.business);
+      return await handler(req, member, p);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+/** Reads a JSON body with a size cap, answering 400/413 with a message instead of throwing a 500. */
+export async function readJson(req: Request, maxBytes = 64 * 1024): Promise<unknown> {
+  const text = await req.text();
+  if (Buffer.byteLength(text) > maxBytes) throw new AppError("payload_too_large", `The body is larger than ${maxBytes} bytes.`);
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    throw new AppError("bad_request", "The body is not valid JSON.");
+  }
+}

@@ -1,0 +1,18 @@
+// npm run db:seed — adds the demo clinic (idempotent).
+import { closeDb, getDbHandle } from "@/lib/db/client";
+import { migrate } from "@/lib/db/migrate";
+import { seedDemo } from "@/lib/db/seed";
+import { DEMO_OWNER } from "@/lib/db/seed-data";
+
+async function main() {
+  const handle = await getDbHandle();
+  await migrate(handle);
+  const seeded = await seedDemo(handle);
+  console.log(seeded ? `[prismai] seeded the demo clinic; owner ${DEMO_OWNER.email} / ${DEMO_OWNER.password}` : "[prismai] demo clinic already present");
+  await closeDb();
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
