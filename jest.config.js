@@ -17,6 +17,8 @@ module.exports = {
       },
     ],
   },
+  // ESM-only packages are compiled to CommonJS like our own code.
+  transformIgnorePatterns: ["/node_modules/(?!(jose)/)"],
   moduleNameMapper: {
     "^@/(.*)$": "<rootDir>/$1",
     "^server-only$": "<rootDir>/__tests__/helpers/empty.js",

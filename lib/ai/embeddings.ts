@@ -136,7 +136,7 @@ export function localEmbedding(text: string, weights: LocalFeatureWeights = DEFA
   tokens.forEach((t, i) => {
     if (isStop[i]) return;
     const padded = `<${t}>`;
-    for (const n of [3, 4]) {
+    for (const n of [3, 4, 5]) {
       for (let j = 0; j + n <= padded.length; j++) addFeature(chr, `c:${padded.slice(j, j + n)}`, 1);
     }
   });

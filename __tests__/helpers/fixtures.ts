@@ -1,0 +1,45 @@
+// Builds tenants with a row in every tenant table, for isolation tests.
+import { sql } from "drizzle-orm";
+import type { Executor } from "@/lib/db/client";
+import * as s from "@/lib/db/schema";
+import { insertUser } from "@/lib/db/users";
+import { hashPassword } from "@/lib/auth/password";
+
+const zero = () => `[${new Array(768).fill(0).map((_, i) => (i === 0 ? 1 : 0)).join(",")}]`;
+
+export async function makeUser(ex: Executor, email: string, password = "correct horse battery") {
+  return insertUser(ex, { email, name: email.split("@")[0], passwordHash: await hashPassword(password) });
+}
+
+/** A business with one row in every tenant table; returns the ids. */
+export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
+  const [b] = await ex.insert(s.businesses).values({ slug, name: `Biz ${slug}` }).returning();
+  const businessId = b!.id;
+  await ex.insert(s.members).values({ businessId, userId: ownerId, role: "owner" });
+  await ex.insert(s.invitations).values({ businessId, email: `invitee@${slug}.test`, role: "agent", tokenHash: `hash-${slug}`, expiresAt: new Date(Date.now() + 1e8) });
+  const [ch] = await ex.insert(s.channels).values({ businessId, kind: "web", name: "Web", address: slug }).returning();
+  const [cu] = await ex.insert(s.customers).values({ businessId, name: `Customer of ${slug}` }).returning();
+  await ex.insert(s.customerIdentities).values({ businessId, customerId: cu!.id, kind: "email", valueHash: `h-${slug}`, valueEncrypted: "x" });
+  const [co] = await ex.insert(s.conversations).values({ businessId, customerId: cu!.id, channelId: ch!.id }).returning();
+  const [m] = await ex
+    .insert(s.messages)
+    .values({ businessId, conversationId: co!.id, customerId: cu!.id, channelId: ch!.id, role: "customer", content: `secret of ${slug}` })
+    .returning();
+  await ex.execute(sql`insert into memories (business_id, customer_id, kind, content, message_id, embedding) values (${businessId}, ${cu!.id}, 'message', 'memo', ${m!.id}, ${zero()}::vector)`);
+  const [doc] = await ex.insert(s.knowledgeDocuments).values({ businessId, title: "Doc", content: "content" }).returning();
+  await ex.insert(s.knowledgeChunks).values({ businessId, documentId: doc!.id, ordinal: 0, content: "content" });
+  await ex.insert(s.faqs).values({ businessId, question: "q?", answer: "a" });
+  await ex.execute(
+    sql`insert into response_cache (business_id, question, answer, knowledge_version, embedding, expires_at) values (${businessId}, 'q', 'a', 1, ${zero()}::vector, now() + interval '1 day')`,
+  );
+  await ex.insert(s.budgets).values({ businessId, periodStart: "2026-11-01" });
+  await ex.insert(s.costEvents).values({ businessId, kind: "model", costUsd: 0.01 });
+  await ex.insert(s.rateLimitRules).values({ businessId, scope: "customer_day", limit: 50, windowSeconds: 86400 });
+  await ex.insert(s.abuseEvents).values({ businessId, customerId: cu!.id, kind: "gibberish", action: "flag" });
+  const [camp] = await ex.insert(s.campaigns).values({ businessId, name: "C", body: "hello" }).returning();
+  await ex.insert(s.campaignRecipients).values({ businessId, campaignId: camp!.id, customerId: cu!.id });
+  await ex.insert(s.webhookEvents).values({ businessId, provider: "test", eventId: `evt-${slug}`, payload: {} });
+  await ex.insert(s.outbox).values({ businessId, channelKind: "email", recipient: "x@y.z", body: "b" });
+  await ex.insert(s.auditLog).values({ businessId, action: "test" });
+  return { businessId, channelId: ch!.id, customerId: cu!.id, conversationId: co!.id, messageId: m!.id };
+}

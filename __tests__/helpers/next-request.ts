@@ -1,0 +1,40 @@
+// Stands in for the request scope of next/headers, so real route handlers, pages' loaders and server
+// actions run under jest with a real (signed) session cookie. Use with:
+//   jest.mock("next/headers", () => require("../helpers/next-request").nextHeaders);
+import type { CookieOptions } from "@/lib/auth/cookies";
+
+type Cookie = { name: string; value: string; options?: CookieOptions };
+
+export const request = {
+  cookies: new Map<string, Cookie>(),
+  headers: new Headers({ "x-forwarded-for": "203.0.113.10" }),
+  reset(ip = "203.0.113.10") {
+    this.cookies.clear();
+    this.headers = new Headers({ "x-forwarded-for": ip });
+  },
+};
+
+const store = {
+  get: (name: string) => request.cookies.get(name),
+  getAll: () => [...request.cookies.values()],
+  has: (name: string) => request.cookies.has(name),
+  set: (name: string, value: string, options?: CookieOptions) => {
+    request.cookies.set(name, { name, value, options });
+  },
+  delete: (name: string) => {
+    request.cookies.delete(name);
+  },
+};
+
+export const nextHeaders = {
+  cookies: async () => store,
+  headers: async () => request.headers,
+};
+
+/** What next/navigation's notFound() and redirect() throw, as a short description. */
+export function navigationOutcome(err: unknown): string {
+  const digest = (err as { digest?: string })?.digest ?? "";
+  if (digest.startsWith("NEXT_HTTP_ERROR_FALLBACK;404")) return "404";
+  if (digest.startsWith("NEXT_REDIRECT")) return `redirect:${digest.split(";")[2]}`;
+  throw err;
+}
