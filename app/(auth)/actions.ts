@@ -3,16 +3,14 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { requestPasswordReset, resetPassword, sendMagicLink, signIn, signOut, signUp } from "@/lib/auth";
-import { toErrorBody } from "@/lib/errors";
+import { actionError, type FormState } from "@/lib/action";
 
-export type FormState = { error?: string; ok?: string } | null;
 
 const safeNext = (next: FormDataEntryValue | null) => {
   const value = typeof next === "string" ? next : "";
   return value.startsWith("/") && !value.startsWith("//") ? value : "/businesses";
 };
 
-const message = (err: unknown) => toErrorBody(err).body.error.message;
 
 export async function signInAction(_: FormState, form: FormData): Promise<FormState> {
   try {
@@ -22,7 +20,7 @@ export async function signInAction(_: FormState, form: FormData): Promise<FormSt
     }
     await signIn({ email: form.get("email"), password: form.get("password") });
   } catch (err) {
-    return { error: message(err) };
+    return actionError(err);
   }
   redirect(safeNext(form.get("next")));
 }
@@ -32,7 +30,7 @@ export async function signUpAction(_: FormState, form: FormData): Promise<FormSt
   try {
     result = await signUp({ name: form.get("name"), email: form.get("email"), password: form.get("password") });
   } catch (err) {
-    return { error: message(err) };
+    return actionError(err);
   }
   if ("confirmEmail" in result) return { ok: "Check your inbox to confirm your email, then sign in." };
   redirect(safeNext(form.get("next")));
@@ -48,7 +46,7 @@ export async function forgotPasswordAction(_: FormState, form: FormData): Promis
     const email = z.email("Enter a valid email address").parse(form.get("email"));
     await requestPasswordReset(email);
   } catch (err) {
-    return { error: message(err) };
+    return actionError(err);
   }
   return { ok: "If that email has an account, a reset link is on its way." };
 }
@@ -57,7 +55,7 @@ export async function resetPasswordAction(_: FormState, form: FormData): Promise
   try {
     await resetPassword({ token: form.get("token"), password: form.get("password") });
   } catch (err) {
-    return { error: message(err) };
+    return actionError(err);
   }
   redirect("/businesses");
 }

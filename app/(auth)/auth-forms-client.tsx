@@ -8,13 +8,14 @@ import { forgotPasswordAction, resetPasswordAction, signInAction, signUpAction }
 export function SignInForm({ next, magicLink }: { next?: string; magicLink: boolean }) {
   const [state, action, pending] = useActionState(signInAction, null);
   const [mode, setMode] = useState<"password" | "magic">("password");
+  const [email, setEmail] = useState("");
   return (
     <form action={action} className="space-y-4">
       <h1 className="text-lg font-semibold">Sign in</h1>
       <input type="hidden" name="next" value={next ?? ""} />
       <input type="hidden" name="mode" value={mode} />
       <Field label="Email" htmlFor="email">
-        <Input id="email" name="email" type="email" autoComplete="email" required />
+        <Input id="email" name="email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
       </Field>
       {mode === "password" && (
         <Field label="Password" htmlFor="password">
@@ -44,15 +45,18 @@ export function SignInForm({ next, magicLink }: { next?: string; magicLink: bool
 
 export function SignUpForm({ next }: { next?: string }) {
   const [state, action, pending] = useActionState(signUpAction, null);
+  // Controlled, so a refused submission (React resets uncontrolled fields) keeps what was typed.
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
   return (
     <form action={action} className="space-y-4">
       <h1 className="text-lg font-semibold">Create your account</h1>
       <input type="hidden" name="next" value={next ?? ""} />
       <Field label="Your name" htmlFor="name">
-        <Input id="name" name="name" autoComplete="name" required />
+        <Input id="name" name="name" autoComplete="name" required value={name} onChange={(e) => setName(e.target.value)} />
       </Field>
       <Field label="Email" htmlFor="email">
-        <Input id="email" name="email" type="email" autoComplete="email" required />
+        <Input id="email" name="email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
       </Field>
       <Field label="Password" htmlFor="password" hint="At least 8 characters.">
         <Input id="password" name="password" type="password" autoComplete="new-password" minLength={8} required />

@@ -1,10 +1,9 @@
 "use server";
 import { redirect } from "next/navigation";
 import { requireUser } from "@/lib/auth";
-import { toErrorBody } from "@/lib/errors";
+import { actionError, type FormState } from "@/lib/action";
 import { createBusiness } from "@/lib/services/businesses";
 
-export type FormState = { error?: string; ok?: string } | null;
 
 export async function createBusinessAction(_: FormState, form: FormData): Promise<FormState> {
   const user = await requireUser();
@@ -13,7 +12,7 @@ export async function createBusinessAction(_: FormState, form: FormData): Promis
     const business = await createBusiness({ user, input: { name: form.get("name"), timeZone: form.get("timeZone") || undefined } });
     slug = business.slug;
   } catch (err) {
-    return { error: toErrorBody(err).body.error.message };
+    return actionError(err);
   }
   redirect(`/${slug}/inbox`);
 }

@@ -1,19 +1,21 @@
 "use client";
-import { useActionState, useEffect, useState } from "react";
+import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field, FormMessage, Input } from "@/components/ui/field";
 import { createBusinessAction } from "./actions";
 
 export function CreateBusinessForm() {
   const [state, action, pending] = useActionState(createBusinessAction, null);
-  const [tz, setTz] = useState("");
-  useEffect(() => setTz(Intl.DateTimeFormat().resolvedOptions().timeZone), []);
+  // The browser's time zone is the best first guess; it can be changed in Settings.
+  const submit = (form: FormData) => {
+    form.set("timeZone", Intl.DateTimeFormat().resolvedOptions().timeZone);
+    return action(form);
+  };
   return (
-    <form action={action} className="space-y-4">
+    <form action={submit} className="space-y-4">
       <Field label="Business name" htmlFor="name" hint="Customers see this name on your chat page.">
         <Input id="name" name="name" placeholder="e.g. Riverside Dental" required minLength={2} maxLength={80} />
       </Field>
-      <input type="hidden" name="timeZone" value={tz} />
       <FormMessage state={state} />
       <Button type="submit" disabled={pending}>
         {pending ? "Creating…" : "Create business"}

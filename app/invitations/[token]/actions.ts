@@ -1,7 +1,7 @@
 "use server";
 import { redirect } from "next/navigation";
 import { requireUser } from "@/lib/auth";
-import { toErrorBody } from "@/lib/errors";
+import { actionError } from "@/lib/action";
 import { acceptInvitation } from "@/lib/services/members";
 
 export async function acceptInvitationAction(token: string): Promise<{ error?: string }> {
@@ -10,7 +10,7 @@ export async function acceptInvitationAction(token: string): Promise<{ error?: s
   try {
     slug = (await acceptInvitation({ user, token })).slug;
   } catch (err) {
-    return { error: toErrorBody(err).body.error.message };
+    return actionError(err);
   }
   redirect(`/${slug}/inbox`);
 }

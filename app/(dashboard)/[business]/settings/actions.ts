@@ -2,12 +2,12 @@
 // Settings actions: each resolves the member context again, so roles are enforced on every call.
 import { revalidatePath } from "next/cache";
 import { memberContext } from "@/lib/auth/member";
-import { toErrorBody } from "@/lib/errors";
+import { actionError, type FormState } from "@/lib/action";
 import { updateBusinessProfile } from "@/lib/services/businesses";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "@/lib/services/members";
 
-export type FormState = { error?: string; ok?: string; link?: string } | null;
-const fail = (err: unknown): FormState => ({ error: toErrorBody(err).body.error.message });
+export type { FormState };
+const fail = actionError;
 const str = (v: FormDataEntryValue | null) => (typeof v === "string" ? v : "");
 
 export async function updateProfileAction(slug: string, _: FormState, form: FormData): Promise<FormState> {

@@ -8,15 +8,19 @@ type Profile = { name: string; timeZone: string; brandColor: string; logoUrl: st
 
 export function ProfileForm({ slug, initial, timeZones }: { slug: string; initial: Profile; timeZones: string[] }) {
   const [state, action, pending] = useActionState(updateProfileAction.bind(null, slug), null);
-  const [color, setColor] = useState(initial.brandColor);
+  // Controlled, so a refused save keeps what was typed (React resets uncontrolled fields after an action).
+  const [values, setValues] = useState(initial);
+  const set = (k: keyof Profile) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [k]: e.target.value }));
+  const color = values.brandColor;
+  const setColor = (c: string) => setValues((v) => ({ ...v, brandColor: c }));
   const zones = timeZones.includes(initial.timeZone) ? timeZones : [initial.timeZone, ...timeZones];
   return (
     <form action={action} className="space-y-4">
       <Field label="Name" htmlFor="name">
-        <Input id="name" name="name" defaultValue={initial.name} required minLength={2} maxLength={80} />
+        <Input id="name" name="name" value={values.name} onChange={set("name")} required minLength={2} maxLength={80} />
       </Field>
       <Field label="Time zone" htmlFor="timeZone" hint="Business hours and reports use this time zone.">
-        <NativeSelect id="timeZone" name="timeZone" defaultValue={initial.timeZone}>
+        <NativeSelect id="timeZone" name="timeZone" value={values.timeZone} onChange={set("timeZone")}>
           {zones.map((z) => (
             <option key={z} value={z}>
               {z}
@@ -31,7 +35,7 @@ export function ProfileForm({ slug, initial, timeZones }: { slug: string; initia
         </div>
       </Field>
       <Field label="Logo URL" htmlFor="logoUrl" hint="An https:// link to a square image. Leave empty for none.">
-        <Input id="logoUrl" name="logoUrl" type="url" defaultValue={initial.logoUrl} placeholder="https://…" />
+        <Input id="logoUrl" name="logoUrl" type="url" value={values.logoUrl} onChange={set("logoUrl")} placeholder="https://…" />
       </Field>
       <FormMessage state={state} />
       <Button type="submit" disabled={pending}>
