@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { useIsActive } from "@/hooks/use-is-active";
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import {
   BarChart3,
@@ -27,12 +27,12 @@ const ITEMS = [
 ] as const;
 
 export function DashboardNav({ slug }: { slug: string }) {
-  const pathname = usePathname();
+  const isActive = useIsActive();
   return (
     <nav aria-label="Dashboard" className="flex gap-1 overflow-x-auto md:flex-col md:overflow-visible">
       {ITEMS.map(({ href, label, icon: Icon }) => {
         const target = `/${slug}/${href}`;
-        const active = pathname === target || pathname.startsWith(`${target}/`);
+        const active = isActive(target, true);
         return (
           <Link
             key={href}

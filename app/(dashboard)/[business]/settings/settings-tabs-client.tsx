@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { useIsActive } from "@/hooks/use-is-active";
 import { cn } from "@/components/ui/cn";
 
 const TABS = [
@@ -9,12 +9,12 @@ const TABS = [
 ];
 
 export function SettingsTabs({ slug }: { slug: string }) {
-  const pathname = usePathname();
+  const isActive = useIsActive();
   return (
     <div className="flex gap-1 overflow-x-auto border-b border-slate-200">
       {TABS.map((t) => {
         const href = `/${slug}/settings${t.href}`;
-        const active = pathname === href;
+        const active = isActive(href);
         return (
           <Link
             key={t.href}
