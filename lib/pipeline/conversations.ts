@@ -1,0 +1,91 @@
+// The customer's thread on a channel, and storing messages exactly once per provider id.
+import { and, desc, eq, gt, ne, sql } from "drizzle-orm";
+import type { Tx } from "@/lib/db/client";
+import { conversations, messages } from "@/lib/db/schema";
+
+export const DEFAULT_INACTIVITY_HOURS = 24;
+
+/** The open conversation on this channel, or a new one after the inactivity window or a close. */
+export async function resolveConversation(
+  tx: Tx,
+  input: { businessId: string; customerId: string; channelId: string; inactivityHours?: number; now?: Date },
+) {
+  const now = input.now ?? new Date();
+  const since = new Date(now.getTime() - (input.inactivityHours ?? DEFAULT_INACTIVITY_HOURS) * 3600_000);
+  const [open] = await tx
+    .select()
+    .from(conversations)
+    .where(
+      and(
+        eq(conversations.businessId, input.businessId),
+        eq(conversations.customerId, input.customerId),
+        eq(conversations.channelId, input.channelId),
+        ne(conversations.status, "closed"),
+        // A thread waiting for a person stays open however long the wait.
+        sql`(${conversations.lastMessageAt} > ${since} or ${conversations.status} = 'waiting_human')`,
+      ),
+    )
+    .orderBy(desc(conversations.lastMessageAt))
+    .limit(1);
+  if (open) return { conversation: open, created: false };
+  const [created] = await tx
+    .insert(conversations)
+    .values({ businessId: input.businessId, customerId: input.customerId, channelId: input.channelId, lastMessageAt: now })
+    .returning();
+  return { conversation: created!, created: true };
+}
+
+export type NewMessage = typeof messages.$inferInsert;
+
+/**
+ * Stores a message once: a provider id already seen on this channel returns the first row with
+ * `duplicate: true` instead of a second message.
+ */
+export async function storeMessage(tx: Tx, values: NewMessage) {
+  const [inserted] = await tx
+    .insert(messages)
+    .values(values)
+    .onConflictDoNothing({ target: [messages.channelId, messages.providerMessageId] })
+    .returning();
+  if (inserted) {
+    await tx
+      .update(conversations)
+      .set({ lastMessageAt: inserted.createdAt, updatedAt: new Date(), unread: values.role === "customer" ? true : undefined })
+      .where(and(eq(conversations.id, values.conversationId), eq(conversations.businessId, values.businessId)));
+    return { message: inserted, duplicate: false };
+  }
+  const [first] = await tx
+    .select()
+    .from(messages)
+    .where(and(eq(messages.channelId, values.channelId), eq(messages.providerMessageId, values.providerMessageId!)))
+    .limit(1);
+  return { message: first!, duplicate: true };
+}
+
+/** The answer already given to a customer message, if any. */
+export async function findReply(tx: Tx, businessId: string, messageId: string) {
+  const [reply] = await tx
+    .select()
+    .from(messages)
+    .where(and(eq(messages.businessId, businessId), eq(messages.replyToId, messageId)))
+    .limit(1);
+  return reply;
+}
+
+/** A customer's last messages on every channel, oldest first: the model's short-term memory. */
+export async function recentCustomerMessages(tx: Tx, businessId: string, customerId: string, limit = 10, before?: Date) {
+  const list = await tx
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.businessId, businessId),
+        eq(messages.customerId, customerId),
+        ne(messages.role, "note"),
+        ...(before ? [gt(sql`${before}::timestamptz`, messages.createdAt)] : []),
+      ),
+    )
+    .orderBy(desc(messages.createdAt))
+    .limit(limit);
+  return list.reverse();
+}

@@ -1,0 +1,102 @@
+// Finding the customer behind an identity, linking a new identity to them, and merging two
+// customers when an identity shows they are one person.
+import { and, eq, sql } from "drizzle-orm";
+import { rows, type Executor, type Tx } from "@/lib/db/client";
+import { customerIdentities, customers } from "@/lib/db/schema";
+import { identityHash, normaliseIdentity, sealIdentity, type Identity } from "./identities";
+
+const isUniqueViolation = (err: unknown) =>
+  /duplicate key|unique constraint/i.test(String((err as { cause?: Error })?.cause?.message ?? (err as Error)?.message ?? ""));
+
+export async function findCustomerByIdentity(ex: Executor, businessId: string, identity: Identity) {
+  const id = normaliseIdentity(identity);
+  const [row] = await ex
+    .select({ customer: customers })
+    .from(customerIdentities)
+    .innerJoin(customers, eq(customers.id, customerIdentities.customerId))
+    .where(and(eq(customerIdentities.businessId, businessId), eq(customerIdentities.kind, id.kind), eq(customerIdentities.valueHash, identityHash(id))))
+    .limit(1);
+  return row?.customer;
+}
+
+/**
+ * The customer for an identity, created on first contact. Concurrent first messages from one new
+ * number make one customer: the unique (business, kind, hash) key decides, and the loser retries
+ * the lookup (in a savepoint, so the surrounding transaction survives the violation).
+ */
+export async function resolveCustomer(tx: Tx, businessId: string, identity: Identity, name?: string | null) {
+  const id = normaliseIdentity(identity);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const found = await findCustomerByIdentity(tx, businessId, id);
+    if (found) return { customer: found, created: false };
+    try {
+      return await tx.transaction(async (sp) => {
+        const [customer] = await sp.insert(customers).values({ businessId, name: name ?? null }).returning();
+        await sp.insert(customerIdentities).values({ businessId, customerId: customer!.id, ...sealIdentity(id) });
+        return { customer: customer!, created: true };
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+    }
+  }
+  throw new Error("Could not resolve the customer after concurrent inserts");
+}
+
+/** Tables holding a customer_id, read from the schema so a new table cannot be forgotten. */
+async function customerTables(ex: Executor): Promise<string[]> {
+  const r = await rows<{ table_name: string }>(
+    ex,
+    sql`select c.table_name from information_schema.columns c join information_schema.tables t
+        on t.table_name = c.table_name and t.table_schema = c.table_schema
+        where c.table_schema = 'public' and c.column_name = 'customer_id' and t.table_type = 'BASE TABLE' order by 1`,
+  );
+  return r.map((x) => x.table_name).filter((t) => t !== "customer_identities");
+}
+
+/** Moves everything of `fromId` onto `intoId` (same business) and deletes `fromId`. */
+export async function mergeCustomerInto(tx: Tx, businessId: string, fromId: string, intoId: string) {
+  if (fromId === intoId) return;
+  // Identities: keep the target's where both have the same one.
+  await tx.execute(sql`
+    delete from customer_identities f using customer_identities t
+    where f.business_id = ${businessId} and t.business_id = ${businessId}
+      and f.customer_id = ${fromId} and t.customer_id = ${intoId} and f.kind = t.kind and f.value_hash = t.value_hash`);
+  await tx.execute(sql`update customer_identities set customer_id = ${intoId} where business_id = ${businessId} and customer_id = ${fromId}`);
+  // A campaign sent to both stays one recipient row.
+  await tx.execute(sql`
+    delete from campaign_recipients f using campaign_recipients t
+    where f.business_id = ${businessId} and f.customer_id = ${fromId} and t.customer_id = ${intoId} and f.campaign_id = t.campaign_id`);
+  for (const table of await customerTables(tx)) {
+    await tx.execute(sql`update ${sql.identifier(table)} set customer_id = ${intoId} where business_id = ${businessId} and customer_id = ${fromId}`);
+  }
+  await tx.execute(sql`
+    update customers t set
+      name = coalesce(t.name, f.name),
+      tags = (select array(select distinct unnest(t.tags || f.tags))),
+      verified = t.verified or f.verified,
+      blocked = t.blocked or f.blocked,
+      trust_score = least(t.trust_score, f.trust_score),
+      consent = f.consent || t.consent,
+      last_seen_at = greatest(t.last_seen_at, f.last_seen_at),
+      updated_at = now()
+    from customers f
+    where t.id = ${intoId} and f.id = ${fromId} and t.business_id = ${businessId} and f.business_id = ${businessId}`);
+  await tx.delete(customers).where(and(eq(customers.id, fromId), eq(customers.businessId, businessId)));
+}
+
+/**
+ * Links another identity to a customer (an email typed in web chat). When the identity already
+ * belongs to someone else, they are the same person: the current customer merges into the one
+ * who had it, so that customer's history on every channel follows. Returns the surviving customer id.
+ */
+export async function linkIdentity(tx: Tx, businessId: string, customerId: string, identity: Identity): Promise<string> {
+  const id = normaliseIdentity(identity);
+  const owner = await findCustomerByIdentity(tx, businessId, id);
+  if (owner?.id === customerId) return customerId;
+  if (owner) {
+    await mergeCustomerInto(tx, businessId, customerId, owner.id);
+    return owner.id;
+  }
+  await tx.insert(customerIdentities).values({ businessId, customerId, ...sealIdentity(id) });
+  return customerId;
+}
