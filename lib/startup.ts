@@ -15,6 +15,11 @@ export async function startServer(): Promise<void> {
     throw err;
   }
   await prepareDatabase();
+  const e = env();
+  if (e.adapters.jobs === "local" && !e.DISABLE_SCHEDULER) {
+    const { startScheduler } = await import("@/lib/jobs/scheduler");
+    startScheduler();
+  }
   const shutdown = () => {
     void closeDb().finally(() => process.exit(0));
   };

@@ -7,7 +7,7 @@ VALUES (
   '{"persona": "Friendly front-desk assistant of Riverside Dental Clinic", "tone": "warm and concise",
     "instructions": "Never give a diagnosis. For pain, swelling or bleeding that will not stop, advise calling the clinic or NHS 111.",
     "prohibitedTopics": ["medical diagnosis", "prescriptions"],
-    "hours": {"mon": ["08:30", "18:00"], "tue": ["08:30", "18:00"], "wed": ["08:30", "18:00"], "thu": ["08:30", "20:00"], "fri": ["08:30", "17:00"], "sat": ["09:00", "13:00"], "sun": null}}'::jsonb
+    "hours": {"enabled": true, "weekly": {"mon": [{"open": "08:30", "close": "18:00"}], "tue": [{"open": "08:30", "close": "18:00"}], "wed": [{"open": "08:30", "close": "18:00"}], "thu": [{"open": "08:30", "close": "20:00"}], "fri": [{"open": "08:30", "close": "17:00"}], "sat": [{"open": "09:00", "close": "13:00"}], "sun": []}}}'::jsonb
 )
 ON CONFLICT (id) DO NOTHING;
 

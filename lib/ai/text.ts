@@ -35,9 +35,9 @@ export function words(text: string): string[] {
 }
 
 /**
- * Function words carry little of what a customer asks; they are kept but weighted down
- * (removing them outright hurt paraphrase matching in the banking77 benchmark: "not" and "why"
- * separate intents).
+ * Function words carry little of what a customer asks, so the local embedder weights them down
+ * rather than dropping them. Negations and "why/how/when/where" are deliberately absent: they
+ * separate intents ("why was I charged" vs "how do I pay").
  */
 export const STOP_WORDS = new Set(
   (

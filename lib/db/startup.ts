@@ -12,6 +12,9 @@ export async function prepareDatabase(log: (line: string) => void = console.log)
     const started = Date.now();
     await migrate(handle);
     const seeded = await seedDemo(handle);
+    // Seeded FAQs and chunks arrive without embeddings; anything left unembedded is caught up here.
+    const { embedPending } = await import("@/lib/knowledge/indexing");
+    await embedPending();
     log(`[prismai] embedded database ready in ${Date.now() - started} ms${seeded ? " (new: migrated and seeded)" : ""}`);
     log(`[prismai] demo business: ${env().appUrl}/${DEMO_SLUG}  — sign in as ${DEMO_OWNER.email} / ${DEMO_OWNER.password}`);
     return;

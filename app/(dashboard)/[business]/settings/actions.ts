@@ -5,6 +5,7 @@ import { memberContext } from "@/lib/auth/member";
 import { actionError, type FormState } from "@/lib/action";
 import { updateBusinessProfile } from "@/lib/services/businesses";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "@/lib/services/members";
+import { updateAiSettings } from "@/lib/services/ai-settings";
 
 export type { FormState };
 const fail = actionError;
@@ -66,4 +67,21 @@ export async function revokeInvitationAction(slug: string, invitationId: string)
   }
   revalidatePath(`/${slug}/settings/team`);
   return { ok: "Invitation revoked." };
+}
+
+export async function updateAiSettingsAction(slug: string, json: string): Promise<FormState> {
+  try {
+    const { ctx } = await memberContext(slug);
+    let input: unknown;
+    try {
+      input = JSON.parse(json);
+    } catch {
+      return { error: "The settings could not be read. Reload the page and try again." };
+    }
+    await updateAiSettings({ ctx, input });
+  } catch (err) {
+    return fail(err);
+  }
+  revalidatePath(`/${slug}/settings/ai`);
+  return { ok: "Saved. Cached answers made under the old settings will no longer be served." };
 }

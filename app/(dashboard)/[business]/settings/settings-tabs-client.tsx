@@ -6,6 +6,8 @@ import { cn } from "@/components/ui/cn";
 const TABS = [
   { href: "", label: "Business profile" },
   { href: "/team", label: "Team" },
+  { href: "/ai", label: "AI" },
+  { href: "/test-agent", label: "Test your agent" },
 ];
 
 export function SettingsTabs({ slug }: { slug: string }) {

@@ -1,0 +1,89 @@
+// The durable tier: response_cache in Postgres, nearest entry by pgvector cosine distance (HNSW).
+import "server-only";
+import { sql } from "drizzle-orm";
+import { rows, type Executor } from "@/lib/db/client";
+import { fromVectorLiteral, toVectorLiteral } from "@/lib/ai/embeddings";
+
+export type PgEntryInput = {
+  id: string;
+  businessId: string;
+  question: string;
+  answer: string;
+  knowledgeVersion: number;
+  channelStyle: string;
+  language?: string | null;
+  sourceMessageIds: string[];
+  vector: ArrayLike<number>;
+  expiresAt: Date;
+};
+
+export type PgNearest = {
+  id: string;
+  question: string;
+  answer: string;
+  similarity: number;
+  expiresAt: Date;
+  vector: number[];
+};
+
+export async function insertEntry(ex: Executor, e: PgEntryInput): Promise<void> {
+  const ids = `{${e.sourceMessageIds.join(",")}}`;
+  await ex.execute(sql`
+    insert into response_cache
+      (id, business_id, question, answer, knowledge_version, channel_style, language, source_message_ids, embedding, expires_at)
+    values
+      (${e.id}, ${e.businessId}, ${e.question}, ${e.answer}, ${e.knowledgeVersion}, ${e.channelStyle}, ${e.language ?? null},
+       ${ids}::uuid[], ${toVectorLiteral(e.vector)}::vector, ${e.expiresAt.toISOString()}::timestamptz)`);
+}
+
+/**
+ * The closest live entry of this business, version and style. The filter runs inside the HNSW scan
+ * with pgvector's iterative scan, so a small tenant among large ones still finds its entries
+ * (without it, the index returns ef_search neighbours of any tenant and the filter can drop them all).
+ */
+export async function nearestEntry(
+  ex: Executor,
+  q: { businessId: string; knowledgeVersion: number; channelStyle: string; vector: ArrayLike<number>; now: Date },
+): Promise<PgNearest | undefined> {
+  const v = toVectorLiteral(q.vector);
+  return ex.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('hnsw.iterative_scan', 'strict_order', true)`);
+    const [row] = await rows<{ id: string; question: string; answer: string; distance: number; expires_at: string | Date; embedding: string }>(
+      tx,
+      sql`select id, question, answer, expires_at, embedding::text as embedding, embedding <=> ${v}::vector as distance
+          from response_cache
+          where business_id = ${q.businessId}
+            and knowledge_version = ${q.knowledgeVersion}
+            and channel_style = ${q.channelStyle}
+            and expires_at > ${q.now.toISOString()}::timestamptz
+          order by embedding <=> ${v}::vector
+          limit 1`,
+    );
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      question: row.question,
+      answer: row.answer,
+      similarity: 1 - Number(row.distance),
+      expiresAt: new Date(row.expires_at),
+      vector: fromVectorLiteral(row.embedding),
+    };
+  });
+}
+
+export async function countHit(ex: Executor, id: string): Promise<void> {
+  await ex.execute(sql`update response_cache set hits = hits + 1 where id = ${id}`);
+}
+
+/** For the sweeper job: drops expired entries and entries of an older knowledge version. */
+export async function pruneResponseCache(ex: Executor, now: Date = new Date()): Promise<number> {
+  const deleted = await rows<{ id: string }>(
+    ex,
+    sql`delete from response_cache rc
+        using businesses b
+        where b.id = rc.business_id
+          and (rc.expires_at <= ${now.toISOString()}::timestamptz or rc.knowledge_version < b.knowledge_version)
+        returning rc.id`,
+  );
+  return deleted.length;
+}

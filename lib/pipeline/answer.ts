@@ -1,0 +1,335 @@
+// Answering one stored customer message: gates before money is spent, then FAQ → semantic cache →
+// model, the answer stored with its cost, the budget charged, the cache filled. Used by
+// handleInbound right after a message is stored and by the sweeper for anything left unanswered.
+import { and, eq, sql } from "drizzle-orm";
+import { rows, withService, type Tx } from "@/lib/db/client";
+import { businesses, channels, conversations, customers, messages } from "@/lib/db/schema";
+import { getEmbedder } from "@/lib/ai/embeddings";
+import { buildPrompt, openState, readAiSettings, type AiSettings } from "@/lib/ai/prompts";
+import { chooseModels, generateWithRouter, streamWithRouter, type Attempt, type RoutedResult } from "@/lib/ai/router";
+import { getSemanticCache } from "@/lib/cache";
+import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
+import { checkLimits } from "@/lib/ratelimit";
+import { assessAbuse } from "./abuse";
+import { chargeEmbedding, spendingAllowed } from "./spend";
+import { findReply, recentCustomerMessages, storeMessage } from "./conversations";
+import { asksForHuman } from "./intents";
+import { recallMemories, embedMessagesIntoMemories } from "./memories";
+import { notifyHandoff } from "./notify";
+import { deferAfterResponse, type Defer } from "./defer";
+import { styleOf, type AnswerSource, type ChannelKind, type ChannelStyle, type Message, type NoReplyReason } from "./types";
+
+export type AnswerTrace = {
+  source: AnswerSource | null;
+  gate?: string;
+  faq?: { id: string; question: string; similarity: number };
+  cache?: { tier: string; similarity: number; entryId: string };
+  model?: string;
+  attempts?: Attempt[];
+  routing?: string;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+  latencyMs: number;
+  context?: {
+    history: number;
+    memories: { content: string; similarity: number }[];
+    chunks: { title: string; heading: string | null; score: number }[];
+    faqs: { question: string; similarity: number }[];
+  };
+  cached: boolean;
+};
+
+export type AnswerOutcome = {
+  reply: Message | null;
+  noReply?: { reason: NoReplyReason; message?: string };
+  handedOff: boolean;
+  trace: AnswerTrace;
+};
+
+export type AnswerOptions = {
+  onDelta?: (delta: string) => void;
+  /** a model failed mid-stream: drop the partial text, another model follows */
+  onReset?: () => void;
+  style?: ChannelStyle;
+  ip?: string | null;
+  defer?: Defer;
+};
+
+const HANDOFF_REPLY = "I've asked a member of our team to take over. They'll reply here as soon as they can.";
+const CLAIM_STALE_SECONDS = 120;
+
+type Loaded = {
+  message: Message;
+  conversation: typeof conversations.$inferSelect;
+  customer: typeof customers.$inferSelect;
+  business: typeof businesses.$inferSelect;
+  channel: typeof channels.$inferSelect;
+  settings: AiSettings;
+};
+
+/** Only one caller answers a message: the claim is a conditional update on the message row. */
+async function claim(tx: Tx, businessId: string, messageId: string): Promise<boolean> {
+  const claimed = await rows(
+    tx,
+    sql`update messages set metadata = metadata || jsonb_build_object('answering', now())
+        where id = ${messageId} and business_id = ${businessId} and role = 'customer'
+          and not (metadata ? 'outcome')
+          and (not (metadata ? 'answering') or (metadata->>'answering')::timestamptz < now() - make_interval(secs => ${CLAIM_STALE_SECONDS}))
+          and not exists (select 1 from messages r where r.reply_to_id = ${messageId} and r.business_id = ${businessId})
+        returning id`,
+  );
+  return claimed.length === 1;
+}
+
+async function load(tx: Tx, businessId: string, messageId: string): Promise<Loaded | null> {
+  const [row] = await tx
+    .select({ message: messages, conversation: conversations, customer: customers, business: businesses, channel: channels })
+    .from(messages)
+    .innerJoin(conversations, and(eq(conversations.id, messages.conversationId), eq(conversations.businessId, messages.businessId)))
+    .innerJoin(customers, and(eq(customers.id, messages.customerId), eq(customers.businessId, messages.businessId)))
+    .innerJoin(businesses, eq(businesses.id, messages.businessId))
+    .innerJoin(channels, and(eq(channels.id, messages.channelId), eq(channels.businessId, messages.businessId)))
+    .where(and(eq(messages.id, messageId), eq(messages.businessId, businessId)));
+  return row ? { ...row, settings: readAiSettings(row.business.aiSettings) } : null;
+}
+
+async function markOutcome(tx: Tx, businessId: string, messageId: string, outcome: string, extra: Record<string, unknown> = {}) {
+  await tx.execute(
+    sql`update messages set metadata = (metadata - 'answering') || ${JSON.stringify({ outcome, ...extra })}::jsonb
+        where id = ${messageId} and business_id = ${businessId}`,
+  );
+}
+
+async function setWaitingHuman(tx: Tx, businessId: string, conversationId: string) {
+  await tx
+    .update(conversations)
+    .set({ status: "waiting_human", unread: true, updatedAt: new Date() })
+    .where(and(eq(conversations.id, conversationId), eq(conversations.businessId, businessId)));
+}
+
+/** Staff hear about a waiting conversation at most every 10 minutes, however much the customer writes. */
+async function notifyThrottled(tx: Tx, businessId: string, conversationId: string, reason?: string) {
+  const recent = await rows(
+    tx,
+    sql`select 1 from outbox where business_id = ${businessId} and payload->>'kind' = 'handoff'
+        and payload->>'conversationId' = ${conversationId} and created_at > now() - interval '10 minutes' limit 1`,
+  );
+  if (!recent.length) await notifyHandoff(tx, { businessId, conversationId, reason });
+}
+
+const emptyTrace = (): AnswerTrace => ({ source: null, tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs: 0, cached: false });
+
+export async function answerMessage(businessId: string, messageId: string, opts: AnswerOptions = {}): Promise<AnswerOutcome> {
+  const started = Date.now();
+  const trace = emptyTrace();
+  const claimed = await withService((tx) => claim(tx, businessId, messageId));
+  if (!claimed) {
+    const reply = await withService((tx) => findReply(tx, businessId, messageId));
+    return { reply: reply ?? null, noReply: reply ? undefined : { reason: "duplicate" }, handedOff: false, trace };
+  }
+  const ctx = await withService((tx) => load(tx, businessId, messageId));
+  if (!ctx) throw new Error("Claimed a message that cannot be loaded");
+  const { message, conversation, customer, business, channel, settings } = ctx;
+  const style = opts.style ?? styleOf(channel.kind as ChannelKind);
+
+  const stop = async (reason: NoReplyReason, text?: string, extra: Record<string, unknown> = {}): Promise<AnswerOutcome> => {
+    trace.gate = reason;
+    await withService((tx) => markOutcome(tx, businessId, messageId, `no_reply:${reason}`, extra));
+    return { reply: null, noReply: { reason, message: text }, handedOff: false, trace };
+  };
+
+  const reply = async (
+    text: string,
+    source: AnswerSource,
+    details: { model?: string | null; tokensIn?: number; tokensOut?: number; costUsd?: number; handoff?: boolean; handoffReason?: string } = {},
+  ): Promise<AnswerOutcome> => {
+    trace.source = source;
+    trace.latencyMs = Date.now() - started;
+    const stored = await withService(async (tx) => {
+      const { message: saved } = await storeMessage(tx, {
+        businessId,
+        conversationId: conversation.id,
+        customerId: customer.id,
+        channelId: channel.id,
+        role: "assistant",
+        source,
+        content: text,
+        replyToId: message.id,
+        model: details.model ?? null,
+        tokensIn: details.tokensIn ?? 0,
+        tokensOut: details.tokensOut ?? 0,
+        costUsd: details.costUsd ?? 0,
+        latencyMs: trace.latencyMs,
+        deliveryStatus: channel.kind === "web" ? "delivered" : "queued",
+        metadata: { trace },
+      });
+      await markOutcome(tx, businessId, messageId, "replied", { replyId: saved.id });
+      if (details.handoff) {
+        await setWaitingHuman(tx, businessId, conversation.id);
+        await notifyThrottled(tx, businessId, conversation.id, details.handoffReason);
+      }
+      return saved;
+    });
+    (opts.defer ?? deferAfterResponse)(() => embedMessagesIntoMemories([message.id, stored.id]));
+    return { reply: stored, handedOff: Boolean(details.handoff), trace };
+  };
+
+  // ---- gates, before any money is spent
+  if (conversation.status === "waiting_human") {
+    await withService((tx) => notifyThrottled(tx, businessId, conversation.id, "the customer wrote again"));
+    return stop("waiting_human");
+  }
+  if (customer.blocked || (customer.blockedUntil && customer.blockedUntil > new Date())) return stop("blocked");
+  const consent = (customer.consent ?? {}) as Record<string, { optedOut?: boolean } | undefined>;
+  if (consent[channel.kind]?.optedOut) return stop("opted_out");
+  if (!message.content.trim()) return stop("empty");
+
+  const limits = await withService((tx) =>
+    checkLimits(tx, { businessId, customerId: customer.id, ip: opts.ip ?? null, trustScore: customer.trustScore }),
+  );
+  if (!limits.ok) return stop("rate_limited", limits.message, { scope: limits.scope });
+
+  const abuse = await withService((tx) => assessAbuse(tx, {
+      businessId,
+      customerId: customer.id,
+      messageId: message.id,
+      text: message.content,
+      originalLength: Number((message.metadata as { truncatedFrom?: number }).truncatedFrom ?? message.content.length),
+    }));
+  if (abuse.verdict === "block") return stop("abuse", undefined, { kinds: abuse.kinds });
+  const lowTrust = abuse.verdict === "suspicious" || abuse.trustScore < 30;
+
+  if (asksForHuman(message.content)) {
+    return reply(HANDOFF_REPLY, "fallback", { handoff: true, handoffReason: "the customer asked for a person" });
+  }
+  if (settings.afterHours === "message" && !openState(settings.hours, business.timeZone).open) {
+    return reply(settings.afterHoursMessage, "fallback");
+  }
+
+  // ---- one embedding of the question serves the FAQ match, the cache, knowledge and memories
+  const embedder = getEmbedder();
+  const { vectors, tokens: embedTokens, model: embedModel } = await embedder.embed([message.content], "query");
+  const embedding = vectors[0]!;
+  if (embedTokens) await chargeEmbedding({ businessId, tokens: embedTokens, model: embedModel, messageId: message.id, conversationId: conversation.id });
+
+  const retrieval: Retrieval = await withService((tx) =>
+    retrieveKnowledge(tx, { businessId, query: message.content, embedding, limit: 4, faqLimit: 3 }),
+  );
+  const topFaq = retrieval.faqs[0];
+  if (topFaq && topFaq.similarity >= settings.cacheThreshold) {
+    trace.faq = { id: topFaq.id, question: topFaq.question, similarity: topFaq.similarity };
+    await withService((tx) => tx.execute(sql`update faqs set hits = hits + 1 where id = ${topFaq.id} and business_id = ${businessId}`));
+    opts.onDelta?.(topFaq.answer);
+    return reply(topFaq.answer, "faq");
+  }
+
+  const cache = getSemanticCache();
+  const hit = await cache.lookup({
+    businessId,
+    question: message.content,
+    knowledgeVersion: business.knowledgeVersion,
+    channelStyle: style,
+    threshold: settings.cacheThreshold,
+    embedding,
+  });
+  if (hit) {
+    trace.cache = { tier: hit.tier, similarity: hit.similarity, entryId: hit.entryId };
+    opts.onDelta?.(hit.answer);
+    return reply(hit.answer, "cache");
+  }
+
+  // ---- the model: only within budget and while the business is active
+  const history = await withService((tx) => recentCustomerMessages(tx, businessId, customer.id, 11));
+  const earlier = history.filter((m) => m.id !== message.id).slice(-10);
+  const memories = await withService((tx) =>
+    recallMemories(tx, { businessId, customerId: customer.id, embedding, excludeMessageIds: history.map((m) => m.id), limit: 3 }),
+  );
+  const channelKinds = new Map<string, ChannelKind>();
+  for (const c of await withService((tx) => tx.select({ id: channels.id, kind: channels.kind }).from(channels).where(eq(channels.businessId, businessId)))) {
+    channelKinds.set(c.id, c.kind as ChannelKind);
+  }
+  const prompt = buildPrompt({
+    business: { name: business.name, timeZone: business.timeZone },
+    settings,
+    channel: channel.kind as ChannelKind,
+    message: message.content,
+    customer: { name: customer.name },
+    history: earlier
+      .filter((m) => m.role === "customer" || m.role === "assistant" || m.role === "agent")
+      .map((m) => ({ role: m.role as "customer" | "assistant" | "agent", channel: channelKinds.get(m.channelId) ?? "web", content: m.content, at: m.createdAt })),
+    memories: memories.map((m) => ({ content: m.content, score: m.similarity })),
+    chunks: retrieval.chunks.map((c) => ({ heading: c.heading ? `${c.title} › ${c.heading}` : c.title, content: c.content, score: c.score })),
+    faqs: retrieval.faqs.map((f) => ({ question: f.question, answer: f.answer, score: f.similarity })),
+  });
+  trace.context = {
+    history: earlier.length,
+    memories: memories.map((m) => ({ content: m.content.slice(0, 200), similarity: m.similarity })),
+    chunks: retrieval.chunks.map((c) => ({ title: c.title, heading: c.heading, score: c.score })),
+    faqs: retrieval.faqs.map((f) => ({ question: f.question, similarity: f.similarity })),
+  };
+
+  const choice = chooseModels({ text: message.content, preference: settings.modelPreference, forceCheapest: lowTrust });
+  trace.routing = choice.why;
+  const allowance = await spendingAllowed({ business, model: choice.chain[0]!, prompt: prompt.system + message.content, maxOutputTokens: prompt.maxOutputTokens });
+  if (!allowance.ok) {
+    trace.gate = allowance.reason;
+    return reply(settings.fallbackReply, "fallback");
+  }
+
+  let result: RoutedResult;
+  try {
+    const request = { system: prompt.system, messages: prompt.messages, maxOutputTokens: prompt.maxOutputTokens, context: prompt.context };
+    const routeOpts = { fallbackReply: settings.fallbackReply };
+    if (opts.onDelta) {
+      let final: RoutedResult | undefined;
+      for await (const event of streamWithRouter(request, choice, routeOpts)) {
+        if (event.type === "delta") opts.onDelta(event.text);
+        else if (event.type === "reset") opts.onReset?.();
+        else final = event.result;
+      }
+      result = final!;
+    } else {
+      result = await generateWithRouter(request, choice, routeOpts);
+    }
+  } catch (err) {
+    await allowance.release();
+    throw err;
+  }
+  const costUsd = await allowance.settle({ model: result.model, tokensIn: result.tokensIn, tokensOut: result.tokensOut, messageId: message.id, conversationId: conversation.id });
+  trace.model = result.model;
+  trace.attempts = result.attempts;
+  trace.tokensIn = result.tokensIn;
+  trace.tokensOut = result.tokensOut;
+  trace.costUsd = costUsd;
+
+  const handoff = result.handoff.needed;
+  // Only an answer that used nothing about this customer may serve another one.
+  const cacheable = result.source === "model" && !handoff && memories.length === 0 && earlier.length === 0;
+  trace.cached = cacheable;
+  const outcome = await reply(result.text, result.source, {
+    model: result.model,
+    tokensIn: result.tokensIn,
+    tokensOut: result.tokensOut,
+    costUsd,
+    handoff,
+    handoffReason: result.handoff.reason,
+  });
+
+  if (cacheable) {
+    (opts.defer ?? deferAfterResponse)(() =>
+      cache.store({
+        businessId,
+        question: message.content,
+        answer: result.text,
+        knowledgeVersion: business.knowledgeVersion,
+        channelStyle: style,
+        sourceMessageIds: [message.id],
+        ttlSeconds: settings.cacheTtlSeconds,
+        language: prompt.language ?? null,
+        embedding,
+      }),
+    );
+  }
+  return outcome;
+}

@@ -1,0 +1,84 @@
+// One inbound message from any channel: resolve the customer and conversation, store the message
+// (nothing after this can lose it), then answer it. A repeated provider id returns the first result.
+import { and, eq } from "drizzle-orm";
+import { withService } from "@/lib/db/client";
+import { channels, conversations, customers } from "@/lib/db/schema";
+import { AppError } from "@/lib/errors";
+import { answerMessage, type AnswerOptions } from "./answer";
+import { findReply, resolveConversation, storeMessage } from "./conversations";
+import { resolveCustomer } from "./customers";
+import type { InboundMessage, InboundResult } from "./types";
+
+export const MAX_INBOUND_CHARS = 16_000;
+
+/** Step 1–2: the customer, the conversation, the stored message. */
+export async function storeInbound(input: InboundMessage) {
+  if (input.text.length > MAX_INBOUND_CHARS) {
+    // Oversized input is kept (truncated) so nothing is lost; the abuse gate sees the original length.
+    input = { ...input, text: input.text.slice(0, MAX_INBOUND_CHARS), metadata: { ...input.metadata, truncatedFrom: input.text.length } };
+  }
+  return withService(async (tx) => {
+    const [channel] = await tx
+      .select()
+      .from(channels)
+      .where(and(eq(channels.id, input.channelId), eq(channels.businessId, input.businessId)));
+    if (!channel) throw new AppError("not_found", "That channel does not belong to this business.");
+    const { customer } = await resolveCustomer(tx, input.businessId, input.from, input.name);
+
+    let conversation;
+    if (input.conversationId) {
+      [conversation] = await tx
+        .select()
+        .from(conversations)
+        .where(
+          and(
+            eq(conversations.id, input.conversationId),
+            eq(conversations.businessId, input.businessId),
+            eq(conversations.customerId, customer.id),
+            eq(conversations.channelId, channel.id),
+          ),
+        );
+      if (conversation?.status === "closed") conversation = undefined;
+    }
+    if (!conversation) {
+      ({ conversation } = await resolveConversation(tx, { businessId: input.businessId, customerId: customer.id, channelId: channel.id }));
+      if (input.subject || input.emailThreadKey) {
+        await tx
+          .update(conversations)
+          .set({ subject: conversation.subject ?? input.subject ?? null, emailThreadKey: conversation.emailThreadKey ?? input.emailThreadKey ?? null })
+          .where(and(eq(conversations.id, conversation.id), eq(conversations.businessId, input.businessId)));
+      }
+    }
+
+    const { message, duplicate } = await storeMessage(tx, {
+      businessId: input.businessId,
+      conversationId: conversation.id,
+      customerId: customer.id,
+      channelId: channel.id,
+      role: "customer",
+      content: input.text,
+      providerMessageId: input.providerMessageId ?? null,
+      attachments: input.attachments ?? [],
+      metadata: { ...(input.metadata ?? {}), ...(input.ip ? { ipSeen: true } : {}) },
+      ...(input.receivedAt ? { createdAt: input.receivedAt } : {}),
+    });
+    if (!duplicate) {
+      await tx
+        .update(customers)
+        .set({ lastSeenAt: new Date(), name: customer.name ?? input.name ?? null, updatedAt: new Date() })
+        .where(and(eq(customers.id, customer.id), eq(customers.businessId, input.businessId)));
+    }
+    return { message, duplicate, customerId: message.customerId, conversationId: message.conversationId };
+  });
+}
+
+export async function handleInbound(input: InboundMessage, opts: AnswerOptions = {}): Promise<InboundResult> {
+  const stored = await storeInbound(input);
+  const base = { customerId: stored.customerId, conversationId: stored.conversationId, customerMessage: stored.message, duplicate: stored.duplicate };
+  if (stored.duplicate) {
+    const reply = await withService((tx) => findReply(tx, input.businessId, stored.message.id));
+    return { ...base, reply: reply ?? null, noReply: reply ? undefined : { reason: "duplicate" }, handedOff: false };
+  }
+  const outcome = await answerMessage(input.businessId, stored.message.id, { ...opts, ip: input.ip ?? opts.ip });
+  return { ...base, reply: outcome.reply, noReply: outcome.noReply, handedOff: outcome.handedOff };
+}

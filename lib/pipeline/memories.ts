@@ -1,0 +1,60 @@
+// Long-term memory: every message embedded per customer, the most relevant recalled for the model.
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { rows, withService, type Executor } from "@/lib/db/client";
+import { memories, messages } from "@/lib/db/schema";
+import { getEmbedder, toVectorLiteral } from "@/lib/ai/embeddings";
+
+export type RecalledMemory = { id: string; content: string; similarity: number; messageId: string | null };
+
+/** The customer's memories closest to the question, excluding the messages already in the history. */
+export async function recallMemories(
+  ex: Executor,
+  input: { businessId: string; customerId: string; embedding: number[]; excludeMessageIds?: string[]; limit?: number; minSimilarity?: number },
+): Promise<RecalledMemory[]> {
+  const q = toVectorLiteral(input.embedding);
+  const exclude = input.excludeMessageIds ?? [];
+  const found = await rows<{ id: string; content: string; similarity: number; message_id: string | null }>(
+    ex,
+    sql`select id, content, message_id, 1 - (embedding <=> ${q}::vector) as similarity from memories
+        where business_id = ${input.businessId} and customer_id = ${input.customerId} and embedding is not null
+        ${exclude.length ? sql`and (message_id is null or message_id not in ${sql`(${sql.join(exclude.map((id) => sql`${id}::uuid`), sql`, `)})`})` : sql``}
+        order by embedding <=> ${q}::vector limit ${input.limit ?? 3}`,
+  );
+  return found
+    .map((m) => ({ id: m.id, content: m.content, similarity: Number(m.similarity), messageId: m.message_id }))
+    .filter((m) => m.similarity >= (input.minSimilarity ?? 0.2));
+}
+
+/** Embeds messages that have no memory yet (after each answer, and by the sweeper for any missed). */
+export async function embedMessagesIntoMemories(messageIds: string[] | "pending", limit = 100): Promise<number> {
+  const pending = await withService(async (tx) => {
+    const base = tx
+      .select({ id: messages.id, businessId: messages.businessId, customerId: messages.customerId, role: messages.role, content: messages.content })
+      .from(messages)
+      .leftJoin(memories, eq(memories.messageId, messages.id));
+    const where = and(isNull(memories.id), inArray(messages.role, ["customer", "assistant", "agent"]));
+    return messageIds === "pending"
+      ? base.where(where).limit(limit)
+      : messageIds.length
+        ? base.where(and(where, inArray(messages.id, messageIds)))
+        : [];
+  });
+  const usable = pending.filter((m) => m.content.trim().length > 0);
+  if (!usable.length) return 0;
+  const { vectors } = await getEmbedder().embed(
+    usable.map((m) => `${m.role === "customer" ? "Customer" : "Us"}: ${m.content}`),
+    "document",
+  );
+  await withService(async (tx) => {
+    for (const [i, m] of usable.entries()) {
+      // The customer is read at insert time: a merge since the read above moved the message.
+      await tx.execute(
+        sql`insert into memories (business_id, customer_id, kind, content, message_id, embedding)
+            select m.business_id, m.customer_id, 'message', left(m.content, 4000), m.id, ${toVectorLiteral(vectors[i]!)}::vector
+            from messages m where m.id = ${m.id} and m.business_id = ${m.businessId}
+            on conflict (message_id) do nothing`,
+      );
+    }
+  });
+  return usable.length;
+}

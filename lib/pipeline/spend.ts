@@ -1,0 +1,65 @@
+// Money around one answer: the gate (business paused, budget exhausted with auto-pause on), a
+// reservation before the model call, settlement at the real cost after it, and a cost event each.
+import { withService } from "@/lib/db/client";
+import type { businesses } from "@/lib/db/schema";
+import { budgetState, charge, release, reserve, settle, type Reservation } from "@/lib/billing/budgets";
+import { recordCost } from "@/lib/billing/costs";
+import { priceEmbedding, priceModelCall } from "@/lib/billing/prices";
+import { estimateTokens } from "@/lib/knowledge/chunk";
+
+type Business = typeof businesses.$inferSelect;
+
+export type Allowance =
+  | { ok: false; reason: "paused" | "budget_exhausted" }
+  | {
+      ok: true;
+      settle: (actual: { model: string; tokensIn: number; tokensOut: number; messageId: string; conversationId: string }) => Promise<number>;
+      release: () => Promise<void>;
+    };
+
+/** Reserves the worst case of one model call, or says why no model may be called. */
+export async function spendingAllowed(input: { business: Business; model: string; prompt: string; maxOutputTokens: number }): Promise<Allowance> {
+  const { business } = input;
+  if (business.status === "paused") return { ok: false, reason: "paused" };
+  const state = await budgetState(business.id);
+  if (!state.modelAllowed) return { ok: false, reason: "budget_exhausted" };
+  const estimate = priceModelCall(input.model, estimateTokens(input.prompt) + 200, input.maxOutputTokens);
+  const held = await reserve(business.id, estimate);
+  if ("denied" in held) return { ok: false, reason: "budget_exhausted" };
+  const reservation: Reservation = held;
+  return {
+    ok: true,
+    release: () => release(reservation),
+    settle: async (actual) => {
+      const offline = actual.model === "offline" || actual.model === "fallback";
+      const costUsd = offline ? 0 : priceModelCall(actual.model, actual.tokensIn, actual.tokensOut);
+      await settle(reservation, costUsd);
+      if (!offline) {
+        await withService((tx) =>
+          recordCost(tx, {
+            businessId: business.id,
+            kind: "model",
+            model: actual.model,
+            tokensIn: actual.tokensIn,
+            tokensOut: actual.tokensOut,
+            costUsd,
+            messageId: actual.messageId,
+            conversationId: actual.conversationId,
+          }),
+        );
+      }
+      return costUsd;
+    },
+  };
+}
+
+/** An embedding call is charged as it happens (it is small and already made). */
+export async function chargeEmbedding(input: { businessId: string; tokens: number; model: string; messageId: string; conversationId: string }) {
+  if (input.model !== "gemini-embedding-001" && !input.model.startsWith("gemini")) return 0;
+  const costUsd = priceEmbedding(input.tokens, input.model);
+  await withService((tx) =>
+    recordCost(tx, { businessId: input.businessId, kind: "embedding", model: input.model, tokensIn: input.tokens, costUsd, messageId: input.messageId, conversationId: input.conversationId }),
+  );
+  await charge(input.businessId, costUsd);
+  return costUsd;
+}

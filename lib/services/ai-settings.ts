@@ -1,0 +1,24 @@
+// Settings → AI: validated, audited, and each change bumps the knowledge version so cached answers
+// built under the old settings stop serving.
+import { eq, sql } from "drizzle-orm";
+import { withTenant } from "@/lib/db/client";
+import { businesses } from "@/lib/db/schema";
+import { AiSettings } from "@/lib/ai/prompts";
+import { AppError } from "@/lib/errors";
+import { audit } from "./audit";
+import { MANAGERS, requireRole, type Ctx } from "./context";
+
+export async function updateAiSettings({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requireRole(ctx, MANAGERS);
+  const settings = AiSettings.parse(input);
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const [updated] = await tx
+      .update(businesses)
+      .set({ aiSettings: settings, knowledgeVersion: sql`${businesses.knowledgeVersion} + 1`, updatedAt: new Date() })
+      .where(eq(businesses.id, ctx.businessId))
+      .returning({ knowledgeVersion: businesses.knowledgeVersion });
+    if (!updated) throw new AppError("not_found", "Business not found.");
+    await audit(tx, ctx, "ai_settings.updated", { type: "business", id: ctx.businessId }, { knowledgeVersion: updated.knowledgeVersion });
+    return { settings, knowledgeVersion: updated.knowledgeVersion };
+  });
+}
