@@ -1,6 +1,8 @@
 /** jest on PGlite with the real migrations: a template is migrated once, each suite gets a clone. */
 module.exports = {
   testEnvironment: "node",
+  // Process-wide holders (the database handle, limiter, cache) live on globalThis by design.
+  testEnvironmentOptions: { globalsCleanup: "off" },
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts", "**/*.test.tsx"],
   transform: {
@@ -18,7 +20,7 @@ module.exports = {
     ],
   },
   // ESM-only packages are compiled to CommonJS like our own code.
-  transformIgnorePatterns: ["/node_modules/(?!(jose)/)"],
+  transformIgnorePatterns: ["/node_modules/(?!(jose|marked)/)"],
   moduleNameMapper: {
     "^@/(.*)$": "<rootDir>/$1",
     "^server-only$": "<rootDir>/__tests__/helpers/empty.js",

@@ -12,6 +12,7 @@ import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
 import { checkLimits } from "@/lib/ratelimit";
 import { assessAbuse } from "./abuse";
 import { chargeEmbedding, spendingAllowed } from "./spend";
+import { priceModelCall } from "@/lib/billing/prices";
 import { findReply, recentCustomerMessages, storeMessage } from "./conversations";
 import { asksForHuman } from "./intents";
 import { recallMemories, embedMessagesIntoMemories } from "./memories";
@@ -271,7 +272,13 @@ export async function answerMessage(businessId: string, messageId: string, opts:
 
   const choice = chooseModels({ text: message.content, preference: settings.modelPreference, forceCheapest: lowTrust });
   trace.routing = choice.why;
-  const allowance = await spendingAllowed({ business, model: choice.chain[0]!, prompt: prompt.system + message.content, maxOutputTokens: prompt.maxOutputTokens });
+  const allowance = await spendingAllowed({
+    business,
+    // the dearest model the router may fall back to
+    model: choice.chain.reduce((a, b) => (priceModelCall(b, 1e6, 1e6) > priceModelCall(a, 1e6, 1e6) ? b : a)),
+    prompt: prompt.system + prompt.messages.map((m) => m.text).join("\n"),
+    maxOutputTokens: prompt.maxOutputTokens,
+  });
   if (!allowance.ok) {
     trace.gate = allowance.reason;
     return reply(settings.fallbackReply, "fallback");

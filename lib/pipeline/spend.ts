@@ -5,9 +5,10 @@ import type { businesses } from "@/lib/db/schema";
 import { budgetState, charge, release, reserve, settle, type Reservation } from "@/lib/billing/budgets";
 import { recordCost } from "@/lib/billing/costs";
 import { priceEmbedding, priceModelCall } from "@/lib/billing/prices";
-import { estimateTokens } from "@/lib/knowledge/chunk";
 
 type Business = typeof businesses.$inferSelect;
+
+const THINKING_ALLOWANCE = 512;
 
 export type Allowance =
   | { ok: false; reason: "paused" | "budget_exhausted" }
@@ -23,7 +24,9 @@ export async function spendingAllowed(input: { business: Business; model: string
   if (business.status === "paused") return { ok: false, reason: "paused" };
   const state = await budgetState(business.id);
   if (!state.modelAllowed) return { ok: false, reason: "budget_exhausted" };
-  const estimate = priceModelCall(input.model, estimateTokens(input.prompt) + 200, input.maxOutputTokens);
+  // The hold must be an upper bound, or concurrent calls could overspend: two characters a token
+  // (English runs near four) and room for thinking tokens on top of the output cap.
+  const estimate = priceModelCall(input.model, Math.ceil(input.prompt.length / 2) + 256, input.maxOutputTokens + THINKING_ALLOWANCE);
   const held = await reserve(business.id, estimate);
   if ("denied" in held) return { ok: false, reason: "budget_exhausted" };
   const reservation: Reservation = held;

@@ -1,0 +1,175 @@
+// The pipeline on its production model adapter: the real @google/genai SDK against a local server
+// speaking Gemini's REST API. Costs, the semantic cache and its safety, fallback, hand-off, budget.
+import { eq, sql } from "drizzle-orm";
+import { resetEnvForTests } from "@/lib/env";
+import { closeDb, getDbHandle, rows, withService } from "@/lib/db/client";
+import * as s from "@/lib/db/schema";
+import { seedDemo } from "@/lib/db/seed";
+import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
+import { embedPending } from "@/lib/knowledge/indexing";
+import { resetEmbedderForTests } from "@/lib/ai/embeddings";
+import { resetLanguageModelForTests } from "@/lib/ai/get-model";
+import { resetSemanticCacheForTests } from "@/lib/cache";
+import { setLimiterForTests } from "@/lib/ratelimit";
+import { handleInbound, storeInbound } from "@/lib/pipeline/inbound";
+import { sweep } from "@/lib/jobs/sweeper";
+import { updateAiSettings } from "@/lib/services/ai-settings";
+import type { InboundMessage } from "@/lib/pipeline/types";
+import { startGeminiStandIn, type GeminiStandIn } from "../../helpers/gemini-server";
+import { useTestDb } from "../../helpers/db";
+
+const WEB = "00000000-0000-4000-8000-00000000c001";
+let gemini: GeminiStandIn;
+let ownerId: string;
+const tasks: Promise<unknown>[] = [];
+// As in production, a failed after-response task is logged and left to the sweeper, never thrown at the caller.
+const defer = (task: () => Promise<unknown>) => void tasks.push(task().catch(() => undefined));
+const settle = async () => {
+  while (tasks.length) await Promise.allSettled(tasks.splice(0));
+};
+let n = 0;
+const msg = (text: string, from = `g-visitor-${++n}`): InboundMessage => ({
+  businessId: DEMO_BUSINESS_ID,
+  channelId: WEB,
+  channelKind: "web",
+  from: { kind: "web", value: from },
+  text,
+});
+const reply = (text: string, handoff = false) => ({ kind: "json" as const, value: { reply: text, handoff }, usage: { promptTokenCount: 1200, candidatesTokenCount: 80 } });
+
+beforeAll(async () => {
+  gemini = await startGeminiStandIn();
+  process.env.GEMINI_API_KEY = "test-key";
+  process.env.GEMINI_BASE_URL = gemini.url;
+  resetEnvForTests();
+  resetEmbedderForTests();
+  resetLanguageModelForTests();
+  resetSemanticCacheForTests();
+  setLimiterForTests(undefined);
+  await useTestDb();
+  await seedDemo(await getDbHandle());
+  await embedPending(DEMO_BUSINESS_ID);
+  const [owner] = await withService((tx) => rows<{ id: string }>(tx, sql`select user_id as id from members where business_id = ${DEMO_BUSINESS_ID}`));
+  ownerId = owner!.id;
+});
+beforeEach(() => gemini.reset());
+afterAll(async () => {
+  await settle();
+  await closeDb();
+  await gemini.close();
+  delete process.env.GEMINI_API_KEY;
+  delete process.env.GEMINI_BASE_URL;
+  resetEnvForTests();
+  resetEmbedderForTests();
+  resetLanguageModelForTests();
+  resetSemanticCacheForTests();
+});
+
+describe("model answers", () => {
+  it("records tokens, cost and a cost event, and charges the budget", async () => {
+    gemini.script("*", reply("We can see you on Thursday evening until 8pm."));
+    const r = await handleInbound(msg("Is there any late appointment slot on a weekday evening for a check-up?"), { defer });
+    expect(r.reply).toMatchObject({ source: "model", tokensIn: 1200, tokensOut: 80, content: "We can see you on Thursday evening until 8pm." });
+    expect(r.reply!.costUsd).toBeGreaterThan(0);
+    expect(r.reply!.model).toMatch(/^gemini-/);
+    const events = await withService((tx) => tx.select().from(s.costEvents).where(eq(s.costEvents.messageId, r.customerMessage.id)));
+    expect(events.map((e) => e.kind).sort()).toEqual(["embedding", "model"]);
+    const [budget] = await withService((tx) => tx.select().from(s.budgets).where(eq(s.budgets.businessId, DEMO_BUSINESS_ID)));
+    expect(budget!.spentUsd).toBeGreaterThan(0);
+    expect(budget!.reservedUsd).toBe(0);
+    const generate = gemini.calls().filter((c) => c.action.includes("enerate"));
+    expect(generate[0]!.headers["x-goog-api-key"]).toBe("test-key");
+    expect(JSON.stringify(generate[0]!.body.systemInstruction)).toContain("Riverside Dental Clinic");
+  });
+
+  it("falls back to the next model on an error, and apologises when every model fails", async () => {
+    gemini.script("gemini-2.5-flash-lite", { kind: "error", status: 500 });
+    gemini.script("gemini-2.5-flash", reply("Our hygienist works Monday to Friday."));
+    const r = await handleInbound(msg("Which days does the hygienist work?"), { defer });
+    expect(r.reply).toMatchObject({ source: "model", model: "gemini-2.5-flash" });
+
+    gemini.reset();
+    gemini.script("*", { kind: "error", status: 503 }, { kind: "error", status: 503 });
+    const failed = await handleInbound(msg("Do you have a hygienist on Saturdays?"), { defer });
+    expect(failed.reply).toMatchObject({ source: "fallback", costUsd: 0, content: expect.stringMatching(/get back to you/) });
+  });
+
+  it("hands off when the model decides a person is needed", async () => {
+    gemini.script("*", reply("I'll ask a colleague to look at your complaint.", true));
+    const r = await handleInbound(msg("I was overcharged last week and I'm really unhappy about it"), { defer });
+    expect(r.handedOff).toBe(true);
+    const [conv] = await withService((tx) => tx.select().from(s.conversations).where(eq(s.conversations.id, r.conversationId)));
+    expect(conv!.status).toBe("waiting_human");
+  });
+});
+
+describe("semantic cache", () => {
+  const question = "Can I bring my dog into the waiting room?";
+
+  it("serves a second customer from the cache at zero cost, and stops after a knowledge change", async () => {
+    gemini.script("*", reply("Assistance dogs are welcome; other pets, sadly not."));
+    const first = await handleInbound(msg(question), { defer });
+    expect(first.reply?.source).toBe("model");
+    await settle();
+    const second = await handleInbound(msg(question), { defer });
+    expect(second.reply).toMatchObject({ source: "cache", costUsd: 0, content: "Assistance dogs are welcome; other pets, sadly not." });
+
+    await updateAiSettings({ ctx: { businessId: DEMO_BUSINESS_ID, actor: { type: "member", userId: ownerId, role: "owner" } }, input: { tone: "brief" } });
+    gemini.script("*", reply("Only assistance dogs, please."));
+    const third = await handleInbound(msg(question), { defer });
+    expect(third.reply).toMatchObject({ source: "model", content: "Only assistance dogs, please." });
+  });
+
+  it("never caches an answer that used the customer's own history", async () => {
+    gemini.script("*", reply("Hello!"), reply("Your appointment is on Friday at 10."));
+    const who = "g-visitor-personal";
+    await handleInbound(msg("Hello there", who), { defer });
+    await new Promise((r) => setTimeout(r, 2100));
+    const personal = await handleInbound(msg("When is my next appointment at the clinic?", who), { defer });
+    expect(personal.reply?.source).toBe("model");
+    await settle();
+    const entries = await withService((tx) => rows<{ answer: string }>(tx, sql`select answer from response_cache where business_id = ${DEMO_BUSINESS_ID}`));
+    expect(entries.map((e) => e.answer)).not.toContain("Your appointment is on Friday at 10.");
+    gemini.script("*", reply("I can't see appointments here; a colleague can check."));
+    const stranger = await handleInbound(msg("When is my next appointment at the clinic?"), { defer });
+    expect(stranger.reply?.source).toBe("model");
+  });
+});
+
+describe("budget", () => {
+  it("concurrent messages with budget left for a few never overspend; the rest get the fallback reply", async () => {
+    await withService(async (tx) => {
+      await tx.execute(sql`update businesses set limits = limits || '{"monthlyBudgetUsd": 0.01, "autoPause": true}'::jsonb where id = ${DEMO_BUSINESS_ID}`);
+      await tx.execute(sql`update budgets set limit_usd = 0.01 where business_id = ${DEMO_BUSINESS_ID}`);
+      await tx.execute(sql`update budgets set spent_usd = 0 where business_id = ${DEMO_BUSINESS_ID}`);
+    });
+    // Each call costs about $0.002 (20k prompt tokens): the $0.01 budget has room for about five.
+    for (let i = 0; i < 30; i++) gemini.script("*", { ...reply(`answer ${i}`), usage: { promptTokenCount: 20_000, candidatesTokenCount: 80 } });
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => handleInbound(msg(`Question number ${i} about orthodontic retainers and how long to wear them?`), { defer })),
+    );
+    const [budget] = await withService((tx) => tx.select().from(s.budgets).where(eq(s.budgets.businessId, DEMO_BUSINESS_ID)));
+    expect(budget!.spentUsd).toBeLessThanOrEqual(budget!.limitUsd);
+    const sources = results.map((r) => r.reply?.source);
+    const answered = sources.filter((x) => x === "model").length;
+    expect(answered).toBeGreaterThan(0);
+    expect(answered).toBeLessThanOrEqual(5);
+    expect(sources.filter((x) => x === "fallback").length).toBeGreaterThan(0);
+    expect(sources.every((x) => x === "model" || x === "fallback")).toBe(true);
+  });
+});
+
+describe("sweeper", () => {
+  it("answers a message stored before a crash, once", async () => {
+    await withService((tx) => tx.execute(sql`update businesses set limits = limits || '{"monthlyBudgetUsd": 50}'::jsonb where id = ${DEMO_BUSINESS_ID}`));
+    await withService((tx) => tx.execute(sql`update budgets set limit_usd = 50 where business_id = ${DEMO_BUSINESS_ID}`));
+    const stored = await storeInbound(msg("What are your opening hours?"));
+    const result = await sweep({ graceSeconds: 0 });
+    expect(result.answered).toBeGreaterThanOrEqual(1);
+    const replies = await withService((tx) => rows<{ source: string }>(tx, sql`select source from messages where reply_to_id = ${stored.message.id}`));
+    expect(replies).toEqual([{ source: "faq" }]);
+    await sweep({ graceSeconds: 0 });
+    const again = await withService((tx) => rows(tx, sql`select 1 from messages where reply_to_id = ${stored.message.id}`));
+    expect(again).toHaveLength(1);
+  });
+});
