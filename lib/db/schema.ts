@@ -277,6 +277,8 @@ export const messages = pgTable(
     uniqueIndex("messages_channel_provider_id_key").on(t.channelId, t.providerMessageId),
     index("messages_conversation_idx").on(t.conversationId, t.createdAt),
     index("messages_customer_idx").on(t.businessId, t.customerId, t.createdAt),
+    // "has this message been answered?" — asked on every claim, reply lookup and sweep
+    index("messages_reply_to_idx").on(t.replyToId),
   ],
 );
 
