@@ -5,6 +5,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { rows, withService, type Tx } from "@/lib/db/client";
 import { businesses, channels, conversations, customers, messages } from "@/lib/db/schema";
 import { getEmbedder } from "@/lib/ai/embeddings";
+import type { LanguageModel } from "@/lib/ai/model";
 import { buildPrompt, openState, readAiSettings, type AiSettings } from "@/lib/ai/prompts";
 import { chooseModels, generateWithRouter, streamWithRouter, type Attempt, type RoutedResult } from "@/lib/ai/router";
 import { getSemanticCache } from "@/lib/cache";
@@ -55,6 +56,8 @@ export type AnswerOptions = {
   style?: ChannelStyle;
   ip?: string | null;
   defer?: Defer;
+  /** the language model to use instead of the environment's (benchmarks, the channel simulator) */
+  model?: LanguageModel;
 };
 
 const HANDOFF_REPLY = "I've asked a member of our team to take over. They'll reply here as soon as they can.";
@@ -122,6 +125,18 @@ async function notifyThrottled(tx: Tx, businessId: string, conversationId: strin
 const emptyTrace = (): AnswerTrace => ({ source: null, tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs: 0, cached: false });
 
 export async function answerMessage(businessId: string, messageId: string, opts: AnswerOptions = {}): Promise<AnswerOutcome> {
+  try {
+    return await answerClaimed(businessId, messageId, opts);
+  } catch (err) {
+    // Give the message back (the sweeper answers it later): a failure here must not strand it.
+    await withService((tx) =>
+      tx.execute(sql`update messages set metadata = metadata - 'answering' where id = ${messageId} and business_id = ${businessId} and not (metadata ? 'outcome')`),
+    ).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function answerClaimed(businessId: string, messageId: string, opts: AnswerOptions): Promise<AnswerOutcome> {
   const started = Date.now();
   const trace = emptyTrace();
   const claimed = await withService((tx) => claim(tx, businessId, messageId));
@@ -287,7 +302,7 @@ export async function answerMessage(businessId: string, messageId: string, opts:
   let result: RoutedResult;
   try {
     const request = { system: prompt.system, messages: prompt.messages, maxOutputTokens: prompt.maxOutputTokens, context: prompt.context };
-    const routeOpts = { fallbackReply: settings.fallbackReply };
+    const routeOpts = { fallbackReply: settings.fallbackReply, model: opts.model };
     if (opts.onDelta) {
       let final: RoutedResult | undefined;
       for await (const event of streamWithRouter(request, choice, routeOpts)) {
