@@ -6,6 +6,7 @@ import { actionError, type FormState } from "@/lib/action";
 import { updateBusinessProfile } from "@/lib/services/businesses";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "@/lib/services/members";
 import { updateAiSettings } from "@/lib/services/ai-settings";
+import { updateLimits } from "@/lib/services/limits";
 
 export type { FormState };
 const fail = actionError;
@@ -84,4 +85,15 @@ export async function updateAiSettingsAction(slug: string, json: string): Promis
   }
   revalidatePath(`/${slug}/settings/ai`);
   return { ok: "Saved. Cached answers made under the old settings will no longer be served." };
+}
+
+export async function updateLimitsAction(slug: string, input: Record<string, unknown>): Promise<FormState> {
+  try {
+    const { ctx } = await memberContext(slug);
+    await updateLimits({ ctx, input });
+  } catch (err) {
+    return fail(err);
+  }
+  revalidatePath(`/${slug}/settings/limits`);
+  return { ok: "Saved." };
 }

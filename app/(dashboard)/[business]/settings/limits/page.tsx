@@ -1,0 +1,79 @@
+import { memberContext } from "@/lib/auth/member";
+import { spendSummary } from "@/lib/billing/budgets";
+import { DEFAULT_LIMITS, readBusinessLimits } from "@/lib/ratelimit/rules";
+import { Card } from "@/components/ui/card";
+import { LimitsForm, SpendChart } from "./limits-client";
+
+export const metadata = { title: "Limits & budget" };
+
+const money = (x: number) => `$${x.toFixed(2)}`;
+
+export default async function LimitsPage({ params }: { params: Promise<{ business: string }> }) {
+  const { business: slug } = await params;
+  const { business } = await memberContext(slug);
+  const [summary, limits] = [await spendSummary(business.id), readBusinessLimits(business.limits)];
+  const pct = Math.min(100, Math.round(summary.ratio * 100));
+  const tone = pct >= 90 ? "bg-red-600" : pct >= 75 ? "bg-amber-500" : "bg-teal-600";
+  return (
+    <div className="space-y-6">
+      <Card>
+        <h2 className="font-medium">This month&apos;s spend</h2>
+        <p className="mt-1 text-sm text-slate-600">
+          {money(summary.spentUsd)} of {money(summary.limitUsd)} since {summary.periodStart}
+          {summary.reservedUsd > 0 && ` (${money(summary.reservedUsd)} held for answers in progress)`}.
+        </p>
+        <div className="mt-3 h-3 w-full overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100} aria-label="Budget used">
+          <div className={`h-full ${tone}`} style={{ width: `${pct}%` }} />
+        </div>
+        <ul className="mt-3 space-y-1 text-sm text-slate-600">
+          <li>Alert at 75 %: {summary.alert75At ? `sent ${summary.alert75At.toISOString().slice(0, 10)}` : "not yet"}</li>
+          <li>Alert at 90 %: {summary.alert90At ? `sent ${summary.alert90At.toISOString().slice(0, 10)}` : "not yet"}</li>
+          <li>
+            {summary.exhausted
+              ? summary.autoPause
+                ? "The budget is spent: model answers are paused; FAQs and cached answers still serve, other messages get your fallback reply."
+                : "The budget is spent; auto-pause is off, so answers continue and are charged."
+              : summary.autoPause
+                ? "At 100 % model answers pause; FAQs and cached answers keep serving."
+                : "Auto-pause is off: at 100 % you are alerted but answers continue."}
+          </li>
+        </ul>
+        <SpendChart data={summary.byDay} />
+        {summary.byKind.length > 0 && (
+          <table className="mt-4 w-full text-left text-sm">
+            <thead className="text-xs uppercase text-slate-500">
+              <tr>
+                <th className="py-1">Kind</th>
+                <th className="py-1">Events</th>
+                <th className="py-1 text-right">Cost</th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.byKind.map((k) => (
+                <tr key={k.kind} className="border-t border-slate-100">
+                  <td className="py-1">{k.kind}</td>
+                  <td className="py-1">{k.events}</td>
+                  <td className="py-1 text-right">${k.costUsd.toFixed(4)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+      <Card>
+        <h2 className="mb-4 font-medium">Limits</h2>
+        <LimitsForm
+          slug={slug}
+          initial={{
+            customerPerDay: limits.customerPerDay ?? DEFAULT_LIMITS.customer_day.limit,
+            customerMinIntervalSeconds: limits.customerMinIntervalSeconds ?? DEFAULT_LIMITS.customer_interval.windowSeconds,
+            ipPerMinute: limits.ipPerMinute ?? DEFAULT_LIMITS.ip_minute.limit,
+            businessPerMonth: limits.businessPerMonth ?? DEFAULT_LIMITS.business_month.limit,
+            monthlyBudgetUsd: summary.limitUsd,
+            autoPause: summary.autoPause,
+          }}
+        />
+      </Card>
+    </div>
+  );
+}

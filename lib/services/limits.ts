@@ -1,0 +1,40 @@
+// Settings → Limits & budget: rate limits per customer, IP and business, the monthly budget and
+// auto-pause. Validated, audited; budget changes apply to the current period at once.
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { withTenant } from "@/lib/db/client";
+import { setMonthlyBudget } from "@/lib/billing/budgets";
+import { audit } from "./audit";
+import { MANAGERS, requireRole, type Ctx } from "./context";
+
+const whole = (label: string, max: number) =>
+  z.coerce.number({ message: `${label} must be a number` }).int(`${label} must be a whole number`).min(0, `${label} cannot be negative`).max(max, `${label} is at most ${max}`);
+
+export const LimitsInput = z.object({
+  customerPerDay: whole("Messages per customer per day", 100_000),
+  customerMinIntervalSeconds: whole("Seconds between a customer's messages", 3600),
+  ipPerMinute: whole("Messages per IP per minute", 100_000),
+  businessPerMonth: whole("Messages per month", 100_000_000),
+  monthlyBudgetUsd: z.coerce.number({ message: "The budget must be a number" }).min(0, "The budget cannot be negative").max(1_000_000),
+  autoPause: z.boolean(),
+});
+export type LimitsInput = z.infer<typeof LimitsInput>;
+
+export async function updateLimits({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requireRole(ctx, MANAGERS);
+  const v = LimitsInput.parse(input);
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const rates = {
+      customerPerDay: v.customerPerDay,
+      customerMinIntervalSeconds: v.customerMinIntervalSeconds,
+      ipPerMinute: v.ipPerMinute,
+      businessPerMonth: v.businessPerMonth,
+    };
+    await tx.execute(sql`update businesses set limits = limits || ${JSON.stringify(rates)}::jsonb, updated_at = now() where id = ${ctx.businessId}`);
+    // Rows in rate_limit_rules would override the column; the form is now the source of truth.
+    await tx.execute(sql`delete from rate_limit_rules where business_id = ${ctx.businessId}`);
+    const state = await setMonthlyBudget(tx, ctx.businessId, { limitUsd: v.monthlyBudgetUsd, autoPause: v.autoPause });
+    await audit(tx, ctx, "limits.updated", { type: "business", id: ctx.businessId }, v);
+    return state;
+  });
+}
