@@ -15,7 +15,7 @@ export const LimitsInput = z.object({
   customerMinIntervalSeconds: whole("Seconds between a customer's messages", 3600),
   ipPerMinute: whole("Messages per IP per minute", 100_000),
   businessPerMonth: whole("Messages per month", 100_000_000),
-  monthlyBudgetUsd: z.coerce.number({ message: "The budget must be a number" }).min(0, "The budget cannot be negative").max(1_000_000),
+  monthlyBudgetUsd: z.coerce.number({ message: "The budget must be a number" }).min(0, "The budget cannot be negative").max(1_000_000, "The budget is at most $1,000,000 a month"),
   autoPause: z.boolean(),
 });
 export type LimitsInput = z.infer<typeof LimitsInput>;
