@@ -2,6 +2,10 @@
 // Speaks what @upstash/redis sends: POST / with one command as a JSON array, POST /pipeline and
 // /multi-exec with an array of commands, `Authorization: Bearer <token>`, and `Upstash-Encoding: base64`
 // (bulk strings come back base64-encoded, the status reply "OK" does not — the SDK decodes exactly that).
+// Like Upstash it accepts the `allow-key-locking` script flag that @upstash/ratelimit ≥ 2.1 puts in its Lua
+// shebangs; redis-server rejects that flag, so it is stripped here and EVALSHA is mapped to the stripped
+// script's SHA — the SDK keeps using its own hashes, as it does against Upstash.
+import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { startRedis, type RedisServer } from "./redis";
@@ -37,6 +41,50 @@ function encode(value: unknown, base64: boolean): unknown {
   return value;
 }
 
+/** Flags Upstash understands and redis-server does not. */
+const UPSTASH_ONLY_FLAGS = new Set(["allow-key-locking"]);
+
+const sha1 = (text: string) => crypto.createHash("sha1").update(text).digest("hex");
+
+function stripUpstashFlags(script: string): string {
+  const newline = script.indexOf("\n");
+  const first = newline === -1 ? script : script.slice(0, newline);
+  const match = /^#!lua(.*)$/.exec(first);
+  if (!match) return script;
+  const parts = match[1]!.trim().split(/\s+/).filter(Boolean);
+  const kept = parts.map((part) => {
+    if (!part.startsWith("flags=")) return part;
+    const flags = part.slice(6).split(",").filter((f) => f && !UPSTASH_ONLY_FLAGS.has(f));
+    return `flags=${flags.join(",")}`;
+  });
+  const line = ["#!lua", ...kept.filter((p) => p !== "flags=")].join(" ");
+  return line + (newline === -1 ? "" : script.slice(newline));
+}
+
+/** Rewrites scripting commands for redis-server; returns the command and a fix for its reply. */
+function translate(cmd: Command, shas: Map<string, string>): { name: string; args: string[]; fix: (r: unknown) => unknown } {
+  const name = cmd[0];
+  const args = cmd.slice(1).map((a) => (a === null ? "" : String(a)));
+  const lower = name.toLowerCase();
+  const same = (r: unknown) => r;
+  const load = (script: string) => {
+    const stripped = stripUpstashFlags(script);
+    if (stripped !== script) shas.set(sha1(script), sha1(stripped));
+    return stripped;
+  };
+  if ((lower === "eval" || lower === "eval_ro") && args[0] !== undefined) {
+    return { name, args: [load(args[0]), ...args.slice(1)], fix: same };
+  }
+  if ((lower === "evalsha" || lower === "evalsha_ro") && args[0] !== undefined) {
+    return { name, args: [shas.get(args[0].toLowerCase()) ?? args[0], ...args.slice(1)], fix: same };
+  }
+  if (lower === "script" && args[0]?.toLowerCase() === "load" && args[1] !== undefined) {
+    const original = sha1(args[1]);
+    return { name, args: [args[0], load(args[1])], fix: () => original };
+  }
+  return { name, args, fix: same };
+}
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -59,7 +107,7 @@ export async function startUpstashServer(options: { token?: string } = {}): Prom
   const commands: string[] = [];
   const requests: Record<string, number> = {};
 
-  const args = (cmd: Command) => cmd.slice(1).map((a) => (a === null ? "" : String(a)));
+  const shas = new Map<string, string>(); // the SDK's script SHA → the SHA redis-server knows it by
 
   const server = http.createServer(async (req, res) => {
     try {
@@ -80,7 +128,8 @@ export async function startUpstashServer(options: { token?: string } = {}): Prom
         if (!isCommand(body)) return send(res, 400, { error: "ERR failed to parse command" });
         commands.push(body[0].toLowerCase());
         try {
-          const result = await client.call(body[0], args(body));
+          const { name, args, fix } = translate(body, shas);
+          const result = fix(await client.call(name, args));
           return send(res, 200, { result: encode(result, base64) });
         } catch (err) {
           return send(res, 400, { error: errorText(err) });
@@ -92,9 +141,12 @@ export async function startUpstashServer(options: { token?: string } = {}): Prom
           return send(res, 400, { error: "ERR failed to parse pipeline request" });
         }
         const batch = path === "/pipeline" ? client.pipeline() : client.multi();
+        const fixes: ((r: unknown) => unknown)[] = [];
         for (const cmd of body as Command[]) {
           commands.push(cmd[0].toLowerCase());
-          batch.call(cmd[0], args(cmd));
+          const { name, args, fix } = translate(cmd, shas);
+          fixes.push(fix);
+          batch.call(name, args);
         }
         let results: [Error | null, unknown][] | null;
         try {
@@ -102,8 +154,8 @@ export async function startUpstashServer(options: { token?: string } = {}): Prom
         } catch (err) {
           return send(res, 400, { error: errorText(err) }); // EXECABORT: nothing ran
         }
-        const replies: Reply[] = (results ?? []).map(([err, value]) =>
-          err ? { error: errorText(err) } : { result: encode(value, base64) },
+        const replies: Reply[] = (results ?? []).map(([err, value], i) =>
+          err ? { error: errorText(err) } : { result: encode(fixes[i]!(value), base64) },
         );
         return send(res, 200, replies);
       }

@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import { monthPeriod } from "@/lib/billing/period";
 import type { Executor } from "@/lib/db/client";
 import { keyedHash } from "@/lib/security/crypto";
-import { getKv, MemoryKv, MemoryStore, UpstashKv } from "@/lib/kv";
+import { getKv, MemoryKv, MemoryStore, UpstashKv, type Kv } from "@/lib/kv";
 import { MemoryLimiter, UpstashLimiter, type Algorithm, type Limiter } from "./limiter";
 import { loadLimits, tightenForTrust, type LimitRule, type LimitScope, type ResolvedLimits } from "./rules";
 
@@ -62,21 +62,25 @@ export function hashIp(ip: string): string {
   return keyedHash(`ip:${ip.trim().toLowerCase()}`);
 }
 
-type Holder = { limiter?: Limiter };
+type Holder = { limiter?: Limiter; kv?: Kv; forTests?: boolean };
 const holder: Holder = ((globalThis as { __prismLimiter?: Holder }).__prismLimiter ??= {});
 
 /** The limiter over the process's kv: Upstash when configured, else in-process. */
 export function getLimiter(): Limiter {
-  if (holder.limiter) return holder.limiter;
   const kv = getKv();
+  if (holder.limiter && (holder.forTests || holder.kv === kv)) return holder.limiter;
+  holder.kv = kv;
+  holder.forTests = false;
   if (kv instanceof UpstashKv) holder.limiter = new UpstashLimiter(kv.redis, kv);
   else if (kv instanceof MemoryKv) holder.limiter = new MemoryLimiter(kv.store, kv);
   else holder.limiter = new MemoryLimiter(new MemoryStore(), kv);
   return holder.limiter;
 }
 
+/** Tests install their own limiter (or undefined to build one over getKv() again). */
 export function setLimiterForTests(limiter: Limiter | undefined): void {
   holder.limiter = limiter;
+  holder.forTests = limiter !== undefined;
 }
 
 type Check = { scope: LimitScope; identifier: string; rule: LimitRule; algorithm: Algorithm };

@@ -1,5 +1,6 @@
 // The kv port: one table of behaviour run against the in-process store and against Upstash's REST
 // protocol (the real @upstash/redis SDK → the stand-in → a real redis-server).
+import crypto from "node:crypto";
 import { resetEnvForTests } from "@/lib/env";
 import { createUpstashRedis, getKv, MemoryKv, setKvForTests, UpstashKv, type Kv } from "@/lib/kv";
 import { startUpstashServer, type UpstashStandIn } from "../../helpers/upstash-server";
@@ -96,6 +97,24 @@ describe("Upstash REST stand-in", () => {
     expect(upstash.requests["/pipeline"]).toBeGreaterThan(0);
     expect(upstash.requests["/multi-exec"]).toBeGreaterThan(0);
     expect(await upstash.redis.client().get("proto:b")).toBe("2");
+  });
+
+  it("loads and runs scripts by the SDK's own SHA, accepting Upstash's allow-key-locking flag", async () => {
+    const redis = createUpstashRedis({ url: upstash.url, token: upstash.token });
+    const script = "#!lua flags=allow-key-locking\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])";
+    const sha = await redis.scriptLoad(script);
+    expect(sha).toBe(crypto.createHash("sha1").update(script).digest("hex"));
+    expect(await redis.evalsha(sha, ["script:n"], [5])).toBe(5);
+    expect(await redis.eval(script, ["script:n"], [2])).toBe(7);
+    await expect(redis.evalsha("0".repeat(40), [], [])).rejects.toThrow(/NOSCRIPT/);
+  });
+
+  it("reports a failing command inside a pipeline without failing the others", async () => {
+    const redis = createUpstashRedis({ url: upstash.url, token: upstash.token });
+    await redis.set("pipe:text", "hello");
+    const results = await redis.pipeline().incr("pipe:text").incr("pipe:count").exec({ keepErrors: true });
+    expect(results[0]!.error).toMatch(/not an integer/);
+    expect(results[1]).toEqual({ error: undefined, result: 1 });
   });
 
   it("rejects a wrong token", async () => {
