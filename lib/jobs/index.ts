@@ -1,8 +1,11 @@
 // Job bodies by name: the QStash route and the in-process scheduler call the same code.
+import { releaseStaleReservations } from "@/lib/billing/budgets";
 import { sweep } from "./sweeper";
 
 export const JOBS = {
   sweep: { everySeconds: 60, run: () => sweep() },
+  // A crashed instance's budget holds go back to the pool after 10 minutes.
+  "release-reservations": { everySeconds: 300, run: () => releaseStaleReservations() },
 } as const;
 
 export type JobName = keyof typeof JOBS;

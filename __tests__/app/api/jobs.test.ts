@@ -4,7 +4,7 @@ import crypto from "node:crypto";
 import { SignJWT } from "jose";
 import { resetEnvForTests } from "@/lib/env";
 import { closeDb } from "@/lib/db/client";
-import { POST } from "@/app/api/jobs/sweep/route";
+import { POST as jobRoute } from "@/app/api/jobs/[job]/route";
 import { useTestDb } from "../../helpers/db";
 
 const CURRENT = "sig_current_key_for_tests_0123456789";
@@ -24,7 +24,8 @@ async function qstashSignature(body: string, key: string, url = URL_) {
     .sign(new TextEncoder().encode(key));
 }
 
-const call = (body: string, headers: Record<string, string> = {}, url = URL_) => POST(new Request(url, { method: "POST", body, headers }));
+const call = (body: string, headers: Record<string, string> = {}, url = URL_, job = "sweep") =>
+  jobRoute(new Request(url, { method: "POST", body, headers }), { params: Promise.resolve({ job }) });
 
 beforeAll(() => useTestDb());
 afterAll(async () => {
@@ -39,6 +40,7 @@ describe("embedded mode", () => {
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ ok: true, result: { answered: 0, failed: 0 } });
     expect((await call("{}", {}, "https://prismai.example.com/api/jobs/sweep")).status).toBe(403);
+    expect((await call("{}", {}, "http://localhost:3000/api/jobs/nope", "nope")).status).toBe(404);
   });
 });
 
