@@ -19,6 +19,8 @@ export type RetrievedChunk = {
   similarity: number | null;
   /** full-text rank, when the chunk shares words with the query */
   textRank: number | null;
+  /** the share of the question's content words the chunk contains, when it shares any */
+  wordMatch: number | null;
 };
 
 export type RetrievedFaq = {
@@ -30,6 +32,7 @@ export type RetrievedFaq = {
   /** cosine similarity of the query to the FAQ's question (0 when it was only found by words) */
   similarity: number;
   textRank: number | null;
+  wordMatch: number | null;
 };
 
 export type Retrieval = {
@@ -50,47 +53,74 @@ export type RetrieveInput = {
   /** the query's embedding when the caller already has it (purpose "query") */
   embedding?: number[];
   embedder?: Embedder;
+  /** results scoring below this are left out (default MIN_SCORE) */
+  minScore?: number;
 };
 
 /** The usual reciprocal-rank-fusion constant: ranks matter, raw scores of the two lists never meet. */
 export const RRF_K = 60;
 const MAX_TERMS = 32;
+/** Below this fused score a result shares too little with the question to help the agent. */
+export const MIN_SCORE = 0.15;
+
+/** The query's content words, stemmed: the terms of the full-text side and of its coverage. */
+export function queryTerms(query: string): string[] {
+  const terms = new Set<string>();
+  for (const word of normalizeText(query).split(" ")) {
+    if (!word || STOP_WORDS.has(word)) continue;
+    if (word.length < 3 && !/\d/.test(word)) continue;
+    terms.add(stem(word));
+    if (terms.size >= MAX_TERMS) break;
+  }
+  return [...terms];
+}
 
 /**
  * The full-text side as an OR of the query's content words (stemmed, as prefixes), so a paraphrase
  * sharing only some words still matches; ts_rank puts chunks sharing more of them first.
  */
 export function textQuery(query: string): string | null {
-  const terms = new Set<string>();
-  for (const word of normalizeText(query).split(" ")) {
-    if (!word || STOP_WORDS.has(word)) continue;
-    if (word.length < 3 && !/\d/.test(word)) continue;
-    const s = stem(word);
-    terms.add(s.length >= 3 ? `${s}:*` : s);
-    if (terms.size >= MAX_TERMS) break;
-  }
-  return terms.size ? [...terms].join(" | ") : null;
+  const terms = queryTerms(query);
+  return terms.length ? terms.map((t) => (t.length >= 3 ? `${t}:*` : t)).join(" | ") : null;
+}
+
+/** The share of the query's terms a text contains (as word prefixes, like the tsquery above). */
+export function coverage(terms: string[], text: string): number {
+  if (!terms.length) return 0;
+  const words = normalizeText(text).split(" ");
+  return terms.filter((t) => words.some((w) => (t.length >= 3 ? w.startsWith(t) : w === t))).length / terms.length;
 }
 
 /** A uuid[] parameter that both drivers bind the same way. */
 const idArray = (list: { id: string }[]) => sql`string_to_array(${list.map((x) => x.id).join(",")}, ',')::uuid[]`;
 
-type Ranked = { id: string; similarity?: number; rank?: number };
+/** similarity for the vector list, rank and coverage for the words list; quality weighs the rank. */
+type Ranked = { id: string; similarity?: number; rank?: number; quality: number };
 
-function fuse(lists: Ranked[][]): { id: string; score: number; similarity: number | null; textRank: number | null }[] {
-  const fused = new Map<string, { id: string; rrf: number; similarity: number | null; textRank: number | null }>();
+/**
+ * Reciprocal-rank fusion, each list's contribution weighed by how good the match is (cosine
+ * similarity; share of the query's words), so being first in a list of poor matches does not look
+ * like a strong match. 1 = first by meaning with similarity 1 and first by words with every word.
+ */
+type Fused = { id: string; score: number; similarity: number | null; textRank: number | null; wordMatch: number | null };
+
+function fuse(lists: Ranked[][]): Fused[] {
+  const fused = new Map<string, Fused & { rrf: number }>();
   for (const list of lists) {
     list.forEach((r, i) => {
-      const e = fused.get(r.id) ?? { id: r.id, rrf: 0, similarity: null, textRank: null };
-      e.rrf += 1 / (RRF_K + i + 1);
+      const e = fused.get(r.id) ?? { id: r.id, rrf: 0, score: 0, similarity: null, textRank: null, wordMatch: null };
+      e.rrf += Math.max(0, Math.min(1, r.quality)) / (RRF_K + i + 1);
       if (r.similarity !== undefined) e.similarity = Number(r.similarity);
-      if (r.rank !== undefined) e.textRank = Number(r.rank);
+      if (r.rank !== undefined) {
+        e.textRank = Number(r.rank);
+        e.wordMatch = r.quality;
+      }
       fused.set(r.id, e);
     });
   }
   const best = lists.length / (RRF_K + 1);
   return [...fused.values()]
-    .map((e) => ({ id: e.id, score: e.rrf / best, similarity: e.similarity, textRank: e.textRank }))
+    .map((e) => ({ id: e.id, score: best ? e.rrf / best : 0, similarity: e.similarity, textRank: e.textRank, wordMatch: e.wordMatch }))
     .sort((a, b) => b.score - a.score || (b.similarity ?? 0) - (a.similarity ?? 0));
 }
 
@@ -104,7 +134,9 @@ export async function retrieveKnowledge(ex: Executor, input: RetrieveInput): Pro
   const pool = Math.max(limit * 5, 20);
   const b = input.businessId;
   const query = input.query.trim().slice(0, 2000);
+  const terms = queryTerms(query);
   const tq = textQuery(query);
+  const minScore = input.minScore ?? MIN_SCORE;
 
   let embeddingTokens = 0;
   let vector = input.embedding;
@@ -124,45 +156,57 @@ export async function retrieveKnowledge(ex: Executor, input: RetrieveInput): Pro
   const faqLists: Ranked[][] = [];
   if (v) {
     chunkLists.push(
-      await rows<{ id: string; similarity: number }>(
-        ex,
-        sql`select id, 1 - (embedding <=> ${v}::vector) as similarity from knowledge_chunks
-            where business_id = ${b} and embedding is not null
-            order by embedding <=> ${v}::vector limit ${pool}`,
-      ),
+      (
+        await rows<{ id: string; similarity: number }>(
+          ex,
+          sql`select id, 1 - (embedding <=> ${v}::vector) as similarity from knowledge_chunks
+              where business_id = ${b} and embedding is not null
+              order by embedding <=> ${v}::vector limit ${pool}`,
+        )
+      ).map((r) => ({ ...r, quality: Number(r.similarity) })),
     );
     if (faqLimit)
       faqLists.push(
-        await rows<{ id: string; similarity: number }>(
-          ex,
-          sql`select id, 1 - (embedding <=> ${v}::vector) as similarity from faqs
-              where business_id = ${b} and enabled and embedding is not null
-              order by embedding <=> ${v}::vector limit ${pool}`,
-        ),
+        (
+          await rows<{ id: string; similarity: number }>(
+            ex,
+            sql`select id, 1 - (embedding <=> ${v}::vector) as similarity from faqs
+                where business_id = ${b} and enabled and embedding is not null
+                order by embedding <=> ${v}::vector limit ${pool}`,
+          )
+        ).map((r) => ({ ...r, quality: Number(r.similarity) })),
       );
   }
   if (tq) {
     chunkLists.push(
-      await rows<{ id: string; rank: number }>(
-        ex,
-        sql`select id, ts_rank(tsv, q, 1) as rank from knowledge_chunks, to_tsquery('simple', ${tq}) q
-            where business_id = ${b} and tsv @@ q order by rank desc, id limit ${pool}`,
-      ),
+      (
+        await rows<{ id: string; rank: number; text: string }>(
+          ex,
+          sql`select id, ts_rank(tsv, q, 1) as rank, coalesce(heading, '') || ' ' || content as text
+              from knowledge_chunks, to_tsquery('simple', ${tq}) q
+              where business_id = ${b} and tsv @@ q order by rank desc, id limit ${pool}`,
+        )
+      ).map((r) => ({ id: r.id, rank: r.rank, quality: coverage(terms, r.text) })),
     );
     if (faqLimit)
       faqLists.push(
-        await rows<{ id: string; rank: number }>(
-          ex,
-          sql`select id, ts_rank(to_tsvector('simple', question || ' ' || answer), q, 1) as rank
-              from faqs, to_tsquery('simple', ${tq}) q
-              where business_id = ${b} and enabled and to_tsvector('simple', question || ' ' || answer) @@ q
-              order by rank desc, id limit ${pool}`,
-        ),
+        (
+          await rows<{ id: string; rank: number; text: string }>(
+            ex,
+            sql`select id, ts_rank(to_tsvector('simple', question || ' ' || answer), q, 1) as rank, question || ' ' || answer as text
+                from faqs, to_tsquery('simple', ${tq}) q
+                where business_id = ${b} and enabled and to_tsvector('simple', question || ' ' || answer) @@ q
+                order by rank desc, id limit ${pool}`,
+          )
+        ).map((r) => ({ id: r.id, rank: r.rank, quality: coverage(terms, r.text) })),
       );
   }
 
-  const topChunks = fuse(chunkLists).slice(0, limit);
-  const topFaqs = fuse(faqLists).slice(0, faqLimit);
+  // Both sides count even when one found nothing (a query with no content words, or no vector).
+  while (chunkLists.length < 2) chunkLists.push([]);
+  while (faqLists.length < 2) faqLists.push([]);
+  const topChunks = fuse(chunkLists).filter((c) => c.score >= minScore).slice(0, limit);
+  const topFaqs = fuse(faqLists).filter((f) => f.score >= minScore).slice(0, faqLimit);
 
   const chunkRows = topChunks.length
     ? await rows<{ id: string; document_id: string; title: string; heading: string | null; content: string }>(
@@ -185,11 +229,11 @@ export async function retrieveKnowledge(ex: Executor, input: RetrieveInput): Pro
   return {
     chunks: topChunks.flatMap((t) => {
       const r = chunkById.get(t.id);
-      return r ? [{ id: r.id, documentId: r.document_id, title: r.title, heading: r.heading, content: r.content, score: t.score, similarity: t.similarity, textRank: t.textRank }] : [];
+      return r ? [{ id: r.id, documentId: r.document_id, title: r.title, heading: r.heading, content: r.content, score: t.score, similarity: t.similarity, textRank: t.textRank, wordMatch: t.wordMatch }] : [];
     }),
     faqs: topFaqs.flatMap((t) => {
       const r = faqById.get(t.id);
-      return r ? [{ id: r.id, question: r.question, answer: r.answer, score: t.score, similarity: t.similarity ?? 0, textRank: t.textRank }] : [];
+      return r ? [{ id: r.id, question: r.question, answer: r.answer, score: t.score, similarity: t.similarity ?? 0, textRank: t.textRank, wordMatch: t.wordMatch }] : [];
     }),
     embeddingTokens,
     mode: v ? "hybrid" : "text",

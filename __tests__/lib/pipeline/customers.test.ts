@@ -9,7 +9,7 @@ import { makeUser } from "../../helpers/fixtures";
 
 let businessId: string;
 let otherBusinessId: string;
-let channels: Record<string, string> = {};
+const channels: Record<string, string> = {};
 
 beforeAll(async () => {
   await useTestDb();

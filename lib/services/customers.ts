@@ -1,0 +1,437 @@
+import "server-only";
+// Customers in the dashboard. Roles: every member reads customers and may tag, note, rename,
+// verify, block and unblock them (the everyday work of an agent); owners and admins alone merge,
+// delete and export, because those move or release personal data in bulk. Every change is audited,
+// with ids and counts only, never a customer's personal data.
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { rows, withTenant, type Tx } from "@/lib/db/client";
+import {
+  abuseEventsOf,
+  conversationsOf,
+  customerIds as matchingCustomerIds,
+  customerRowsIn,
+  existingCustomerIds,
+  findCustomer,
+  identitiesOf,
+  listCustomers,
+  retagCustomers,
+  setCustomersBlocked,
+  tablesWithCustomerId,
+  tagsInUse,
+  updateCustomerRow,
+  uuidArray,
+  type CustomerQuery,
+} from "@/lib/db/customers";
+import { bumpKnowledgeVersion } from "@/lib/db/knowledge";
+import { AppError } from "@/lib/errors";
+import { toCsv } from "@/lib/knowledge/csv";
+import { identityHash, normaliseIdentity, type IdentityKind } from "@/lib/pipeline/identities";
+import { mergeCustomerInto } from "@/lib/pipeline/customers";
+import { decrypt } from "@/lib/security/crypto";
+import { audit } from "./audit";
+import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
+import { parseId } from "./knowledge";
+
+export const PAGE_SIZE = 25;
+export const CHANNEL_KINDS = ["web", "sms", "whatsapp", "voice", "email", "telegram", "instagram"] as const;
+export const LAST_SEEN = { "24h": 24, "7d": 24 * 7, "30d": 24 * 30, "90d": 24 * 90 } as const;
+
+const ANY_MEMBER = ["owner", "admin", "agent"] as const;
+function requireMember(ctx: Ctx): asserts ctx is MemberCtx {
+  requireRole(ctx, [...ANY_MEMBER]);
+}
+
+// ---------------------------------------------------------------- the list
+
+/** Query-string values: "" and missing mean "no filter"; a repeated parameter uses its first value. */
+const param = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => {
+    const first = Array.isArray(v) ? v[0] : v;
+    return first === "" || first === null ? undefined : first;
+  }, schema.optional());
+
+export const CustomerFilters = z.object({
+  q: param(z.string().trim().max(200, "Keep the search under 200 characters")),
+  tag: param(z.string().trim().max(40)),
+  channel: param(z.enum(CHANNEL_KINDS, { message: "Unknown channel" })),
+  trustMin: param(z.coerce.number({ message: "Trust must be a number" }).int().min(0).max(100)),
+  trustMax: param(z.coerce.number({ message: "Trust must be a number" }).int().min(0).max(100)),
+  blocked: param(z.enum(["yes", "no"])),
+  verified: param(z.enum(["yes", "no"])),
+  lastSeen: param(z.enum(["24h", "7d", "30d", "90d", "older", "never"])),
+  page: param(z.coerce.number().int().min(1).max(100000)),
+});
+export type CustomerFilters = z.infer<typeof CustomerFilters>;
+
+/** How a search box's text is matched: identities exactly through their keyed hash, names by substring. */
+export function searchTerms(q: string): Pick<CustomerQuery, "name" | "identityHashes"> {
+  const hashes: { kind: string; hash: string }[] = [];
+  const tryKind = (kind: IdentityKind) => {
+    try {
+      const n = normaliseIdentity({ kind, value: q });
+      hashes.push({ kind: n.kind, hash: identityHash(n) });
+    } catch {
+      // not that kind of identity
+    }
+  };
+  if (q.includes("@")) tryKind("email");
+  if (/^\+?[\d\s().-]{6,}$/.test(q)) tryKind("phone");
+  for (const kind of ["web", "telegram", "instagram"] as const) tryKind(kind);
+  return { name: q, identityHashes: hashes };
+}
+
+export function toCustomerQuery(f: CustomerFilters): CustomerQuery {
+  const lastSeen = f.lastSeen === "older" || f.lastSeen === "never" ? f.lastSeen : f.lastSeen ? { withinHours: LAST_SEEN[f.lastSeen] } : undefined;
+  return {
+    ...(f.q ? searchTerms(f.q) : {}),
+    tag: f.tag?.toLowerCase(),
+    channel: f.channel,
+    trustMin: f.trustMin,
+    trustMax: f.trustMax,
+    blocked: f.blocked === undefined ? undefined : f.blocked === "yes",
+    verified: f.verified === undefined ? undefined : f.verified === "yes",
+    lastSeen,
+  };
+}
+
+export type IdentityView = { id: string; kind: string; value: string; undeliverable: boolean };
+
+function openValue(sealed: string): string {
+  try {
+    return decrypt(sealed);
+  } catch {
+    return "(unreadable)";
+  }
+}
+
+const iso = (d: string | Date | null) => (d === null ? null : d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+
+export async function listCustomerPage({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requireMember(ctx);
+  const filters = CustomerFilters.parse(input);
+  if (filters.trustMin !== undefined && filters.trustMax !== undefined && filters.trustMin > filters.trustMax) {
+    throw new AppError("bad_request", "The lowest trust must not be above the highest.");
+  }
+  const page = filters.page ?? 1;
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const { rows: list, total } = await listCustomers(tx, ctx.businessId, toCustomerQuery(filters), { offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE });
+    const identities = await identitiesOf(tx, ctx.businessId, list.map((c) => c.id));
+    const tags = await tagsInUse(tx, ctx.businessId);
+    return {
+      filters,
+      page,
+      pageSize: PAGE_SIZE,
+      total,
+      pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+      tags,
+      rows: list.map((c) => ({
+        id: c.id,
+        name: c.name,
+        trustScore: c.trust_score,
+        verified: c.verified,
+        blocked: c.blocked,
+        tags: c.tags,
+        lastSeenAt: iso(c.last_seen_at),
+        createdAt: iso(c.created_at)!,
+        channels: c.channels ?? [],
+        conversations: c.conversations,
+        identities: identities
+          .filter((i) => i.customer_id === c.id)
+          .map((i) => ({ id: i.id, kind: i.kind, value: openValue(i.value_encrypted), undeliverable: i.undeliverable })),
+      })),
+    };
+  });
+}
+
+// ---------------------------------------------------------------- the profile
+
+export type TrustPoint = { at: string; score: number; label: string };
+
+/** The score over time, rebuilt backwards from today's score through each event's trust delta. */
+export function trustHistory(current: number, createdAt: Date, events: { createdAt: Date; trustDelta: number; kind: string; action: string }[], now = new Date()): TrustPoint[] {
+  let score = current - events.reduce((n, e) => n + e.trustDelta, 0);
+  // Events imported from before the customer row existed still start the line.
+  const start = events.length && events[0]!.createdAt < createdAt ? events[0]!.createdAt : createdAt;
+  const points: TrustPoint[] = [{ at: start.toISOString(), score, label: "first seen" }];
+  for (const e of events) {
+    score += e.trustDelta;
+    points.push({ at: e.createdAt.toISOString(), score, label: `${e.kind} (${e.action})` });
+  }
+  points.push({ at: now.toISOString(), score: current, label: "now" });
+  return points;
+}
+
+export async function getCustomerProfile({ ctx, input }: { ctx: Ctx; input: { id: unknown } }) {
+  requireMember(ctx);
+  const id = parseId(input.id, "Customer");
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const customer = await findCustomer(tx, ctx.businessId, id);
+    if (!customer) throw new AppError("not_found", "Customer not found.");
+    const [identities, conversations, events] = [
+      await identitiesOf(tx, ctx.businessId, [id]),
+      await conversationsOf(tx, ctx.businessId, id),
+      await abuseEventsOf(tx, ctx.businessId, id),
+    ];
+    return {
+      customer,
+      identities: identities.map((i) => ({ id: i.id, kind: i.kind, value: openValue(i.value_encrypted), undeliverable: i.undeliverable })),
+      conversations,
+      events,
+      trust: trustHistory(customer.trustScore, customer.createdAt, events),
+    };
+  });
+}
+
+// ---------------------------------------------------------------- everyday changes (any member)
+
+export const Tag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1, "A tag cannot be empty")
+  .max(40, "Keep a tag under 40 characters")
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _.-]*$/u, "Tags use letters, numbers, spaces, dots, dashes and underscores")
+  .transform((t) => t.replace(/\s+/g, " "));
+
+export const CustomerDetails = z.object({
+  name: z
+    .string()
+    .trim()
+    .max(120, "Keep the name under 120 characters")
+    .transform((v) => v || null)
+    .optional(),
+  notes: z
+    .string()
+    .max(5000, "Keep notes under 5000 characters")
+    .transform((v) => v.trim() || null)
+    .optional(),
+  tags: z
+    .array(Tag)
+    .max(20, "At most 20 tags")
+    .transform((t) => [...new Set(t)])
+    .optional(),
+});
+
+export async function updateCustomerDetails({ ctx, input }: { ctx: Ctx; input: { id: unknown } & Record<string, unknown> }) {
+  requireMember(ctx);
+  const id = parseId(input.id, "Customer");
+  const values = CustomerDetails.parse(input);
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const row = await updateCustomerRow(tx, ctx.businessId, id, values);
+    if (!row) throw new AppError("not_found", "Customer not found.");
+    // Which fields changed, not what they say.
+    await audit(tx, ctx, "customer.updated", { type: "customer", id }, { fields: Object.keys(values).filter((k) => values[k as keyof typeof values] !== undefined) });
+    return row;
+  });
+}
+
+export async function setCustomerVerified({ ctx, input }: { ctx: Ctx; input: { id: unknown; verified: unknown } }) {
+  requireMember(ctx);
+  const id = parseId(input.id, "Customer");
+  const verified = z.boolean({ message: "verified must be true or false" }).parse(input.verified);
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const row = await updateCustomerRow(tx, ctx.businessId, id, { verified });
+    if (!row) throw new AppError("not_found", "Customer not found.");
+    await audit(tx, ctx, verified ? "customer.verified" : "customer.unverified", { type: "customer", id });
+    return row;
+  });
+}
+
+export async function setCustomerBlocked({ ctx, input }: { ctx: Ctx; input: { id: unknown; blocked: unknown } }) {
+  requireMember(ctx);
+  const id = parseId(input.id, "Customer");
+  const blocked = z.boolean({ message: "blocked must be true or false" }).parse(input.blocked);
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const row = await updateCustomerRow(tx, ctx.businessId, id, { blocked, blockedUntil: null });
+    if (!row) throw new AppError("not_found", "Customer not found.");
+    await audit(tx, ctx, blocked ? "customer.blocked" : "customer.unblocked", { type: "customer", id });
+    return row;
+  });
+}
+
+export const BulkInput = z.discriminatedUnion("action", [
+  z.object({ action: z.enum(["tag", "untag"]), ids: z.array(z.guid("Unknown customer")).min(1, "Select at least one customer").max(500), tag: Tag }),
+  z.object({ action: z.enum(["block", "unblock"]), ids: z.array(z.guid("Unknown customer")).min(1, "Select at least one customer").max(500) }),
+]);
+
+/** Tag, untag, block or unblock many customers at once; ids of other businesses are simply not found. */
+export async function bulkUpdateCustomers({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requireMember(ctx);
+  const parsed = BulkInput.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError("bad_request", issue?.code === "invalid_union" ? "Choose tag, untag, block or unblock." : (issue?.message ?? "Invalid request."));
+  }
+  const b = parsed.data;
+  const ids = [...new Set(b.ids)];
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const found = await existingCustomerIds(tx, ctx.businessId, ids);
+    if (found.length !== ids.length) throw new AppError("not_found", `${ids.length - found.length} of the selected customers were not found.`);
+    const changed =
+      b.action === "tag" || b.action === "untag"
+        ? await retagCustomers(tx, ctx.businessId, ids, b.tag, b.action === "tag")
+        : await setCustomersBlocked(tx, ctx.businessId, ids, b.action === "block");
+    await audit(tx, ctx, `customers.bulk_${b.action}`, { type: "customer" }, { ids, changed: changed.length, ...("tag" in b ? { tag: b.tag } : {}) });
+    return { selected: ids.length, changed: changed.length };
+  });
+}
+
+// ---------------------------------------------------------------- merge, export, delete (owners and admins)
+
+async function countRows(tx: Tx, table: string, businessId: string, customerId: string): Promise<number> {
+  const [r] = await rows<{ n: number }>(tx, sql`select count(*)::int as n from ${sql.identifier(table)} where business_id = ${businessId} and customer_id = ${customerId}`);
+  return r?.n ?? 0;
+}
+
+/**
+ * Merges `sourceId` into `targetId`: identities, conversations, messages, memories and every other
+ * row with a customer_id move to the target; the source is deleted. Audited with the counts moved.
+ */
+export async function mergeCustomers({ ctx, input }: { ctx: Ctx; input: { sourceId: unknown; targetId: unknown } }) {
+  requireRole(ctx, MANAGERS);
+  const sourceId = parseId(input.sourceId, "Customer");
+  const targetId = parseId(input.targetId, "Customer");
+  if (sourceId === targetId) throw new AppError("bad_request", "Choose two different customers to merge.");
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const [source, target] = [await findCustomer(tx, ctx.businessId, sourceId), await findCustomer(tx, ctx.businessId, targetId)];
+    if (!source || !target) throw new AppError("not_found", "Customer not found.");
+    const moved: Record<string, number> = {};
+    for (const table of await tablesWithCustomerId(tx)) {
+      const n = await countRows(tx, table, ctx.businessId, sourceId);
+      if (n) moved[table] = n;
+    }
+    await mergeCustomerInto(tx, ctx.businessId, sourceId, targetId);
+    await audit(tx, ctx, "customer.merged", { type: "customer", id: targetId }, { from: sourceId, into: targetId, moved });
+    return { targetId, moved };
+  });
+}
+
+/** Everything stored about one customer, for a data-access request. */
+export async function exportCustomer({ ctx, input }: { ctx: Ctx; input: { id: unknown } }) {
+  requireRole(ctx, MANAGERS);
+  const id = parseId(input.id, "Customer");
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const customer = await findCustomer(tx, ctx.businessId, id);
+    if (!customer) throw new AppError("not_found", "Customer not found.");
+    const identities = await identitiesOf(tx, ctx.businessId, [id]);
+    const tables: Record<string, Record<string, unknown>[]> = {};
+    for (const table of await tablesWithCustomerId(tx)) {
+      if (table === "customer_identities") continue; // below, decrypted
+      tables[table] = await customerRowsIn(tx, table, ctx.businessId, id);
+    }
+    const messageIds = (tables.messages ?? []).map((m) => String(m.id));
+    const cachedAnswers = messageIds.length
+      ? await rows<{ id: string; question: string; answer: string; created_at: string }>(
+          tx,
+          sql`select id, question, answer, created_at from response_cache where business_id = ${ctx.businessId} and source_message_ids && ${uuidArray(messageIds)}`,
+        )
+      : [];
+    const outbound = messageIds.length
+      ? await rows<Record<string, unknown>>(
+          tx,
+          sql`select id, channel_kind, subject, body, status, created_at, sent_at from outbox where business_id = ${ctx.businessId} and message_id = any(${uuidArray(messageIds)})`,
+        )
+      : [];
+    await audit(tx, ctx, "customer.exported", { type: "customer", id }, { tables: Object.fromEntries(Object.entries(tables).map(([t, r]) => [t, r.length])) });
+    return {
+      exportedAt: new Date().toISOString(),
+      businessId: ctx.businessId,
+      customer,
+      identities: identities.map((i) => ({ kind: i.kind, value: openValue(i.value_encrypted), undeliverable: i.undeliverable, createdAt: iso(i.created_at) })),
+      ...tables,
+      cachedAnswers,
+      outbox: outbound,
+    };
+  });
+}
+
+/**
+ * Deletes a customer and everything about them: every row with their customer_id (identities,
+ * conversations, messages, memories, abuse events, campaign recipients, and any table added
+ * later), cached answers built from their messages, outbound messages to them, and the webhook
+ * events that carried their messages or identities. The business's knowledge version is bumped so
+ * that no cache tier (memory, Redis) can serve an answer built from their messages again.
+ */
+export async function deleteCustomer({ ctx, input }: { ctx: Ctx; input: { id: unknown } }) {
+  requireRole(ctx, MANAGERS);
+  const id = parseId(input.id, "Customer");
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const customer = await findCustomer(tx, ctx.businessId, id);
+    if (!customer) throw new AppError("not_found", "Customer not found.");
+    const b = ctx.businessId;
+    const msgs = await rows<{ id: string; provider_message_id: string | null }>(tx, sql`select id, provider_message_id from messages where business_id = ${b} and customer_id = ${id}`);
+    const messageIds = msgs.map((m) => m.id);
+    const identities = (await identitiesOf(tx, b, [id])).map((i) => openValue(i.value_encrypted));
+    const removed: Record<string, number> = {};
+    const count = async (table: string, q: ReturnType<typeof sql>) => {
+      const r = await rows(tx, q);
+      if (r.length) removed[table] = (removed[table] ?? 0) + r.length;
+    };
+
+    if (messageIds.length) {
+      await count("response_cache", sql`delete from response_cache where business_id = ${b} and source_message_ids && ${uuidArray(messageIds)} returning 1`);
+    }
+    // Raw provider payloads and queued sends hold phone numbers, addresses and message text.
+    const needles = [id, ...messageIds, ...msgs.map((m) => m.provider_message_id ?? ""), ...identities]
+      .map((n) => n.toLowerCase())
+      .filter((n) => n.length >= 6 && n !== "(unreadable)");
+    const phoneDigits = identities.filter((v) => /^\+\d{6,}$/.test(v)).map((v) => v.slice(1));
+    const mentions = (col: ReturnType<typeof sql>) =>
+      [...needles, ...phoneDigits].length ? sql.join([...needles, ...phoneDigits].map((n) => sql`strpos(lower(${col}), ${n}) > 0`), sql` or `) : sql`false`;
+    await count(
+      "outbox",
+      sql`delete from outbox where business_id = ${b} and (${messageIds.length ? sql`message_id = any(${uuidArray(messageIds)}) or ` : sql``}${mentions(sql`recipient`)} or ${mentions(sql`payload::text`)}) returning 1`,
+    );
+    await count("webhook_events", sql`delete from webhook_events where business_id = ${b} and (${mentions(sql`payload::text`)} or ${mentions(sql`coalesce(result::text, '')`)}) returning 1`);
+
+    // Every table with a customer_id, children before the customer (most cascade anyway; a table
+    // added later without a cascading key is still emptied).
+    const tables = (await tablesWithCustomerId(tx)).filter((t) => t !== "messages" && t !== "conversations");
+    for (const table of [...tables, "messages", "conversations"]) {
+      await count(table, sql`delete from ${sql.identifier(table)} where business_id = ${b} and customer_id = ${id} returning 1`);
+    }
+    await count("customers", sql`delete from customers where business_id = ${b} and id = ${id} returning 1`);
+    const version = await bumpKnowledgeVersion(tx, b);
+    await audit(tx, ctx, "customer.deleted", { type: "customer", id }, { removed, version });
+    return { removed };
+  });
+}
+
+export const ExportCsvInput = z.object({ ids: z.array(z.guid("Unknown customer")).max(10000).optional() }).and(CustomerFilters);
+
+/** The customer list as CSV: the selected ids, or everyone matching the filters. */
+export async function exportCustomersCsv({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<{ csv: string; count: number }> {
+  requireRole(ctx, MANAGERS);
+  const parsed = ExportCsvInput.parse(input);
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const ids = parsed.ids?.length ? await existingCustomerIds(tx, ctx.businessId, parsed.ids) : await matchingCustomerIds(tx, ctx.businessId, toCustomerQuery(parsed));
+    const { rows: list } = ids.length ? await listCustomers(tx, ctx.businessId, { ids }, { offset: 0, limit: ids.length }) : { rows: [] };
+    const identities = await identitiesOf(tx, ctx.businessId, ids);
+    const valuesOf = (customerId: string, kinds: string[]) =>
+      identities
+        .filter((i) => i.customer_id === customerId && kinds.includes(i.kind))
+        .map((i) => `${kinds.length > 1 ? `${i.kind}:` : ""}${openValue(i.value_encrypted)}`)
+        .join("; ");
+    const csv = toCsv(
+      ["id", "name", "emails", "phones", "other_ids", "tags", "trust_score", "verified", "blocked", "channels", "conversations", "last_seen_at", "created_at"],
+      list.map((c) => [
+        c.id,
+        c.name,
+        valuesOf(c.id, ["email"]),
+        valuesOf(c.id, ["phone"]),
+        valuesOf(c.id, ["web", "telegram", "instagram", "whatsapp"]),
+        c.tags.join("; "),
+        c.trust_score,
+        c.verified ? "yes" : "no",
+        c.blocked ? "yes" : "no",
+        (c.channels ?? []).join("; "),
+        c.conversations,
+        iso(c.last_seen_at),
+        iso(c.created_at),
+      ]),
+    );
+    await audit(tx, ctx, "customers.exported_csv", { type: "customer" }, { count: list.length });
+    return { csv, count: list.length };
+  });
+}

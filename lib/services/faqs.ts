@@ -1,0 +1,151 @@
+import "server-only";
+// FAQs: create, edit, delete, enable/disable, CSV import and export, suggested FAQs. Changes are for
+// owners and admins (they change answers served to every customer) and each one bumps the knowledge
+// version and is audited in the same transaction. Questions are embedded before the transaction.
+import { z } from "zod";
+import type { Embedder } from "@/lib/ai/embeddings";
+import { normalizeText } from "@/lib/ai/text";
+import { withTenant } from "@/lib/db/client";
+import { deleteFaqs, findFaq, insertFaqs, listFaqs, updateFaq as updateFaqRow } from "@/lib/db/faqs";
+import { bumpKnowledgeVersion } from "@/lib/db/knowledge";
+import { AppError } from "@/lib/errors";
+import { faqsToCsv, parseFaqCsv } from "@/lib/knowledge/csv";
+import { embedTexts, faqEmbeddingText } from "@/lib/knowledge/indexing";
+import { suggestFaqs } from "@/lib/knowledge/suggestions";
+import { audit } from "./audit";
+import { requireRole, type Ctx } from "./context";
+import { KNOWLEDGE_EDITORS, parseId } from "./knowledge";
+
+export const FaqInput = z.object({
+  question: z.string().trim().min(3, "The question needs at least 3 characters").max(500, "Keep the question under 500 characters"),
+  answer: z.string().trim().min(1, "Write an answer").max(4000, "Keep the answer under 4000 characters"),
+  enabled: z.boolean().default(true),
+});
+export type FaqInput = z.input<typeof FaqInput>;
+
+type Opts = { embedder?: Embedder };
+
+async function embedQuestions(questions: string[], opts: Opts): Promise<number[][]> {
+  try {
+    return (await embedTexts(questions.map(faqEmbeddingText), { embedder: opts.embedder })).vectors;
+  } catch {
+    throw new AppError("unavailable", "The FAQ could not be indexed just now (the embedding service did not answer). Try again in a minute.");
+  }
+}
+
+export async function listBusinessFaqs({ ctx }: { ctx: Ctx }) {
+  requireRole(ctx, ["owner", "admin", "agent"]);
+  return withTenant(ctx.actor.userId, (tx) => listFaqs(tx, ctx.businessId));
+}
+
+export async function createFaq({ ctx, input }: { ctx: Ctx; input: unknown }, opts: Opts = {}) {
+  requireRole(ctx, KNOWLEDGE_EDITORS);
+  const faq = FaqInput.parse(input);
+  const [embedding] = await embedQuestions([faq.question], opts);
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const [row] = await insertFaqs(tx, ctx.businessId, [{ ...faq, embedding: embedding! }]);
+    const version = await bumpKnowledgeVersion(tx, ctx.businessId);
+    await audit(tx, ctx, "faq.created", { type: "faq", id: row!.id }, { question: faq.question, version });
+    return { id: row!.id, version };
+  });
+}
+
+export async function updateFaq({ ctx, input }: { ctx: Ctx; input: { id: unknown } & Record<string, unknown> }, opts: Opts = {}) {
+  requireRole(ctx, KNOWLEDGE_EDITORS);
+  const id = parseId(input.id, "FAQ");
+  const faq = FaqInput.parse(input);
+  const before = await withTenant(ctx.actor.userId, (tx) => findFaq(tx, ctx.businessId, id));
+  if (!before) throw new AppError("not_found", "FAQ not found.");
+  const embedding = before.question === faq.question && before.embedded ? undefined : (await embedQuestions([faq.question], opts))[0];
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const row = await updateFaqRow(tx, ctx.businessId, id, { ...faq, ...(embedding ? { embedding } : {}) });
+    if (!row) throw new AppError("not_found", "FAQ not found.");
+    const version = await bumpKnowledgeVersion(tx, ctx.businessId);
+    await audit(tx, ctx, "faq.updated", { type: "faq", id }, { question: faq.question, enabled: faq.enabled, version });
+    return { id, version };
+  });
+}
+
+export async function setFaqEnabled({ ctx, input }: { ctx: Ctx; input: { id: unknown; enabled: unknown } }) {
+  requireRole(ctx, KNOWLEDGE_EDITORS);
+  const id = parseId(input.id, "FAQ");
+  const enabled = z.boolean({ message: "enabled must be true or false" }).parse(input.enabled);
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const row = await updateFaqRow(tx, ctx.businessId, id, { enabled });
+    if (!row) throw new AppError("not_found", "FAQ not found.");
+    const version = await bumpKnowledgeVersion(tx, ctx.businessId);
+    await audit(tx, ctx, enabled ? "faq.enabled" : "faq.disabled", { type: "faq", id }, { version });
+    return { id, enabled, version };
+  });
+}
+
+export async function deleteFaq({ ctx, input }: { ctx: Ctx; input: { id: unknown } }) {
+  requireRole(ctx, KNOWLEDGE_EDITORS);
+  const id = parseId(input.id, "FAQ");
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const [gone] = await deleteFaqs(tx, ctx.businessId, [id]);
+    if (!gone) throw new AppError("not_found", "FAQ not found.");
+    const version = await bumpKnowledgeVersion(tx, ctx.businessId);
+    await audit(tx, ctx, "faq.deleted", { type: "faq", id }, { version });
+    return { version };
+  });
+}
+
+export async function exportFaqsCsv({ ctx }: { ctx: Ctx }): Promise<string> {
+  requireRole(ctx, ["owner", "admin", "agent"]);
+  const faqs = await withTenant(ctx.actor.userId, (tx) => listFaqs(tx, ctx.businessId));
+  return faqsToCsv(faqs);
+}
+
+/**
+ * Imports FAQs from CSV text. A row whose question matches an existing FAQ (ignoring case and
+ * punctuation) updates that FAQ; the others are added. All or nothing.
+ */
+export async function importFaqsCsv({ ctx, input }: { ctx: Ctx; input: { csv: string } }, opts: Opts = {}) {
+  requireRole(ctx, KNOWLEDGE_EDITORS);
+  const parsed = parseFaqCsv(input.csv);
+  // The last row wins when the file repeats a question.
+  const byKey = new Map(parsed.map((r) => [normalizeText(r.question), r]));
+  const existing = await withTenant(ctx.actor.userId, (tx) => listFaqs(tx, ctx.businessId));
+  const existingByKey = new Map(existing.map((f) => [normalizeText(f.question), f]));
+  const toEmbed = [...byKey.entries()].filter(([key, r]) => existingByKey.get(key)?.question !== r.question || !existingByKey.get(key)?.embedded);
+  const vectors = await embedQuestions(toEmbed.map(([, r]) => r.question), opts);
+  const vectorOf = new Map(toEmbed.map(([key], i) => [key, vectors[i]!]));
+
+  return withTenant(ctx.actor.userId, async (tx) => {
+    let updated = 0;
+    const fresh: { question: string; answer: string; enabled: boolean; embedding: number[] | null }[] = [];
+    for (const [key, r] of byKey) {
+      const old = existingByKey.get(key);
+      if (old) {
+        const embedding = vectorOf.get(key);
+        await updateFaqRow(tx, ctx.businessId, old.id, { question: r.question, answer: r.answer, enabled: r.enabled, ...(embedding ? { embedding } : {}) });
+        updated++;
+      } else {
+        fresh.push({ ...r, embedding: vectorOf.get(key) ?? null });
+      }
+    }
+    await insertFaqs(tx, ctx.businessId, fresh);
+    const version = await bumpKnowledgeVersion(tx, ctx.businessId);
+    await audit(tx, ctx, "faq.imported", { type: "faq" }, { created: fresh.length, updated, rows: parsed.length, version });
+    return { created: fresh.length, updated, version };
+  });
+}
+
+export async function listSuggestedFaqs({ ctx }: { ctx: Ctx }, opts: Opts = {}) {
+  requireRole(ctx, ["owner", "admin", "agent"]);
+  return withTenant(ctx.actor.userId, (tx) => suggestFaqs(tx, ctx.businessId, { embedder: opts.embedder }));
+}
+
+/** Accepting a suggestion is creating the FAQ (its text may have been edited first), audited as such. */
+export async function acceptSuggestedFaq({ ctx, input }: { ctx: Ctx; input: unknown }, opts: Opts = {}) {
+  requireRole(ctx, KNOWLEDGE_EDITORS);
+  const faq = FaqInput.parse(input);
+  const [embedding] = await embedQuestions([faq.question], opts);
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const [row] = await insertFaqs(tx, ctx.businessId, [{ ...faq, embedding: embedding! }]);
+    const version = await bumpKnowledgeVersion(tx, ctx.businessId);
+    await audit(tx, ctx, "faq.suggestion_accepted", { type: "faq", id: row!.id }, { question: faq.question, version });
+    return { id: row!.id, version };
+  });
+}

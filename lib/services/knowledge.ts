@@ -1,0 +1,166 @@
+import "server-only";
+// Knowledge articles and uploads. Reading and the "what would the agent find?" box are open to every
+// member; changes are for owners and admins, because they change what the agent tells every
+// customer (and only they may bump the business's knowledge version under RLS). Each change is
+// chunked and embedded before its transaction opens, then stored, version-bumped and audited in one
+// transaction: a failure leaves nothing half-stored.
+import { z } from "zod";
+import type { Embedder } from "@/lib/ai/embeddings";
+import { withTenant } from "@/lib/db/client";
+import {
+  bumpKnowledgeVersion,
+  deleteDocument as deleteDocumentRow,
+  findDocument,
+  insertDocument,
+  listChunks,
+  listDocuments,
+  replaceChunks,
+  updateDocument as updateDocumentRow,
+} from "@/lib/db/knowledge";
+import { AppError } from "@/lib/errors";
+import { extractDocument, MAX_TEXT_CHARS, MAX_UPLOAD_BYTES } from "@/lib/knowledge/extract";
+import { prepareChunks, type IndexProgress } from "@/lib/knowledge/indexing";
+import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
+import { audit } from "./audit";
+import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
+
+export const KNOWLEDGE_EDITORS = MANAGERS;
+
+/** An id from a URL or form: anything that is not a uuid cannot be one of this business's rows. */
+export function parseId(value: unknown, what: string): string {
+  const r = z.guid().safeParse(value);
+  if (!r.success) throw new AppError("not_found", `${what} not found.`);
+  return r.data;
+}
+
+function requireMember(ctx: Ctx): asserts ctx is MemberCtx {
+  requireRole(ctx, ["owner", "admin", "agent"]);
+}
+
+export const ArticleInput = z.object({
+  title: z.string().trim().min(1, "Give the article a title").max(200, "Keep the title under 200 characters"),
+  content: z
+    .string()
+    .trim()
+    .min(1, "Write the article's text")
+    .max(MAX_TEXT_CHARS, `Keep an article under ${MAX_TEXT_CHARS.toLocaleString("en")} characters`),
+});
+export type ArticleInput = z.infer<typeof ArticleInput>;
+
+export async function listKnowledge({ ctx }: { ctx: Ctx }) {
+  requireMember(ctx);
+  return withTenant(ctx.actor.userId, (tx) => listDocuments(tx, ctx.businessId));
+}
+
+export async function getDocumentWithChunks({ ctx, input }: { ctx: Ctx; input: { id: unknown } }) {
+  requireMember(ctx);
+  const id = parseId(input.id, "Document");
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const doc = await findDocument(tx, ctx.businessId, id);
+    if (!doc) throw new AppError("not_found", "Document not found.");
+    return { document: doc, chunks: await listChunks(tx, ctx.businessId, id) };
+  });
+}
+
+type IndexOptions = { embedder?: Embedder; onProgress?: (p: IndexProgress | { stage: "storing" }) => void | Promise<void> };
+
+async function prepare(title: string, content: string, options: IndexOptions) {
+  const { chunks } = await prepareChunks(title, content, options);
+  if (!chunks.length) throw new AppError("unprocessable", "There is no text to index in this document.");
+  return chunks;
+}
+
+export async function createArticle({ ctx, input }: { ctx: Ctx; input: unknown }, options: IndexOptions = {}) {
+  requireRole(ctx, KNOWLEDGE_EDITORS);
+  const { title, content } = ArticleInput.parse(input);
+  const chunks = await prepare(title, content, options);
+  await options.onProgress?.({ stage: "storing" });
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const doc = await insertDocument(tx, { businessId: ctx.businessId, title, content, sourceType: "article", createdBy: ctx.actor.userId });
+    await replaceChunks(tx, ctx.businessId, doc.id, chunks);
+    const version = await bumpKnowledgeVersion(tx, ctx.businessId);
+    await audit(tx, ctx, "knowledge.article_created", { type: "knowledge_document", id: doc.id }, { title, chunks: chunks.length, version });
+    return { document: doc, chunks: chunks.length, version };
+  });
+}
+
+export async function updateDocument({ ctx, input }: { ctx: Ctx; input: { id: unknown } & Record<string, unknown> }, options: IndexOptions = {}) {
+  requireRole(ctx, KNOWLEDGE_EDITORS);
+  const id = parseId(input.id, "Document");
+  const { title, content } = ArticleInput.parse(input);
+  // Existence first, so another business's id is "not found" before any embedding work.
+  const existing = await withTenant(ctx.actor.userId, (tx) => findDocument(tx, ctx.businessId, id));
+  if (!existing) throw new AppError("not_found", "Document not found.");
+  const chunks = await prepare(title, content, options);
+  await options.onProgress?.({ stage: "storing" });
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const doc = await updateDocumentRow(tx, ctx.businessId, id, { title, content });
+    if (!doc) throw new AppError("not_found", "Document not found.");
+    await replaceChunks(tx, ctx.businessId, id, chunks);
+    const version = await bumpKnowledgeVersion(tx, ctx.businessId);
+    await audit(tx, ctx, "knowledge.document_updated", { type: "knowledge_document", id }, { title, chunks: chunks.length, version });
+    return { document: doc, chunks: chunks.length, version };
+  });
+}
+
+export async function deleteDocument({ ctx, input }: { ctx: Ctx; input: { id: unknown } }) {
+  requireRole(ctx, KNOWLEDGE_EDITORS);
+  const id = parseId(input.id, "Document");
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const gone = await deleteDocumentRow(tx, ctx.businessId, id);
+    if (!gone) throw new AppError("not_found", "Document not found.");
+    const version = await bumpKnowledgeVersion(tx, ctx.businessId);
+    await audit(tx, ctx, "knowledge.document_deleted", { type: "knowledge_document", id }, { title: gone.title, version });
+    return { version };
+  });
+}
+
+export type UploadInput = { filename: string; contentType?: string | null; bytes: Uint8Array; title?: string | null };
+export type UploadProgress = { stage: "extracting" } | IndexProgress | { stage: "storing" };
+
+/** Extracts, chunks, embeds and stores one uploaded file; onProgress follows each stage. */
+export async function uploadDocument(
+  { ctx, input }: { ctx: Ctx; input: UploadInput },
+  options: { embedder?: Embedder; onProgress?: (p: UploadProgress) => void | Promise<void> } = {},
+) {
+  requireRole(ctx, KNOWLEDGE_EDITORS);
+  const filename = (input.filename || "upload").replace(/^.*[\\/]/, "").slice(0, 200);
+  if (input.bytes.byteLength > MAX_UPLOAD_BYTES) throw new AppError("payload_too_large", `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`);
+  await options.onProgress?.({ stage: "extracting" });
+  const extracted = await extractDocument({ filename, contentType: input.contentType, bytes: input.bytes });
+  const title = input.title?.trim().slice(0, 200) || extracted.title;
+  const chunks = await prepare(title, extracted.markdown, options);
+  await options.onProgress?.({ stage: "storing" });
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const doc = await insertDocument(tx, {
+      businessId: ctx.businessId,
+      title,
+      content: extracted.markdown,
+      sourceType: extracted.type,
+      filename,
+      createdBy: ctx.actor.userId,
+    });
+    await replaceChunks(tx, ctx.businessId, doc.id, chunks);
+    const version = await bumpKnowledgeVersion(tx, ctx.businessId);
+    await audit(
+      tx,
+      ctx,
+      "knowledge.document_uploaded",
+      { type: "knowledge_document", id: doc.id },
+      { filename, type: extracted.type, chars: extracted.markdown.length, chunks: chunks.length, version },
+    );
+    return { document: { id: doc.id, title: doc.title, sourceType: doc.sourceType, filename }, chunks: chunks.length, chars: extracted.markdown.length, pages: extracted.pages ?? null, version };
+  });
+}
+
+export const AskInput = z.object({
+  query: z.string().trim().min(2, "Type a question of at least 2 characters").max(500, "Keep the question under 500 characters"),
+  limit: z.coerce.number().int().min(1).max(20).default(5),
+});
+
+/** The dashboard's "what would the agent find?": the pipeline's own retrieval, for this business. */
+export async function askKnowledge({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<Retrieval> {
+  requireMember(ctx);
+  const { query, limit } = AskInput.parse(input);
+  return withTenant(ctx.actor.userId, (tx) => retrieveKnowledge(tx, { businessId: ctx.businessId, query, limit, faqLimit: 3 }));
+}
