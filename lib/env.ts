@@ -77,6 +77,12 @@ export const EnvSchema = z.object({
 
   // embedded background jobs
   DISABLE_SCHEDULER: optional,
+
+  // benchmarks only (npm run bench:chat): the language model becomes a stand-in that answers after
+  // this many milliseconds. Off unless set; refused next to a real model or database.
+  PRISMAI_BENCH_MODEL_DELAY_MS: optional.refine((v) => v === undefined || /^\d{1,6}$/.test(v), {
+    message: "must be a whole number of milliseconds",
+  }),
 });
 export type EnvSchema = z.infer<typeof EnvSchema>;
 
@@ -133,6 +139,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   if (e.DATABASE_URL && e.NODE_ENV === "production" && !e.APP_SECRET) {
     problems.push("APP_SECRET is required with DATABASE_URL in production (openssl rand -hex 32)");
+  }
+  if (e.PRISMAI_BENCH_MODEL_DELAY_MS !== undefined && (e.GEMINI_API_KEY || e.DATABASE_URL)) {
+    problems.push("PRISMAI_BENCH_MODEL_DELAY_MS is a benchmark hook: it cannot be set together with GEMINI_API_KEY or DATABASE_URL");
   }
   if (problems.length) throw new EnvError(problems);
 

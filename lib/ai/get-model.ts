@@ -2,19 +2,63 @@
 // adapters import).
 import "server-only";
 import { env } from "@/lib/env";
-import type { LanguageModel } from "./model";
+import type { GenerateRequest, LanguageModel, ModelResult, StreamEvent } from "./model";
 import { GeminiLanguageModel } from "./gemini-model";
 import { OfflineLanguageModel } from "./offline-model";
 
 let chosen: LanguageModel | undefined;
 
-/** The process's language model: Gemini when GEMINI_API_KEY is set, the offline responder otherwise. */
+/**
+ * The process's language model: Gemini when GEMINI_API_KEY is set, the offline responder otherwise
+ * — or, for `npm run bench:chat` only, the delayed stand-in below (PRISMAI_BENCH_MODEL_DELAY_MS).
+ */
 export function getLanguageModel(): LanguageModel {
-  chosen ??= env().adapters.model === "gemini" ? new GeminiLanguageModel() : new OfflineLanguageModel();
+  const e = env();
+  chosen ??=
+    e.PRISMAI_BENCH_MODEL_DELAY_MS !== undefined
+      ? new DelayedEchoModel(Number(e.PRISMAI_BENCH_MODEL_DELAY_MS))
+      : e.adapters.model === "gemini"
+        ? new GeminiLanguageModel()
+        : new OfflineLanguageModel();
   return chosen;
 }
 
 /** For tests: forget the chosen model (after changing the environment). */
 export function resetLanguageModelForTests(): void {
   chosen = undefined;
+}
+
+/**
+ * The benchmark's model: answers after a fixed delay with a short reply quoting the question,
+ * streamed word by word, priced like the paid model it stands in for (so budgets and cost events
+ * run as in production). Only ever chosen when PRISMAI_BENCH_MODEL_DELAY_MS is set.
+ */
+export class DelayedEchoModel implements LanguageModel {
+  readonly provider = "gemini" as const;
+
+  constructor(private readonly delayMs: number) {}
+
+  async generate(request: GenerateRequest): Promise<ModelResult> {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, this.delayMs);
+      request.signal?.addEventListener("abort", () => {
+        clearTimeout(timer);
+        reject(request.signal!.reason);
+      });
+    });
+    const question = [...request.messages].reverse().find((m) => m.role === "user")?.text.replace(/\s+/g, " ").trim() ?? "";
+    const quoted = question.length > 60 ? `${question.slice(0, 59)}…` : question;
+    const text =
+      request.output === "text"
+        ? `Summary: ${quoted}`
+        : `Thanks for your message about “${quoted}”. This is the benchmark model answering after ${this.delayMs} ms.`;
+    const prompt = request.system.length + request.messages.reduce((n, m) => n + m.text.length, 0);
+    return { text, handoff: { needed: false }, tokensIn: Math.ceil(prompt / 4), tokensOut: Math.ceil(text.length / 4), model: request.model, provider: this.provider };
+  }
+
+  async *stream(request: GenerateRequest): AsyncGenerator<StreamEvent> {
+    const result = await this.generate(request);
+    for (const piece of result.text.match(/\S+\s*/g) ?? []) yield { type: "delta", text: piece };
+    yield { type: "result", result };
+  }
 }

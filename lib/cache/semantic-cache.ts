@@ -54,6 +54,8 @@ export type SemanticCacheOptions = {
   memory?: MemoryTierOptions;
   /** the clock, in milliseconds (tests move it to expire entries) */
   now?: () => number;
+  /** entries from which a business's Postgres lookups use HNSW rather than an exact scan */
+  hnswMinEntries?: number;
 };
 
 /** similarity: of this wording to the entry (1 when it is the stored question itself) */
@@ -70,8 +72,10 @@ export class SemanticCache {
   readonly memory: MemoryTier;
   private readonly db: () => Promise<Executor>;
   private readonly now: () => number;
+  private readonly hnswMinEntries: number | undefined;
 
   constructor(options: SemanticCacheOptions = {}) {
+    this.hnswMinEntries = options.hnswMinEntries;
     this.embedder = options.embedder ?? getEmbedder();
     this.now = options.now ?? Date.now;
     this.kv = options.kv ?? createCacheKv({ now: this.now });
@@ -124,8 +128,9 @@ export class SemanticCache {
     let found;
     try {
       const db = await this.db();
-      found = await nearestEntry(db, { ...q, vector, now: new Date(now) });
-      if (found && found.similarity >= q.threshold) await countHit(db, found.id);
+      found = await nearestEntry(db, { ...q, vector, now: new Date(now), hnswMinEntries: this.hnswMinEntries });
+      // Off the answer's path: the hit counter is bookkeeping, and the update costs a write.
+      if (found && found.similarity >= q.threshold) void countHit(db, found.id).catch((err) => warn("hit counter", err));
     } catch (err) {
       warn("postgres", err);
       return null;
