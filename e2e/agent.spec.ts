@@ -16,6 +16,8 @@ test("the demo owner tests the agent, changes the AI settings and the budget", a
   await reply.getByText("Context used").click();
   await expect(reply).toContainText("FAQ matched");
 
+  // A customer may send one message every 2 seconds (the default limit applies to tests too).
+  await page.waitForTimeout(2100);
   await page.getByLabel("Message as a customer").fill("Can I drink alcohol after a tooth extraction?");
   await page.getByRole("button", { name: "Send" }).click();
   const second = page.getByTestId("agent-reply").nth(1);
