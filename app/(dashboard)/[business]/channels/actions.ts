@@ -1,0 +1,117 @@
+"use server";
+// Channels actions: each resolves the member context again, so roles are enforced on every call.
+import { headers } from "next/headers";
+import { revalidatePath } from "next/cache";
+import { memberContext } from "@/lib/auth/member";
+import { actionError, type FormState } from "@/lib/action";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { TWILIO_KINDS, connectTwilioChannel, type TwilioKind } from "@/lib/channels/twilio/channels";
+import { placeTestCall, sendTestMessage } from "@/lib/channels/twilio/outbound";
+import { simulate, simulatorOutbox, type SimulateInput, type SimulateResult } from "@/lib/channels/twilio/simulator";
+
+const str = (v: FormDataEntryValue | null) => (typeof v === "string" ? v : "");
+const kindOf = (kind: string): TwilioKind => {
+  if (!(TWILIO_KINDS as readonly string[]).includes(kind)) throw new AppError("not_found", "Unknown channel.");
+  return kind as TwilioKind;
+};
+
+function settingsFrom(kind: TwilioKind, form: FormData): Record<string, unknown> {
+  if (kind === "sms") return { helpText: str(form.get("helpText")) };
+  if (kind === "voice") {
+    return {
+      greeting: str(form.get("greeting")),
+      voice: str(form.get("voice")),
+      forwardingNumber: str(form.get("forwardingNumber")),
+      silenceTimeout: Number(str(form.get("silenceTimeout")) || 5),
+    };
+  }
+  const names = form.getAll("templateName").map(str);
+  const sids = form.getAll("templateSid").map(str);
+  const bodies = form.getAll("templateBody").map(str);
+  const templates = names
+    .map((name, i) => ({ name: name.trim(), contentSid: (sids[i] ?? "").trim(), body: (bodies[i] ?? "").trim() }))
+    .filter((t) => t.name || t.contentSid || t.body);
+  return { templates };
+}
+
+export async function connectChannelAction(slug: string, kind: string, _: FormState, form: FormData): Promise<FormState> {
+  try {
+    const k = kindOf(kind);
+    const { ctx } = await memberContext(slug);
+    await connectTwilioChannel({
+      ctx,
+      input: {
+        kind: k,
+        name: str(form.get("name")),
+        address: str(form.get("address")),
+        accountSid: str(form.get("accountSid")),
+        authToken: str(form.get("authToken")),
+        clearCredentials: form.get("clearCredentials") === "on",
+        enabled: form.get("enabled") === "on",
+        settings: settingsFrom(k, form),
+      },
+    });
+  } catch (err) {
+    return actionError(err);
+  }
+  revalidatePath(`/${slug}/channels`, "layout");
+  return { ok: "Saved." };
+}
+
+export async function sendTestAction(slug: string, kind: string, _: FormState, form: FormData): Promise<FormState> {
+  try {
+    const k = kindOf(kind);
+    const { ctx } = await memberContext(slug);
+    if (k === "voice") {
+      const r = await placeTestCall({ ctx, input: { to: str(form.get("to")) } });
+      if (r.status === "failed") return { error: `Twilio refused the call: ${r.error}` };
+      return { ok: r.transport === "outbox" ? "Embedded mode: the test call is in the dev outbox below." : `Calling now (call ${r.sid}).` };
+    }
+    const r = await sendTestMessage({ ctx, input: { kind: k, to: str(form.get("to")), body: str(form.get("body")), contentSid: str(form.get("contentSid")) || undefined } });
+    if (r.status === "failed") return { error: `Twilio refused the message: ${r.error?.message ?? "unknown error"}` };
+    if (r.reason === "opted_out") return { error: "Not sent: this number has opted out (it texted STOP). It can text START to opt back in." };
+    return {
+      ok:
+        r.transport === "outbox"
+          ? `Embedded mode: the message is in the dev outbox (${r.segments} segment${r.segments === 1 ? "" : "s"}).`
+          : `Sent to Twilio (${r.sids.join(", ")}), ${r.segments} segment${r.segments === 1 ? "" : "s"}.`,
+    };
+  } catch (err) {
+    return actionError(err);
+  }
+}
+
+/** Where this server answers the browser, so the simulator posts to the real route and signs that URL. */
+async function ownOrigin(): Promise<string> {
+  const h = await headers();
+  const host = h.get("x-forwarded-host")?.split(",")[0]?.trim() || h.get("host");
+  const proto = h.get("x-forwarded-proto")?.split(",")[0]?.trim() || "http";
+  return host ? `${proto}://${host}` : env().appUrl;
+}
+
+export async function simulateAction(slug: string, input: SimulateInput): Promise<SimulateResult | { error: string }> {
+  try {
+    const { ctx } = await memberContext(slug);
+    if (env().adapters.sms !== "outbox") {
+      throw new AppError("forbidden", "The Channel simulator runs in embedded mode only; with Twilio configured, text or call your number.");
+    }
+    return await simulate({ ctx, input, origin: await ownOrigin(), post: (url, init) => fetch(url, { ...init, cache: "no-store", redirect: "manual" }) });
+  } catch (err) {
+    return actionError(err);
+  }
+}
+
+/** Answers that went out after the webhook answered (slow model): the dev outbox since the simulator sent. */
+export async function simulatorRepliesAction(slug: string, kind: string, since: string): Promise<{ body: string; at: string }[] | { error: string }> {
+  try {
+    const k = kindOf(kind);
+    const { ctx } = await memberContext(slug);
+    const at = new Date(since);
+    if (Number.isNaN(at.getTime())) throw new AppError("bad_request", "Invalid time.");
+    const rows = await simulatorOutbox(ctx.businessId, k, at);
+    return rows.map((r) => ({ body: r.body, at: r.createdAt.toISOString() }));
+  } catch (err) {
+    return actionError(err);
+  }
+}

@@ -1,0 +1,83 @@
+import "server-only";
+// What the Channels pages show about a Twilio channel — never a secret: where its account comes
+// from (masked), how sends leave, the URLs to paste, its latest messages and their delivery.
+import { and, desc, eq, inArray } from "drizzle-orm";
+import { withTenant } from "@/lib/db/client";
+import { channels, messages } from "@/lib/db/schema";
+import { env } from "@/lib/env";
+import { findBusinessChannel, readSettings, webhookUrls, type TwilioKind } from "./channels";
+import { channelCredentials, maskSid, platformCredentials } from "./credentials";
+
+export type AccountSource = { source: "channel" | "platform" | "simulator"; label: string };
+
+export type TwilioChannelView = {
+  kind: TwilioKind;
+  channel: {
+    id: string;
+    name: string;
+    address: string;
+    enabled: boolean;
+    hasCredentials: boolean;
+    settings: Record<string, unknown>;
+  } | null;
+  account: AccountSource;
+  transport: "twilio" | "outbox";
+  urls: { incoming: string; status: string };
+  embedded: boolean;
+};
+
+export async function twilioChannelView(userId: string, businessId: string, kind: TwilioKind): Promise<TwilioChannelView> {
+  const channel = await withTenant(userId, (tx) => findBusinessChannel(tx, businessId, kind));
+  const own = channel ? channelCredentials(channel) : null;
+  const platform = platformCredentials();
+  const embedded = env().adapters.sms === "outbox";
+  const account: AccountSource = own
+    ? { source: "channel", label: `Your Twilio account ${maskSid(own.accountSid)}` }
+    : platform
+      ? { source: "platform", label: `PrismAI's Twilio account ${maskSid(platform.accountSid)}` }
+      : { source: "simulator", label: "No Twilio account yet: only the Channel simulator can reach this number" };
+  return {
+    kind,
+    channel: channel
+      ? {
+          id: channel.id,
+          name: channel.name,
+          address: channel.address,
+          enabled: channel.enabled,
+          hasCredentials: Boolean(own),
+          settings: readSettings(kind, channel.settings) as Record<string, unknown>,
+        }
+      : null,
+    account,
+    transport: embedded ? "outbox" : "twilio",
+    urls: webhookUrls(kind),
+    embedded,
+  };
+}
+
+export type RecentMessage = { id: string; role: string; content: string; deliveryStatus: string | null; createdAt: Date };
+
+/** The channel's latest messages with their delivery status (status callbacks move these). */
+export async function recentChannelMessages(userId: string, businessId: string, channelId: string, limit = 8): Promise<RecentMessage[]> {
+  return withTenant(userId, (tx) =>
+    tx
+      .select({ id: messages.id, role: messages.role, content: messages.content, deliveryStatus: messages.deliveryStatus, createdAt: messages.createdAt })
+      .from(messages)
+      .where(and(eq(messages.businessId, businessId), eq(messages.channelId, channelId), inArray(messages.role, ["customer", "assistant", "agent", "system"])))
+      .orderBy(desc(messages.createdAt))
+      .limit(limit),
+  );
+}
+
+export type ChannelSummary = { id: string; kind: string; name: string; address: string; enabled: boolean };
+
+/** Every channel of the business, for the Channels overview. */
+export async function listBusinessChannels(userId: string, businessId: string): Promise<ChannelSummary[]> {
+  return withTenant(userId, (tx) =>
+    tx
+      .select({ id: channels.id, kind: channels.kind, name: channels.name, address: channels.address, enabled: channels.enabled })
+      .from(channels)
+      .where(eq(channels.businessId, businessId))
+      .orderBy(channels.kind, channels.createdAt),
+  );
+}

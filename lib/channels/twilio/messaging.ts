@@ -1,0 +1,160 @@
+import "server-only";
+// An inbound SMS or WhatsApp message, once verified and parsed: recorded once per MessageSid,
+// keywords (STOP / START / HELP) answered and stored as consent, everything else through the
+// pipeline. The answer goes back as TwiML when it is ready in time; otherwise Twilio gets an empty
+// acknowledgement and the answer follows through the REST API after the response. Bookkeeping that
+// Twilio does not wait for (the reply's cost, its delivery record, the event's outcome) happens
+// after the response too, so the acknowledgement carries only what it must.
+import { and, eq, sql } from "drizzle-orm";
+import { withService } from "@/lib/db/client";
+import { businesses, messages } from "@/lib/db/schema";
+import { handleInbound } from "@/lib/pipeline/inbound";
+import { findCustomerByIdentity } from "@/lib/pipeline/customers";
+import type { InboundMessage, InboundResult, Message } from "@/lib/pipeline/types";
+import { canMessage, setConsent } from "@/lib/channels/sms/consent";
+import { keywordOf, keywordReply } from "@/lib/channels/sms/keywords";
+import { readSettings, type Channel } from "./channels";
+import { afterResponse, replyDeadlineMs, within } from "./background";
+import { chargeChannelCost } from "./costs";
+import { sendMessage, statusCallbackUrl, type MessagingKind } from "./deliver";
+import { claimEvent, finishEvent, reclaimFailedEvent, type EventOutcome } from "./events";
+import { recordExchange } from "./exchange";
+import type { ParsedInbound } from "./inbound";
+import { countSegments, smartEncode, splitBody } from "./segments";
+import { emptyTwiml, messagesTwiml, twimlResponse } from "./twiml";
+import type { TwilioWebhook } from "./webhook";
+
+/** The text to send for a pipeline result, if any: the answer, or a rate-limit notice. */
+export function replyText(result: InboundResult): string | null {
+  if (result.reply) return result.reply.content;
+  if (result.noReply?.reason === "rate_limited" && result.noReply.message) return result.noReply.message;
+  return null;
+}
+
+type Planned = { twiml: string; parts: string[] };
+
+/** The TwiML that sends `text`: one <Message> per part, each reporting its status for the stored reply. */
+function planReply(kind: MessagingKind, text: string, reply: Message | null): Planned {
+  const parts = kind === "sms" ? splitBody(smartEncode(text)) : splitBody(text);
+  const action = statusCallbackUrl(reply?.id);
+  return { parts, twiml: messagesTwiml(parts.map((body) => ({ body, action }))) };
+}
+
+/** After the response: the reply's cost per part, its delivery record, and the event's outcome, in one transaction. */
+function settleReply(channel: Channel, kind: MessagingKind, eventId: string, outcome: EventOutcome, sent?: { parts: string[]; reply: Message | null; conversationId: string }) {
+  afterResponse(() =>
+    withService(async (tx) => {
+      if (sent) {
+        let segments = 0;
+        for (const body of sent.parts) {
+          const units = kind === "sms" ? countSegments(body).segments : 1;
+          segments += units;
+          await chargeChannelCost(tx, { businessId: channel.businessId, kind, units, messageId: sent.reply?.id, conversationId: sent.conversationId });
+        }
+        if (sent.reply) {
+          const delivery = { transport: "twiml", parts: sent.parts.length, segments, ...(kind === "sms" ? { encoding: countSegments(sent.parts.join("")).encoding } : {}) };
+          await tx
+            .update(messages)
+            .set({ deliveryStatus: "queued", metadata: sql`${messages.metadata} || ${JSON.stringify({ delivery })}::jsonb` })
+            .where(and(eq(messages.id, sent.reply.id), eq(messages.businessId, channel.businessId)));
+        }
+      }
+      await finishEvent(eventId, outcome, tx);
+    }),
+  );
+}
+
+export async function handleInboundMessage(hook: TwilioWebhook, kind: MessagingKind, parsed: ParsedInbound): Promise<Response> {
+  const { channel } = hook;
+  const from = { kind: "phone" as const, value: parsed.from };
+  // One transaction before the pipeline: the event (idempotency), and what a keyword needs to know.
+  const first = await withService(async (tx) => {
+    const claim = await claimEvent(tx, { businessId: channel.businessId, eventId: parsed.sid, kind, params: hook.params });
+    const failed = claim.fresh ? null : claim.event.status === "failed" ? claim.event : null;
+    if (!claim.fresh && !failed) return { eventId: null, failed, customer: undefined, businessName: "We" };
+    const customer = await findCustomerByIdentity(tx, channel.businessId, from);
+    const [business] = await tx.select({ name: businesses.name }).from(businesses).where(eq(businesses.id, channel.businessId));
+    return { eventId: claim.fresh ? claim.id : null, failed, customer, businessName: business?.name ?? "We" };
+  });
+  // A retry of a message we already have: whatever happened the first time stands, unless the first
+  // attempt failed (then this one takes over; the pipeline itself never stores or answers twice).
+  const eventId = first.eventId ?? (first.failed ? await reclaimFailedEvent(first.failed) : null);
+  if (!eventId) return twimlResponse(emptyTwiml());
+
+  const input: InboundMessage = {
+    businessId: channel.businessId,
+    channelId: channel.id,
+    channelKind: kind,
+    from,
+    name: parsed.name,
+    text: parsed.text,
+    providerMessageId: parsed.sid,
+    attachments: parsed.attachments,
+    metadata: parsed.metadata,
+  };
+
+  try {
+    // ---- keywords: consent first, the model never sees them
+    const keyword = keywordOf(parsed.text, { optedOut: first.customer ? !canMessage(first.customer, kind) : false });
+    if (keyword) {
+      const helpText = kind === "sms" ? readSettings("sms", channel.settings).helpText : "";
+      const text = keywordReply(keyword, first.businessName, helpText);
+      const exchange = await recordExchange(input, { text, outcome: `keyword:${keyword}` });
+      if (keyword !== "help") {
+        await withService((tx) =>
+          setConsent(tx, { businessId: channel.businessId, customerId: exchange.customerId, kind, optedOut: keyword === "opt_out", source: "keyword" }),
+        );
+      }
+      const planned = planReply(kind, text, exchange.reply);
+      settleReply(channel, kind, eventId, { status: "processed", result: { keyword, messageId: exchange.customerMessage.id } }, { ...planned, reply: exchange.reply, conversationId: exchange.conversationId });
+      return twimlResponse(planned.twiml);
+    }
+
+    // ---- the pipeline, against Twilio's clock
+    const work = handleInbound(input, { style: kind === "sms" ? "sms" : "chat", defer: afterResponse });
+    const raced = await within(work, replyDeadlineMs());
+    if (!raced.timedOut) {
+      const result = raced.value;
+      const text = replyText(result);
+      const planned = text ? planReply(kind, text, result.reply) : null;
+      const outcome: EventOutcome = {
+        status: "processed",
+        result: { messageId: result.customerMessage.id, replyId: result.reply?.id ?? null, noReply: result.noReply?.reason ?? null, via: "twiml" },
+      };
+      settleReply(channel, kind, eventId, outcome, planned ? { ...planned, reply: result.reply, conversationId: result.conversationId } : undefined);
+      return twimlResponse(planned?.twiml ?? emptyTwiml());
+    }
+
+    afterResponse(async () => {
+      try {
+        const result = await work;
+        const text = replyText(result);
+        let sent = null;
+        if (text) {
+          const current = await withService((tx) => findCustomerByIdentity(tx, channel.businessId, from));
+          sent = await sendMessage({
+            channel,
+            to: parsed.from,
+            body: text,
+            messageId: result.reply?.id ?? null,
+            conversationId: result.conversationId,
+            customer: current ?? null,
+            purpose: "reply",
+          });
+        }
+        await finishEvent(eventId, {
+          status: sent?.status === "failed" ? "failed" : "processed",
+          result: { messageId: result.customerMessage.id, replyId: result.reply?.id ?? null, noReply: result.noReply?.reason ?? null, via: sent?.transport ?? null },
+          error: sent?.error?.message,
+        });
+      } catch (err) {
+        await finishEvent(eventId, { status: "failed", error: err instanceof Error ? err.message : String(err) });
+        throw err;
+      }
+    });
+    return twimlResponse(emptyTwiml());
+  } catch (err) {
+    await finishEvent(eventId, { status: "failed", error: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+}

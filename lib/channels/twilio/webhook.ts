@@ -1,0 +1,76 @@
+import "server-only";
+// withTwilioWebhook: the one wrapper every Twilio route goes through. It reads the raw body, finds
+// the channel by our number, verifies X-Twilio-Signature with that channel's auth token on the exact
+// bytes and the public URL, and maps errors — before the route's handler sees anything. A request
+// that fails verification gets 403 and leaves nothing behind.
+import { getDb } from "@/lib/db/client";
+import { AppError, errorResponse } from "@/lib/errors";
+import { findChannelByAddress, type Channel, type TwilioKind } from "./channels";
+import { platformCredentials, signingCredentials, type TwilioCredentials } from "./credentials";
+import { flatten, isValidSignature, parseForm, publicUrl, type TwilioParams } from "./request";
+
+export const MAX_WEBHOOK_BYTES = 64 * 1024;
+
+export type TwilioWebhook = {
+  req: Request;
+  raw: string;
+  params: TwilioParams;
+  /** one value per field, for zod */
+  fields: Record<string, string>;
+  /** the public URL Twilio called (and signed) */
+  url: string;
+  /** scheme://host of that URL: where follow-up TwiML actions point */
+  origin: string;
+  kind: TwilioKind;
+  channel: Channel;
+  credentials: TwilioCredentials & { simulated: boolean };
+};
+
+type Spec = {
+  /** which channel kind serves this request */
+  kind: (fields: Record<string, string>) => TwilioKind;
+  /** our number in this request (To for inbound, From for status callbacks of our sends) */
+  address: (fields: Record<string, string>) => string | undefined;
+  /** what a disabled channel answers (nothing is stored) */
+  disabled: (hook: TwilioWebhook) => Response | Promise<Response>;
+};
+
+export function forbidden(): Response {
+  return Response.json({ error: { code: "forbidden", message: "The X-Twilio-Signature header is missing or does not match this request." } }, { status: 403 });
+}
+
+export function withTwilioWebhook(spec: Spec, handler: (hook: TwilioWebhook) => Promise<Response>) {
+  return async (req: Request): Promise<Response> => {
+    try {
+      const raw = await req.text();
+      if (Buffer.byteLength(raw) > MAX_WEBHOOK_BYTES) throw new AppError("payload_too_large", `The body is larger than ${MAX_WEBHOOK_BYTES} bytes.`);
+      const params = parseForm(raw);
+      const fields = flatten(params);
+      const url = publicUrl(req);
+      const kind = spec.kind(fields);
+      // One plain read, no transaction: this is on every request's critical path.
+      const channel = await findChannelByAddress(await getDb(), kind, spec.address(fields));
+      const platform = platformCredentials();
+      const credentials = channel ? signingCredentials(channel) : platform ? { ...platform, simulated: false } : null;
+      const signature = req.headers.get("x-twilio-signature");
+      if (!credentials || !isValidSignature(credentials.authToken, signature, url, params)) return forbidden();
+      if (fields.AccountSid && fields.AccountSid !== credentials.accountSid) return forbidden();
+      if (!channel) throw new AppError("not_found", `No ${kind} channel is connected for the number this request was sent to.`);
+      const hook: TwilioWebhook = {
+        req,
+        raw,
+        params,
+        fields,
+        url,
+        origin: new URL(url).origin,
+        kind,
+        channel,
+        credentials,
+      };
+      if (!channel.enabled) return await spec.disabled(hook);
+      return await handler(hook);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
