@@ -28,10 +28,14 @@ export function resetLanguageModelForTests(): void {
   chosen = undefined;
 }
 
+/** Between streamed words: about 200 tokens a second, the pace of a fast hosted model. */
+const BENCH_WORD_INTERVAL_MS = 5;
+
 /**
- * The benchmark's model: answers after a fixed delay with a short reply quoting the question,
- * streamed word by word, priced like the paid model it stands in for (so budgets and cost events
- * run as in production). Only ever chosen when PRISMAI_BENCH_MODEL_DELAY_MS is set.
+ * The benchmark's model: answers after a fixed delay (the first token) with a short reply quoting
+ * the question, the rest streamed word by word at a fast model's pace, priced like the paid model it
+ * stands in for (so budgets and cost events run as in production). Only ever chosen when
+ * PRISMAI_BENCH_MODEL_DELAY_MS is set.
  */
 export class DelayedEchoModel implements LanguageModel {
   readonly provider = "gemini" as const;
@@ -41,10 +45,14 @@ export class DelayedEchoModel implements LanguageModel {
   async generate(request: GenerateRequest): Promise<ModelResult> {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(resolve, this.delayMs);
-      request.signal?.addEventListener("abort", () => {
-        clearTimeout(timer);
-        reject(request.signal!.reason);
-      });
+      request.signal?.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          reject(request.signal!.reason);
+        },
+        { once: true },
+      );
     });
     const question = [...request.messages].reverse().find((m) => m.role === "user")?.text.replace(/\s+/g, " ").trim() ?? "";
     const quoted = question.length > 60 ? `${question.slice(0, 59)}…` : question;
@@ -58,7 +66,11 @@ export class DelayedEchoModel implements LanguageModel {
 
   async *stream(request: GenerateRequest): AsyncGenerator<StreamEvent> {
     const result = await this.generate(request);
-    for (const piece of result.text.match(/\S+\s*/g) ?? []) yield { type: "delta", text: piece };
+    const pieces = result.text.match(/\S+\s*/g) ?? [];
+    for (const [i, piece] of pieces.entries()) {
+      if (i > 0) await new Promise((r) => setTimeout(r, BENCH_WORD_INTERVAL_MS));
+      yield { type: "delta", text: piece };
+    }
     yield { type: "result", result };
   }
 }

@@ -1,9 +1,11 @@
 // Job bodies by name: the QStash route and the in-process scheduler call the same code.
 import { releaseStaleReservations } from "@/lib/billing/budgets";
 import { sweep } from "./sweeper";
+import { summarizePending } from "./summaries";
 
 export const JOBS = {
   sweep: { everySeconds: 60, run: () => sweep() },
+  summaries: { everySeconds: 60, run: () => summarizePending() },
   // A crashed instance's budget holds go back to the pool after 10 minutes.
   "release-reservations": { everySeconds: 300, run: () => releaseStaleReservations() },
 } as const;

@@ -1,9 +1,36 @@
+// Inbox: conversations from every channel, live; take over, reply, notes, assign, hand back, close.
 import { memberContext } from "@/lib/auth/member";
-import { NotBuiltYet } from "@/components/dashboard/not-built";
+import { AppError } from "@/lib/errors";
+import { getConversation, listAssignees, listConversations, type ConversationView } from "@/lib/services/conversations";
+import { InboxClient } from "@/components/inbox/inbox-client";
 
 export const metadata = { title: "Inbox" };
+export const dynamic = "force-dynamic";
 
-export default async function Page({ params }: { params: Promise<{ business: string }> }) {
-  await memberContext((await params).business);
-  return <NotBuiltYet title="Inbox" what="The inbox (conversations from every channel, take-over and replies)" />;
+export default async function Page({ params, searchParams }: { params: Promise<{ business: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { business: slug } = await params;
+  const { ctx, business } = await memberContext(slug);
+  const raw = await searchParams;
+  const input = Object.fromEntries(Object.entries(raw).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])));
+  const [list, assignees] = [await listConversations({ ctx, input }), await listAssignees({ ctx })];
+  let view: ConversationView | null = null;
+  if (typeof raw.c === "string") {
+    try {
+      view = await getConversation({ ctx, input: { id: raw.c, markRead: true } });
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === "not_found")) throw err;
+    }
+  }
+  return (
+    <InboxClient
+      key={business.id}
+      slug={business.slug}
+      me={ctx.actor.userId}
+      role={ctx.actor.role}
+      assignees={assignees}
+      initialFilters={list.filters}
+      initialList={{ items: list.items, waiting: list.waiting }}
+      initialView={view}
+    />
+  );
 }

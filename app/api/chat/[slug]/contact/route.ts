@@ -1,0 +1,21 @@
+// POST /api/chat/[slug]/contact — the visitor leaves an email or phone "so we can follow up": it is
+// linked to their customer (merging with whoever already has it), and the masked value comes back.
+import { z } from "zod";
+import { readJson } from "@/lib/api";
+import { json, requireVisitor, withChat } from "@/lib/chat/http";
+import { guardChatCall } from "@/lib/chat/limits";
+import { leaveContact } from "@/lib/chat/service";
+
+export const dynamic = "force-dynamic";
+
+const ContactInput = z.object({
+  value: z.string({ message: "Enter an email address or a phone number." }).trim().min(3, "Enter an email address or a phone number.").max(200, "That is too long for an email address or phone number."),
+  name: z.string().trim().max(100, "Keep your name under 100 characters.").nullish(),
+});
+
+export const POST = withChat(async (req, { chat, ip }) => {
+  const visitor = await requireVisitor(req, chat);
+  const input = ContactInput.parse(await readJson(req, 4 * 1024));
+  await guardChatCall({ businessId: chat.business.id, limits: chat.limits, call: "contact", visitorHash: visitor.hash, ip });
+  return json({ contact: await leaveContact(chat, visitor, input) });
+});

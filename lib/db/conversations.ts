@@ -1,0 +1,202 @@
+// Conversations for the inbox: the filtered list, one conversation, the customer's whole timeline
+// across channels. Every query names the business it is about (RLS is the second lock).
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { rows, type Executor } from "./client";
+import { customerIdentities, customers } from "./schema";
+
+export type InboxStatus = "active" | "open" | "waiting_human" | "closed" | "all";
+
+export type InboxQuery = {
+  status: InboxStatus;
+  channel?: string;
+  /** "me", "unassigned" or a user id */
+  assignee?: string;
+  unread?: boolean;
+  /** name or message text (substring), or an identity (exact, by keyed hash) */
+  text?: string;
+  identityHashes?: { kind: string; hash: string }[];
+  userId: string;
+};
+
+export type InboxRow = {
+  id: string;
+  status: "open" | "waiting_human" | "closed";
+  assignee_id: string | null;
+  assignee_name: string | null;
+  unread: boolean;
+  last_message_at: string | Date;
+  channel_kind: string;
+  customer_id: string;
+  customer_name: string | null;
+  subject: string | null;
+  last_text: string | null;
+  last_role: string | null;
+};
+
+/** A uuid[] parameter both drivers bind the same way. */
+const uuidList = (ids: string[]) => sql`string_to_array(${ids.join(",")}, ',')::uuid[]`;
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function where(businessId: string, q: InboxQuery): SQL {
+  const parts: SQL[] = [sql`c.business_id = ${businessId}`];
+  if (q.status === "active") parts.push(sql`c.status <> 'closed'`);
+  else if (q.status !== "all") parts.push(sql`c.status = ${q.status}`);
+  if (q.channel) parts.push(sql`ch.kind::text = ${q.channel}`);
+  if (q.assignee === "me") parts.push(sql`c.assignee_id = ${q.userId}`);
+  else if (q.assignee === "unassigned") parts.push(sql`c.assignee_id is null`);
+  else if (q.assignee) parts.push(sql`c.assignee_id = ${q.assignee}`);
+  if (q.unread) parts.push(sql`c.unread`);
+  // Conversations staff had with the agent from Settings → Test your agent are not customers'.
+  parts.push(sql`not exists (select 1 from messages t where t.business_id = c.business_id and t.conversation_id = c.id
+                             and t.role = 'customer' and t.metadata->>'test' = 'true')`);
+  if (q.text) {
+    const like = `%${likeEscape(q.text)}%`;
+    const match: SQL[] = [
+      sql`cu.name ilike ${like}`,
+      sql`exists (select 1 from messages s where s.business_id = c.business_id and s.conversation_id = c.id
+                  and s.content ilike ${like})`,
+    ];
+    for (const h of q.identityHashes ?? []) {
+      match.push(sql`exists (select 1 from customer_identities i where i.business_id = c.business_id and i.customer_id = c.customer_id
+                             and i.kind::text = ${h.kind} and i.value_hash = ${h.hash})`);
+    }
+    parts.push(sql`(${sql.join(match, sql` or `)})`);
+  }
+  return sql.join(parts, sql` and `);
+}
+
+/** Newest activity first. */
+export async function listInbox(ex: Executor, businessId: string, q: InboxQuery, limit = 50): Promise<InboxRow[]> {
+  return rows<InboxRow>(
+    ex,
+    sql`select c.id, c.status, c.assignee_id, u.name as assignee_name, c.unread, c.last_message_at, ch.kind as channel_kind,
+               c.customer_id, cu.name as customer_name, c.subject, last.content as last_text, last.role as last_role
+        from conversations c
+        join channels ch on ch.id = c.channel_id and ch.business_id = c.business_id
+        join customers cu on cu.id = c.customer_id and cu.business_id = c.business_id
+        left join users u on u.id = c.assignee_id
+        left join lateral (select m.content, m.role from messages m
+                           where m.business_id = c.business_id and m.conversation_id = c.id and m.role <> 'note'
+                           order by m.created_at desc limit 1) last on true
+        where ${where(businessId, q)}
+        order by c.last_message_at desc, c.id
+        limit ${limit}`,
+  );
+}
+
+export type WaitingRow = { id: string; customer_name: string | null; channel_kind: string; last_message_at: string | Date };
+
+/** Conversations waiting for a person nobody has picked up: the badge and the browser notification. */
+export async function listWaiting(ex: Executor, businessId: string, limit = 20): Promise<WaitingRow[]> {
+  return rows<WaitingRow>(
+    ex,
+    sql`select c.id, cu.name as customer_name, ch.kind as channel_kind, c.last_message_at
+        from conversations c
+        join channels ch on ch.id = c.channel_id and ch.business_id = c.business_id
+        join customers cu on cu.id = c.customer_id and cu.business_id = c.business_id
+        where c.business_id = ${businessId} and c.status = 'waiting_human' and c.assignee_id is null
+        order by c.last_message_at desc limit ${limit}`,
+  );
+}
+
+export type ConversationRow = {
+  id: string;
+  status: "open" | "waiting_human" | "closed";
+  assignee_id: string | null;
+  assignee_name: string | null;
+  unread: boolean;
+  subject: string | null;
+  summary: string | null;
+  last_message_at: string | Date;
+  closed_at: string | Date | null;
+  created_at: string | Date;
+  channel_id: string;
+  channel_kind: string;
+  channel_name: string;
+  customer_id: string;
+};
+
+export async function findConversation(ex: Executor, businessId: string, id: string): Promise<ConversationRow | undefined> {
+  const [row] = await rows<ConversationRow>(
+    ex,
+    sql`select c.id, c.status, c.assignee_id, u.name as assignee_name, c.unread, c.subject, c.summary, c.last_message_at, c.closed_at,
+               c.created_at, c.channel_id, ch.kind as channel_kind, ch.name as channel_name, c.customer_id
+        from conversations c
+        join channels ch on ch.id = c.channel_id and ch.business_id = c.business_id
+        left join users u on u.id = c.assignee_id
+        where c.business_id = ${businessId} and c.id = ${id}`,
+  );
+  return row;
+}
+
+export type TimelineRow = {
+  id: string;
+  conversation_id: string;
+  channel_kind: string;
+  role: "customer" | "assistant" | "agent" | "system" | "note";
+  source: string | null;
+  content: string;
+  author_name: string | null;
+  model: string | null;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: string | number;
+  latency_ms: number | null;
+  delivery_status: string | null;
+  reply_to_id: string | null;
+  created_at: string | Date;
+};
+
+/** The customer's messages on every channel, oldest first (the newest `limit`, or those since `since`). */
+export async function customerTimeline(ex: Executor, businessId: string, customerId: string, opts: { since?: Date | null; limit?: number } = {}): Promise<TimelineRow[]> {
+  const list = await rows<TimelineRow>(
+    ex,
+    sql`select m.id, m.conversation_id, ch.kind as channel_kind, m.role, m.source, m.content, u.name as author_name, m.model,
+               m.tokens_in, m.tokens_out, m.cost_usd, m.latency_ms, m.delivery_status, m.reply_to_id, m.created_at
+        from messages m
+        join channels ch on ch.id = m.channel_id and ch.business_id = m.business_id
+        left join users u on u.id = m.author_id
+        where m.business_id = ${businessId} and m.customer_id = ${customerId}
+          ${opts.since ? sql`and m.created_at > ${opts.since}` : sql``}
+        order by m.created_at desc, m.id desc
+        limit ${opts.limit ?? 300}`,
+  );
+  return list.reverse();
+}
+
+export async function findCustomerRow(ex: Executor, businessId: string, customerId: string) {
+  const [row] = await ex
+    .select()
+    .from(customers)
+    .where(and(eq(customers.businessId, businessId), eq(customers.id, customerId)))
+    .limit(1);
+  return row;
+}
+
+export async function customerIdentityRows(ex: Executor, businessId: string, customerIds: string[]) {
+  if (!customerIds.length) return [];
+  return ex
+    .select({
+      id: customerIdentities.id,
+      customerId: customerIdentities.customerId,
+      kind: customerIdentities.kind,
+      valueHash: customerIdentities.valueHash,
+      valueEncrypted: customerIdentities.valueEncrypted,
+      undeliverable: customerIdentities.undeliverable,
+    })
+    .from(customerIdentities)
+    .where(and(eq(customerIdentities.businessId, businessId), sql`${customerIdentities.customerId} = any(${uuidList(customerIds)})`))
+    .orderBy(asc(customerIdentities.createdAt));
+}
+
+export async function customerConversationCount(ex: Executor, businessId: string, customerId: string): Promise<number> {
+  const [row] = await rows<{ n: number }>(ex, sql`select count(*)::int as n from conversations where business_id = ${businessId} and customer_id = ${customerId}`);
+  return row?.n ?? 0;
+}
+
+/** Is this user a member of the business (assignees must be)? */
+export async function isMember(ex: Executor, businessId: string, userId: string): Promise<boolean> {
+  const [row] = await rows(ex, sql`select 1 from members where business_id = ${businessId} and user_id = ${userId} limit 1`);
+  return Boolean(row);
+}

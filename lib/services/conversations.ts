@@ -1,0 +1,462 @@
+import "server-only";
+// The inbox: conversations from every channel, one customer's whole timeline, and what staff do —
+// take over (the AI stops), reply as a person, internal notes, assign, hand back to the AI, close
+// (a summary is queued). Any member may do these; assigning a conversation to someone else is for
+// owners and admins. Every change is audited with ids only, never a customer's words.
+import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import { rows, withTenant, type Tx } from "@/lib/db/client";
+import {
+  customerConversationCount,
+  customerIdentityRows,
+  customerTimeline,
+  findConversation,
+  findCustomerRow,
+  isMember,
+  listInbox,
+  listWaiting,
+  type ConversationRow,
+  type InboxStatus,
+  type TimelineRow,
+} from "@/lib/db/conversations";
+import { conversations, messages, outbox } from "@/lib/db/schema";
+import { AppError } from "@/lib/errors";
+import { CHANNEL_KINDS } from "@/lib/ai/prompts";
+import { CURSOR_OVERLAP_MS } from "@/lib/chat/protocol";
+import { summarizeConversation } from "@/lib/jobs/summaries";
+import { storeMessage } from "@/lib/pipeline/conversations";
+import { deferAfterResponse, type Defer } from "@/lib/pipeline/defer";
+import { identityHash, normaliseIdentity, type IdentityKind } from "@/lib/pipeline/identities";
+import { embedMessagesIntoMemories } from "@/lib/pipeline/memories";
+import { decrypt } from "@/lib/security/crypto";
+import { audit } from "./audit";
+import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
+
+function requireMember(ctx: Ctx): asserts ctx is MemberCtx {
+  if (ctx.actor.type !== "member") throw new AppError("forbidden", "Only members of this business can do this.");
+}
+
+const Id = (label: string) => z.guid(`${label} not found`);
+
+function parseId(id: unknown, label: string): string {
+  const parsed = Id(label).safeParse(id);
+  if (!parsed.success) throw new AppError("not_found", `${label} not found.`);
+  return parsed.data;
+}
+
+const iso = (d: string | Date | null): string | null => (d === null ? null : new Date(d).toISOString());
+
+// ---------------------------------------------------------------- the list
+
+const STATUSES = ["active", "open", "waiting_human", "closed", "all"] as const satisfies readonly InboxStatus[];
+
+/** The inbox's filters as they arrive in a URL: anything unreadable falls back to "no filter". */
+export const InboxFilters = z.object({
+  status: z.enum(STATUSES).catch("active").default("active"),
+  channel: z.enum(CHANNEL_KINDS).optional().catch(undefined),
+  assignee: z.union([z.literal("me"), z.literal("unassigned"), z.guid()]).optional().catch(undefined),
+  unread: z
+    .union([z.boolean(), z.string()])
+    .optional()
+    .transform((v) => v === true || v === "1" || v === "true")
+    .catch(false),
+  q: z.string().trim().max(200).optional().catch(undefined),
+});
+export type InboxFilters = z.infer<typeof InboxFilters>;
+
+export type IdentityView = { id: string; kind: IdentityKind; value: string; undeliverable: boolean };
+
+export type InboxItem = {
+  id: string;
+  status: ConversationRow["status"];
+  assigneeId: string | null;
+  assigneeName: string | null;
+  unread: boolean;
+  lastMessageAt: string;
+  channel: string;
+  customerId: string;
+  customerName: string;
+  preview: string | null;
+  previewRole: string | null;
+};
+
+export type WaitingItem = { id: string; customerName: string; channel: string; since: string };
+
+/** A web visitor's id is a bearer secret: staff see a fingerprint of it, never the id. */
+function openIdentityView(row: { id: string; kind: IdentityKind; valueEncrypted: string; valueHash: string; undeliverable: boolean }): IdentityView {
+  if (row.kind === "web") return { id: row.id, kind: row.kind, value: `visitor ${row.valueHash.slice(0, 8)}`, undeliverable: row.undeliverable };
+  let value: string;
+  try {
+    value = decrypt(row.valueEncrypted);
+  } catch {
+    value = "(unreadable)";
+  }
+  return { id: row.id, kind: row.kind, value, undeliverable: row.undeliverable };
+}
+
+function displayName(name: string | null, identities: IdentityView[], channel?: string): string {
+  if (name?.trim()) return name.trim();
+  const reachable = identities.find((i) => i.kind === "email") ?? identities.find((i) => i.kind === "phone");
+  if (reachable) return reachable.value;
+  return channel === "web" || identities.some((i) => i.kind === "web") ? "Web visitor" : "Customer";
+}
+
+async function identitiesByCustomer(tx: Tx, businessId: string, customerIds: string[]) {
+  const map = new Map<string, IdentityView[]>();
+  for (const row of await customerIdentityRows(tx, businessId, [...new Set(customerIds)])) {
+    const list = map.get(row.customerId) ?? [];
+    list.push(openIdentityView(row));
+    map.set(row.customerId, list);
+  }
+  return map;
+}
+
+/** Typed text that is an email or phone matches that identity exactly, through its keyed hash. */
+function identitySearch(q: string): { kind: string; hash: string }[] {
+  const out: { kind: string; hash: string }[] = [];
+  const kinds: IdentityKind[] = q.includes("@") ? ["email"] : /^\+?[\d\s().-]{6,}$/.test(q) ? ["phone"] : [];
+  for (const kind of kinds) {
+    try {
+      const n = normaliseIdentity({ kind, value: q });
+      out.push({ kind: n.kind, hash: identityHash(n) });
+    } catch {
+      // not that kind of identity
+    }
+  }
+  return out;
+}
+
+export async function listConversations({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<{ filters: InboxFilters; items: InboxItem[]; waiting: WaitingItem[] }> {
+  requireMember(ctx);
+  const filters = InboxFilters.parse(input ?? {});
+  const userId = ctx.actor.userId;
+  return withTenant(userId, async (tx) => {
+    const list = await listInbox(tx, ctx.businessId, {
+      status: filters.status,
+      channel: filters.channel,
+      assignee: filters.assignee,
+      unread: filters.unread,
+      text: filters.q || undefined,
+      identityHashes: filters.q ? identitySearch(filters.q) : undefined,
+      userId,
+    });
+    const waitingRows = await listWaiting(tx, ctx.businessId);
+    const identities = await identitiesByCustomer(tx, ctx.businessId, list.map((r) => r.customer_id));
+    return {
+      filters,
+      items: list.map((r) => ({
+        id: r.id,
+        status: r.status,
+        assigneeId: r.assignee_id,
+        assigneeName: r.assignee_name,
+        unread: r.unread,
+        lastMessageAt: iso(r.last_message_at)!,
+        channel: r.channel_kind,
+        customerId: r.customer_id,
+        customerName: displayName(r.customer_name, identities.get(r.customer_id) ?? [], r.channel_kind),
+        preview: r.last_text ? r.last_text.slice(0, 140) : null,
+        previewRole: r.last_role,
+      })),
+      waiting: waitingRows.map((w) => ({ id: w.id, customerName: w.customer_name?.trim() || (w.channel_kind === "web" ? "Web visitor" : "Customer"), channel: w.channel_kind, since: iso(w.last_message_at)! })),
+    };
+  });
+}
+
+// ---------------------------------------------------------------- one conversation
+
+export type TimelineItem = {
+  id: string;
+  conversationId: string;
+  channel: string;
+  role: TimelineRow["role"];
+  source: string | null;
+  content: string;
+  author: string | null;
+  model: string | null;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+  latencyMs: number | null;
+  deliveryStatus: string | null;
+  createdAt: string;
+};
+
+export type CustomerPanel = {
+  id: string;
+  name: string | null;
+  displayName: string;
+  trustScore: number;
+  verified: boolean;
+  blocked: boolean;
+  blockedUntil: string | null;
+  tags: string[];
+  lastSeenAt: string | null;
+  createdAt: string;
+  identities: IdentityView[];
+  conversations: number;
+};
+
+export type ConversationDetail = {
+  id: string;
+  status: ConversationRow["status"];
+  assigneeId: string | null;
+  assigneeName: string | null;
+  unread: boolean;
+  subject: string | null;
+  summary: string | null;
+  channel: string;
+  channelName: string;
+  customerId: string;
+  lastMessageAt: string;
+  closedAt: string | null;
+  createdAt: string;
+};
+
+export type ConversationView = { conversation: ConversationDetail; customer: CustomerPanel; timeline: TimelineItem[]; cursor: string | null };
+
+function toDetail(c: ConversationRow): ConversationDetail {
+  return {
+    id: c.id,
+    status: c.status,
+    assigneeId: c.assignee_id,
+    assigneeName: c.assignee_name,
+    unread: c.unread,
+    subject: c.subject,
+    summary: c.summary,
+    channel: c.channel_kind,
+    channelName: c.channel_name,
+    customerId: c.customer_id,
+    lastMessageAt: iso(c.last_message_at)!,
+    closedAt: iso(c.closed_at),
+    createdAt: iso(c.created_at)!,
+  };
+}
+
+function toTimeline(m: TimelineRow): TimelineItem {
+  return {
+    id: m.id,
+    conversationId: m.conversation_id,
+    channel: m.channel_kind,
+    role: m.role,
+    source: m.source,
+    content: m.content,
+    author: m.author_name,
+    model: m.model,
+    tokensIn: Number(m.tokens_in),
+    tokensOut: Number(m.tokens_out),
+    costUsd: Number(m.cost_usd),
+    latencyMs: m.latency_ms === null ? null : Number(m.latency_ms),
+    deliveryStatus: m.delivery_status,
+    createdAt: iso(m.created_at)!,
+  };
+}
+
+/**
+ * A conversation with its customer's whole timeline (every channel) and the customer panel; with
+ * `after`, only the messages since that cursor. Opening it marks it read.
+ */
+export async function getConversation({ ctx, input }: { ctx: Ctx; input: { id: unknown; after?: string | null; markRead?: boolean } }): Promise<ConversationView> {
+  requireMember(ctx);
+  const id = parseId(input.id, "Conversation");
+  let since: Date | null = null;
+  if (input.after) {
+    since = new Date(input.after);
+    if (Number.isNaN(since.getTime())) throw new AppError("bad_request", "The cursor is not a time.");
+  }
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const row = await findConversation(tx, ctx.businessId, id);
+    if (!row) throw new AppError("not_found", "Conversation not found.");
+    if (input.markRead && row.unread) {
+      await tx.update(conversations).set({ unread: false }).where(and(eq(conversations.id, id), eq(conversations.businessId, ctx.businessId)));
+      row.unread = false;
+    }
+    const customer = await findCustomerRow(tx, ctx.businessId, row.customer_id);
+    if (!customer) throw new AppError("not_found", "Conversation not found.");
+    const identities = (await identitiesByCustomer(tx, ctx.businessId, [customer.id])).get(customer.id) ?? [];
+    const timeline = await customerTimeline(tx, ctx.businessId, customer.id, { since: since ? new Date(since.getTime() - CURSOR_OVERLAP_MS) : null });
+    const newest = timeline.at(-1)?.created_at;
+    const cursor = newest && (!since || new Date(newest) > since) ? iso(newest) : (since?.toISOString() ?? null);
+    return {
+      conversation: toDetail(row),
+      customer: {
+        id: customer.id,
+        name: customer.name,
+        displayName: displayName(customer.name, identities, row.channel_kind),
+        trustScore: customer.trustScore,
+        verified: customer.verified,
+        blocked: customer.blocked,
+        blockedUntil: iso(customer.blockedUntil),
+        tags: customer.tags,
+        lastSeenAt: iso(customer.lastSeenAt),
+        createdAt: iso(customer.createdAt)!,
+        identities,
+        conversations: await customerConversationCount(tx, ctx.businessId, customer.id),
+      },
+      timeline: timeline.map(toTimeline),
+      cursor,
+    };
+  });
+}
+
+// ---------------------------------------------------------------- what staff do
+
+const text = (empty: string) => z.string({ message: empty }).trim().min(1, empty).max(4000, "Keep it under 4,000 characters.");
+
+export const ConversationAction = z.discriminatedUnion(
+  "action",
+  [
+    z.object({ action: z.literal("take_over") }),
+    z.object({ action: z.literal("reply"), text: text("Write a reply first.") }),
+    z.object({ action: z.literal("note"), text: text("Write a note first.") }),
+    z.object({ action: z.literal("assign"), assigneeId: z.guid("Choose a member of the team.").nullable() }),
+    z.object({ action: z.literal("hand_back") }),
+    z.object({ action: z.literal("close") }),
+  ],
+  { message: "Unknown action: use take_over, reply, note, assign, hand_back or close." },
+);
+export type ConversationAction = z.infer<typeof ConversationAction>;
+
+/** Which identity a reply on each channel goes to. */
+const ADDRESS_KIND: Record<string, IdentityKind | undefined> = {
+  sms: "phone",
+  whatsapp: "phone",
+  voice: "phone",
+  email: "email",
+  telegram: "telegram",
+  instagram: "instagram",
+};
+
+function maskAddress(kind: IdentityKind, value: string): string {
+  if (kind === "email") {
+    const [user = "", domain = ""] = value.split("@");
+    return `${user.slice(0, 1)}•••@${domain}`;
+  }
+  return value.length > 6 ? `${value.slice(0, 3)}${"•".repeat(Math.max(2, value.length - 7))}${value.slice(-4)}` : "••••";
+}
+
+/**
+ * A person's reply on a channel other than web chat: a row in the outbox first (so it cannot be
+ * lost), which the channel's sender delivers; in embedded mode the dashboard shows it there.
+ */
+async function enqueueReply(tx: Tx, c: ConversationRow, businessId: string, messageId: string, body: string) {
+  const kind = ADDRESS_KIND[c.channel_kind];
+  const address = kind ? (await customerIdentityRows(tx, businessId, [c.customer_id])).find((i) => i.kind === kind && !i.undeliverable) : undefined;
+  let recipient = "(no address on file)";
+  if (address) {
+    try {
+      recipient = maskAddress(kind!, decrypt(address.valueEncrypted));
+    } catch {
+      recipient = "(unreadable address)";
+    }
+  }
+  await tx.insert(outbox).values({
+    businessId,
+    channelKind: c.channel_kind,
+    recipient,
+    body,
+    messageId,
+    status: address ? "pending" : "failed",
+    error: address ? null : `The customer has no ${kind ?? c.channel_kind} address to reply to.`,
+    payload: { kind: "staff_reply", conversationId: c.id, channelId: c.channel_id, ...(address ? { toEncrypted: address.valueEncrypted } : {}) },
+  });
+  return address ? "queued" : "failed";
+}
+
+export async function actOnConversation(
+  { ctx, input }: { ctx: Ctx; input: { id: unknown; action: unknown } },
+  deps: { defer?: Defer } = {},
+): Promise<{ conversation: ConversationDetail; messageId?: string }> {
+  requireMember(ctx);
+  const id = parseId(input.id, "Conversation");
+  const action = ConversationAction.parse(input.action);
+  const me = ctx.actor.userId;
+  const defer = deps.defer ?? deferAfterResponse;
+  const result = await withTenant(me, async (tx) => {
+    const c = await findConversation(tx, ctx.businessId, id);
+    if (!c) throw new AppError("not_found", "Conversation not found.");
+    const target = { type: "conversation", id };
+    const set = (values: Partial<typeof conversations.$inferInsert>) =>
+      tx
+        .update(conversations)
+        .set({ ...values, updatedAt: new Date() })
+        .where(and(eq(conversations.id, id), eq(conversations.businessId, ctx.businessId)));
+    let messageId: string | undefined;
+
+    switch (action.action) {
+      case "take_over":
+        await set({ status: "waiting_human", assigneeId: me, unread: false, closedAt: null });
+        await audit(tx, ctx, "conversation.taken_over", target);
+        break;
+      case "reply": {
+        const web = c.channel_kind === "web";
+        const { message } = await storeMessage(tx, {
+          businessId: ctx.businessId,
+          conversationId: id,
+          customerId: c.customer_id,
+          channelId: c.channel_id,
+          role: "agent",
+          source: "human",
+          content: action.text,
+          authorId: me,
+          deliveryStatus: web ? "delivered" : "queued",
+        });
+        messageId = message.id;
+        if (!web) {
+          const status = await enqueueReply(tx, c, ctx.businessId, message.id, action.text);
+          if (status === "failed") await tx.update(messages).set({ deliveryStatus: "failed" }).where(and(eq(messages.id, message.id), eq(messages.businessId, ctx.businessId)));
+        }
+        // A person answering means the AI stays out of this conversation until it is handed back.
+        await set({ status: "waiting_human", assigneeId: c.assignee_id ?? me, unread: false, closedAt: null });
+        await audit(tx, ctx, "conversation.replied", target, { messageId: message.id, channel: c.channel_kind });
+        break;
+      }
+      case "note": {
+        const [note] = await tx
+          .insert(messages)
+          .values({ businessId: ctx.businessId, conversationId: id, customerId: c.customer_id, channelId: c.channel_id, role: "note", content: action.text, authorId: me })
+          .returning({ id: messages.id });
+        messageId = note!.id;
+        await set({});
+        await audit(tx, ctx, "conversation.note_added", target, { messageId });
+        break;
+      }
+      case "assign": {
+        const to = action.assigneeId;
+        if (to && to !== me) requireRole(ctx, MANAGERS);
+        if (to && !(await isMember(tx, ctx.businessId, to))) throw new AppError("bad_request", "That person is not a member of this business.");
+        await set({ assigneeId: to });
+        await audit(tx, ctx, "conversation.assigned", target, { assigneeId: to });
+        break;
+      }
+      case "hand_back":
+        await set({ status: "open", assigneeId: null, closedAt: null });
+        await audit(tx, ctx, "conversation.handed_back", target);
+        break;
+      case "close":
+        await set({ status: "closed", closedAt: new Date(), unread: false });
+        await audit(tx, ctx, "conversation.closed", target);
+        break;
+    }
+    const updated = await findConversation(tx, ctx.businessId, id);
+    return { conversation: toDetail(updated!), messageId };
+  });
+  if (action.action === "close") defer(() => summarizeConversation(ctx.businessId, id));
+  if (action.action === "reply" && result.messageId) {
+    const replyId = result.messageId;
+    defer(() => embedMessagesIntoMemories([replyId]));
+  }
+  return result;
+}
+
+/** Members who can be assigned a conversation. */
+export async function listAssignees({ ctx }: { ctx: Ctx }): Promise<{ userId: string; name: string; role: string }[]> {
+  requireMember(ctx);
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const list = await rows<{ user_id: string; name: string; role: string }>(
+      tx,
+      sql`select m.user_id, coalesce(u.name, u.email) as name, m.role from members m join users u on u.id = m.user_id
+          where m.business_id = ${ctx.businessId} order by m.created_at`,
+    );
+    return list.map((r) => ({ userId: r.user_id, name: r.name, role: r.role }));
+  });
+}
