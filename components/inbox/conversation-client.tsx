@@ -5,7 +5,8 @@ import { Fragment, useEffect, useRef, useState } from "react";
 import { ArrowLeft, Bot, Hand, Lock, Undo2, UserRound, XCircle } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import type { ConversationAction, ConversationDetail, TimelineItem } from "@/lib/services/conversations";
+import { ServiceWindowNotice } from "@/components/channels/service-window-notice";
+import type { ConversationAction, ConversationDetail, ReplyRules, TimelineItem } from "@/lib/services/conversations";
 import { ChannelIcon, CHANNEL_LABEL } from "./channel-icon";
 import { clock, duration, money, SOURCE_LABEL, statusBadge } from "./format";
 
@@ -174,12 +175,29 @@ function TimelineEntry({ m, faded }: { m: TimelineItem; faded: boolean }) {
   );
 }
 
-export function Composer({ conversation, busy, onSend }: { conversation: ConversationDetail; busy: boolean; onSend: (mode: "reply" | "note", text: string) => Promise<boolean> }) {
-  const [mode, setMode] = useState<"reply" | "note">("reply");
+export function Composer({
+  conversation,
+  rules,
+  busy,
+  onSend,
+}: {
+  conversation: ConversationDetail;
+  rules: ReplyRules;
+  busy: boolean;
+  onSend: (action: Extract<ConversationAction, { action: "reply" | "note" | "template" }>) => Promise<boolean>;
+}) {
+  const [mode, setMode] = useState<"reply" | "note">(rules.unavailable ? "note" : "reply");
   const [text, setText] = useState("");
+  const [contentSid, setContentSid] = useState("");
+  // Outside WhatsApp's 24-hour window only an approved template may go out.
+  const templateOnly = mode === "reply" && rules.window !== undefined && !rules.window.open;
+  const template = rules.templates?.find((t) => t.contentSid === contentSid);
+  const canSend = !busy && (templateOnly ? Boolean(template) : mode === "reply" && rules.unavailable ? false : Boolean(text.trim()));
   const submit = async () => {
-    if (!text.trim()) return;
-    if (await onSend(mode, text)) setText("");
+    if (!canSend) return;
+    if (templateOnly) {
+      if (await onSend({ action: "template", contentSid })) setContentSid("");
+    } else if (await onSend(mode === "reply" ? { action: "reply", text } : { action: "note", text })) setText("");
   };
   return (
     <form
@@ -203,21 +221,54 @@ export function Composer({ conversation, busy, onSend }: { conversation: Convers
           </button>
         ))}
       </div>
-      <textarea
-        aria-label={mode === "reply" ? "Reply to the customer" : "Internal note"}
-        value={text}
-        rows={3}
-        maxLength={4000}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) {
-            e.preventDefault();
-            void submit();
-          }
-        }}
-        placeholder={mode === "reply" ? `Reply on ${CHANNEL_LABEL[conversation.channel] ?? conversation.channel}…` : "Only your team sees notes."}
-        className={cn("block w-full resize-y rounded-md border px-3 py-2 text-sm focus:outline-none focus:ring-1", mode === "note" ? "border-yellow-300 bg-yellow-50 focus:ring-yellow-500" : "border-slate-300 focus:ring-teal-600")}
-      />
+      {mode === "reply" && rules.window && <ServiceWindowNotice open={rules.window.open} closesAt={rules.window.closesAt} className="mb-2" />}
+      {mode === "reply" && rules.unavailable ? (
+        <p role="status" className="rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-700">
+          {rules.unavailable}
+        </p>
+      ) : templateOnly ? (
+        rules.templates?.length ? (
+          <div className="space-y-2">
+            <label className="block text-xs font-medium text-slate-700" htmlFor="reply-template">
+              Approved template
+            </label>
+            <select
+              id="reply-template"
+              value={contentSid}
+              onChange={(e) => setContentSid(e.target.value)}
+              className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm focus:outline-none focus:ring-1 focus:ring-teal-600"
+            >
+              <option value="">Choose a template…</option>
+              {rules.templates.map((t) => (
+                <option key={t.contentSid} value={t.contentSid}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+            {template && <p className="whitespace-pre-wrap rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-700">{template.body}</p>}
+          </div>
+        ) : (
+          <p role="status" className="rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-700">
+            This WhatsApp channel has no approved templates yet. Add them under Channels → WhatsApp.
+          </p>
+        )
+      ) : (
+        <textarea
+          aria-label={mode === "reply" ? "Reply to the customer" : "Internal note"}
+          value={text}
+          rows={3}
+          maxLength={4000}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) {
+              e.preventDefault();
+              void submit();
+            }
+          }}
+          placeholder={mode === "reply" ? `Reply on ${CHANNEL_LABEL[conversation.channel] ?? conversation.channel}…` : "Only your team sees notes."}
+          className={cn("block w-full resize-y rounded-md border px-3 py-2 text-sm focus:outline-none focus:ring-1", mode === "note" ? "border-yellow-300 bg-yellow-50 focus:ring-yellow-500" : "border-slate-300 focus:ring-teal-600")}
+        />
+      )}
       <div className="mt-2 flex items-center justify-between gap-2">
         <p className="text-xs text-slate-500">
           {mode === "note"
@@ -228,8 +279,8 @@ export function Composer({ conversation, busy, onSend }: { conversation: Convers
                 ? "Appears in the customer's chat at once."
                 : "Goes out through the channel's outbox."}
         </p>
-        <Button type="submit" disabled={busy || !text.trim()} className="px-3 py-1.5 text-xs">
-          {mode === "reply" ? "Send reply" : "Add note"}
+        <Button type="submit" disabled={!canSend} className="px-3 py-1.5 text-xs">
+          {mode === "note" ? "Add note" : templateOnly ? "Send template" : "Send reply"}
         </Button>
       </div>
     </form>

@@ -313,7 +313,7 @@ export function InboxClient({
               </p>
             )}
             <Timeline items={view.timeline} conversationId={view.conversation.id} />
-            <Composer conversation={view.conversation} busy={busy} onSend={(mode, text) => act(mode === "reply" ? { action: "reply", text } : { action: "note", text })} />
+            <Composer key={view.conversation.id} conversation={view.conversation} rules={view.reply} busy={busy} onSend={act} />
           </>
         ) : (
           <div className="flex flex-1 items-center justify-center p-6 text-sm text-slate-500">{selected ? "Loading…" : "Choose a conversation."}</div>

@@ -1,11 +1,14 @@
 // Job bodies by name: the QStash route and the in-process scheduler call the same code.
 import { releaseStaleReservations } from "@/lib/billing/budgets";
+import { drainOutbox } from "@/lib/channels/delivery";
 import { sweep } from "./sweeper";
 import { summarizePending } from "./summaries";
 
 export const JOBS = {
   sweep: { everySeconds: 60, run: () => sweep() },
   summaries: { everySeconds: 60, run: () => summarizePending() },
+  // Staff replies queued for SMS, WhatsApp and the other pushed channels; retries wait out their backoff.
+  outbox: { everySeconds: 30, run: () => drainOutbox() },
   // A crashed instance's budget holds go back to the pool after 10 minutes.
   "release-reservations": { everySeconds: 300, run: () => releaseStaleReservations() },
 } as const;

@@ -1,8 +1,9 @@
 // The sweeper: answers any stored customer message left without a reply or hand-off (a crash
 // between storing and answering delays an answer, never drops it), and embeds messages into
-// memories that the after-response step missed.
+// memories that the after-response step missed. Answers it makes are delivered on their channel.
 import { sql } from "drizzle-orm";
 import { rows, withService } from "@/lib/db/client";
+import { deliverAnswer } from "@/lib/channels/delivery";
 import { answerMessage } from "@/lib/pipeline/answer";
 import { embedMessagesIntoMemories } from "@/lib/pipeline/memories";
 
@@ -11,10 +12,11 @@ export type SweepResult = { answered: number; failed: number; embedded: number }
 export async function sweep(opts: { graceSeconds?: number; limit?: number } = {}): Promise<SweepResult> {
   const grace = opts.graceSeconds ?? 30;
   const pending = await withService((tx) =>
-    rows<{ id: string; business_id: string }>(
+    rows<{ id: string; business_id: string; channel_kind: string }>(
       tx,
-      sql`select m.id, m.business_id from messages m
+      sql`select m.id, m.business_id, ch.kind::text as channel_kind from messages m
           join conversations c on c.id = m.conversation_id and c.business_id = m.business_id
+          join channels ch on ch.id = c.channel_id and ch.business_id = m.business_id
           where m.role = 'customer' and not (m.metadata ? 'outcome') and c.status <> 'waiting_human'
             and m.created_at < now() - make_interval(secs => ${grace})
             and m.created_at > now() - interval '2 days'
@@ -28,7 +30,11 @@ export async function sweep(opts: { graceSeconds?: number; limit?: number } = {}
   for (const m of pending) {
     try {
       const outcome = await answerMessage(m.business_id, m.id, { defer: (task) => void deferred.push(task()) });
-      if (outcome.reply) answered++;
+      if (outcome.reply) {
+        answered++;
+        // Stored is not sent: on SMS and WhatsApp the answer still has to reach the customer's phone.
+        await deliverAnswer(m.channel_kind, m.business_id, outcome.reply.id);
+      }
     } catch (err) {
       failed++;
       console.error("[prismai] sweeper could not answer a message", err instanceof Error ? err.message : String(err));

@@ -202,7 +202,7 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   if (!message.content.trim()) return stop("empty");
 
   const limits = await withService((tx) =>
-    checkLimits(tx, { businessId, customerId: customer.id, ip: opts.ip ?? null, trustScore: customer.trustScore }),
+    checkLimits(tx, { businessId, customerId: customer.id, ip: opts.ip ?? null, trustScore: customer.trustScore, channelKind: channel.kind }),
   );
   if (!limits.ok) return stop("rate_limited", limits.message, { scope: limits.scope });
 

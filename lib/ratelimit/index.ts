@@ -33,6 +33,11 @@ export type CheckLimitsInput = {
   ip?: string | null;
   /** the customer's trust score; below LOW_TRUST_BELOW the customer's limits tighten */
   trustScore?: number | null;
+  /**
+   * The channel the message came on. A call is paced by the call itself (each turn waits for the
+   * spoken answer), so the per-customer interval does not apply to voice; the daily cap still does.
+   */
+  channelKind?: string | null;
 };
 
 export type LimitDecision =
@@ -95,12 +100,14 @@ function plan(input: CheckLimitsInput, limits: ResolvedLimits, now: Date): Check
   if (input.customerId) {
     const id = `${input.businessId}:${input.customerId}`;
     // A token bucket, not a window: "one every 2 s" must hold across window edges.
-    add("customer_interval", id, tightenForTrust(rules.customer_interval, input.trustScore), (r) => ({
-      kind: "tokenBucket",
-      refillRate: r.limit,
-      intervalMs: r.windowSeconds * 1000,
-      maxTokens: r.limit,
-    }));
+    if (input.channelKind !== "voice") {
+      add("customer_interval", id, tightenForTrust(rules.customer_interval, input.trustScore), (r) => ({
+        kind: "tokenBucket",
+        refillRate: r.limit,
+        intervalMs: r.windowSeconds * 1000,
+        maxTokens: r.limit,
+      }));
+    }
     add("customer_day", id, tightenForTrust(rules.customer_day, input.trustScore), (r) => ({
       kind: "slidingWindow",
       tokens: r.limit,

@@ -19,7 +19,11 @@ import {
   type InboxStatus,
   type TimelineRow,
 } from "@/lib/db/conversations";
-import { conversations, messages, outbox } from "@/lib/db/schema";
+import { channels, conversations, messages, outbox } from "@/lib/db/schema";
+import { readSettings } from "@/lib/channels/twilio/channels";
+import { OUTSIDE_WINDOW } from "@/lib/channels/twilio/outbound";
+import { serviceWindow } from "@/lib/channels/whatsapp/window";
+import { drainOutbox } from "@/lib/channels/delivery";
 import { AppError } from "@/lib/errors";
 import { CHANNEL_KINDS } from "@/lib/ai/prompts";
 import { CURSOR_OVERLAP_MS } from "@/lib/chat/protocol";
@@ -212,7 +216,34 @@ export type ConversationDetail = {
   createdAt: string;
 };
 
-export type ConversationView = { conversation: ConversationDetail; customer: CustomerPanel; timeline: TimelineItem[]; cursor: string | null };
+/** What the reply box may send on this conversation's channel. */
+export type ReplyRules = {
+  /** WhatsApp's 24-hour window: outside it only an approved template goes out */
+  window?: { open: boolean; closesAt: string | null };
+  templates?: { name: string; body: string; contentSid: string }[];
+  /** why a typed reply cannot be sent here at all */
+  unavailable?: string;
+};
+
+export type ConversationView = { conversation: ConversationDetail; customer: CustomerPanel; timeline: TimelineItem[]; cursor: string | null; reply: ReplyRules };
+
+export const CALL_ENDED =
+  "This conversation was a phone call, and a typed reply cannot reach a call. Reply by SMS in the customer's SMS conversation, or call them back.";
+
+async function whatsappTemplates(tx: Tx, businessId: string, channelId: string) {
+  const [channel] = await tx
+    .select({ settings: channels.settings })
+    .from(channels)
+    .where(and(eq(channels.id, channelId), eq(channels.businessId, businessId)));
+  return readSettings("whatsapp", channel?.settings).templates.map(({ name, body, contentSid }) => ({ name, body, contentSid }));
+}
+
+async function replyRules(tx: Tx, businessId: string, c: ConversationRow): Promise<ReplyRules> {
+  if (c.channel_kind === "voice") return { unavailable: CALL_ENDED };
+  if (c.channel_kind !== "whatsapp") return {};
+  const window = await serviceWindow(tx, businessId, c.id);
+  return { window: { open: window.open, closesAt: iso(window.closesAt) }, templates: await whatsappTemplates(tx, businessId, c.channel_id) };
+}
 
 function toDetail(c: ConversationRow): ConversationDetail {
   return {
@@ -294,6 +325,7 @@ export async function getConversation({ ctx, input }: { ctx: Ctx; input: { id: u
       },
       timeline: timeline.map(toTimeline),
       cursor,
+      reply: await replyRules(tx, ctx.businessId, row),
     };
   });
 }
@@ -308,11 +340,12 @@ export const ConversationAction = z.discriminatedUnion(
     z.object({ action: z.literal("take_over") }),
     z.object({ action: z.literal("reply"), text: text("Write a reply first.") }),
     z.object({ action: z.literal("note"), text: text("Write a note first.") }),
+    z.object({ action: z.literal("template"), contentSid: z.string({ message: "Choose a template." }).trim().min(1, "Choose a template.") }),
     z.object({ action: z.literal("assign"), assigneeId: z.guid("Choose a member of the team.").nullable() }),
     z.object({ action: z.literal("hand_back") }),
     z.object({ action: z.literal("close") }),
   ],
-  { message: "Unknown action: use take_over, reply, note, assign, hand_back or close." },
+  { message: "Unknown action: use take_over, reply, template, note, assign, hand_back or close." },
 );
 export type ConversationAction = z.infer<typeof ConversationAction>;
 
@@ -338,7 +371,7 @@ function maskAddress(kind: IdentityKind, value: string): string {
  * A person's reply on a channel other than web chat: a row in the outbox first (so it cannot be
  * lost), which the channel's sender delivers; in embedded mode the dashboard shows it there.
  */
-async function enqueueReply(tx: Tx, c: ConversationRow, businessId: string, messageId: string, body: string) {
+async function enqueueReply(tx: Tx, c: ConversationRow, businessId: string, messageId: string, body: string, template?: { contentSid: string }) {
   const kind = ADDRESS_KIND[c.channel_kind];
   const address = kind ? (await customerIdentityRows(tx, businessId, [c.customer_id])).find((i) => i.kind === kind && !i.undeliverable) : undefined;
   let recipient = "(no address on file)";
@@ -357,7 +390,7 @@ async function enqueueReply(tx: Tx, c: ConversationRow, businessId: string, mess
     messageId,
     status: address ? "pending" : "failed",
     error: address ? null : `The customer has no ${kind ?? c.channel_kind} address to reply to.`,
-    payload: { kind: "staff_reply", conversationId: c.id, channelId: c.channel_id, ...(address ? { toEncrypted: address.valueEncrypted } : {}) },
+    payload: { kind: "staff_reply", conversationId: c.id, channelId: c.channel_id, ...(template ? { template } : {}), ...(address ? { toEncrypted: address.valueEncrypted } : {}) },
   });
   return address ? "queued" : "failed";
 }
@@ -371,6 +404,7 @@ export async function actOnConversation(
   const action = ConversationAction.parse(input.action);
   const me = ctx.actor.userId;
   const defer = deps.defer ?? deferAfterResponse;
+  let queued = false;
   const result = await withTenant(me, async (tx) => {
     const c = await findConversation(tx, ctx.businessId, id);
     if (!c) throw new AppError("not_found", "Conversation not found.");
@@ -387,8 +421,22 @@ export async function actOnConversation(
         await set({ status: "waiting_human", assigneeId: me, unread: false, closedAt: null });
         await audit(tx, ctx, "conversation.taken_over", target);
         break;
-      case "reply": {
+      case "reply":
+      case "template": {
         const web = c.channel_kind === "web";
+        if (c.channel_kind === "voice") throw new AppError("unprocessable", CALL_ENDED);
+        let content: string;
+        let template: { contentSid: string } | undefined;
+        if (action.action === "template") {
+          if (c.channel_kind !== "whatsapp") throw new AppError("bad_request", "Templates are for WhatsApp conversations; write a reply instead.");
+          const chosen = (await whatsappTemplates(tx, ctx.businessId, c.channel_id)).find((t) => t.contentSid === action.contentSid);
+          if (!chosen) throw new AppError("bad_request", "That template is not one of this WhatsApp channel's approved templates.");
+          content = chosen.body;
+          template = { contentSid: chosen.contentSid };
+        } else {
+          if (c.channel_kind === "whatsapp" && !(await serviceWindow(tx, ctx.businessId, c.id)).open) throw new AppError("unprocessable", OUTSIDE_WINDOW);
+          content = action.text;
+        }
         const { message } = await storeMessage(tx, {
           businessId: ctx.businessId,
           conversationId: id,
@@ -396,14 +444,15 @@ export async function actOnConversation(
           channelId: c.channel_id,
           role: "agent",
           source: "human",
-          content: action.text,
+          content,
           authorId: me,
           deliveryStatus: web ? "delivered" : "queued",
         });
         messageId = message.id;
         if (!web) {
-          const status = await enqueueReply(tx, c, ctx.businessId, message.id, action.text);
+          const status = await enqueueReply(tx, c, ctx.businessId, message.id, content, template);
           if (status === "failed") await tx.update(messages).set({ deliveryStatus: "failed" }).where(and(eq(messages.id, message.id), eq(messages.businessId, ctx.businessId)));
+          else queued = true;
         }
         // A person answering means the AI stays out of this conversation until it is handed back.
         await set({ status: "waiting_human", assigneeId: c.assignee_id ?? me, unread: false, closedAt: null });
@@ -441,9 +490,11 @@ export async function actOnConversation(
     return { conversation: toDetail(updated!), messageId };
   });
   if (action.action === "close") defer(() => summarizeConversation(ctx.businessId, id));
-  if (action.action === "reply" && result.messageId) {
+  if ((action.action === "reply" || action.action === "template") && result.messageId) {
     const replyId = result.messageId;
     defer(() => embedMessagesIntoMemories([replyId]));
+    // Sent straight after the response; the outbox job retries whatever this misses.
+    if (queued) defer(() => drainOutbox({ businessId: ctx.businessId }));
   }
   return result;
 }

@@ -193,9 +193,9 @@ describe("take over, reply, notes, hand back", () => {
     expect(out!.payload.toEncrypted).toEqual(expect.any(String));
     expect(JSON.stringify(out)).not.toMatch(/7700900123/);
 
-    // a WhatsApp customer with no phone on file: the reply is still written down, as failed
+    // an SMS customer with no phone on file: the reply is still written down, as failed
     const wa = await withService(async (tx) => {
-      const [ch] = await tx.insert(channels).values({ businessId: DEMO_BUSINESS_ID, kind: "whatsapp", name: "WhatsApp", address: "+442079460222" }).returning();
+      const [ch] = await tx.insert(channels).values({ businessId: DEMO_BUSINESS_ID, kind: "sms", name: "Second line", address: "+442079460222" }).returning();
       const [cu] = await tx.insert(customers).values({ businessId: DEMO_BUSINESS_ID, name: "No Number" }).returning();
       const [c] = await tx.insert(conversations).values({ businessId: DEMO_BUSINESS_ID, customerId: cu!.id, channelId: ch!.id }).returning();
       return c!.id;

@@ -176,8 +176,23 @@ describe("the call loop", () => {
     expect(spoke.action).toBe(`${VOICE}/gather?turn=3&silence=0`);
   });
 
-  it("a turn the rate limit holds back is asked again, not hung up on, but not forever", async () => {
+  it("a caller is not held to the per-message interval: the call paces itself", async () => {
     await withService((tx) => tx.update(s.businesses).set({ limits: { customerMinIntervalSeconds: 60 } }).where(eq(s.businesses.id, DEMO_BUSINESS_ID)));
+    try {
+      const call = newCall();
+      const first = gatherOf((await call.start()).steps)!;
+      const answered = gatherOf((await call.say(first.action, "Where is the clinic?")).steps)!;
+      const next = gatherOf((await call.say(answered.action, "And do you have parking?")).steps)!;
+      expect(next.prompts[0]!.text).not.toBe("Sorry, I missed that. Could you say it again?");
+      expect(next.action).toBe(`${VOICE}/gather?turn=3&silence=0`);
+    } finally {
+      await withService((tx) => tx.update(s.businesses).set({ limits: { customerMinIntervalSeconds: 0 } }).where(eq(s.businesses.id, DEMO_BUSINESS_ID)));
+    }
+  });
+
+  it("a turn the rate limit holds back is asked again, not hung up on, but not forever", async () => {
+    // One message a day per customer: the first utterance is answered, the rest are held back.
+    await withService((tx) => tx.update(s.businesses).set({ limits: { customerMinIntervalSeconds: 0, customerPerDay: 1 } }).where(eq(s.businesses.id, DEMO_BUSINESS_ID)));
     try {
       const call = newCall();
       const first = gatherOf((await call.start()).steps)!;

@@ -156,7 +156,7 @@ describe.each(adapters)("checkLimits (%s)", (name, makeLimiter) => {
     timeZone,
     rules: { ...DEFAULT_LIMITS, ...rules },
   });
-  const check = (input: { customerId?: string; ip?: string; trustScore?: number }, resolved = limits()) =>
+  const check = (input: { customerId?: string; ip?: string; trustScore?: number; channelKind?: string }, resolved = limits()) =>
     checkLimits(db, { businessId, ...input }, { limiter, limits: resolved });
 
   beforeEach(() => {
@@ -177,6 +177,21 @@ describe.each(adapters)("checkLimits (%s)", (name, makeLimiter) => {
     expect(await check({ customerId: crypto.randomUUID() }, resolved)).toEqual({ ok: true }); // someone else is unaffected
     jest.setSystemTime(t0 + 30 * SECOND);
     expect(await check({ customerId }, resolved)).toEqual({ ok: true });
+  });
+
+  it("a caller on the phone is not held to the interval (the call paces itself), but still to the daily cap", async () => {
+    const t0 = tomorrowAt(HOURS(1));
+    fakeDateOnly(t0);
+    const resolved = limits({ customer_interval: { limit: 1, windowSeconds: 30 }, customer_day: { limit: 3, windowSeconds: 86_400 } });
+    for (let i = 0; i < 3; i++) {
+      jest.setSystemTime(t0 + i * SECOND);
+      expect(await check({ customerId, channelKind: "voice" }, resolved)).toEqual({ ok: true });
+    }
+    expect(await check({ customerId, channelKind: "voice" }, resolved)).toMatchObject({ ok: false, scope: "customer_day" });
+    // The same pace in text is refused by the interval.
+    const texter = crypto.randomUUID();
+    expect(await check({ customerId: texter, channelKind: "sms" }, resolved)).toEqual({ ok: true });
+    expect(await check({ customerId: texter, channelKind: "sms" }, resolved)).toMatchObject({ ok: false, scope: "customer_interval" });
   });
 
   it("allows 50 messages a day per customer, then says when to come back", async () => {

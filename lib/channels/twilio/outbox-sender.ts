@@ -50,14 +50,14 @@ export async function drainTwilioOutbox(opts: { limit?: number; businessId?: str
 
   const result: DrainResult = { sent: 0, failed: 0, retrying: 0 };
   for (const row of claimed) {
-    const conversationId = (row.payload as { conversationId?: string }).conversationId;
+    const { conversationId, template } = row.payload as { conversationId?: string; template?: { contentSid: string } };
     const finish = (values: Partial<typeof outbox.$inferInsert>) =>
       withService((tx) => tx.update(outbox).set(values).where(eq(outbox.id, row.id)));
     try {
       if (!row.businessId || !conversationId) throw new AppError("bad_request", "The queued reply names no conversation.");
       const sent = await sendToConversation({
         ctx: { businessId: row.businessId, actor: { type: "job", name: "twilio-outbox" } },
-        input: { conversationId, text: row.body, messageId: row.messageId, purpose: "staff" },
+        input: { conversationId, ...(template ? { template } : { text: row.body }), messageId: row.messageId, purpose: "staff" },
       });
       if (sent.status === "queued") {
         await finish({ status: "sent", sentAt: new Date(), providerMessageId: sent.sids[0] ?? null, error: null });
