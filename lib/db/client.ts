@@ -34,6 +34,44 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
   const dataDir = options.dataDir;
   if (dataDir && !dataDir.startsWith("memory://")) fs.mkdirSync(dataDir, { recursive: true });
   const client = await PGlite.create({ dataDir, loadDataDir: options.loadDataDir, extensions: { vector } });
+  return yieldBeforeQueries(client);
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * PGlite runs in this process and settles its queries as microtasks, so a chain of queries never
+ * lets Node's event loop turn: no timers, no socket reads, no other request until the chain ends.
+ * Waiting one turn before each query keeps the server responsive under load (a 1 ms timer fired 0
+ * times during 900 chained queries without this, and about 300 times with it).
+ */
+function yieldBeforeQueries<C extends { query: unknown; exec: unknown; transaction: unknown }>(client: C): C {
+  const wrap = (target: object, name: "query" | "exec") => {
+    const original = (target as Record<string, (...args: unknown[]) => Promise<unknown>>)[name]!.bind(target);
+    return async (...args: unknown[]) => {
+      await nextTurn();
+      return original(...args);
+    };
+  };
+  const c = client as unknown as Record<string, unknown>;
+  c.query = wrap(client, "query");
+  c.exec = wrap(client, "exec");
+  const transaction = (client.transaction as (fn: (tx: object) => Promise<unknown>) => Promise<unknown>).bind(client);
+  c.transaction = (fn: (tx: object) => Promise<unknown>) =>
+    transaction((tx) => {
+      const query = wrap(tx, "query");
+      const exec = wrap(tx, "exec");
+      return fn(
+        new Proxy(tx, {
+          get(target, prop) {
+            if (prop === "query") return query;
+            if (prop === "exec") return exec;
+            const value = Reflect.get(target, prop, target) as unknown;
+            return typeof value === "function" ? value.bind(target) : value;
+          },
+        }),
+      );
+    });
   return client;
 }
 
