@@ -22,7 +22,9 @@ export default defineConfig({
   webServer: {
     command: `rm -rf .data/e2e && npx next build && PGLITE_DATA_DIR=.data/e2e/pglite APP_URL=http://127.0.0.1:${PORT} npx next start -p ${PORT} -H 127.0.0.1`,
     url: `http://127.0.0.1:${PORT}/api/health`,
-    timeout: 300_000,
+    // next build takes 4–5 minutes on a loaded 2-core machine.
+    timeout: 600_000,
+    env: { NEXT_TELEMETRY_DISABLED: "1" },
     reuseExistingServer: false,
     stdout: "pipe",
   },

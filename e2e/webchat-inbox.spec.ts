@@ -143,6 +143,9 @@ test("the widget shows on other websites until the owner allows only their own",
   const visitorContext = await browser.newContext();
   const site = await visitorContext.newPage();
   await site.goto(`${shop}/shop.html`);
+  // Until the owner keeps a list, any site may frame the chat; the dashboard only frames itself.
+  expect((await site.request.get(`${APP}/chat/demo-dental?embed=1`)).headers()["content-security-policy"]).toBe("frame-ancestors *");
+  expect((await owner.request.get(`${APP}/demo-dental/channels/web`)).headers()["content-security-policy"]).toBe("frame-ancestors 'self'");
   const launcher = site.getByRole("button", { name: "Chat with Riverside Dental Clinic" });
   await launcher.click();
   const frame = site.frameLocator('iframe[title="Chat with Riverside Dental Clinic"]');
@@ -160,9 +163,13 @@ test("the widget shows on other websites until the owner allows only their own",
   await refused;
   await expect(site.getByRole("heading", { name: "Our shop" })).toBeVisible();
   await expect(launcher).toHaveCount(0);
-  // and a page that frames the chat directly (hiding its referrer) gets no chat either
+  // and a page that frames the chat directly (hiding its referrer) gets no chat either: the browser
+  // refuses the frame, since the chat now names its allowed websites in frame-ancestors
+  expect((await site.request.get(`${APP}/chat/demo-dental?embed=1`)).headers()["content-security-policy"]).toBe("frame-ancestors 'self' https://www.riverside-dental.example");
+  const blocked = site.waitForEvent("console", (m) => m.text().includes("frame-ancestors"));
   await site.goto(`${shop}/framed.html`);
-  await expect(site.frameLocator('iframe[title="copied"]').getByText("This chat isn't available on this website.")).toBeVisible();
+  await blocked;
+  await expect(site.frameLocator('iframe[title="copied"]').getByRole("heading", { name: "Riverside Dental Clinic" })).toHaveCount(0);
   // the preview on the dashboard (the app's own origin) still works
   await owner.reload();
   await expect(owner.frameLocator('iframe[title="Chat preview"]').getByRole("heading", { name: "Riverside Dental Clinic" })).toBeVisible();

@@ -4,11 +4,18 @@
 // inbox list for waiting conversations every few seconds; the inbox page itself does this with its
 // own, faster polling.
 import { useCallback, useEffect, useRef, useState } from "react";
+import { usePathname } from "next/navigation";
 import { usePoll } from "@/hooks/use-poll";
 import { useHandoffNotifications } from "@/hooks/use-handoff-notifications";
 import type { WaitingItem } from "@/lib/services/conversations";
 
+/** Mounted by the dashboard layout; stands aside on the inbox, which notifies with its own list. */
 export function HandoffNotifier({ slug }: { slug: string }) {
+  const pathname = usePathname();
+  return pathname.startsWith(`/${slug}/inbox`) ? null : <WaitingWatcher slug={slug} />;
+}
+
+function WaitingWatcher({ slug }: { slug: string }) {
   const [waiting, setWaiting] = useState<WaitingItem[] | null>(null);
   const tick = useCallback(async () => {
     const res = await fetch(`/api/businesses/${slug}/conversations?status=waiting_human&assignee=unassigned`, { cache: "no-store" });

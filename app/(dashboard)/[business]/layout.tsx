@@ -3,6 +3,7 @@ import { withTenant } from "@/lib/db/client";
 import { listUserBusinesses } from "@/lib/db/businesses";
 import { BusinessSwitcher, DashboardNav } from "@/components/dashboard/nav-client";
 import { SignOutButton } from "@/components/dashboard/sign-out-button";
+import { HandoffNotifier } from "@/components/inbox/handoff-notifier-client";
 
 export default async function DashboardLayout({ children, params }: { children: React.ReactNode; params: Promise<{ business: string }> }) {
   const { business: slug } = await params;
@@ -25,6 +26,7 @@ export default async function DashboardLayout({ children, params }: { children: 
         </div>
       </aside>
       <main className="min-w-0 flex-1 p-4 md:p-8">{children}</main>
+      <HandoffNotifier slug={business.slug} />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 // GET /api/chat/[slug]/widget — what embed.js needs to draw the launcher on the host page: the
-// business's name and colour, and whether this website may embed the chat. Public, readable from any
+// business's name and colour, whether this website may embed the chat, and the list of sites that may. Public, readable from any
 // origin (CORS *); nothing here is private.
 import { getDb } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
@@ -27,6 +27,8 @@ async function widget(req: Request, slug: string): Promise<Response> {
         name: business.name,
         brandColor: business.brandColor,
         allowed: originAllowed(req.headers.get("origin"), chat.settings.allowedOrigins, ownOrigins(req)),
+        /** the sites that may frame the chat (empty: any); proxy.ts turns it into frame-ancestors */
+        embedOrigins: chat.settings.allowedOrigins,
       },
       { headers: { "cache-control": "no-store" } },
     );
