@@ -170,33 +170,19 @@ async function main() {
     }
 
     const { twilioSignature, encodeForm } = await import("@/lib/channels/twilio/request");
+    const { messagingPayload } = await import("@/lib/channels/twilio/simulator");
     const smsUrl = `${base}/api/webhooks/twilio/sms`;
     let seq = 0;
     const smsRequest = () => {
       const n = seq++;
-      const sid = `SM${crypto.randomBytes(16).toString("hex")}`;
-      const fields: Record<string, string> = {
-        ToCountry: "US",
-        ToState: "CA",
-        SmsMessageSid: sid,
-        NumMedia: "0",
-        ToCity: "",
-        FromZip: "",
-        SmsSid: sid,
-        FromState: "",
-        SmsStatus: "received",
-        FromCity: "",
-        Body: QUESTIONS[n % QUESTIONS.length]!,
-        FromCountry: "US",
-        To: OUR_NUMBER,
-        ToZip: "",
-        NumSegments: "1",
-        ReferralNumMedia: "0",
-        MessageSid: sid,
-        AccountSid: ACCOUNT.accountSid,
-        From: `+1415555${String(1000 + (n % CUSTOMERS)).padStart(4, "0")}`,
-        ApiVersion: "2010-04-01",
-      };
+      const fields = messagingPayload({
+        kind: "sms",
+        accountSid: ACCOUNT.accountSid,
+        from: `+1415555${String(1000 + (n % CUSTOMERS)).padStart(4, "0")}`,
+        fromCountry: "US",
+        to: OUR_NUMBER,
+        body: QUESTIONS[n % QUESTIONS.length]!,
+      });
       return {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": twilioSignature(authToken, smsUrl, fields), "user-agent": "TwilioProxy/1.1" },

@@ -1,6 +1,8 @@
 // Shared set-up for suites that run the pipeline on the seeded demo clinic: a fresh database with
 // the seed embedded, the provider stand-ins wired in through the environment exactly as production
 // configures the real services, and the demo owner as the acting member.
+// The use* names are jest set-up functions (called in beforeAll), not React hooks.
+/* eslint-disable react-hooks/rules-of-hooks */
 import { eq, sql } from "drizzle-orm";
 import { resetEnvForTests } from "@/lib/env";
 import { closeDb, getDbHandle, rows, withService } from "@/lib/db/client";
@@ -62,19 +64,27 @@ export async function useTwilio(retry = { attempts: 4, startingDelayMs: 5, maxDe
   });
 }
 
-/**
- * A fresh database with the demo clinic seeded and embedded, in-process limits, and (unless
- * `interval` is given) no minimum interval between one customer's messages, since tests write faster
- * than people do. Returns the demo owner as a member context.
- */
-export async function useDemoBusiness(opts: { customerMinIntervalSeconds?: number } = {}): Promise<MemberCtx> {
-  resetSemanticCacheForTests();
-  setLimiterForTests(undefined);
+/** A fresh database with the demo clinic seeded and, unless `embed` is false, its knowledge embedded. */
+export async function useDemoDb({ embed = true }: { embed?: boolean } = {}): Promise<void> {
   await useTestDb();
   await seedDemo(await getDbHandle());
-  await embedPending(DEMO_BUSINESS_ID);
-  const interval = opts.customerMinIntervalSeconds ?? 0;
-  await withService((tx) => tx.update(s.businesses).set({ limits: { customerMinIntervalSeconds: interval } }).where(eq(s.businesses.id, DEMO_BUSINESS_ID)));
+  if (embed) await embedPending(DEMO_BUSINESS_ID);
+}
+
+/**
+ * A fresh database with the demo clinic seeded and embedded, in-process limits, and no minimum
+ * interval between one customer's messages, since tests write faster than people do:
+ * `customerMinIntervalSeconds` sets another, and null keeps the seed's limits as they are. Returns
+ * the demo owner as a member context.
+ */
+export async function useDemoBusiness(opts: { customerMinIntervalSeconds?: number | null } = {}): Promise<MemberCtx> {
+  resetSemanticCacheForTests();
+  setLimiterForTests(undefined);
+  await useDemoDb();
+  const interval = opts.customerMinIntervalSeconds === undefined ? 0 : opts.customerMinIntervalSeconds;
+  if (interval !== null) {
+    await withService((tx) => tx.update(s.businesses).set({ limits: { customerMinIntervalSeconds: interval } }).where(eq(s.businesses.id, DEMO_BUSINESS_ID)));
+  }
   return demoOwner();
 }
 

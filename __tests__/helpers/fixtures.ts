@@ -7,7 +7,10 @@ import { hashPassword } from "@/lib/auth/password";
 
 const zero = () => `[${new Array(768).fill(0).map((_, i) => (i === 0 ? 1 : 0)).join(",")}]`;
 
-export async function makeUser(ex: Executor, email: string, password = "correct horse battery") {
+/** Every test user's password, unless a test gives another. */
+export const PASSWORD = "correct horse battery";
+
+export async function makeUser(ex: Executor, email: string, password = PASSWORD) {
   return insertUser(ex, { email, name: email.split("@")[0], passwordHash: await hashPassword(password) });
 }
 

@@ -3,19 +3,16 @@
 jest.mock("next/headers", () => require("../../helpers/next-request").nextHeaders);
 
 import { and, eq, sql } from "drizzle-orm";
-import { closeDb, getDbHandle, rows, withService } from "@/lib/db/client";
+import { closeDb, rows, withService } from "@/lib/db/client";
 import { channels, conversations, messages, rateLimitRules } from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed";
 import { DEMO_BUSINESS_ID, DEMO_SLUG } from "@/lib/db/seed-data";
-import { embedPending } from "@/lib/knowledge/indexing";
 import { identityHash, sealIdentity } from "@/lib/pipeline/identities";
-import { setLimiterForTests } from "@/lib/ratelimit";
 import { ChatEventParser, type ChatEvent, type ChatMessage, type ChatPoll } from "@/lib/chat/protocol";
 import { POST as sessionRoute } from "@/app/api/chat/[slug]/session/route";
 import { GET as pollRoute, POST as sendRoute } from "@/app/api/chat/[slug]/messages/route";
 import { POST as contactRoute } from "@/app/api/chat/[slug]/contact/route";
 import { GET as widgetRoute } from "@/app/api/chat/[slug]/widget/route";
-import { useTestDb } from "../../helpers/db";
+import { useDemoBusiness } from "../../helpers/demo";
 import { makeTenant, makeUser } from "../../helpers/fixtures";
 
 const BASE = "http://localhost:3000";
@@ -81,10 +78,7 @@ async function conversationOf(messageId: string) {
 }
 
 beforeAll(async () => {
-  await useTestDb();
-  setLimiterForTests(undefined);
-  await seedDemo(await getDbHandle());
-  await embedPending(DEMO_BUSINESS_ID);
+  await useDemoBusiness({ customerMinIntervalSeconds: null });
   await withService(async (tx) => {
     const stranger = await makeUser(tx, "owner@elsewhere.test");
     await makeTenant(tx, "elsewhere", stranger.id);

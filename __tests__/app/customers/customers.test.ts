@@ -5,7 +5,6 @@ jest.mock("next/headers", () => require("../../helpers/next-request").nextHeader
 jest.mock("next/cache", () => ({ revalidatePath: jest.fn() }));
 
 import { sql } from "drizzle-orm";
-import { signIn } from "@/lib/auth";
 import { memberContext } from "@/lib/auth/member";
 import { closeDb, rows, withService, type Tx } from "@/lib/db/client";
 import { tablesWithCustomerId } from "@/lib/db/customers";
@@ -27,19 +26,15 @@ import { POST as uploadRoute } from "@/app/api/businesses/[business]/knowledge/u
 import { GET as faqExportRoute } from "@/app/api/businesses/[business]/faqs/export/route";
 import { POST as faqImportRoute } from "@/app/api/businesses/[business]/faqs/import/route";
 import { useTestDb } from "../../helpers/db";
-import { makeTenant, makeUser } from "../../helpers/fixtures";
+import { PASSWORD, makeTenant, makeUser } from "../../helpers/fixtures";
 import { navigationOutcome, request } from "../../helpers/next-request";
+import { signInAs } from "../../helpers/session";
 
-const PASSWORD = "correct horse battery";
 let a: Awaited<ReturnType<typeof makeTenant>>;
 let b: Awaited<ReturnType<typeof makeTenant>>;
 let smsChannel: string;
 const zero = `[${new Array(768).fill(0).map((_, i) => (i === 0 ? 1 : 0)).join(",")}]`;
 
-async function as(email: string) {
-  request.reset();
-  await signIn({ email, password: PASSWORD });
-}
 const form = (values: Record<string, string>) => {
   const f = new FormData();
   for (const [k, v] of Object.entries(values)) f.set(k, v);
@@ -120,7 +115,7 @@ describe("the customer list", () => {
   const page = async (input: Record<string, unknown>) => listCustomerPage({ ctx: await ctxOf("tenant-a"), input });
 
   it("pages on the server, 25 at a time, most recently seen first", async () => {
-    await as("carol@a.test");
+    await signInAs("carol@a.test");
     const first = await page({});
     expect(first).toMatchObject({ total: 32, pages: 2, page: 1 });
     expect(first.rows).toHaveLength(25);
@@ -135,7 +130,7 @@ describe("the customer list", () => {
   });
 
   it("finds email and phone exactly through their keyed hash, names by substring", async () => {
-    await as("carol@a.test");
+    await signInAs("carol@a.test");
     const ids = async (q: string) => (await page({ q })).rows.map((r) => r.id);
     expect(await ids("ZELDA.2@example.TEST ")).toEqual([zelda2.id]);
     expect(await ids("zelda.2@example")).toEqual([]); // a partial address matches nothing: values are encrypted
@@ -147,7 +142,7 @@ describe("the customer list", () => {
   });
 
   it("filters by tag, channel, trust, blocked, verified and last seen", async () => {
-    await as("carol@a.test");
+    await signInAs("carol@a.test");
     const count = async (input: Record<string, unknown>) => (await page(input)).total;
     expect(await count({ tag: "VIP" })).toBe(3);
     expect(await count({ channel: "sms" })).toBe(3);
@@ -162,7 +157,7 @@ describe("the customer list", () => {
   });
 
   it("says what is wrong with a bad filter instead of failing", async () => {
-    await as("carol@a.test");
+    await signInAs("carol@a.test");
     await expect(page({ trustMin: "high" })).rejects.toThrow(/Trust must be a number/);
     await expect(page({ trustMin: "80", trustMax: "20" })).rejects.toThrow("The lowest trust must not be above the highest.");
     await expect(page({ channel: "fax" })).rejects.toThrow(/Unknown channel/);
@@ -173,7 +168,7 @@ describe("the customer list", () => {
 
 describe("the profile and everyday changes", () => {
   it("shows identities decrypted, conversations on every channel and the trust history", async () => {
-    await as("carol@a.test");
+    await signInAs("carol@a.test");
     const p = await getCustomerProfile({ ctx: await ctxOf("tenant-a"), input: { id: zelda1.id } });
     expect(p.identities.map((i) => i.value).sort()).toEqual([zelda1.phone, "zelda.1@example.test"]);
     expect(p.conversations.map((c) => c.channelKind).sort()).toEqual(["sms", "web"]);
@@ -197,7 +192,7 @@ describe("the profile and everyday changes", () => {
   });
 
   it("agents tag, note, rename, verify, block and unblock; each is audited without personal data", async () => {
-    await as("carol@a.test");
+    await signInAs("carol@a.test");
     expect(await updateCustomerAction("tenant-a", zelda3.id, null, form({ name: "Zelda Q", notes: "Prefers SMS", tags: "VIP, late payer , vip" }))).toEqual({ ok: "Saved." });
     expect(await setVerifiedAction("tenant-a", zelda3.id, true)).toEqual({ ok: "Marked as verified." });
     expect(await setBlockedAction("tenant-a", zelda3.id, true)).toMatchObject({ ok: expect.stringMatching(/^Blocked/) });
@@ -211,7 +206,7 @@ describe("the profile and everyday changes", () => {
   });
 
   it("bulk tags and blocks the selected customers; other businesses' ids are not found", async () => {
-    await as("carol@a.test");
+    await signInAs("carol@a.test");
     expect(await bulkCustomersAction("tenant-a", { action: "tag", ids: [zelda1.id, zelda2.id], tag: "Dentures" })).toEqual({ ok: "Tagged 2 of 2 selected." });
     expect(await bulkCustomersAction("tenant-a", { action: "tag", ids: [zelda1.id], tag: "dentures" })).toEqual({ ok: "Tagged 0 of 1 selected." });
     expect(await bulkCustomersAction("tenant-a", { action: "block", ids: [zelda1.id, zelda2.id] })).toEqual({ ok: "Blocked 2 of 2 selected." });
@@ -227,7 +222,7 @@ describe("the profile and everyday changes", () => {
 
 describe("owners and admins: export, merge, delete", () => {
   it("agents may not merge, delete or export", async () => {
-    await as("carol@a.test");
+    await signInAs("carol@a.test");
     const forbidden = { error: "Only owner or admins can do this." };
     expect(await mergeCustomerAction("tenant-a", zelda1.id, zelda2.id)).toEqual(forbidden);
     expect(await deleteCustomerAction("tenant-a", zelda1.id)).toEqual(forbidden);
@@ -237,7 +232,7 @@ describe("owners and admins: export, merge, delete", () => {
   });
 
   it("exports everything about a customer as a JSON download, audited", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const res = await exportOneRoute(new Request("http://localhost/x"), { params: Promise.resolve({ business: "tenant-a", customer: zelda1.id }) });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="customer-${zelda1.id}.json"`);
@@ -259,7 +254,7 @@ describe("owners and admins: export, merge, delete", () => {
   });
 
   it("exports the list as CSV: the selected ids or everyone matching the filters", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const get = (qs: string) => exportCsvRoute(new Request(`http://localhost/x?${qs}`), { params: Promise.resolve({ business: "tenant-a" }) });
     const selected = await (await get(`ids=${zelda1.id},${zelda2.id}`)).text();
     const lines = selected.replace(/^\uFEFF/, "").trim().split("\r\n");
@@ -274,7 +269,7 @@ describe("owners and admins: export, merge, delete", () => {
   });
 
   it("merges two customers: identities, conversations, messages, memories and the rest move; nothing is orphaned", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const tables = await withService((tx) => tablesWithCustomerId(tx));
     const count = (table: string, id: string) =>
       withService(async (tx) => (await rows<{ n: number }>(tx, sql`select count(*)::int as n from ${sql.identifier(table)} where customer_id = ${id}`))[0]!.n);
@@ -301,7 +296,7 @@ describe("owners and admins: export, merge, delete", () => {
   });
 
   it("deletes a customer and leaves nothing about them in any table", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const target = { ...zelda1, merged: zelda2 };
     const v = (await withService((tx) => rows<{ v: number }>(tx, sql`select knowledge_version as v from businesses where id = ${a.businessId}`)))[0]!.v;
     expect(await deleteCustomerAction("tenant-a", target.id)).toEqual({ ok: "The customer and everything about them were deleted." });
@@ -346,7 +341,7 @@ describe("tenant isolation on every customer and knowledge route and action", ()
       ["faq export", (bz) => faqExportRoute(new Request("http://localhost/x"), { params: Promise.resolve({ business: bz }) })],
       ["faq import", (bz) => faqImportRoute(new Request("http://localhost/x", { method: "POST", body: "question,answer\nq,a", headers: { "content-type": "text/csv" } }), { params: Promise.resolve({ business: bz }) })],
     ];
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     for (const [name, call] of routes) expect([name, (await call("tenant-b")).status]).toEqual([name, 404]);
     // B's customer through A's slug
     const res = await exportOneRoute(new Request("http://localhost/x"), { params: Promise.resolve({ business: "tenant-a", customer: bCustomer }) });
@@ -356,7 +351,7 @@ describe("tenant isolation on every customer and knowledge route and action", ()
   });
 
   it("every customer action answers 404 for B's slug and 'not found' for B's ids", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const actions: [string, (slug: string, id: string) => Promise<unknown>][] = [
       ["update", (s, id) => updateCustomerAction(s, id, null, form({ name: "x", notes: "", tags: "" }))],
       ["verify", (s, id) => setVerifiedAction(s, id, true)],

@@ -3,23 +3,16 @@ jest.mock("next/headers", () => require("../../helpers/next-request").nextHeader
 jest.mock("next/cache", () => ({ revalidatePath: jest.fn() }));
 
 import { sql } from "drizzle-orm";
-import { signIn } from "@/lib/auth";
-import { closeDb, getDbHandle, rows, withService } from "@/lib/db/client";
-import { seedDemo } from "@/lib/db/seed";
+import { closeDb, rows, withService } from "@/lib/db/client";
 import { DEMO_BUSINESS_ID, DEMO_OWNER, DEMO_SLUG } from "@/lib/db/seed-data";
-import { embedPending } from "@/lib/knowledge/indexing";
 import { DEFAULT_AI_SETTINGS } from "@/lib/ai/prompts";
 import { updateAiSettingsAction, updateLimitsAction } from "@/app/(dashboard)/[business]/settings/actions";
 import { POST as testAgent } from "@/app/api/businesses/[business]/test-agent/route";
-import { useTestDb } from "../../helpers/db";
-import { makeTenant, makeUser } from "../../helpers/fixtures";
+import { useDemoDb } from "../../helpers/demo";
+import { PASSWORD, makeTenant, makeUser } from "../../helpers/fixtures";
 import { request } from "../../helpers/next-request";
+import { signInAs } from "../../helpers/session";
 
-const PASSWORD = "correct horse battery";
-async function as(email: string, password = PASSWORD) {
-  request.reset();
-  await signIn({ email, password });
-}
 const version = async () => (await withService((tx) => rows<{ v: number }>(tx, sql`select knowledge_version as v from businesses where id = ${DEMO_BUSINESS_ID}`)))[0]!.v;
 const limits = { customerPerDay: 40, customerMinIntervalSeconds: 3, ipPerMinute: 20, businessPerMonth: 5000, monthlyBudgetUsd: 25, autoPause: true };
 const post = (slug: string, body: string) =>
@@ -28,9 +21,7 @@ const post = (slug: string, body: string) =>
   });
 
 beforeAll(async () => {
-  await useTestDb();
-  await seedDemo(await getDbHandle());
-  await embedPending(DEMO_BUSINESS_ID);
+  await useDemoDb();
   await withService(async (tx) => {
     const agent = await makeUser(tx, "agent@demo.test", PASSWORD);
     await tx.execute(sql`insert into members (business_id, user_id, role) values (${DEMO_BUSINESS_ID}, ${agent.id}, 'agent')`);
@@ -42,7 +33,7 @@ afterAll(() => closeDb());
 
 describe("Settings → AI", () => {
   it("validates, saves, audits and bumps the knowledge version", async () => {
-    await as(DEMO_OWNER.email, DEMO_OWNER.password);
+    await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
     const before = await version();
     expect(await updateAiSettingsAction(DEMO_SLUG, JSON.stringify({ ...DEFAULT_AI_SETTINGS, modelPreference: "gpt-4" }))).toMatchObject({
       error: expect.stringMatching(/modelPreference/),
@@ -59,29 +50,29 @@ describe("Settings → AI", () => {
   });
 
   it("is refused to agents and to other businesses' members", async () => {
-    await as("agent@demo.test");
+    await signInAs("agent@demo.test");
     expect(await updateAiSettingsAction(DEMO_SLUG, JSON.stringify(DEFAULT_AI_SETTINGS))).toEqual({ error: "Only owner or admins can do this." });
-    await as("stranger@else.test");
+    await signInAs("stranger@else.test");
     await expect(updateAiSettingsAction(DEMO_SLUG, JSON.stringify(DEFAULT_AI_SETTINGS))).rejects.toMatchObject({ digest: expect.stringMatching(/404/) });
   });
 });
 
 describe("Settings → Limits & budget", () => {
   it("saves limits and the budget, applying the budget to this period", async () => {
-    await as(DEMO_OWNER.email, DEMO_OWNER.password);
+    await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
     expect(await updateLimitsAction(DEMO_SLUG, { ...limits, monthlyBudgetUsd: -5 })).toMatchObject({ error: expect.stringMatching(/cannot be negative/) });
     expect(await updateLimitsAction(DEMO_SLUG, { ...limits, customerPerDay: "lots" })).toMatchObject({ error: expect.stringMatching(/must be a number/) });
     expect(await updateLimitsAction(DEMO_SLUG, limits)).toEqual({ ok: "Saved." });
     const [row] = await withService((tx) => rows<{ limits: Record<string, unknown> }>(tx, sql`select limits from businesses where id = ${DEMO_BUSINESS_ID}`));
     expect(row!.limits).toMatchObject(limits);
-    await as("agent@demo.test");
+    await signInAs("agent@demo.test");
     expect(await updateLimitsAction(DEMO_SLUG, limits)).toEqual({ error: "Only owner or admins can do this." });
   });
 });
 
 describe("POST /api/businesses/[business]/test-agent", () => {
   it("answers through the real pipeline and shows how the answer was made", async () => {
-    await as("agent@demo.test");
+    await signInAs("agent@demo.test");
     const res = await post(DEMO_SLUG, JSON.stringify({ text: "How much is a scale and polish?", session: "session-0001" }));
     expect(res.status).toBe(200);
     const body = await res.json();
@@ -90,13 +81,13 @@ describe("POST /api/businesses/[business]/test-agent", () => {
   });
 
   it("answers bad input with a 4xx and a message, and strangers with 404", async () => {
-    await as("agent@demo.test");
+    await signInAs("agent@demo.test");
     expect((await post(DEMO_SLUG, "{")).status).toBe(400);
     const empty = await post(DEMO_SLUG, JSON.stringify({ text: "   ", session: "session-0001" }));
     expect(empty.status).toBe(400);
     expect((await empty.json()).error.message).toMatch(/Type a message/);
     expect((await post(DEMO_SLUG, JSON.stringify({ text: "x".repeat(70_000), session: "session-0001" }))).status).toBe(413);
-    await as("stranger@else.test");
+    await signInAs("stranger@else.test");
     const other = await post(DEMO_SLUG, JSON.stringify({ text: "hi", session: "session-0001" }));
     expect(other.status).toBe(404);
     request.reset();

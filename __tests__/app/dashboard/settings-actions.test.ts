@@ -4,7 +4,6 @@ jest.mock("next/headers", () => require("../../helpers/next-request").nextHeader
 jest.mock("next/cache", () => ({ revalidatePath: jest.fn() }));
 
 import { sql } from "drizzle-orm";
-import { signIn } from "@/lib/auth";
 import { memberContext } from "@/lib/auth/member";
 import { closeDb, rows, withService } from "@/lib/db/client";
 import { acceptInvitation } from "@/lib/services/members";
@@ -16,18 +15,13 @@ import {
   updateProfileAction,
 } from "@/app/(dashboard)/[business]/settings/actions";
 import { useTestDb } from "../../helpers/db";
-import { makeTenant, makeUser } from "../../helpers/fixtures";
+import { PASSWORD, makeTenant, makeUser } from "../../helpers/fixtures";
 import { navigationOutcome, request } from "../../helpers/next-request";
+import { signInAs } from "../../helpers/session";
 
-const PASSWORD = "correct horse battery";
 let a: { businessId: string };
 let b: { businessId: string };
 let ids: Record<string, string> = {};
-
-async function as(email: string) {
-  request.reset();
-  await signIn({ email, password: PASSWORD });
-}
 
 const form = (values: Record<string, string>) => {
   const f = new FormData();
@@ -58,7 +52,7 @@ describe("dashboard access", () => {
   it("sends a signed-out visitor to sign-in and a stranger to 404", async () => {
     request.reset();
     expect(await memberContext("tenant-a").catch(navigationOutcome)).toBe("redirect:/sign-in?next=%2Ftenant-a");
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     expect(await memberContext("tenant-b").catch(navigationOutcome)).toBe("404");
     expect(await memberContext("no-such-business").catch(navigationOutcome)).toBe("404");
     expect((await memberContext("tenant-a")).ctx.actor).toMatchObject({ type: "member", role: "owner" });
@@ -67,7 +61,7 @@ describe("dashboard access", () => {
 
 describe("settings actions", () => {
   it("an owner edits the profile, with validation and an audit entry", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     expect(await updateProfileAction("tenant-a", null, form({ ...profile, brandColor: "teal" }))).toEqual({ error: "brandColor: Use a colour like #0f766e" });
     expect(await updateProfileAction("tenant-a", null, form({ ...profile, timeZone: "Mars/Olympus" }))).toMatchObject({ error: expect.stringMatching(/valid time zone/) });
     expect(await updateProfileAction("tenant-a", null, form({ ...profile, logoUrl: "javascript:alert(1)" }))).toMatchObject({ error: expect.stringMatching(/http\(s\) URL/) });
@@ -79,14 +73,14 @@ describe("settings actions", () => {
   });
 
   it("an agent cannot change settings or invite", async () => {
-    await as("carol@a.test");
+    await signInAs("carol@a.test");
     expect(await updateProfileAction("tenant-a", null, form(profile))).toEqual({ error: "Only owner or admins can do this." });
     expect(await inviteMemberAction("tenant-a", null, form({ email: "x@y.test", role: "agent" }))).toEqual({ error: "Only owner or admins can do this." });
     expect(await removeMemberAction("tenant-a", ids.aliceMember!)).toEqual({ error: "Only owner or admins can do this." });
   });
 
   it("a member of A cannot act on B, by slug or by id", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     expect(await updateProfileAction("tenant-b", null, form(profile)).catch(navigationOutcome)).toBe("404");
     expect(await changeRoleAction("tenant-a", ids.bobMember!, "agent")).toEqual({ error: "Member not found." });
     expect(await removeMemberAction("tenant-a", ids.bobMember!)).toEqual({ error: "Member not found." });
@@ -95,7 +89,7 @@ describe("settings actions", () => {
   });
 
   it("invites by email; only the invited email can accept, once", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const result = await inviteMemberAction("tenant-a", null, form({ email: "Dave@Else.test", role: "agent" }));
     expect(result).toMatchObject({ ok: "Invitation sent to dave@else.test." });
     const token = result!.link!.split("/invitations/")[1]!;
@@ -110,22 +104,22 @@ describe("settings actions", () => {
     const business = await acceptInvitation({ user: { id: dave!.id, email: "dave@else.test", name: null }, token });
     expect(business.slug).toBe("tenant-a");
     await expect(acceptInvitation({ user: { id: dave!.id, email: "dave@else.test", name: null }, token })).rejects.toThrow(/invalid, used or expired/);
-    await as("dave@else.test");
+    await signInAs("dave@else.test");
     expect((await memberContext("tenant-a")).ctx.actor.role).toBe("agent");
   });
 
   it("owners change roles; the last owner cannot be demoted or removed", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     expect(await changeRoleAction("tenant-a", ids.carolMember!, "admin")).toEqual({ ok: "Role changed." });
     expect(await changeRoleAction("tenant-a", ids.aliceMember!, "agent")).toEqual({ error: "A business needs at least one owner." });
-    await as("carol@a.test"); // now an admin
+    await signInAs("carol@a.test"); // now an admin
     expect(await removeMemberAction("tenant-a", ids.aliceMember!)).toEqual({ error: "Only owners can remove owners or admins." });
     expect(await changeRoleAction("tenant-a", ids.carolMember!, "owner")).toEqual({ error: "Only owners can do this." });
     expect(await inviteMemberAction("tenant-a", null, form({ email: "e@x.test", role: "admin" }))).toEqual({ error: "Only owners can invite admins." });
   });
 
   it("revoking another business's invitation finds nothing", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const [bInvite] = await withService((tx) => rows<{ id: string }>(tx, sql`select id from invitations where business_id = ${b.businessId}`));
     expect(await revokeInvitationAction("tenant-a", bInvite!.id)).toEqual({ error: "Invitation not found." });
     expect(await revokeInvitationAction("tenant-a", "not-a-uuid")).toMatchObject({ error: expect.any(String) });

@@ -4,14 +4,10 @@
 jest.mock("next/headers", () => require("../../helpers/next-request").nextHeaders);
 
 import { and, eq, sql } from "drizzle-orm";
-import { signIn } from "@/lib/auth";
-import { closeDb, getDbHandle, rows, withService } from "@/lib/db/client";
+import { closeDb, rows, withService } from "@/lib/db/client";
 import { channels, conversations, customerIdentities, customers, messages } from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed";
 import { DEMO_BUSINESS_ID, DEMO_OWNER, DEMO_SLUG } from "@/lib/db/seed-data";
-import { embedPending } from "@/lib/knowledge/indexing";
 import { sealIdentity } from "@/lib/pipeline/identities";
-import { setLimiterForTests } from "@/lib/ratelimit";
 import { ChatEventParser, type ChatEvent, type ChatMessage, type ChatPoll } from "@/lib/chat/protocol";
 import type { ConversationView, InboxItem, WaitingItem } from "@/lib/services/conversations";
 import { POST as sessionRoute } from "@/app/api/chat/[slug]/session/route";
@@ -19,11 +15,11 @@ import { GET as chatPoll, POST as chatSend } from "@/app/api/chat/[slug]/message
 import { POST as contactRoute } from "@/app/api/chat/[slug]/contact/route";
 import { GET as listRoute } from "@/app/api/businesses/[business]/conversations/route";
 import { GET as detailRoute, POST as actionRoute } from "@/app/api/businesses/[business]/conversations/[conversation]/route";
-import { useTestDb } from "../../helpers/db";
-import { makeTenant, makeUser } from "../../helpers/fixtures";
+import { useDemoBusiness } from "../../helpers/demo";
+import { PASSWORD, makeTenant, makeUser } from "../../helpers/fixtures";
 import { request } from "../../helpers/next-request";
+import { signInAs } from "../../helpers/session";
 
-const PASSWORD = "correct horse battery";
 const BASE = "http://localhost:3000";
 let ids = 0;
 
@@ -51,10 +47,6 @@ const conversationOf = async (messageId: string) =>
   (await withService((tx) => tx.select({ c: messages.conversationId }).from(messages).where(eq(messages.id, messageId))))[0]!.c;
 
 // ---- the staff's side
-async function as(email: string, password = PASSWORD) {
-  request.reset();
-  await signIn({ email, password });
-}
 async function list(query = "", slug = DEMO_SLUG) {
   const res = await listRoute(new Request(`${BASE}/api/businesses/${slug}/conversations${query}`), { params: Promise.resolve({ business: slug }) });
   return { status: res.status, body: (await res.json()) as { items: InboxItem[]; waiting: WaitingItem[] } };
@@ -75,10 +67,7 @@ let agentId: string;
 let otherConversation: string;
 
 beforeAll(async () => {
-  await useTestDb();
-  setLimiterForTests(undefined);
-  await seedDemo(await getDbHandle());
-  await embedPending(DEMO_BUSINESS_ID);
+  await useDemoBusiness({ customerMinIntervalSeconds: null });
   await withService(async (tx) => {
     await tx.execute(sql`update businesses set limits = '{"customerMinIntervalSeconds": 0, "ipPerMinute": 0}'::jsonb where id = ${DEMO_BUSINESS_ID}`);
     ownerId = (await rows<{ id: string }>(tx, sql`select id from users where email = ${DEMO_OWNER.email}`))[0]!.id;
@@ -112,7 +101,7 @@ describe("the list", () => {
       return c!.id;
     });
 
-    await as(DEMO_OWNER.email, DEMO_OWNER.password);
+    await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
     const all = (await list()).body.items;
     expect(all.map((i) => i.id).slice(0, 2)).toEqual([web, sms]);
     expect(all.find((i) => i.id === web)).toMatchObject({ channel: "web", customerName: "list.test@example.com", status: "open", unread: true, previewRole: "assistant" });
@@ -141,7 +130,7 @@ describe("take over, reply, notes, hand back", () => {
     expect(first.done.reply).not.toBeNull();
     const id = await conversationOf(first.message.id);
 
-    await as("agent@demo.test");
+    await signInAs("agent@demo.test");
     const took = await act(id, { action: "take_over" });
     expect(took.status).toBe(200);
     expect(took.body.conversation).toMatchObject({ status: "waiting_human", assigneeId: agentId });
@@ -174,14 +163,14 @@ describe("take over, reply, notes, hand back", () => {
   it("takes the conversation over when a person replies to one the AI is answering", async () => {
     const token = await visitor();
     const id = await conversationOf((await say(token, "Is there parking?")).message.id);
-    await as(DEMO_OWNER.email, DEMO_OWNER.password);
+    await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
     const r = await act(id, { action: "reply", text: "Yes — Wood Street car park is closest." });
     expect(r.body.conversation).toMatchObject({ status: "waiting_human", assigneeId: ownerId });
     expect((await say(token, "Thanks! How much is it?")).done.reply).toBeNull();
   });
 
   it("queues a reply on SMS in the outbox, and never drops one it cannot address", async () => {
-    await as(DEMO_OWNER.email, DEMO_OWNER.password);
+    await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
     const [sms] = (await list("?channel=sms")).body.items;
     const r = await act(sms!.id, { action: "reply", text: "See you soon, no problem." });
     expect(r.status).toBe(200);
@@ -209,7 +198,7 @@ describe("take over, reply, notes, hand back", () => {
   });
 
   it("refuses empty replies and unknown actions with a message", async () => {
-    await as(DEMO_OWNER.email, DEMO_OWNER.password);
+    await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
     const [any] = (await list()).body.items;
     expect(await act(any!.id, { action: "reply", text: "  " })).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/Write a reply/) } } });
     expect(await act(any!.id, { action: "delete_everything" })).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/Unknown action/) } } });
@@ -220,11 +209,11 @@ describe("assign and close", () => {
   it("lets any member take a conversation, and only owners and admins give it to someone else", async () => {
     const token = await visitor();
     const id = await conversationOf((await say(token, "Do you take walk-ins?")).message.id);
-    await as("agent@demo.test");
+    await signInAs("agent@demo.test");
     expect(await act(id, { action: "assign", assigneeId: ownerId })).toMatchObject({ status: 403, body: { error: { message: expect.stringMatching(/owner or admin/) } } });
     expect((await act(id, { action: "assign", assigneeId: agentId })).body.conversation.assigneeId).toBe(agentId);
     expect((await list("?assignee=me")).body.items.map((i) => i.id)).toContain(id);
-    await as(DEMO_OWNER.email, DEMO_OWNER.password);
+    await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
     const [stranger] = await withService((tx) => rows<{ id: string }>(tx, sql`select id from users where email = 'stranger@else.test'`));
     expect(await act(id, { action: "assign", assigneeId: stranger!.id })).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/not a member/) } } });
     expect((await act(id, { action: "assign", assigneeId: null })).body.conversation.assigneeId).toBeNull();
@@ -235,7 +224,7 @@ describe("assign and close", () => {
     const token = await visitor();
     const id = await conversationOf((await say(token, "How much does teeth whitening cost?")).message.id);
     await say(token, "And is it safe for sensitive teeth? I had a bad reaction to strips before.");
-    await as(DEMO_OWNER.email, DEMO_OWNER.password);
+    await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
     const closed = await act(id, { action: "close" });
     expect(closed.body.conversation).toMatchObject({ status: "closed", closedAt: expect.any(String) });
     let summary: string | null = null;
@@ -280,7 +269,7 @@ describe("one conversation", () => {
       await tx.insert(messages).values({ businessId: DEMO_BUSINESS_ID, conversationId: sc!.id, customerId: c!.customerId, channelId: ch!.id, role: "customer", content: "Can I move my Tuesday appointment?", createdAt: at });
     });
 
-    await as("agent@demo.test");
+    await signInAs("agent@demo.test");
     const { status, body } = await open(id);
     expect(status).toBe(200);
     expect(body.timeline.map((m) => [m.channel, m.role])).toEqual([
@@ -312,13 +301,13 @@ describe("members only", () => {
     expect((await list()).status).toBe(401);
     expect((await act(mine!.id, { action: "take_over" })).status).toBe(401);
 
-    await as("stranger@else.test");
+    await signInAs("stranger@else.test");
     expect((await list()).status).toBe(404);
     expect((await open(mine!.id)).status).toBe(404);
     expect((await act(mine!.id, { action: "close" })).status).toBe(404);
 
     // a member of demo-dental asking for another business's conversation through their own business
-    await as(DEMO_OWNER.email, DEMO_OWNER.password);
+    await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
     expect((await open(otherConversation)).status).toBe(404);
     expect((await act(otherConversation, { action: "reply", text: "hi" })).status).toBe(404);
     expect((await open("not-a-uuid")).status).toBe(404);

@@ -2,18 +2,13 @@
 // against the local stand-in) when one is configured, charged to the budget, with the extractive
 // summary kept when the model fails or the budget is spent; and the job that catches missed ones.
 import { and, eq, sql } from "drizzle-orm";
-import { resetEnvForTests } from "@/lib/env";
-import { resetLanguageModelForTests } from "@/lib/ai/get-model";
-import { resetEmbedderForTests } from "@/lib/ai/embeddings";
 import { setMonthlyBudget } from "@/lib/billing/budgets";
-import { closeDb, getDbHandle, rows, withService } from "@/lib/db/client";
+import { rows, withService } from "@/lib/db/client";
 import { conversations, customers, messages } from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed";
 import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
 import { extractiveSummary, summarizeConversation, summarizePending, type SummaryLine } from "@/lib/jobs/summaries";
 import { JOBS } from "@/lib/jobs";
-import { useTestDb } from "../../helpers/db";
-import { startGeminiStandIn, type GeminiStandIn } from "../../helpers/gemini-server";
+import { closeDb, useDemoDb, useGemini } from "../../helpers/demo";
 
 const WEB = "00000000-0000-4000-8000-00000000c001";
 
@@ -61,10 +56,7 @@ describe("the extractive summary", () => {
 });
 
 describe("with the embedded default (offline model)", () => {
-  beforeAll(async () => {
-    await useTestDb();
-    await seedDemo(await getDbHandle());
-  });
+  beforeAll(() => useDemoDb({ embed: false }));
   afterAll(() => closeDb());
 
   it("writes the extractive summary, leaves notes out, and skips conversations that were reopened", async () => {
@@ -93,27 +85,16 @@ describe("with the embedded default (offline model)", () => {
 });
 
 describe("with a language model (Gemini through the stand-in)", () => {
-  let gemini: GeminiStandIn;
+  let gemini: Awaited<ReturnType<typeof useGemini>>;
   beforeAll(async () => {
-    gemini = await startGeminiStandIn();
-    process.env.GEMINI_API_KEY = "test-key";
-    process.env.GEMINI_BASE_URL = gemini.url;
-    resetEnvForTests();
-    resetLanguageModelForTests();
-    resetEmbedderForTests();
-    await useTestDb();
-    await seedDemo(await getDbHandle());
+    gemini = await useGemini();
+    await useDemoDb({ embed: false });
     await withService((tx) => setMonthlyBudget(tx, DEMO_BUSINESS_ID, { limitUsd: 50, autoPause: true }));
   });
   beforeEach(() => gemini.reset());
   afterAll(async () => {
     await closeDb();
-    await gemini.close();
-    delete process.env.GEMINI_API_KEY;
-    delete process.env.GEMINI_BASE_URL;
-    resetEnvForTests();
-    resetLanguageModelForTests();
-    resetEmbedderForTests();
+    await gemini.stop();
   });
 
   it("asks the fast model for plain text, stores its summary and charges it", async () => {

@@ -4,7 +4,6 @@ jest.mock("next/headers", () => require("../../helpers/next-request").nextHeader
 jest.mock("next/cache", () => ({ revalidatePath: jest.fn() }));
 
 import { sql } from "drizzle-orm";
-import { signIn } from "@/lib/auth";
 import { memberContext } from "@/lib/auth/member";
 import { closeDb, rows, withService } from "@/lib/db/client";
 import { listSuggestedFaqs } from "@/lib/services/faqs";
@@ -18,19 +17,15 @@ import {
 import { GET as exportCsv } from "@/app/api/businesses/[business]/faqs/export/route";
 import { POST as importCsv } from "@/app/api/businesses/[business]/faqs/import/route";
 import { useTestDb } from "../../helpers/db";
-import { makeTenant, makeUser } from "../../helpers/fixtures";
-import { navigationOutcome, request } from "../../helpers/next-request";
+import { PASSWORD, makeTenant, makeUser } from "../../helpers/fixtures";
+import { navigationOutcome } from "../../helpers/next-request";
+import { signInAs } from "../../helpers/session";
 
-const PASSWORD = "correct horse battery";
 let a: Awaited<ReturnType<typeof makeTenant>>;
 let b: Awaited<ReturnType<typeof makeTenant>>;
 let c: { businessId: string };
 let bFaq: string;
 
-async function as(email: string) {
-  request.reset();
-  await signIn({ email, password: PASSWORD });
-}
 const form = (values: Record<string, string>) => {
   const f = new FormData();
   for (const [k, v] of Object.entries(values)) f.set(k, v);
@@ -76,7 +71,7 @@ describe("FAQ actions", () => {
   let faqId: string;
 
   it("create, edit, disable, enable and delete: each bumps the version once and is audited", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     let v = await version(a.businessId);
     const created = await createFaqAction("tenant-a", null, form({ question: "Do you have parking?", answer: "Yes, on Wood Street." }));
     expect(created).toMatchObject({ ok: "FAQ added.", id: expect.any(String) });
@@ -96,11 +91,11 @@ describe("FAQ actions", () => {
   });
 
   it("validates input and refuses agents", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     expect(await createFaqAction("tenant-a", null, form({ question: "?", answer: "a" }))).toEqual({ error: "question: The question needs at least 3 characters" });
     expect(await createFaqAction("tenant-a", null, form({ question: "A question", answer: "  " }))).toEqual({ error: "answer: Write an answer" });
     expect(await toggleFaqAction("tenant-a", "nope", true)).toEqual({ error: "FAQ not found." });
-    await as("carol@a.test");
+    await signInAs("carol@a.test");
     const v = await version(a.businessId);
     expect(await createFaqAction("tenant-a", null, form({ question: "Agent question", answer: "x" }))).toEqual({ error: "Only owner or admins can do this." });
     expect(await deleteFaqAction("tenant-a", faqId)).toEqual({ error: "Only owner or admins can do this." });
@@ -108,7 +103,7 @@ describe("FAQ actions", () => {
   });
 
   it("a member of A cannot change B's FAQs, by slug or by id", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     expect(await updateFaqAction("tenant-a", bFaq, null, form({ question: "Stolen?", answer: "yes" }))).toEqual({ error: "FAQ not found." });
     expect(await toggleFaqAction("tenant-a", bFaq, false)).toEqual({ error: "FAQ not found." });
     expect(await deleteFaqAction("tenant-a", bFaq)).toEqual({ error: "FAQ not found." });
@@ -117,7 +112,7 @@ describe("FAQ actions", () => {
   });
 
   it("deletes", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     expect(await deleteFaqAction("tenant-a", faqId)).toEqual({ ok: "FAQ deleted." });
     expect(await faqsOf(a.businessId)).toEqual([]);
     expect(await deleteFaqAction("tenant-a", faqId)).toEqual({ error: "FAQ not found." });
@@ -132,7 +127,7 @@ describe("FAQ CSV", () => {
   ];
 
   it("exports CSV and imports it back unchanged into another business", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     for (const f of source) {
       const r = await createFaqAction("tenant-a", null, form({ question: f.question, answer: f.answer }));
       if (!f.enabled) await toggleFaqAction("tenant-a", r!.id!, false);
@@ -157,7 +152,7 @@ describe("FAQ CSV", () => {
   });
 
   it("rejects a bad file whole, saying which rows are wrong", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const before = await faqsOf(c.businessId);
     const cases: [string, number, string][] = [
       ["q,a\nx,y", 400, 'The CSV needs a header row with "question" and "answer" columns.'],
@@ -175,11 +170,11 @@ describe("FAQ CSV", () => {
   });
 
   it("agents may export but not import; other businesses are 404", async () => {
-    await as("carol@a.test");
+    await signInAs("carol@a.test");
     expect((await csvOf("tenant-a")).res.status).toBe(200);
     const res = await importInto("tenant-a", "question,answer\nQ,A");
     expect(res.status).toBe(403);
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     expect((await csvOf("tenant-b")).res.status).toBe(404);
     expect((await importInto("tenant-b", "question,answer\nQ,A")).status).toBe(404);
     expect((await faqsOf(b.businessId)).length).toBe(1);
@@ -216,7 +211,7 @@ describe("suggested FAQs", () => {
   });
 
   it("lists questions the model answered more than once, not those an FAQ covers", async () => {
-    await as("carol@a.test");
+    await signInAs("carol@a.test");
     const { ctx } = await memberContext("tenant-a");
     const list = await listSuggestedFaqs({ ctx });
     // reworded questions meet in one suggestion; "hours" is covered by an FAQ already
@@ -227,7 +222,7 @@ describe("suggested FAQs", () => {
   });
 
   it("one click accepts a suggestion as an FAQ, and it is suggested no more", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const v = await version(a.businessId);
     const r = await acceptSuggestionAction("tenant-a", null, form({ question: "Where can I park my bike?", answer: "Bike racks are by the door." }));
     expect(r).toMatchObject({ ok: "Added to your FAQs." });
@@ -237,7 +232,7 @@ describe("suggested FAQs", () => {
     expect((await listSuggestedFaqs({ ctx })).map((x) => x.question)).toEqual(["Can I bring my dog to the appointment?"]);
     const audit = await withService((tx) => rows(tx, sql`select 1 from audit_log where business_id = ${a.businessId} and action = 'faq.suggestion_accepted'`));
     expect(audit).toHaveLength(1);
-    await as("carol@a.test");
+    await signInAs("carol@a.test");
     expect(await acceptSuggestionAction("tenant-a", null, form({ question: "Where can I park my bike?", answer: "x" }))).toEqual({ error: "Only owner or admins can do this." });
   });
 });

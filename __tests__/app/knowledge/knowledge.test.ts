@@ -8,7 +8,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { LocalEmbedder, type Embedder } from "@/lib/ai/embeddings";
-import { signIn } from "@/lib/auth";
 import { memberContext } from "@/lib/auth/member";
 import { closeDb, rows, withService } from "@/lib/db/client";
 import { listKnowledge, uploadDocument } from "@/lib/services/knowledge";
@@ -16,18 +15,14 @@ import { deleteDocumentAction, saveArticleAction } from "@/app/(dashboard)/[busi
 import { POST as upload } from "@/app/api/businesses/[business]/knowledge/uploads/route";
 import { GET as search } from "@/app/api/businesses/[business]/knowledge/search/route";
 import { useTestDb } from "../../helpers/db";
-import { makeTenant, makeUser } from "../../helpers/fixtures";
+import { PASSWORD, makeTenant, makeUser } from "../../helpers/fixtures";
 import { navigationOutcome, request } from "../../helpers/next-request";
+import { signInAs } from "../../helpers/session";
 
-const PASSWORD = "correct horse battery";
 let a: { businessId: string };
 let b: { businessId: string };
 let bDocument: string;
 
-async function as(email: string) {
-  request.reset();
-  await signIn({ email, password: PASSWORD });
-}
 const form = (values: Record<string, string>) => {
   const f = new FormData();
   for (const [k, v] of Object.entries(values)) f.set(k, v);
@@ -75,7 +70,7 @@ describe("articles", () => {
   let articleId: string;
 
   it("an owner writes an article: chunked, embedded, version bumped, audited", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const before = await version(a.businessId);
     const content = "# Implant aftercare\n\n## First day\nDo not rinse or spit hard for a day.\n\n## Cleaning\nUse a soft brush around the implant twice a day.";
     const r = await saveArticleAction("tenant-a", null, null, form({ title: "Implant aftercare", content }));
@@ -95,7 +90,7 @@ describe("articles", () => {
   });
 
   it("editing re-chunks the whole article and bumps the version once", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const before = await version(a.businessId);
     const r = await saveArticleAction("tenant-a", articleId, null, form({ title: "Implant care", content: "Only one paragraph now." }));
     expect(r).toMatchObject({ ok: "Saved: 1 chunk indexed.", id: articleId });
@@ -105,11 +100,11 @@ describe("articles", () => {
   });
 
   it("refuses bad input with a message, and agents may not change knowledge", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     expect(await saveArticleAction("tenant-a", null, null, form({ title: " ", content: "x" }))).toEqual({ error: "title: Give the article a title" });
     expect(await saveArticleAction("tenant-a", null, null, form({ title: "T", content: "" }))).toEqual({ error: "content: Write the article's text" });
     expect(await saveArticleAction("tenant-a", "not-a-uuid", null, form({ title: "T", content: "x" }))).toEqual({ error: "Document not found." });
-    await as("carol@a.test");
+    await signInAs("carol@a.test");
     const before = await version(a.businessId);
     expect(await saveArticleAction("tenant-a", null, null, form({ title: "T", content: "x" }))).toEqual({ error: "Only owner or admins can do this." });
     expect(await deleteDocumentAction("tenant-a", articleId)).toEqual({ error: "Only owner or admins can do this." });
@@ -117,7 +112,7 @@ describe("articles", () => {
   });
 
   it("a member of A cannot touch B's documents, by slug or by id", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     expect(await saveArticleAction("tenant-b", null, null, form({ title: "T", content: "x" })).catch(navigationOutcome)).toBe("404");
     expect(await saveArticleAction("tenant-a", bDocument, null, form({ title: "Stolen", content: "x" }))).toEqual({ error: "Document not found." });
     expect(await deleteDocumentAction("tenant-a", bDocument)).toEqual({ error: "Document not found." });
@@ -126,7 +121,7 @@ describe("articles", () => {
   });
 
   it("deleting removes the document and its chunks, bumps and audits", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const before = await version(a.businessId);
     expect(await deleteDocumentAction("tenant-a", articleId)).toEqual({ ok: "Deleted." });
     expect(await version(a.businessId)).toBe(before + 1);
@@ -138,7 +133,7 @@ describe("articles", () => {
 
 describe("uploads", () => {
   it("stores an uploaded PDF (one JSON answer)", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const res = await uploadRequest("tenant-a", { name: "root-canal.pdf", bytes: fixture("sample.pdf"), type: "application/pdf" });
     expect(res.status).toBe(201);
     const body = await res.json();
@@ -148,7 +143,7 @@ describe("uploads", () => {
   });
 
   it("streams the stages of a .docx upload, ending with the stored document", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const before = await version(a.businessId);
     const res = await uploadRequest("tenant-a", { name: "aligners.docx", bytes: fixture("sample.docx") }, "application/x-ndjson");
     expect(res.status).toBe(200);
@@ -167,14 +162,14 @@ describe("uploads", () => {
     ["sample.md", "md"],
     ["sample.html", "html"],
   ])("stores %s as %s", async (name, type) => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const res = await uploadRequest("tenant-a", { name, bytes: fixture(name) });
     expect(res.status).toBe(201);
     expect((await res.json()).document.sourceType).toBe(type);
   });
 
   it("a failed extraction says why and stores nothing", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const docsBefore = (await documents(a.businessId)).length;
     const v = await version(a.businessId);
 
@@ -191,7 +186,7 @@ describe("uploads", () => {
 
   it("a failure while storing rolls back the document with its chunks", async () => {
     const { ctx } = await (async () => {
-      await as("alice@a.test");
+      await signInAs("alice@a.test");
       return memberContext("tenant-a");
     })();
     const docsBefore = (await documents(a.businessId)).length;
@@ -215,7 +210,7 @@ describe("uploads", () => {
   });
 
   it("answers 4xx for bad requests, 403 for agents, 401 signed out and 404 for other businesses", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     const post = (init: RequestInit, business = "tenant-a") => upload(new Request("http://localhost/x", { method: "POST", ...init }), params(business));
     let res = await post({ body: "{}", headers: { "content-type": "application/json" } });
     expect([res.status, (await res.json()).error.message]).toEqual([400, 'Send the file as multipart/form-data in a field named "file".']);
@@ -226,7 +221,7 @@ describe("uploads", () => {
     res = await uploadRequest("tenant-b", { name: "sample.txt", bytes: fixture("sample.txt") });
     expect(res.status).toBe(404);
     expect((await documents(b.businessId)).length).toBe(1);
-    await as("carol@a.test");
+    await signInAs("carol@a.test");
     res = await uploadRequest("tenant-a", { name: "sample.txt", bytes: fixture("sample.txt") });
     expect([res.status, (await res.json()).error.code]).toEqual([403, "forbidden"]);
     request.reset();
@@ -239,7 +234,7 @@ describe("what would the agent find?", () => {
   const ask = (business: string, q: string) => search(new Request(`http://localhost/api/businesses/${business}/knowledge/search?q=${encodeURIComponent(q)}`), params(business));
 
   it("shows every member the chunks and FAQs the pipeline would retrieve, with scores", async () => {
-    await as("carol@a.test"); // an agent may look
+    await signInAs("carol@a.test"); // an agent may look
     const res = await ask("tenant-a", "should I avoid chewing on a tooth after a root canal?");
     expect(res.status).toBe(200);
     const body = await res.json();
@@ -248,7 +243,7 @@ describe("what would the agent find?", () => {
   });
 
   it("never shows another business's knowledge, and validates the question", async () => {
-    await as("alice@a.test");
+    await signInAs("alice@a.test");
     expect((await ask("tenant-b", "content")).status).toBe(404);
     const mine = await (await ask("tenant-a", "content")).json();
     expect(mine.chunks.every((c: { documentId: string }) => c.documentId !== bDocument)).toBe(true);

@@ -1,48 +1,25 @@
 // One phone number on SMS, then WhatsApp, then a call: one customer, one timeline, and the call's
 // model context carries what they wrote by SMS. Real routes, signed Twilio payloads, and the Gemini
 // stand-in recording exactly what the model was sent.
-import { eq, sql } from "drizzle-orm";
-import { resetEnvForTests } from "@/lib/env";
-import { closeDb, getDbHandle, rows, withService } from "@/lib/db/client";
-import * as s from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed";
-import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
-import { embedPending } from "@/lib/knowledge/indexing";
-import { resetSemanticCacheForTests } from "@/lib/cache";
-import { resetEmbedderForTests } from "@/lib/ai/embeddings";
-import { resetLanguageModelForTests } from "@/lib/ai/get-model";
-import { setLimiterForTests } from "@/lib/ratelimit";
+import { sql } from "drizzle-orm";
+import { rows, withService } from "@/lib/db/client";
 import { connectTwilioChannel } from "@/lib/channels/twilio/channels";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
 import { readMessages, readVoice } from "@/lib/channels/twilio/twiml";
-import type { MemberCtx } from "@/lib/services/context";
 import { POST as smsPost } from "@/app/api/webhooks/twilio/sms/route";
 import { POST as whatsappPost } from "@/app/api/webhooks/twilio/whatsapp/route";
 import { POST as callPost } from "@/app/api/webhooks/twilio/voice/route";
 import { POST as gatherPost } from "@/app/api/webhooks/twilio/voice/gather/route";
-import { useTestDb } from "../../helpers/db";
-import { startGeminiStandIn, type GeminiStandIn } from "../../helpers/gemini-server";
+import { closeDb, useDemoBusiness, useGemini } from "../../helpers/demo";
 import { ORIGIN, OUR_NUMBER, OUR_WHATSAPP, TEST_ACCOUNT, fixture, sid, twilioRequest } from "../../fixtures/twilio";
 
 const PHONE = "+447700900777";
 const SMS_TEXT = "Hi, this is Jordan. I chipped my front tooth on a fork last night.";
-let gemini: GeminiStandIn;
+let gemini: Awaited<ReturnType<typeof useGemini>>;
 
 beforeAll(async () => {
-  gemini = await startGeminiStandIn();
-  process.env.GEMINI_API_KEY = "test-key";
-  process.env.GEMINI_BASE_URL = gemini.url;
-  resetEnvForTests();
-  resetEmbedderForTests();
-  resetLanguageModelForTests();
-  resetSemanticCacheForTests();
-  setLimiterForTests(undefined);
-  await useTestDb();
-  await seedDemo(await getDbHandle());
-  await embedPending(DEMO_BUSINESS_ID);
-  const [owner] = await withService((tx) => rows<{ id: string }>(tx, sql`select user_id as id from members where business_id = ${DEMO_BUSINESS_ID} and role = 'owner'`));
-  const ctx: MemberCtx = { businessId: DEMO_BUSINESS_ID, actor: { type: "member", userId: owner!.id, role: "owner" } };
-  await withService((tx) => tx.update(s.businesses).set({ limits: { customerMinIntervalSeconds: 0 } }).where(eq(s.businesses.id, DEMO_BUSINESS_ID)));
+  gemini = await useGemini();
+  const ctx = await useDemoBusiness();
   for (const [kind, address] of [["sms", OUR_NUMBER], ["whatsapp", OUR_WHATSAPP], ["voice", OUR_NUMBER]] as const) {
     await connectTwilioChannel({ ctx, input: { kind, address, ...TEST_ACCOUNT } });
   }
@@ -50,12 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await backgroundIdle();
   await closeDb();
-  await gemini.close();
-  delete process.env.GEMINI_API_KEY;
-  delete process.env.GEMINI_BASE_URL;
-  resetEnvForTests();
-  resetEmbedderForTests();
-  resetLanguageModelForTests();
+  await gemini.stop();
 });
 
 it("SMS, then WhatsApp, then a call from one number: one customer, and the call's context has the SMS", async () => {

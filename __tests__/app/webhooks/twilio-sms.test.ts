@@ -3,18 +3,11 @@
 // REST stand-in and the Gemini stand-in (so a model can be slower than Twilio waits), on the demo clinic.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { resetEnvForTests } from "@/lib/env";
-import { closeDb, getDbHandle, rows, withService } from "@/lib/db/client";
+import { rows, withService } from "@/lib/db/client";
 import * as s from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed";
 import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
-import { embedPending } from "@/lib/knowledge/indexing";
-import { resetSemanticCacheForTests } from "@/lib/cache";
-import { resetEmbedderForTests } from "@/lib/ai/embeddings";
-import { resetLanguageModelForTests } from "@/lib/ai/get-model";
-import { setLimiterForTests } from "@/lib/ratelimit";
 import { connectTwilioChannel } from "@/lib/channels/twilio/channels";
 import { backgroundIdle, setReplyDeadlineForTests } from "@/lib/channels/twilio/background";
-import { setRetryPolicyForTests } from "@/lib/channels/twilio/client";
 import { deliverStoredMessage, sendTestMessage, sendToConversation } from "@/lib/channels/twilio/outbound";
 import { handleInbound } from "@/lib/pipeline/inbound";
 import { countSegments, smartEncode } from "@/lib/channels/twilio/segments";
@@ -24,15 +17,13 @@ import { drainTwilioOutbox } from "@/lib/channels/twilio/outbox-sender";
 import type { MemberCtx } from "@/lib/services/context";
 import { POST as smsPost } from "@/app/api/webhooks/twilio/sms/route";
 import { POST as statusPost } from "@/app/api/webhooks/twilio/status/route";
-import { useTestDb } from "../../helpers/db";
-import { startTwilioServer, type TwilioStandIn } from "../../helpers/twilio-server";
-import { startGeminiStandIn, type GeminiStandIn } from "../../helpers/gemini-server";
+import { closeDb, useDemoBusiness, useGemini, useTwilio } from "../../helpers/demo";
 import { CUSTOMER, ORIGIN, OUR_NUMBER, TEST_ACCOUNT, fixture, sid, twilioRequest } from "../../fixtures/twilio";
 
 const SMS_URL = `${ORIGIN}/api/webhooks/twilio/sms`;
 const STATUS_URL = `${ORIGIN}/api/webhooks/twilio/status`;
-let twilioApi: TwilioStandIn;
-let gemini: GeminiStandIn;
+let twilioApi: Awaited<ReturnType<typeof useTwilio>>;
+let gemini: Awaited<ReturnType<typeof useGemini>>;
 const slowModel = (text: string) => gemini.script("*", { kind: "json", value: { reply: text, handoff: false }, delayMs: 1200 });
 let ctx: MemberCtx;
 let channelId: string;
@@ -50,27 +41,9 @@ async function send(fields: Record<string, string>) {
 }
 
 beforeAll(async () => {
-  twilioApi = await startTwilioServer();
-  twilioApi.addAccount(TEST_ACCOUNT.accountSid, TEST_ACCOUNT.authToken);
-  process.env.TWILIO_ACCOUNT_SID = TEST_ACCOUNT.accountSid;
-  process.env.TWILIO_AUTH_TOKEN = TEST_ACCOUNT.authToken;
-  process.env.TWILIO_API_BASE = twilioApi.url;
-  gemini = await startGeminiStandIn();
-  process.env.GEMINI_API_KEY = "test-key";
-  process.env.GEMINI_BASE_URL = gemini.url;
-  resetEnvForTests();
-  resetEmbedderForTests();
-  resetLanguageModelForTests();
-  setRetryPolicyForTests({ attempts: 4, startingDelayMs: 5, maxDelayMs: 20 });
-  resetSemanticCacheForTests();
-  setLimiterForTests(undefined);
-  await useTestDb();
-  await seedDemo(await getDbHandle());
-  await embedPending(DEMO_BUSINESS_ID);
-  const [owner] = await withService((tx) => rows<{ id: string }>(tx, sql`select user_id as id from members where business_id = ${DEMO_BUSINESS_ID} and role = 'owner'`));
-  ctx = { businessId: DEMO_BUSINESS_ID, actor: { type: "member", userId: owner!.id, role: "owner" } };
-  // Customers text faster than the default 2 s interval in these tests.
-  await withService((tx) => tx.update(s.businesses).set({ limits: { customerMinIntervalSeconds: 0 } }).where(eq(s.businesses.id, DEMO_BUSINESS_ID)));
+  twilioApi = await useTwilio();
+  gemini = await useGemini();
+  ctx = await useDemoBusiness(); // customers text faster than the default 2 s interval in these tests
   const channel = await connectTwilioChannel({ ctx, input: { kind: "sms", address: OUR_NUMBER, ...TEST_ACCOUNT } });
   channelId = channel.id;
 });
@@ -82,13 +55,8 @@ afterEach(() => setReplyDeadlineForTests(undefined));
 afterAll(async () => {
   await backgroundIdle();
   await closeDb();
-  await twilioApi.close();
-  await gemini.close();
-  setRetryPolicyForTests(undefined);
-  for (const k of ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_BASE", "GEMINI_API_KEY", "GEMINI_BASE_URL"]) delete process.env[k];
-  resetEnvForTests();
-  resetEmbedderForTests();
-  resetLanguageModelForTests();
+  await twilioApi.stop();
+  await gemini.stop();
 });
 
 describe("inbound SMS", () => {

@@ -3,16 +3,9 @@
 // number or a message after hours, and the status callback's duration and cost. Twilio's documented
 // voice payloads, signed; the Gemini stand-in answers what the FAQ does not.
 import { and, eq, sql } from "drizzle-orm";
-import { resetEnvForTests } from "@/lib/env";
-import { closeDb, getDbHandle, rows, withService } from "@/lib/db/client";
+import { rows, withService } from "@/lib/db/client";
 import * as s from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed";
 import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
-import { embedPending } from "@/lib/knowledge/indexing";
-import { resetSemanticCacheForTests } from "@/lib/cache";
-import { resetEmbedderForTests } from "@/lib/ai/embeddings";
-import { resetLanguageModelForTests } from "@/lib/ai/get-model";
-import { setLimiterForTests } from "@/lib/ratelimit";
 import { connectTwilioChannel } from "@/lib/channels/twilio/channels";
 import { backgroundIdle, setReplyDeadlineForTests } from "@/lib/channels/twilio/background";
 import { readVoice, type VoiceStep } from "@/lib/channels/twilio/twiml";
@@ -22,14 +15,13 @@ import { POST as gather } from "@/app/api/webhooks/twilio/voice/gather/route";
 import { POST as voicemail } from "@/app/api/webhooks/twilio/voice/message/route";
 import { POST as dial } from "@/app/api/webhooks/twilio/voice/dial/route";
 import { POST as callStatus } from "@/app/api/webhooks/twilio/voice/status/route";
-import { useTestDb } from "../../helpers/db";
-import { startGeminiStandIn, type GeminiStandIn } from "../../helpers/gemini-server";
+import { closeDb, useDemoBusiness, useGemini } from "../../helpers/demo";
 import { ORIGIN, OUR_NUMBER, TEST_ACCOUNT, fixture, sid, twilioRequest } from "../../fixtures/twilio";
 
 const VOICE = `${ORIGIN}/api/webhooks/twilio/voice`;
 const FORWARD = "+442071234567";
 const AMY = { voice: "Polly.Amy-Neural", language: "en-GB" };
-let gemini: GeminiStandIn;
+let gemini: Awaited<ReturnType<typeof useGemini>>;
 let ctx: MemberCtx;
 let channelId: string;
 let n = 500;
@@ -81,20 +73,8 @@ const messagesOf = (callSid: string) =>
   );
 
 beforeAll(async () => {
-  gemini = await startGeminiStandIn();
-  process.env.GEMINI_API_KEY = "test-key";
-  process.env.GEMINI_BASE_URL = gemini.url;
-  resetEnvForTests();
-  resetEmbedderForTests();
-  resetLanguageModelForTests();
-  resetSemanticCacheForTests();
-  setLimiterForTests(undefined);
-  await useTestDb();
-  await seedDemo(await getDbHandle());
-  await embedPending(DEMO_BUSINESS_ID);
-  const [owner] = await withService((tx) => rows<{ id: string }>(tx, sql`select user_id as id from members where business_id = ${DEMO_BUSINESS_ID} and role = 'owner'`));
-  ctx = { businessId: DEMO_BUSINESS_ID, actor: { type: "member", userId: owner!.id, role: "owner" } };
-  await withService((tx) => tx.update(s.businesses).set({ limits: { customerMinIntervalSeconds: 0 } }).where(eq(s.businesses.id, DEMO_BUSINESS_ID)));
+  gemini = await useGemini();
+  ctx = await useDemoBusiness();
   await connectVoice({ voice: "Polly.Amy-Neural", forwardingNumber: FORWARD, greeting: "Thanks for calling Riverside Dental. How can I help?" });
   await setHours(true);
 });
@@ -103,12 +83,7 @@ afterEach(() => setReplyDeadlineForTests(undefined));
 afterAll(async () => {
   await backgroundIdle();
   await closeDb();
-  await gemini.close();
-  delete process.env.GEMINI_API_KEY;
-  delete process.env.GEMINI_BASE_URL;
-  resetEnvForTests();
-  resetEmbedderForTests();
-  resetLanguageModelForTests();
+  await gemini.stop();
 });
 
 describe("the call loop", () => {

@@ -1,30 +1,23 @@
 // POST /api/webhooks/twilio/whatsapp with Twilio's WhatsApp payloads (text, media with a caption,
 // a location), signed; and the 24-hour customer-service window on everything sent afterwards.
 import { eq, sql } from "drizzle-orm";
-import { resetEnvForTests } from "@/lib/env";
-import { closeDb, getDbHandle, rows, withService } from "@/lib/db/client";
+import { rows, withService } from "@/lib/db/client";
 import * as s from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed";
 import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
-import { embedPending } from "@/lib/knowledge/indexing";
-import { resetSemanticCacheForTests } from "@/lib/cache";
-import { setLimiterForTests } from "@/lib/ratelimit";
 import { connectTwilioChannel } from "@/lib/channels/twilio/channels";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
-import { setRetryPolicyForTests } from "@/lib/channels/twilio/client";
 import { OUTSIDE_WINDOW, sendToConversation } from "@/lib/channels/twilio/outbound";
 import { drainTwilioOutbox } from "@/lib/channels/twilio/outbox-sender";
 import { readMessages } from "@/lib/channels/twilio/twiml";
 import { SERVICE_WINDOW_MS, serviceWindow, withinServiceWindow } from "@/lib/channels/whatsapp/window";
 import type { MemberCtx } from "@/lib/services/context";
 import { POST as whatsappPost } from "@/app/api/webhooks/twilio/whatsapp/route";
-import { useTestDb } from "../../helpers/db";
-import { startTwilioServer, type TwilioStandIn } from "../../helpers/twilio-server";
+import { closeDb, useDemoBusiness, useTwilio } from "../../helpers/demo";
 import { ORIGIN, OUR_WHATSAPP, TEST_ACCOUNT, fixture, sid, twilioRequest } from "../../fixtures/twilio";
 
 const URL_ = `${ORIGIN}/api/webhooks/twilio/whatsapp`;
 const TEMPLATE = { name: "follow_up", contentSid: "HXb5b62575e6e4ff6129ad7c8efe1f983e", body: "Hi {{1}}, we have an update about your enquiry. Reply to continue." };
-let api: TwilioStandIn;
+let api: Awaited<ReturnType<typeof useTwilio>>;
 let ctx: MemberCtx;
 let n = 900;
 
@@ -38,31 +31,15 @@ const stored = async (messageSid: string) => {
 };
 
 beforeAll(async () => {
-  api = await startTwilioServer();
-  api.addAccount(TEST_ACCOUNT.accountSid, TEST_ACCOUNT.authToken);
-  process.env.TWILIO_ACCOUNT_SID = TEST_ACCOUNT.accountSid;
-  process.env.TWILIO_AUTH_TOKEN = TEST_ACCOUNT.authToken;
-  process.env.TWILIO_API_BASE = api.url;
-  resetEnvForTests();
-  setRetryPolicyForTests({ attempts: 2, startingDelayMs: 5, maxDelayMs: 10 });
-  resetSemanticCacheForTests();
-  setLimiterForTests(undefined);
-  await useTestDb();
-  await seedDemo(await getDbHandle());
-  await embedPending(DEMO_BUSINESS_ID);
-  const [owner] = await withService((tx) => rows<{ id: string }>(tx, sql`select user_id as id from members where business_id = ${DEMO_BUSINESS_ID} and role = 'owner'`));
-  ctx = { businessId: DEMO_BUSINESS_ID, actor: { type: "member", userId: owner!.id, role: "owner" } };
-  await withService((tx) => tx.update(s.businesses).set({ limits: { customerMinIntervalSeconds: 0 } }).where(eq(s.businesses.id, DEMO_BUSINESS_ID)));
+  api = await useTwilio({ attempts: 2, startingDelayMs: 5, maxDelayMs: 10 });
+  ctx = await useDemoBusiness();
   await connectTwilioChannel({ ctx, input: { kind: "whatsapp", address: OUR_WHATSAPP, ...TEST_ACCOUNT, settings: { templates: [TEMPLATE] } } });
 });
 beforeEach(() => api.reset());
 afterAll(async () => {
   await backgroundIdle();
   await closeDb();
-  await api.close();
-  setRetryPolicyForTests(undefined);
-  for (const k of ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_BASE"]) delete process.env[k];
-  resetEnvForTests();
+  await api.stop();
 });
 
 describe("inbound WhatsApp", () => {

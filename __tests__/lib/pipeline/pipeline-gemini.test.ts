@@ -1,26 +1,19 @@
 // The pipeline on its production model adapter: the real @google/genai SDK against a local server
 // speaking Gemini's REST API. Costs, the semantic cache and its safety, fallback, hand-off, budget.
 import { eq, sql } from "drizzle-orm";
-import { resetEnvForTests } from "@/lib/env";
-import { closeDb, getDbHandle, rows, withService } from "@/lib/db/client";
+import { rows, withService } from "@/lib/db/client";
 import * as s from "@/lib/db/schema";
-import { seedDemo } from "@/lib/db/seed";
 import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
-import { embedPending } from "@/lib/knowledge/indexing";
-import { resetEmbedderForTests } from "@/lib/ai/embeddings";
-import { resetLanguageModelForTests } from "@/lib/ai/get-model";
-import { resetSemanticCacheForTests } from "@/lib/cache";
-import { setLimiterForTests } from "@/lib/ratelimit";
 import { handleInbound, storeInbound } from "@/lib/pipeline/inbound";
 import { sweep } from "@/lib/jobs/sweeper";
 import { updateAiSettings } from "@/lib/services/ai-settings";
 import type { InboundMessage } from "@/lib/pipeline/types";
-import { startGeminiStandIn, type GeminiStandIn } from "../../helpers/gemini-server";
-import { useTestDb } from "../../helpers/db";
+import type { MemberCtx } from "@/lib/services/context";
+import { closeDb, useDemoBusiness, useGemini } from "../../helpers/demo";
 
 const WEB = "00000000-0000-4000-8000-00000000c001";
-let gemini: GeminiStandIn;
-let ownerId: string;
+let gemini: Awaited<ReturnType<typeof useGemini>>;
+let ctx: MemberCtx;
 const tasks: Promise<unknown>[] = [];
 // As in production, a failed after-response task is logged and left to the sweeper, never thrown at the caller.
 const defer = (task: () => Promise<unknown>) => void tasks.push(task().catch(() => undefined));
@@ -38,31 +31,14 @@ const msg = (text: string, from = `g-visitor-${++n}`): InboundMessage => ({
 const reply = (text: string, handoff = false) => ({ kind: "json" as const, value: { reply: text, handoff }, usage: { promptTokenCount: 1200, candidatesTokenCount: 80 } });
 
 beforeAll(async () => {
-  gemini = await startGeminiStandIn();
-  process.env.GEMINI_API_KEY = "test-key";
-  process.env.GEMINI_BASE_URL = gemini.url;
-  resetEnvForTests();
-  resetEmbedderForTests();
-  resetLanguageModelForTests();
-  resetSemanticCacheForTests();
-  setLimiterForTests(undefined);
-  await useTestDb();
-  await seedDemo(await getDbHandle());
-  await embedPending(DEMO_BUSINESS_ID);
-  const [owner] = await withService((tx) => rows<{ id: string }>(tx, sql`select user_id as id from members where business_id = ${DEMO_BUSINESS_ID}`));
-  ownerId = owner!.id;
+  gemini = await useGemini();
+  ctx = await useDemoBusiness({ customerMinIntervalSeconds: null });
 });
 beforeEach(() => gemini.reset());
 afterAll(async () => {
   await settle();
   await closeDb();
-  await gemini.close();
-  delete process.env.GEMINI_API_KEY;
-  delete process.env.GEMINI_BASE_URL;
-  resetEnvForTests();
-  resetEmbedderForTests();
-  resetLanguageModelForTests();
-  resetSemanticCacheForTests();
+  await gemini.stop();
 });
 
 describe("model answers", () => {
@@ -114,7 +90,7 @@ describe("semantic cache", () => {
     const second = await handleInbound(msg(question), { defer });
     expect(second.reply).toMatchObject({ source: "cache", costUsd: 0, content: "Assistance dogs are welcome; other pets, sadly not." });
 
-    await updateAiSettings({ ctx: { businessId: DEMO_BUSINESS_ID, actor: { type: "member", userId: ownerId, role: "owner" } }, input: { tone: "brief" } });
+    await updateAiSettings({ ctx, input: { tone: "brief" } });
     gemini.script("*", reply("Only assistance dogs, please."));
     const third = await handleInbound(msg(question), { defer });
     expect(third.reply).toMatchObject({ source: "model", content: "Only assistance dogs, please." });

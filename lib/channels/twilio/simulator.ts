@@ -35,6 +35,8 @@ export function messagingPayload(input: {
   mediaUrl?: string | null;
   mediaContentType?: string | null;
   profileName?: string | null;
+  /** The sender's country as Twilio geolocates it (SMS only); the simulator's customers are in the UK. */
+  fromCountry?: string;
 }): Record<string, string> {
   const sid = input.messageSid ?? newMessageSid();
   const media: Record<string, string> = input.mediaUrl ? { MediaContentType0: input.mediaContentType ?? "image/jpeg", MediaUrl0: input.mediaUrl } : {};
@@ -70,7 +72,7 @@ export function messagingPayload(input: {
     SmsStatus: "received",
     FromCity: "",
     Body: input.body,
-    FromCountry: "GB",
+    FromCountry: input.fromCountry ?? "GB",
     To: input.to,
     ToZip: "",
     NumSegments: "1",

@@ -60,6 +60,20 @@ function callerIdentity(from: string, callSid: string): Identity {
   return number ? { kind: "phone", value: number } : { kind: "web", value: `withheld-caller:${callSid}` };
 }
 
+/** What the caller said on a turn (or in a message for the team), as the pipeline's inbound message. */
+function spokenMessage(hook: TwilioWebhook, p: GatherResult, turn: number, speech: string, metadata: Record<string, unknown> = {}): InboundMessage {
+  return {
+    businessId: hook.channel.businessId,
+    channelId: hook.channel.id,
+    channelKind: "voice",
+    from: callerIdentity(p.From, p.CallSid),
+    name: p.CallerName ?? null,
+    text: speech,
+    providerMessageId: `${p.CallSid}:${turn}`,
+    metadata: { callSid: p.CallSid, turn, ...metadata, ...(p.Confidence !== undefined ? { confidence: p.Confidence } : {}) },
+  };
+}
+
 async function loadBusiness(businessId: string) {
   const [business] = await withService((tx) => tx.select().from(businesses).where(eq(businesses.id, businessId)));
   if (!business) throw new Error("The channel's business is gone");
@@ -157,16 +171,7 @@ export async function handleGather(hook: TwilioWebhook): Promise<Response> {
   try {
     if (!speech) return twimlResponse(await done(silenceTwiml(hook, turn, silence), { silence: silence + 1 }));
 
-    const input: InboundMessage = {
-      businessId: hook.channel.businessId,
-      channelId: hook.channel.id,
-      channelKind: "voice",
-      from: callerIdentity(p.From, p.CallSid),
-      name: p.CallerName ?? null,
-      text: speech,
-      providerMessageId: `${p.CallSid}:${turn}`,
-      metadata: { callSid: p.CallSid, turn, ...(p.Confidence !== undefined ? { confidence: p.Confidence } : {}) },
-    };
+    const input = spokenMessage(hook, p, turn, speech);
 
     if (isGoodbye(speech)) {
       await recordExchange(input, { text: PHRASES.goodbye, outcome: "call:goodbye" });
@@ -210,16 +215,7 @@ export async function handleVoicemail(hook: TwilioWebhook): Promise<Response> {
   const twiml = farewellTwiml(v, speech ? PHRASES.messageTaken : PHRASES.noMessage);
   if (!claim.fresh) return twimlResponse(twiml);
   if (speech) {
-    const input: InboundMessage = {
-      businessId: hook.channel.businessId,
-      channelId: hook.channel.id,
-      channelKind: "voice",
-      from: callerIdentity(p.From, p.CallSid),
-      name: p.CallerName ?? null,
-      text: speech,
-      providerMessageId: `${p.CallSid}:${turn}`,
-      metadata: { callSid: p.CallSid, turn, voicemail: true, ...(p.Confidence !== undefined ? { confidence: p.Confidence } : {}) },
-    };
+    const input = spokenMessage(hook, p, turn, speech, { voicemail: true });
     // The conversation already waits for a person: the pipeline stores it and tells the team.
     const result = await handleInbound(input, { style: "voice", defer: afterResponse });
     await finishEvent(claim.id, { status: "processed", result: { twiml, messageId: result.customerMessage.id, noReply: result.noReply?.reason ?? null } });

@@ -30,14 +30,18 @@ function say(node: { say: (attrs: VoiceResponse.SayAttributes, text: string) => 
   node.say({ voice: v.voice, language: v.language as NonNullable<VoiceResponse.SayAttributes["language"]> }, text);
 }
 
-function gather(response: VoiceResponse, v: Voice, action: string, prompt?: string) {
+/**
+ * Listens for speech, saying `prompt` inside the Gather; `action` hears the result or the silence.
+ * `listen` is how long silence may last (the voice's own setting unless given) and how long speech may.
+ */
+function gather(response: VoiceResponse, v: Voice, action: string, prompt: string, listen: { timeout: number; maxSpeechTime?: number } = { timeout: v.silenceTimeout }) {
   const g = response.gather({
     input: ["speech"],
     action,
     method: "POST",
     language: v.language as NonNullable<VoiceResponse.GatherAttributes["language"]>,
     speechTimeout: "auto",
-    timeout: v.silenceTimeout,
+    ...listen,
     actionOnEmptyResult: true,
   });
   if (prompt) say(g, v, prompt);
@@ -77,17 +81,7 @@ export function transferTwiml(v: Voice, number: string, action: string, callerId
 /** Takes a spoken message; `action` receives it (or the silence). */
 export function takeMessageTwiml(v: Voice, intro: string, action: string): string {
   const r = new twilio.twiml.VoiceResponse();
-  const g = r.gather({
-    input: ["speech"],
-    action,
-    method: "POST",
-    language: v.language as NonNullable<VoiceResponse.GatherAttributes["language"]>,
-    speechTimeout: "auto",
-    timeout: 8,
-    maxSpeechTime: 60,
-    actionOnEmptyResult: true,
-  });
-  say(g, v, intro);
+  gather(r, v, action, intro, { timeout: 8, maxSpeechTime: 60 });
   return r.toString();
 }
 
