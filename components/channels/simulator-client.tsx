@@ -10,9 +10,9 @@ import { cn } from "@/components/ui/cn";
 import { simulateAction, simulatorRepliesAction } from "@/app/(dashboard)/[business]/channels/actions";
 import type { SimulateResult } from "@/lib/channels/twilio/simulator";
 
-type Line = { from: "customer" | "business" | "note"; text: string; media?: string[] };
+export type Line = { from: "customer" | "business" | "note"; text: string; media?: string[] };
 
-function Transcript({ lines }: { lines: Line[] }) {
+export function Transcript({ lines }: { lines: Line[] }) {
   const end = useRef<HTMLLIElement>(null);
   // A block body: scrollIntoView returns a promise in newer browsers, and an effect may only return a cleanup.
   useEffect(() => {

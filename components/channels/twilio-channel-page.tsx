@@ -158,7 +158,7 @@ const STATUS_STYLE: Record<string, string> = {
   blocked: "bg-amber-50 text-amber-800",
 };
 
-async function RecentActivity({ userId, businessId, channelId }: { userId: string; businessId: string; channelId: string }) {
+export async function RecentActivity({ userId, businessId, channelId }: { userId: string; businessId: string; channelId: string }) {
   const recent = await recentChannelMessages(userId, businessId, channelId);
   return (
     <Card>

@@ -5,6 +5,8 @@ import "server-only";
 // chat page reads new messages itself), and a call's answer can only be spoken during the call.
 import { drainTwilioOutbox, type DrainResult } from "./twilio/outbox-sender";
 import { deliverStoredMessage } from "./twilio/outbound";
+import { deliverMessagingAnswer, drainMessagingOutbox } from "./common/outbound";
+import { drainSystemMail } from "./email/system-mail";
 
 type Deliver = (businessId: string, messageId: string) => Promise<unknown>;
 type Drain = (opts: { businessId?: string }) => Promise<DrainResult>;
@@ -13,13 +15,23 @@ const job = (businessId: string, name: string) => ({ businessId, actor: { type: 
 
 const twilioAnswer: Deliver = (businessId, messageId) => deliverStoredMessage({ ctx: job(businessId, "delivery"), input: { messageId } });
 
+// Email, Telegram, Instagram, and WhatsApp through Meta's Cloud API (false: a Twilio WhatsApp sender).
+const messagingAnswer: Deliver = deliverMessagingAnswer;
+const whatsappAnswer: Deliver = async (businessId, messageId) => (await deliverMessagingAnswer(businessId, messageId)) || twilioAnswer(businessId, messageId);
+
 const ANSWER_DELIVERY: Record<string, Deliver | undefined> = {
   sms: twilioAnswer,
-  whatsapp: twilioAnswer,
+  whatsapp: whatsappAnswer,
+  email: messagingAnswer,
+  telegram: messagingAnswer,
+  instagram: messagingAnswer,
 };
 
 const OUTBOX_DRAINS: Record<string, Drain> = {
   twilio: drainTwilioOutbox,
+  messaging: drainMessagingOutbox,
+  // The platform's own email (resets, invitations, hand-off notices, budget alerts) through Resend.
+  email: drainSystemMail,
 };
 
 /** Sends an answer stored for a conversation on `kind`; false when that channel needs no push. */

@@ -1,7 +1,7 @@
 // The outbox: everything that must go out is a row first, so nothing is lost. In embedded mode the
 // rows stay here and the dashboard shows them (the dev outbox); production adapters deliver them.
-import { and, desc, eq, isNull, or, sql } from "drizzle-orm";
-import type { Executor } from "@/lib/db/client";
+import { and, asc, desc, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { withService, type Executor } from "@/lib/db/client";
 import { outbox } from "@/lib/db/schema";
 
 export type OutboxEmail = {
@@ -39,4 +39,50 @@ export async function listSystemMail(ex: Executor, limit = 50) {
 
 export async function listBusinessOutbox(ex: Executor, businessId: string, limit = 100) {
   return ex.select().from(outbox).where(eq(outbox.businessId, businessId)).orderBy(desc(outbox.createdAt)).limit(limit);
+}
+
+export type OutboxRow = typeof outbox.$inferSelect;
+
+/**
+ * A sender's claim on the rows it may send now: pending, due, younger than two days (older replies
+ * would only confuse), matching `where`; each moves to "sending" with one more attempt, oldest first,
+ * so two senders (or two instances) never send the same row.
+ */
+export async function claimOutbox(where: SQL[], opts: { limit?: number; businessId?: string } = {}): Promise<OutboxRow[]> {
+  return withService((tx) =>
+    tx
+      .update(outbox)
+      .set({ status: "sending", attempts: sql`${outbox.attempts} + 1` })
+      .where(
+        inArray(
+          outbox.id,
+          tx
+            .select({ id: outbox.id })
+            .from(outbox)
+            .where(
+              and(
+                eq(outbox.status, "pending"),
+                lte(outbox.nextAttemptAt, sql`now()`),
+                sql`${outbox.createdAt} > now() - interval '2 days'`,
+                ...(opts.businessId ? [eq(outbox.businessId, opts.businessId)] : []),
+                ...where,
+              ),
+            )
+            .orderBy(asc(outbox.createdAt))
+            .limit(opts.limit ?? 20),
+        ),
+      )
+      .returning(),
+  );
+}
+
+export const MAX_OUTBOX_ATTEMPTS = 5;
+
+/**
+ * When a failed send is tried again: after 1, 4, 9, 16… minutes, for failures that may pass (rate
+ * limits, the provider's 5xx, no answer at all: status null), up to MAX_OUTBOX_ATTEMPTS; else null.
+ */
+export function retryAt(attempts: number, status: number | null | undefined): Date | null {
+  const mayPass = status === null || status === 429 || (status ?? 0) >= 500;
+  return mayPass && attempts < MAX_OUTBOX_ATTEMPTS ? new Date(Date.now() + attempts * attempts * 60_000) : null;
 }

@@ -1,7 +1,7 @@
 import "server-only";
 // Twilio channels (SMS, WhatsApp, voice): their settings, the number a customer writes or calls,
 // the URLs to paste into Twilio, and connecting one from the dashboard.
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { z } from "zod";
 import { withTenant, type Executor } from "@/lib/db/client";
@@ -118,7 +118,8 @@ export async function findBusinessChannel(ex: Executor, businessId: string, kind
   const [row] = await ex
     .select()
     .from(channels)
-    .where(and(eq(channels.businessId, businessId), eq(channels.kind, kind)))
+    // A WhatsApp number on Meta's Cloud API is not a Twilio sender (lib/channels/meta/channels).
+    .where(and(eq(channels.businessId, businessId), eq(channels.kind, kind), sql`coalesce(${channels.settings}->>'provider', 'twilio') <> 'meta'`))
     .orderBy(asc(channels.createdAt))
     .limit(1);
   return row;

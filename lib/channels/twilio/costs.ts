@@ -5,7 +5,7 @@ import type { Executor } from "@/lib/db/client";
 import { charge } from "@/lib/billing/budgets";
 import { recordCost } from "@/lib/billing/costs";
 
-export type ChannelCostKind = "sms" | "whatsapp" | "voice" | "voice_outbound";
+export type ChannelCostKind = "sms" | "whatsapp" | "voice" | "voice_outbound" | "email" | "telegram" | "instagram";
 
 /** Call minutes as Twilio bills them: every started minute, nothing for a call that never connected. */
 export function billableMinutes(durationSeconds: number): number {
@@ -14,7 +14,7 @@ export function billableMinutes(durationSeconds: number): number {
 
 export async function chargeChannelCost(
   ex: Executor,
-  input: { businessId: string; kind: ChannelCostKind; units: number; messageId?: string | null; conversationId?: string | null },
+  input: { businessId: string; kind: ChannelCostKind; units: number; messageId?: string | null; conversationId?: string | null; costUsd?: number },
 ): Promise<number> {
   if (input.units <= 0) return 0;
   const { costUsd } = await recordCost(ex, {
@@ -23,6 +23,7 @@ export async function chargeChannelCost(
     units: input.units,
     messageId: input.messageId ?? null,
     conversationId: input.conversationId ?? null,
+    ...(input.costUsd !== undefined ? { costUsd: input.costUsd } : {}),
   });
   if (costUsd > 0) await charge(input.businessId, costUsd, { ex });
   return costUsd;

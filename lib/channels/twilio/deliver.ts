@@ -66,7 +66,7 @@ export async function customerPhone(ex: Executor, businessId: string, customerId
   return row ? openIdentity(row).value : null;
 }
 
-async function updateMessage(businessId: string, messageId: string, values: { providerMessageId?: string | null; deliveryStatus: string; delivery: Record<string, unknown> }) {
+export async function updateMessage(businessId: string, messageId: string, values: { providerMessageId?: string | null; deliveryStatus: string; delivery: Record<string, unknown> }) {
   await withService((tx) =>
     tx
       .update(messages)

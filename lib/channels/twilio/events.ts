@@ -18,13 +18,14 @@ export type Claim = { fresh: true; id: string } | { fresh: false; event: Webhook
 /** Records the event; `fresh: false` hands back the row a previous delivery of it made. */
 export async function claimEvent(
   ex: Executor,
-  input: { businessId: string; eventId: string; kind: string; params: TwilioParams },
+  input: { businessId: string | null; eventId: string; kind: string; params: TwilioParams | Record<string, unknown>; provider?: string },
 ): Promise<Claim> {
+  const provider = input.provider ?? PROVIDER;
   const [row] = await ex
     .insert(webhookEvents)
     .values({
       businessId: input.businessId,
-      provider: PROVIDER,
+      provider,
       eventId: input.eventId,
       payload: { kind: input.kind, sealed: encryptJson(input.params) },
     })
@@ -34,7 +35,7 @@ export async function claimEvent(
   const [event] = await ex
     .select()
     .from(webhookEvents)
-    .where(and(eq(webhookEvents.provider, PROVIDER), eq(webhookEvents.eventId, input.eventId)))
+    .where(and(eq(webhookEvents.provider, provider), eq(webhookEvents.eventId, input.eventId)))
     .limit(1);
   return { fresh: false, event: event! };
 }

@@ -3,49 +3,27 @@ import "server-only";
 // the outbox first (lib/services/conversations), and this delivers them through Twilio with the same
 // rules as every other send — consent, the WhatsApp window, the customer's sealed number. Run by a
 // job and right after a reply is queued; in embedded mode the rows stay in the dev outbox.
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { withService } from "@/lib/db/client";
 import { outbox } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { redactNumbers } from "./client";
 import { sendToConversation } from "./outbound";
-
-export const MAX_OUTBOX_ATTEMPTS = 5;
+import { claimOutbox, retryAt } from "@/lib/channels/outbox";
 
 export type DrainResult = { sent: number; failed: number; retrying: number; skipped?: "embedded" };
 
-/** Minutes before the next try: 1, 4, 9, 16… */
-const retryDelayMinutes = (attempts: number) => attempts * attempts;
-
 export async function drainTwilioOutbox(opts: { limit?: number; businessId?: string } = {}): Promise<DrainResult> {
   if (env().adapters.sms !== "twilio") return { sent: 0, failed: 0, retrying: 0, skipped: "embedded" };
-  // Claim rows first (pending → sending), so two drains never send the same reply.
-  const claimed = await withService((tx) =>
-    tx
-      .update(outbox)
-      .set({ status: "sending", attempts: sql`${outbox.attempts} + 1` })
-      .where(
-        inArray(
-          outbox.id,
-          tx
-            .select({ id: outbox.id })
-            .from(outbox)
-            .where(
-              and(
-                inArray(outbox.channelKind, ["sms", "whatsapp"]),
-                eq(outbox.status, "pending"),
-                lte(outbox.nextAttemptAt, sql`now()`),
-                sql`${outbox.payload}->>'kind' = 'staff_reply'`,
-                sql`${outbox.createdAt} > now() - interval '2 days'`,
-                ...(opts.businessId ? [eq(outbox.businessId, opts.businessId)] : []),
-              ),
-            )
-            .orderBy(asc(outbox.createdAt))
-            .limit(opts.limit ?? 20),
-        ),
-      )
-      .returning(),
+  const claimed = await claimOutbox(
+    [
+      inArray(outbox.channelKind, ["sms", "whatsapp"]),
+      sql`${outbox.payload}->>'kind' = 'staff_reply'`,
+      // WhatsApp through Meta's Cloud API has its own sender (lib/channels/common/outbound).
+      sql`not exists (select 1 from channels c where c.id::text = ${outbox.payload}->>'channelId' and c.settings->>'provider' = 'meta')`,
+    ],
+    opts,
   );
 
   const result: DrainResult = { sent: 0, failed: 0, retrying: 0 };
@@ -65,12 +43,10 @@ export async function drainTwilioOutbox(opts: { limit?: number; businessId?: str
       } else if (sent.status === "skipped") {
         await finish({ status: "failed", error: sent.reason === "opted_out" ? "The customer opted out of this channel (STOP)." : "Nothing to send." });
         result.failed++;
-      } else if (row.attempts < MAX_OUTBOX_ATTEMPTS && (sent.error?.status === null || (sent.error?.status ?? 0) >= 500 || sent.error?.status === 429)) {
-        await finish({ status: "pending", error: sent.error?.message ?? null, nextAttemptAt: new Date(Date.now() + retryDelayMinutes(row.attempts) * 60_000) });
-        result.retrying++;
       } else {
-        await finish({ status: "failed", error: sent.error?.message ?? "Twilio refused the message." });
-        result.failed++;
+        const again = retryAt(row.attempts, sent.error?.status);
+        await finish(again ? { status: "pending", error: sent.error?.message ?? null, nextAttemptAt: again } : { status: "failed", error: sent.error?.message ?? "Twilio refused the message." });
+        result[again ? "retrying" : "failed"]++;
       }
     } catch (err) {
       // A reason a person can act on (the window closed, no number on file); anything else is logged.

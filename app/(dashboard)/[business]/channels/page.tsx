@@ -27,11 +27,11 @@ async function ChannelList({ slug }: { slug: string }) {
   return (
     <ul className="grid gap-3 sm:grid-cols-2" aria-label="Channels">
       {CHANNEL_CATALOG.map((entry) => {
-        const mine = connected.filter((c) => c.kind === entry.kind);
+        const mine = connected.filter((c) => c.kind === entry.kind && (entry.owns?.(c) ?? true));
         const Icon = entry.icon;
         const live = mine.some((c) => c.enabled);
         return (
-          <li key={entry.kind}>
+          <li key={entry.page ?? entry.kind}>
             <Card className="flex h-full flex-col gap-3">
               <div className="flex items-start gap-3">
                 <span className="rounded-md bg-slate-100 p-2 text-slate-700">
@@ -84,7 +84,7 @@ function ChannelListSkeleton() {
   return (
     <ul className="grid gap-3 sm:grid-cols-2" aria-busy="true" aria-label="Loading channels">
       {CHANNEL_CATALOG.map((e) => (
-        <li key={e.kind} className="h-40 animate-pulse rounded-lg border border-slate-200 bg-slate-50" />
+        <li key={e.page ?? e.kind} className="h-40 animate-pulse rounded-lg border border-slate-200 bg-slate-50" />
       ))}
     </ul>
   );

@@ -1,0 +1,157 @@
+// GET and POST /api/webhooks/meta/instagram with Meta's documented notifications: the hub.challenge
+// check with the business's verify token, X-Hub-Signature-256 on every POST, DMs stored and answered
+// through a local stand-in of Instagram's Send API, echoes of our own messages ignored.
+import { eq, sql } from "drizzle-orm";
+import { rows, withService } from "@/lib/db/client";
+import * as s from "@/lib/db/schema";
+import { backgroundIdle } from "@/lib/channels/twilio/background";
+import { connectInstagramChannel } from "@/lib/channels/meta/channels";
+import { metaCredentials } from "@/lib/channels/meta/app";
+import type { Channel } from "@/lib/channels/common/channels";
+import type { MemberCtx } from "@/lib/services/context";
+import { GET, POST } from "@/app/api/webhooks/meta/instagram/route";
+import { closeDb, useDemoBusiness } from "../../helpers/demo";
+import { metaError } from "../../helpers/meta-server";
+import { quiet, useMeta } from "../../helpers/providers";
+import { ACCESS_TOKEN, IG_ACCOUNT, IG_CUSTOMER, instagramWith, metaFixture, metaRequest, postSigned } from "../../fixtures/meta";
+
+const URL_ = "http://localhost:3000/api/webhooks/meta/instagram";
+let api: Awaited<ReturnType<typeof useMeta>>;
+let ctx: MemberCtx;
+let channel: Channel;
+let n = 0;
+
+const post = (body: Record<string, unknown> | string, opts: { secret?: string; signature?: string | null } = {}) => postSigned(POST, URL_, body, opts);
+const dm = (text: string, sender = IG_CUSTOMER) => instagramWith(metaFixture("instagram-message"), { mid: `aWdfZAG1faXRlbTpJR01lc3NhZAtest${++n}`, text }, sender);
+const byMid = async (mid: string) => (await withService((tx) => tx.select().from(s.messages).where(eq(s.messages.providerMessageId, mid))))[0];
+const answerOf = async (id: string) => (await withService((tx) => tx.select().from(s.messages).where(eq(s.messages.replyToId, id))))[0];
+const midOf = (body: Record<string, unknown>) => ((body.entry as { messaging: { message: { mid: string } }[] }[])[0]!.messaging[0]!.message.mid);
+
+beforeAll(async () => {
+  api = await useMeta();
+  api.tokens.set(IG_ACCOUNT, { token: ACCESS_TOKEN, product: "instagram" });
+  ctx = await useDemoBusiness();
+  channel = await connectInstagramChannel({ ctx, input: { accountId: IG_ACCOUNT, username: "@riversidedental", accessToken: ACCESS_TOKEN } });
+});
+beforeEach(quiet(() => api));
+afterAll(async () => {
+  await api.stop();
+  await closeDb();
+});
+
+describe("the subscription check", () => {
+  const check = (params: Record<string, string>) => GET(new Request(`${URL_}?${new URLSearchParams(params)}`));
+
+  it("echoes hub.challenge for the business's verify token", async () => {
+    const token = metaCredentials(channel)!.verifyToken;
+    const res = await check({ "hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "1158201444" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
+    expect(await res.text()).toBe("1158201444");
+  });
+
+  it("refuses any other token with 403, and a request without the hub fields with 400", async () => {
+    const wrong = await check({ "hub.mode": "subscribe", "hub.verify_token": "prismai_guessed", "hub.challenge": "1" });
+    expect(wrong.status).toBe(403);
+    expect((await wrong.json()).error.message).toBe("hub.verify_token does not match the verify token of any Instagram channel.");
+    expect((await check({ "hub.challenge": "1" })).status).toBe(400);
+  });
+});
+
+describe("direct messages", () => {
+  it("are stored, acknowledged at once, and answered through the Send API", async () => {
+    const body = metaFixture("instagram-message");
+    const r = await post(body);
+    expect(r.res.status).toBe(200);
+    expect(r.body).toEqual({ ok: true, stored: 1, duplicates: 0, ignored: 0, statuses: 0, unknown: 0 });
+    const m = await byMid(midOf(body));
+    expect(m!.content).toBe("Hi, do you have any appointments for a check-up this week?");
+    const [identity] = await withService((tx) => tx.select().from(s.customerIdentities).where(eq(s.customerIdentities.customerId, m!.customerId)));
+    expect(identity!.kind).toBe("instagram");
+
+    await backgroundIdle();
+    expect(api.requests).toHaveLength(1);
+    const send = api.requests[0]!;
+    expect(send.method).toBe("POST");
+    expect(send.path).toBe(`/v23.0/${IG_ACCOUNT}/messages`);
+    expect(send.headers.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
+    const answer = await answerOf(m!.id);
+    expect(send.json).toEqual({ recipient: { id: IG_CUSTOMER }, message: { text: answer!.content } });
+    expect(answer!.deliveryStatus).toBe("sent");
+    expect(answer!.providerMessageId).toMatch(/^aWdfZAG1faXRlbTpJR01lc3NhZA/);
+    const [cost] = await withService((tx) => rows<{ units: number; cost: number }>(tx, sql`select units, cost_usd::float8 as cost from cost_events where kind = 'instagram' and message_id = ${answer!.id}`));
+    expect(cost).toEqual({ units: 1, cost: 0 });
+  });
+
+  it("echoes of the account's own messages are acknowledged and never answered", async () => {
+    const r = await post(metaFixture("instagram-echo"));
+    expect(r.body).toMatchObject({ stored: 0, ignored: 1 });
+    await backgroundIdle();
+    expect(api.requests).toHaveLength(0);
+    expect(await byMid(midOf(metaFixture("instagram-echo")))).toBeUndefined();
+  });
+
+  it("a redelivered notification is handled once", async () => {
+    const body = dm("Is there parking?");
+    expect((await post(body)).body).toMatchObject({ stored: 1 });
+    expect((await post(body)).body).toMatchObject({ stored: 0, duplicates: 1 });
+    await backgroundIdle();
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it("notifications for an account no business connected are acknowledged and dropped", async () => {
+    const body = structuredClone(dm("hello")) as { entry: { id: string }[] };
+    body.entry[0]!.id = "17841400000000999";
+    expect((await post(body)).body).toMatchObject({ stored: 0, unknown: 1 });
+  });
+});
+
+describe("signatures and malformed bodies", () => {
+  it("refuses a missing signature, a wrong secret and a signature of other bytes with 401, storing nothing", async () => {
+    const body = dm("Do you see nervous patients?");
+    const missing = await post(body, { signature: null });
+    expect(missing.res.status).toBe(401);
+    expect(missing.body).toEqual({ error: { code: "unauthorized", message: "The X-Hub-Signature-256 header is missing or is not the HMAC-SHA256 of this body with the app secret." } });
+    expect((await post(body, { secret: "0".repeat(32) })).res.status).toBe(401);
+    const raw = JSON.stringify(body);
+    const signedOther = metaRequest(URL_, dm("something else"));
+    expect((await POST(new Request(URL_, { method: "POST", headers: signedOther.headers, body: raw }))).status).toBe(401);
+    expect(await byMid(midOf(body))).toBeUndefined();
+  });
+
+  it("answers malformed bodies with 400 and what is wrong", async () => {
+    const notJson = await post("{oops");
+    expect(notJson.res.status).toBe(400);
+    expect(notJson.body).toEqual({ error: { code: "bad_request", message: "The body is not valid JSON." } });
+    const wrongObject = await post({ object: "page", entry: [] });
+    expect(wrongObject.res.status).toBe(400);
+    expect((wrongObject.body.error as { message: string }).message).toBe('object: object must be "instagram" on this URL');
+    const noMid = await post(instagramWith(metaFixture("instagram-message"), { mid: "" }));
+    expect(noMid.res.status).toBe(400);
+  });
+});
+
+describe("sending", () => {
+  it("retries Meta's throttling (code 4) and server errors", async () => {
+    api.failNext(metaError(400, 4, "(#4) Application request limit reached"));
+    api.failNext(metaError(500, 2, "An unexpected error has occurred. Please retry your request later.", "OAuthException"));
+    const body = dm("How much is a scale and polish?");
+    await post(body);
+    await backgroundIdle();
+    expect(api.requests).toHaveLength(3);
+    const answer = await answerOf((await byMid(midOf(body)))!.id);
+    expect(answer!.metadata).toMatchObject({ delivery: { transport: "meta", attempts: 3 } });
+    expect(answer!.deliveryStatus).toBe("sent");
+  });
+
+  it("an expired token fails at once, with Meta's reason kept", async () => {
+    api.failNext(metaError(401, 190, "Error validating access token: Session has expired."));
+    const body = dm("Can I pay by card?");
+    await post(body);
+    await backgroundIdle();
+    expect(api.requests).toHaveLength(1);
+    const answer = await answerOf((await byMid(midOf(body)))!.id);
+    expect(answer!.deliveryStatus).toBe("failed");
+    expect(answer!.metadata).toMatchObject({ delivery: { error: { status: 401, code: 190, message: "Error validating access token: Session has expired." } } });
+  });
+});

@@ -1,0 +1,151 @@
+// The page of one pushed channel (email, Telegram, Instagram, WhatsApp through Meta): connect it, paste
+// the webhook values into the provider, send a test, and in embedded mode play a customer with the
+// Channel simulator.
+import { Suspense } from "react";
+import Link from "next/link";
+import { ArrowLeft } from "lucide-react";
+import { memberContext } from "@/lib/auth/member";
+import { MANAGERS } from "@/lib/services/context";
+import type { MessagingType } from "@/lib/channels/common/channels";
+import { messagingChannelView, type MessagingChannelView } from "@/lib/channels/common/dashboard";
+import { SIMULATED } from "@/lib/channels/common/simulator";
+import { Card, PageHeader } from "@/components/ui/card";
+import { cn } from "@/components/ui/cn";
+import { CopyField } from "./copy-field-client";
+import { MessagingConnectForm } from "./messaging-connect-form-client";
+import { MessagingSimulator } from "./messaging-simulator-client";
+import { MessagingTestForm } from "./messaging-test-client";
+import { RecentActivity } from "./twilio-channel-page";
+
+const TEXT: Record<MessagingType, { title: string; description: string; how: string }> = {
+  email: {
+    title: "Email",
+    description: "Customers email your support address; the assistant answers in the same thread, from your business's name, with your signature.",
+    how: "Replies carry In-Reply-To and References and a reply-to address that names the conversation, so an answer to our email lands back in its conversation; an email with a new subject starts a new one. Out-of-office and other automatic mail is never answered, and an address that bounces or complains gets nothing more.",
+  },
+  telegram: {
+    title: "Telegram",
+    description: "A Telegram bot for your business: customers message it and the assistant answers there.",
+    how: "Saving a bot token checks it with Telegram and registers this app's webhook with a secret that Telegram sends back on every update; anything without it is refused. /start is answered with your greeting; edited messages are not answered twice.",
+  },
+  instagram: {
+    title: "Instagram",
+    description: "Direct messages to your Instagram professional account, answered through Instagram's Send API.",
+    how: "Every notification from Meta must carry X-Hub-Signature-256 made with the app secret; it is stored and acknowledged at once, and the answer follows. Copies of your own messages (echoes) are never answered.",
+  },
+  "whatsapp-cloud": {
+    title: "WhatsApp (Cloud API)",
+    description: "WhatsApp through Meta's own Cloud API, instead of Twilio: text in and out, delivery and read receipts.",
+    how: "WhatsApp allows free-form messages only within 24 hours of the customer's last message; outside it nothing is sent and the reason is recorded. A customer's number is the same customer as on SMS and calls.",
+  },
+};
+
+export async function MessagingChannelPage({ slug, type }: { slug: string; type: MessagingType }) {
+  const { user, business, ctx } = await memberContext(slug);
+  const canManage = MANAGERS.includes(ctx.actor.role);
+  const view = await messagingChannelView(user.id, business.id, type, { canManage });
+  const { title, description, how } = TEXT[type];
+
+  return (
+    <div className="max-w-3xl space-y-6">
+      <Link href={`/${slug}/channels`} className="inline-flex items-center gap-1 text-sm text-teal-700 hover:underline">
+        <ArrowLeft className="h-4 w-4" aria-hidden /> Channels
+      </Link>
+      <PageHeader title={title} description={description} />
+
+      <StatusCard view={view} />
+      {view.warnings.map((w) => (
+        <p key={w} role="alert" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          {w}
+        </p>
+      ))}
+
+      <Card>
+        <h2 className="font-medium">How it works</h2>
+        <p className="mt-1 text-sm text-slate-600">{how}</p>
+      </Card>
+
+      <Card>
+        <h2 className="mb-4 font-medium">{view.channel ? "Settings" : "Connect"}</h2>
+        {canManage ? (
+          <MessagingConnectForm slug={slug} type={type} initial={initialValues(view, type)} />
+        ) : (
+          <p className="text-sm text-slate-600">Only owners and admins can connect channels or change their settings.</p>
+        )}
+      </Card>
+
+      {view.paste.length > 0 && (
+        <Card className="space-y-4">
+          <h2 className="font-medium">{type === "telegram" ? "Webhook" : `Paste these into ${view.provider}`}</h2>
+          {view.paste.map((p) => (
+            <CopyField key={p.id} id={p.id} label={p.label} value={p.value} hint={p.hint} />
+          ))}
+        </Card>
+      )}
+
+      {view.channel && canManage && (
+        <Card>
+          <h2 className="mb-1 font-medium">Send a test message</h2>
+          <p className="mb-4 text-sm text-slate-600">
+            {view.transport === "outbox" ? "This channel is simulated: the message lands in the dev outbox, nothing leaves this machine." : `Goes out through ${view.provider}.`}
+          </p>
+          <MessagingTestForm slug={slug} type={type} />
+        </Card>
+      )}
+
+      {view.channel && view.simulated && (
+        <Card>
+          <h2 className="mb-1 font-medium">Channel simulator</h2>
+          <p className="mb-4 text-sm text-slate-600">Play a customer. What you write is handed to the real webhook exactly as {view.provider} would send it, signed.</p>
+          <MessagingSimulator slug={slug} type={type} defaultFrom={SIMULATED[type].from} />
+        </Card>
+      )}
+
+      {view.channel && (
+        <Suspense fallback={<div className="h-48 animate-pulse rounded-lg border border-slate-200 bg-slate-50" aria-busy="true" aria-label="Loading recent activity" />}>
+          <RecentActivity userId={user.id} businessId={business.id} channelId={view.channel.id} />
+        </Suspense>
+      )}
+    </div>
+  );
+}
+
+/** The form's starting values: settings and addresses, never a secret. */
+function initialValues(view: MessagingChannelView, type: MessagingType) {
+  const c = view.channel;
+  const s = (c?.settings ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === "string" ? v : "");
+  const values: Record<string, string> = {
+    address: type === "email" ? (c?.address ?? "") : "",
+    fromName: str(s.fromName),
+    signature: str(s.signature),
+    greeting: str(s.greeting),
+    username: type === "telegram" ? (c?.address ?? "") : str(s.username),
+    accountId: type === "instagram" ? (c?.address ?? "") : "",
+    phoneNumberId: type === "whatsapp-cloud" ? (c?.address ?? "") : "",
+    displayPhoneNumber: str(s.displayPhoneNumber),
+    businessAccountId: str(s.businessAccountId),
+  };
+  return { name: c?.name ?? "", enabled: c?.enabled ?? true, hasToken: view.hasSecret, values };
+}
+
+function StatusCard({ view }: { view: MessagingChannelView }) {
+  const c = view.channel;
+  const facts = [
+    { label: "Status", value: !c ? "Not connected" : c.enabled ? `Answering on ${c.address}` : `Turned off (${c.address})`, live: Boolean(c?.enabled) },
+    { label: "Account", value: view.account || "—", live: false },
+    { label: "Sending", value: view.transport === "outbox" ? "To the dev outbox (simulated)" : `Through ${view.provider}`, live: false },
+  ];
+  return (
+    <Card>
+      <dl className="grid gap-3 sm:grid-cols-3">
+        {facts.map((f) => (
+          <div key={f.label}>
+            <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{f.label}</dt>
+            <dd className={cn("mt-1 text-sm", f.live ? "font-medium text-emerald-700" : "text-slate-700")}>{f.value}</dd>
+          </div>
+        ))}
+      </dl>
+    </Card>
+  );
+}

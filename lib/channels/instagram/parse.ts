@@ -1,0 +1,47 @@
+// Instagram messaging webhooks (https://developers.facebook.com/docs/instagram-platform/webhooks/examples):
+// { object: "instagram", entry: [{ id: <our account>, time, messaging: [{ sender, recipient, timestamp,
+// message: { mid, text, attachments, is_echo } }] }] }. Reads, reactions and postbacks arrive in the
+// same array and are passed over; so are echoes of the messages we sent ourselves.
+import { z } from "zod";
+import type { Attachment } from "@/lib/pipeline/types";
+
+const Id = z.looseObject({ id: z.string().min(1) });
+
+export const InstagramMessage = z.looseObject({
+  mid: z.string().min(1),
+  text: z.string().max(8000).optional(),
+  is_echo: z.boolean().optional(),
+  is_deleted: z.boolean().optional(),
+  is_unsupported: z.boolean().optional(),
+  attachments: z.array(z.looseObject({ type: z.string(), payload: z.looseObject({ url: z.string().optional() }).optional() })).optional(),
+});
+
+export const InstagramMessaging = z.looseObject({
+  sender: Id,
+  recipient: Id,
+  timestamp: z.number().int().optional(),
+  message: InstagramMessage.optional(),
+});
+export type InstagramMessaging = z.infer<typeof InstagramMessaging>;
+
+export const InstagramWebhook = z.looseObject({
+  object: z.literal("instagram", { message: 'object must be "instagram" on this URL' }),
+  entry: z.array(
+    z.looseObject({
+      id: z.string().min(1),
+      time: z.number().optional(),
+      messaging: z.array(InstagramMessaging).default([]),
+    }),
+  ),
+});
+export type InstagramWebhook = z.infer<typeof InstagramWebhook>;
+
+export function instagramText(message: z.infer<typeof InstagramMessage>): { text: string; attachments: Attachment[] } {
+  const attachments: Attachment[] = (message.attachments ?? [])
+    .filter((a) => a.payload?.url && /^https?:\/\//.test(a.payload.url))
+    .map((a) => ({ url: a.payload!.url!, contentType: a.type === "image" ? "image/*" : a.type === "video" ? "video/*" : a.type === "audio" ? "audio/*" : null }));
+  const text = (message.text ?? "").trim();
+  if (text) return { text, attachments };
+  const kinds = (message.attachments ?? []).map((a) => a.type);
+  return { text: kinds.length ? `[${kinds.length === 1 ? kinds[0] : `${kinds.length} attachments`}]` : message.is_unsupported ? "[a message Instagram does not pass on]" : "", attachments };
+}
