@@ -186,7 +186,7 @@ export function Composer({
   busy: boolean;
   onSend: (action: Extract<ConversationAction, { action: "reply" | "note" | "template" }>) => Promise<boolean>;
 }) {
-  const [mode, setMode] = useState<"reply" | "note">(rules.unavailable ? "note" : "reply");
+  const [mode, setMode] = useState<"reply" | "note">("reply");
   const [text, setText] = useState("");
   const [contentSid, setContentSid] = useState("");
   // Outside WhatsApp's 24-hour window only an approved template may go out.
