@@ -1,7 +1,6 @@
 // The page of one pushed channel (email, Telegram, Instagram, WhatsApp through Meta): connect it, paste
 // the webhook values into the provider, send a test, and in embedded mode play a customer with the
 // Channel simulator.
-import { Suspense } from "react";
 import Link from "next/link";
 import { ArrowLeft } from "lucide-react";
 import { memberContext } from "@/lib/auth/member";
@@ -15,7 +14,7 @@ import { CopyField } from "./copy-field-client";
 import { MessagingConnectForm } from "./messaging-connect-form-client";
 import { MessagingSimulator } from "./messaging-simulator-client";
 import { MessagingTestForm } from "./messaging-test-client";
-import { RecentActivity } from "./twilio-channel-page";
+import { RecentActivitySection } from "./twilio-channel-page";
 
 const TEXT: Record<MessagingType, { title: string; description: string; how: string }> = {
   email: {
@@ -102,9 +101,7 @@ export async function MessagingChannelPage({ slug, type }: { slug: string; type:
       )}
 
       {view.channel && (
-        <Suspense fallback={<div className="h-48 animate-pulse rounded-lg border border-slate-200 bg-slate-50" aria-busy="true" aria-label="Loading recent activity" />}>
-          <RecentActivity userId={user.id} businessId={business.id} channelId={view.channel.id} />
-        </Suspense>
+        <RecentActivitySection userId={user.id} businessId={business.id} channelId={view.channel.id} />
       )}
     </div>
   );

@@ -119,9 +119,7 @@ export async function TwilioChannelPage({ slug, kind }: { slug: string; kind: Tw
       )}
 
       {view.channel && (
-        <Suspense fallback={<div className="h-48 animate-pulse rounded-lg border border-slate-200 bg-slate-50" aria-busy="true" aria-label="Loading recent activity" />}>
-          <RecentActivity userId={user.id} businessId={business.id} channelId={view.channel.id} />
-        </Suspense>
+        <RecentActivitySection userId={user.id} businessId={business.id} channelId={view.channel.id} />
       )}
     </div>
   );
@@ -158,7 +156,16 @@ const STATUS_STYLE: Record<string, string> = {
   blocked: "bg-amber-50 text-amber-800",
 };
 
-export async function RecentActivity({ userId, businessId, channelId }: { userId: string; businessId: string; channelId: string }) {
+/** The channel's recent messages, streamed in after the rest of the page. */
+export function RecentActivitySection(props: { userId: string; businessId: string; channelId: string }) {
+  return (
+    <Suspense fallback={<div className="h-48 animate-pulse rounded-lg border border-slate-200 bg-slate-50" aria-busy="true" aria-label="Loading recent activity" />}>
+      <RecentActivity {...props} />
+    </Suspense>
+  );
+}
+
+async function RecentActivity({ userId, businessId, channelId }: { userId: string; businessId: string; channelId: string }) {
   const recent = await recentChannelMessages(userId, businessId, channelId);
   return (
     <Card>

@@ -129,6 +129,21 @@ describe("signatures and malformed bodies", () => {
     const noMid = await post(instagramWith(metaFixture("instagram-message"), { mid: "" }));
     expect(noMid.res.status).toBe(400);
   });
+
+  it("refuses a body over the cap with 413 without reading it all, even one that never ends", async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await POST(new Request(URL_, { method: "POST", headers: { "content-type": "application/json" }, body: endless, duplex: "half" } as RequestInit));
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.message).toBe("The body is larger than 262144 bytes.");
+    expect(pulled).toBeLessThan(10);
+  }, 10_000);
 });
 
 describe("sending", () => {

@@ -127,6 +127,15 @@ describe("statuses", () => {
     expect((await post(status("whatsapp-status-delivered", wamid, "read"))).body).toMatchObject({ statuses: 0 });
   });
 
+  it("a status Meta adds later is acknowledged and ignored, not refused (Meta would retry it for days)", async () => {
+    const answer = await answerOf((await byId(DOC_WAMID))!.id);
+    const res = await post(status("whatsapp-status-delivered", answer!.providerMessageId!, "warning"));
+    expect(res.res.status).toBe(200);
+    expect(res.body).toMatchObject({ statuses: 0 });
+    const [after] = await withService((tx) => tx.select().from(s.messages).where(eq(s.messages.id, answer!.id)));
+    expect(after!.deliveryStatus).toBe("read");
+  });
+
   it("a failure keeps Meta's error", async () => {
     const wa = text("Can I book for Friday?");
     await post(wa.body);

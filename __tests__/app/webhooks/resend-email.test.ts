@@ -106,7 +106,8 @@ describe("a new email", () => {
       from: '"Riverside Dental Clinic" <support@riverside-dental.test>',
       to: ["alex.morgan@example.com"],
       subject: "Re: Saturday opening",
-      headers: { "In-Reply-To": "<CAK0first@mail.gmail.com>", References: "<CAK0first@mail.gmail.com>" },
+      // RFC 3834: the assistant's answer is an automatic reply, so no other assistant or autoresponder answers it (no loops).
+      headers: { "In-Reply-To": "<CAK0first@mail.gmail.com>", References: "<CAK0first@mail.gmail.com>", "Auto-Submitted": "auto-replied" },
     });
     expect(email!.body.reply_to).toBe(replyAddress(SUPPORT, m!.conversationId));
     expect(conversationFromAddress(email!.body.reply_to as string)).toBe(m!.conversationId);
@@ -150,7 +151,11 @@ describe("threading", () => {
     await backgroundIdle();
     // Our next email keeps the thread: In-Reply-To the latest, References from the first.
     const [email] = sentTo("alex.morgan@example.com");
-    expect(email!.body.headers).toEqual({ "In-Reply-To": "<CAK0second@mail.gmail.com>", References: "<CAK0first@mail.gmail.com> <CAK0second@mail.gmail.com>" });
+    expect(email!.body.headers).toEqual({
+      "In-Reply-To": "<CAK0second@mail.gmail.com>",
+      References: "<CAK0first@mail.gmail.com> <CAK0second@mail.gmail.com>",
+      "Auto-Submitted": "auto-replied",
+    });
     expect(email!.body.subject).toBe("Re: Saturday opening");
   });
 
@@ -166,6 +171,20 @@ describe("threading", () => {
     const r = await receive({ to: forged, subject: "Re: Saturday opening", messageId: "<forged@mail.example.com>", text: "Hello?" });
     expect(r.body.thread).toBe("new");
     expect(r.body.conversationId).not.toBe(first!.conversationId);
+  });
+
+  it("mail to a saved reply-to address with a new subject and no references starts a new conversation", async () => {
+    // Mail clients remember the addresses they replied to: a fresh email can reach the tagged address.
+    const lee = { from: "lee.park@example.org", name: "Lee Park" };
+    const first = await receive({ ...lee, subject: "Crown fitting", messageId: "<lee-1@example.org>", text: "When can my crown be fitted?" });
+    const tagged = replyAddress(SUPPORT, first.body.conversationId as string);
+    const fresh = await receive({ ...lee, to: tagged, subject: "Invoice for my crown", messageId: "<lee-2@example.org>", text: "I think my invoice is wrong." });
+    expect(fresh.body.thread).toBe("new");
+    expect(fresh.body.conversationId).not.toBe(first.body.conversationId);
+    expect(await conversation(fresh.body.conversationId as string)).toMatchObject({ subject: "Invoice for my crown" });
+    // A gateway's prefix before "Re:" is still the same thread.
+    const prefixed = await receive({ ...lee, to: tagged, subject: "[EXTERNAL] RE: Crown fitting", messageId: "<lee-3@example.org>", text: "Is Friday possible?" });
+    expect(prefixed.body).toMatchObject({ thread: "reply_address", conversationId: first.body.conversationId });
   });
 
   it("a new subject starts a new conversation while the first is still open", async () => {
@@ -316,6 +335,8 @@ describe("outbound email", () => {
     expect(email!.body.text).toMatch(/^Hi Alex, this is Sam at reception: yes, bring her along\.\n\n-- \n/);
     expect(email!.body.subject).toBe("Re: Saturday opening");
     expect((email!.body.headers as Record<string, string>).References.split(" ")[0]).toBe("<CAK0first@mail.gmail.com>");
+    // A person wrote this one: it is not marked as an automatic reply.
+    expect(email!.body.headers).not.toHaveProperty("Auto-Submitted");
     const [row] = await withService((tx) => tx.select().from(s.outbox).where(eq(s.outbox.messageId, messageId!)));
     expect(row).toMatchObject({ status: "sent", providerMessageId: email!.id });
   });

@@ -141,6 +141,9 @@ describe("updates", () => {
     expect((await post(text("hello"), { secret: `${secret.slice(0, -1)}x` })).res.status).toBe(401);
     expect((await post(text("hello"), { channelId: "00000000-0000-4000-8000-000000000000" })).res.status).toBe(404);
     expect((await post(text("hello"), { channelId: "not-a-uuid" })).res.status).toBe(404);
+    // 36 characters of the right alphabet that are not a UUID: still a 404, never a database error.
+    expect((await post(text("hello"), { channelId: "-".repeat(36) })).res.status).toBe(404);
+    expect((await post(text("hello"), { channelId: "0".repeat(36) })).res.status).toBe(404);
     const [{ count }] = await withService((tx) => rows<{ count: number }>(tx, sql`select count(*)::int as count from messages where content = 'hello'`));
     expect(count).toBe(0);
   });

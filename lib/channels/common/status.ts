@@ -18,7 +18,7 @@ export async function applyStatus(
   const [message] = await tx
     .select({ id: messages.id, deliveryStatus: messages.deliveryStatus, statuses: sql<Record<string, string> | null>`${messages.metadata}->'statuses'` })
     .from(messages)
-    .where(and(eq(messages.channelId, channel.id), eq(messages.providerMessageId, update.providerMessageId)))
+    .where(and(eq(messages.businessId, channel.businessId), eq(messages.channelId, channel.id), eq(messages.providerMessageId, update.providerMessageId)))
     .for("update")
     .limit(1);
   if (!message) return { matched: false, messageId: null, moved: false };

@@ -6,10 +6,26 @@ import { AppError, errorResponse } from "@/lib/errors";
 
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
 
+/** The body as sent, read no further than `max` bytes: a larger (or endless) body is refused, never buffered whole. */
 export async function readRawBody(req: Request, max = MAX_WEBHOOK_BYTES): Promise<string> {
-  const raw = await req.text();
-  if (Buffer.byteLength(raw) > max) throw new AppError("payload_too_large", `The body is larger than ${max} bytes.`);
-  return raw;
+  const tooLarge = () => new AppError("payload_too_large", `The body is larger than ${max} bytes.`);
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > max) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 export function parseJsonBody(raw: string): unknown {

@@ -3,6 +3,7 @@
 // support+c.<id>.<mac>@example.com. A reply to our email lands on that address, so even a client
 // that drops In-Reply-To and References puts the reply back in its conversation; the MAC means the
 // tag cannot be guessed to write into someone else's thread.
+import crypto from "node:crypto";
 import { keyedHash } from "@/lib/security/crypto";
 
 export type Mailbox = { name: string | null; address: string };
@@ -100,5 +101,9 @@ export function conversationFromAddress(address: string): string | null {
   const m = TAG.exec(local.slice(plus + 1));
   if (!m) return null;
   const id = uuidFromHex(fromBase32(m[1]!).toString("hex"));
-  return id && mac(id) === m[2] ? id : null;
+  if (!id) return null;
+  // Compared in constant time, so the MAC cannot be found a character at a time.
+  const expected = Buffer.from(mac(id));
+  const given = Buffer.from(m[2]!);
+  return expected.length === given.length && crypto.timingSafeEqual(expected, given) ? id : null;
 }

@@ -54,7 +54,7 @@ async function alreadyStored(channel: Channel, messageId: string): Promise<boole
     tx
       .select({ id: messages.id })
       .from(messages)
-      .where(and(eq(messages.channelId, channel.id), eq(messages.providerMessageId, messageId)))
+      .where(and(eq(messages.businessId, channel.businessId), eq(messages.channelId, channel.id), eq(messages.providerMessageId, messageId)))
       .limit(1),
   );
   return Boolean(row);

@@ -111,6 +111,10 @@ export async function sendEmail(input: EmailSend): Promise<SendResult> {
   const headers: Record<string, string> = {};
   if (thread?.inReplyTo) headers["In-Reply-To"] = thread.inReplyTo;
   if (thread?.references.length) headers.References = thread.references.join(" ");
+  // The assistant's answers are automatic replies (RFC 3834): another assistant, helpdesk or
+  // autoresponder must not answer them, or two of them write to each other forever. Staff replies
+  // and tests are written by a person and stay unmarked.
+  if (input.purpose === "reply") headers["Auto-Submitted"] = "auto-replied";
   const body = signature ? `${text}\n\n-- \n${signature}` : text;
   const email = {
     from: `${quoteName(fromName)} <${channel.address}>`,

@@ -7,6 +7,7 @@ import "server-only";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Tx } from "@/lib/db/client";
 import { conversations, messages } from "@/lib/db/schema";
+import { baseSubject } from "./content";
 
 export type ThreadMatch = { conversationId: string; via: "reply_address" | "references" | "new"; threadKey: string };
 
@@ -43,6 +44,9 @@ export async function resolveEmailThread(tx: Tx, input: Input): Promise<ThreadMa
   let via: ThreadMatch["via"] = "new";
   if (input.taggedConversationId) {
     found = await open(tx, input, [input.taggedConversationId]);
+    // Mail clients remember the reply-to address: a fresh email (nothing cited) with another subject
+    // that reaches it is a new conversation, not a reply.
+    if (!input.references.length) found = found.filter((c) => sameTopic(c.subject, input.subject));
     if (found.length) via = "reply_address";
   }
   if (!found.length && input.references.length) {
@@ -74,6 +78,15 @@ export async function resolveEmailThread(tx: Tx, input: Input): Promise<ThreadMa
     })
     .returning({ id: conversations.id });
   return { conversationId: created!.id, via: previous ? via : "new", threadKey };
+}
+
+const topic = (subject: string | null | undefined) => baseSubject(subject).toLowerCase().replace(/\s+/g, " ").trim();
+
+/** Whether an email's subject continues a conversation's ("[EXT] RE: Parking" continues "Parking"); an empty one always does. */
+export function sameTopic(conversationSubject: string | null | undefined, subject: string | null | undefined): boolean {
+  const was = topic(conversationSubject);
+  const now = topic(subject);
+  return !was || !now || now.includes(was) || was.includes(now);
 }
 
 /** In-Reply-To first (the parent), then References newest first: the order to try them in. */

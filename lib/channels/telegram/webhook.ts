@@ -39,7 +39,8 @@ async function greetingFor(businessId: string, channelGreeting: string): Promise
 
 export const telegramWebhook = handled(async (req: Request, ctx: { params: Promise<{ channel: string }> }) => {
   const { channel: channelId } = await ctx.params;
-  if (!/^[0-9a-f-]{36}$/i.test(channelId)) throw new AppError("not_found", "No Telegram bot is connected at this URL.");
+  // A UUID's exact shape: anything else would reach the uuid column as a database error (a 500).
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(channelId)) throw new AppError("not_found", "No Telegram bot is connected at this URL.");
   // One plain read, no transaction: this is on every update's critical path.
   const [channel] = await (await getDb()).select().from(channels).where(and(eq(channels.id, channelId), eq(channels.kind, "telegram"))).limit(1);
   const credentials = channel ? telegramCredentials(channel) : null;

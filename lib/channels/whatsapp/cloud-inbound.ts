@@ -8,7 +8,7 @@ import { finishEvent } from "@/lib/channels/twilio/events";
 import { acceptMessage, claimProviderEvent, recordOnly } from "@/lib/channels/common/receive";
 import type { Channel } from "@/lib/channels/common/channels";
 import { applyStatus } from "@/lib/channels/common/status";
-import { cloudText, CloudValue, type CloudMessage, type CloudStatus } from "./cloud-parse";
+import { cloudText, CloudValue, isKnownCloudStatus, type CloudMessage, type CloudStatus } from "./cloud-parse";
 import { sendWhatsAppCloud } from "./cloud-send";
 
 export const PROVIDER = "meta";
@@ -45,6 +45,10 @@ async function handleMessage(channel: Channel, m: CloudMessage, name: string | n
 }
 
 async function handleStatus(channel: Channel, s: CloudStatus, out: ValueOutcome) {
+  if (!isKnownCloudStatus(s.status)) {
+    out.ignored++;
+    return;
+  }
   const eventId = await claimProviderEvent(channel.businessId, { provider: PROVIDER, eventId: `wa:${s.id}:${s.status}`, kind: "status", payload: s as Record<string, unknown> });
   if (!eventId) return;
   out.statuses++;

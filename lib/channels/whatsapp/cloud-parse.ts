@@ -34,12 +34,15 @@ export const CLOUD_STATUSES = ["sent", "delivered", "read", "failed", "deleted",
 
 export const CloudStatus = z.looseObject({
   id: z.string().min(1),
-  status: z.enum(CLOUD_STATUSES, { message: "statuses[].status is not a WhatsApp message status" }),
+  /** one of CLOUD_STATUSES; a status Meta adds later is acknowledged and ignored, not refused (Meta would retry it forever) */
+  status: z.string({ message: "statuses[].status must be a string" }).min(1, "statuses[].status is empty"),
   timestamp: z.string().optional(),
   recipient_id: z.string().optional(),
   errors: z.array(z.looseObject({ code: z.number().int(), title: z.string().optional(), message: z.string().optional() })).optional(),
 });
 export type CloudStatus = z.infer<typeof CloudStatus>;
+
+export const isKnownCloudStatus = (status: string): status is (typeof CLOUD_STATUSES)[number] => (CLOUD_STATUSES as readonly string[]).includes(status);
 
 export const CloudValue = z.looseObject({
   messaging_product: z.literal("whatsapp").optional(),
