@@ -2,10 +2,10 @@
 // Connect (or change) an email, Telegram, Instagram or WhatsApp (Cloud API) channel. Secrets are
 // write-only: a stored token shows as "Stored" and is kept unless a new one is typed.
 import { useActionState, useState } from "react";
-import { Button } from "@/components/ui/button";
-import { Field, FormMessage, Input, Textarea } from "@/components/ui/field";
+import { Field, Input, Textarea } from "@/components/ui/field";
 import { connectMessagingAction } from "@/app/(dashboard)/[business]/channels/messaging-actions";
 import type { MessagingType } from "@/lib/channels/common/channels";
+import { ChannelFormFooter } from "./channel-form-footer";
 
 export type ConnectInitial = {
   name: string;
@@ -87,13 +87,7 @@ export function MessagingConnectForm({ slug, type, initial }: { slug: string; ty
           <input type="checkbox" name="clearToken" className="h-4 w-4 rounded border-slate-300" /> Forget the stored token and app secret
         </label>
       )}
-      <label className="flex items-center gap-2 text-sm text-slate-700">
-        <input type="checkbox" name="enabled" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} className="h-4 w-4 rounded border-slate-300" /> Answer on this channel
-      </label>
-      <FormMessage state={state} />
-      <Button type="submit" disabled={pending}>
-        {pending ? "Saving…" : "Save"}
-      </Button>
+      <ChannelFormFooter enabled={enabled} onEnabledChange={setEnabled} state={state} pending={pending} />
     </form>
   );
 }

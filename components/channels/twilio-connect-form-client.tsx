@@ -2,8 +2,9 @@
 import { useActionState, useState } from "react";
 import { Plus, Trash2 } from "lucide-react";
 import { Button } from "@/components/ui/button";
-import { Field, FormMessage, Input, NativeSelect, Textarea } from "@/components/ui/field";
+import { Field, Input, NativeSelect, Textarea } from "@/components/ui/field";
 import { connectChannelAction } from "@/app/(dashboard)/[business]/channels/actions";
+import { ChannelFormFooter } from "./channel-form-footer";
 
 type Kind = "sms" | "whatsapp" | "voice";
 type Template = { name: string; contentSid: string; body: string };
@@ -147,14 +148,7 @@ export function TwilioConnectForm({
         </fieldset>
       )}
 
-      <label className="flex items-center gap-2 text-sm text-slate-700">
-        <input type="checkbox" name="enabled" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} className="h-4 w-4 rounded border-slate-300" />
-        Answer on this channel
-      </label>
-      <FormMessage state={state} />
-      <Button type="submit" disabled={pending}>
-        {pending ? "Saving…" : "Save"}
-      </Button>
+      <ChannelFormFooter enabled={enabled} onEnabledChange={setEnabled} state={state} pending={pending} />
     </form>
   );
 }
