@@ -1,5 +1,6 @@
 // A local stand-in for Meta's Graph API sends: POST /v23.0/<node>/messages for Instagram's Send API and
-// WhatsApp's Cloud API, with bearer auth per node, Meta's error envelope ({ error: { message, type,
+// WhatsApp's Cloud API, with bearer auth per node, Instagram's messaging_type/tag rules (a tag only with
+// MESSAGE_TAG, and on Instagram only HUMAN_AGENT), Meta's error envelope ({ error: { message, type,
 // code, fbtrace_id } }) and the replies Meta documents ({ recipient_id, message_id } for Instagram;
 // { messaging_product, contacts, messages: [{ id }] } for WhatsApp).
 import crypto from "node:crypto";
@@ -28,6 +29,12 @@ export async function startMetaServer(): Promise<MetaStandIn> {
       const text = (body.message as { text?: string } | undefined)?.text;
       if (!recipient) return metaError(400, 100, "(#100) The parameter recipient is required");
       if (!text || text.length > 1000) return metaError(400, 100, "(#100) Message text must be 1 to 1000 characters");
+      // messaging_type RESPONSE (within 24 hours) or MESSAGE_TAG with tag HUMAN_AGENT (a person, within 7 days).
+      const type = body.messaging_type;
+      if (type !== undefined && type !== "RESPONSE" && type !== "UPDATE" && type !== "MESSAGE_TAG")
+        return metaError(400, 100, "(#100) Param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}");
+      if (type === "MESSAGE_TAG" && body.tag !== "HUMAN_AGENT") return metaError(400, 100, "(#100) Param tag must be HUMAN_AGENT for Instagram messages");
+      if (type !== "MESSAGE_TAG" && body.tag !== undefined) return metaError(400, 100, "(#100) Param tag is only allowed with messaging_type MESSAGE_TAG");
       return { status: 200, body: { recipient_id: recipient, message_id: `aWdfZAG1faXRlbTpJR01lc3NhZA${crypto.randomBytes(10).toString("hex")}` } };
     }
     if (body.messaging_product !== "whatsapp") return metaError(400, 100, "(#100) The parameter messaging_product is required.");

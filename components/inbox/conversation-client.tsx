@@ -2,7 +2,7 @@
 // One conversation in the inbox: the customer's whole timeline across channels, what the AI
 // answered (source, cost, latency), and the staff's actions and composer.
 import { Fragment, useEffect, useRef, useState } from "react";
-import { ArrowLeft, Bot, Hand, Lock, Undo2, UserRound, XCircle } from "lucide-react";
+import { ArrowLeft, Bot, Clock, Hand, Lock, Undo2, UserRound, XCircle } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { ServiceWindowNotice } from "@/components/channels/service-window-notice";
@@ -222,6 +222,12 @@ export function Composer({
         ))}
       </div>
       {mode === "reply" && rules.window && <ServiceWindowNotice open={rules.window.open} closesAt={rules.window.closesAt} className="mb-2" />}
+      {mode === "reply" && rules.notice && !rules.unavailable && (
+        <p role="status" className="mb-2 flex items-start gap-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          <Clock className="mt-0.5 h-4 w-4 shrink-0" aria-hidden />
+          <span>{rules.notice}</span>
+        </p>
+      )}
       {mode === "reply" && rules.unavailable ? (
         <p role="status" className="rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-700">
           {rules.unavailable}

@@ -23,6 +23,7 @@ import { channels, conversations, messages, outbox } from "@/lib/db/schema";
 import { readSettings } from "@/lib/channels/twilio/channels";
 import { OUTSIDE_WINDOW } from "@/lib/channels/twilio/outbound";
 import { serviceWindow } from "@/lib/channels/whatsapp/window";
+import { INSTAGRAM_HUMAN_AGENT_NOTICE, INSTAGRAM_WINDOW_CLOSED, instagramWindow } from "@/lib/channels/instagram/window";
 import { drainOutbox } from "@/lib/channels/delivery";
 import { AppError } from "@/lib/errors";
 import { CHANNEL_KINDS } from "@/lib/ai/prompts";
@@ -223,6 +224,8 @@ export type ReplyRules = {
   templates?: { name: string; body: string; contentSid: string }[];
   /** why a typed reply cannot be sent here at all */
   unavailable?: string;
+  /** something staff should know before replying (Instagram's human-agent window) */
+  notice?: string;
 };
 
 export type ConversationView = { conversation: ConversationDetail; customer: CustomerPanel; timeline: TimelineItem[]; cursor: string | null; reply: ReplyRules };
@@ -230,19 +233,37 @@ export type ConversationView = { conversation: ConversationDetail; customer: Cus
 export const CALL_ENDED =
   "This conversation was a phone call, and a typed reply cannot reach a call. Reply by SMS in the customer's SMS conversation, or call them back.";
 
-async function whatsappTemplates(tx: Tx, businessId: string, channelId: string) {
+async function whatsappChannel(tx: Tx, businessId: string, channelId: string) {
   const [channel] = await tx
     .select({ settings: channels.settings })
     .from(channels)
     .where(and(eq(channels.id, channelId), eq(channels.businessId, businessId)));
-  return readSettings("whatsapp", channel?.settings).templates.map(({ name, body, contentSid }) => ({ name, body, contentSid }));
+  return {
+    cloudApi: (channel?.settings as { provider?: string } | undefined)?.provider === "meta",
+    templates: readSettings("whatsapp", channel?.settings).templates.map(({ name, body, contentSid }) => ({ name, body, contentSid })),
+  };
 }
+
+const whatsappTemplates = async (tx: Tx, businessId: string, channelId: string) => (await whatsappChannel(tx, businessId, channelId)).templates;
+
+export const CLOUD_API_OUTSIDE_WINDOW =
+  "More than 24 hours have passed since this customer last wrote on WhatsApp. WhatsApp then allows only approved templates, and this Cloud API number does not send templates (a Twilio WhatsApp sender does). The customer can be reached again once they write.";
 
 async function replyRules(tx: Tx, businessId: string, c: ConversationRow): Promise<ReplyRules> {
   if (c.channel_kind === "voice") return { unavailable: CALL_ENDED };
+  if (c.channel_kind === "instagram") {
+    // Inside 24 hours nothing special; then a person may reply for 7 days (HUMAN_AGENT); then nobody.
+    const { stage } = await instagramWindow(tx, businessId, c.id);
+    if (stage === "human_agent") return { notice: INSTAGRAM_HUMAN_AGENT_NOTICE };
+    if (stage === "closed") return { unavailable: INSTAGRAM_WINDOW_CLOSED };
+    return {};
+  }
   if (c.channel_kind !== "whatsapp") return {};
   const window = await serviceWindow(tx, businessId, c.id);
-  return { window: { open: window.open, closesAt: iso(window.closesAt) }, templates: await whatsappTemplates(tx, businessId, c.channel_id) };
+  const { cloudApi, templates } = await whatsappChannel(tx, businessId, c.channel_id);
+  const shown = { open: window.open, closesAt: iso(window.closesAt) };
+  if (cloudApi) return window.open ? { window: shown } : { window: shown, unavailable: CLOUD_API_OUTSIDE_WINDOW };
+  return { window: shown, templates };
 }
 
 function toDetail(c: ConversationRow): ConversationDetail {
@@ -435,6 +456,7 @@ export async function actOnConversation(
           template = { contentSid: chosen.contentSid };
         } else {
           if (c.channel_kind === "whatsapp" && !(await serviceWindow(tx, ctx.businessId, c.id)).open) throw new AppError("unprocessable", OUTSIDE_WINDOW);
+          if (c.channel_kind === "instagram" && (await instagramWindow(tx, ctx.businessId, c.id)).stage === "closed") throw new AppError("unprocessable", INSTAGRAM_WINDOW_CLOSED);
           content = action.text;
         }
         const { message } = await storeMessage(tx, {

@@ -1,10 +1,18 @@
 // GET and POST /api/webhooks/meta/instagram with Meta's documented notifications: the hub.challenge
 // check with the business's verify token, X-Hub-Signature-256 on every POST, DMs stored and answered
-// through a local stand-in of Instagram's Send API, echoes of our own messages ignored.
+// through a local stand-in of Instagram's Send API, echoes of our own messages ignored; Instagram's
+// messaging window (24 hours for anyone as RESPONSE, 7 days for a person as MESSAGE_TAG/HUMAN_AGENT).
 import { eq, sql } from "drizzle-orm";
 import { rows, withService } from "@/lib/db/client";
 import * as s from "@/lib/db/schema";
+import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
+import { drainMessagingOutbox } from "@/lib/channels/common/outbound";
+import { deliverAnswer } from "@/lib/channels/delivery";
+import { INSTAGRAM_HUMAN_AGENT_NOTICE, INSTAGRAM_WINDOW_CLOSED, instagramWindowStage } from "@/lib/channels/instagram/window";
+import { storeInbound } from "@/lib/pipeline/inbound";
+import { sweep } from "@/lib/jobs/sweeper";
+import { actOnConversation, getConversation } from "@/lib/services/conversations";
 import { connectInstagramChannel } from "@/lib/channels/meta/channels";
 import { metaCredentials } from "@/lib/channels/meta/app";
 import type { Channel } from "@/lib/channels/common/channels";
@@ -76,7 +84,7 @@ describe("direct messages", () => {
     expect(send.path).toBe(`/v23.0/${IG_ACCOUNT}/messages`);
     expect(send.headers.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
     const answer = await answerOf(m!.id);
-    expect(send.json).toEqual({ recipient: { id: IG_CUSTOMER }, message: { text: answer!.content } });
+    expect(send.json).toEqual({ recipient: { id: IG_CUSTOMER }, messaging_type: "RESPONSE", message: { text: answer!.content } });
     expect(answer!.deliveryStatus).toBe("sent");
     expect(answer!.providerMessageId).toMatch(/^aWdfZAG1faXRlbTpJR01lc3NhZA/);
     const [cost] = await withService((tx) => rows<{ units: number; cost: number }>(tx, sql`select units, cost_usd::float8 as cost from cost_events where kind = 'instagram' and message_id = ${answer!.id}`));
@@ -168,5 +176,138 @@ describe("sending", () => {
     const answer = await answerOf((await byMid(midOf(body)))!.id);
     expect(answer!.deliveryStatus).toBe("failed");
     expect(answer!.metadata).toMatchObject({ delivery: { error: { status: 401, code: 190, message: "Error validating access token: Session has expired." } } });
+  });
+});
+
+describe("Instagram's messaging window", () => {
+  const HOUR = 3600_000;
+  let k = 0;
+  const customerId = () => `17890000000${String(++k).padStart(4, "0")}`;
+  const noDefer = { defer: () => undefined };
+  /** A DM from a new customer, answered by the AI inside the window; the stand-in's log is cleared after. */
+  const conversationWith = async (sender: string, text: string) => {
+    const body = dm(text, sender);
+    await post(body);
+    await backgroundIdle();
+    const m = (await byMid(midOf(body)))!;
+    const answer = (await answerOf(m.id))!;
+    api.reset();
+    return { m, answer };
+  };
+  /** Moves the messages of the conversation's customer `hours` into the past. */
+  const age = (conversationId: string, hours: number) =>
+    withService((tx) =>
+      tx.execute(
+        sql`update messages set created_at = now() - make_interval(hours => ${hours})
+            where role = 'customer' and customer_id = (select customer_id from conversations where id = ${conversationId})`,
+      ),
+    );
+  const reply = (conversationId: string, text: string) => actOnConversation({ ctx, input: { id: conversationId, action: { action: "reply", text } } }, noDefer);
+  const message = async (id: string) => (await withService((tx) => tx.select().from(s.messages).where(eq(s.messages.id, id))))[0]!;
+  const outboxOf = async (messageId: string) => (await withService((tx) => tx.select().from(s.outbox).where(eq(s.outbox.messageId, messageId))))[0]!;
+
+  it("is open for 24 hours, then a person's for 7 days, then closed; it never opened without a message", () => {
+    const now = new Date("2027-03-01T12:00:00Z");
+    const ago = (ms: number) => new Date(now.getTime() - ms);
+    expect(instagramWindowStage({ lastCustomerMessageAt: null }, now)).toBe("closed");
+    expect(instagramWindowStage({ lastCustomerMessageAt: ago(24 * HOUR - 1000) }, now)).toBe("open");
+    expect(instagramWindowStage({ lastCustomerMessageAt: ago(24 * HOUR) }, now)).toBe("human_agent");
+    expect(instagramWindowStage({ lastCustomerMessageAt: ago(7 * 24 * HOUR - 1000) }, now)).toBe("human_agent");
+    expect(instagramWindowStage({ lastCustomerMessageAt: ago(7 * 24 * HOUR) }, now)).toBe("closed");
+  });
+
+  it("inside 24 hours: a staff reply goes as RESPONSE, and the reply box says nothing special", async () => {
+    const sender = customerId();
+    const { m } = await conversationWith(sender, "Can I move my appointment to Tuesday?");
+    expect((await getConversation({ ctx, input: { id: m.conversationId } })).reply).toEqual({});
+    const { messageId } = await reply(m.conversationId, "Yes, Tuesday at 3pm works. Sam");
+    expect(await drainMessagingOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+    expect(api.requests).toHaveLength(1);
+    expect(api.requests[0]!.path).toBe(`/v23.0/${IG_ACCOUNT}/messages`);
+    expect(api.requests[0]!.json).toEqual({ recipient: { id: sender }, messaging_type: "RESPONSE", message: { text: "Yes, Tuesday at 3pm works. Sam" } });
+    expect(await message(messageId!)).toMatchObject({ deliveryStatus: "sent", providerMessageId: expect.stringMatching(/^aWdfZAG1faXRlbTpJR01lc3NhZA/) });
+  });
+
+  it("between 24 hours and 7 days: a person's reply goes as MESSAGE_TAG with HUMAN_AGENT; the AI's answer is not sent", async () => {
+    const sender = customerId();
+    const { m, answer } = await conversationWith(sender, "Do you have a hygienist on Saturdays?");
+    await age(m.conversationId, 25);
+    const view = await getConversation({ ctx, input: { id: m.conversationId } });
+    expect(view.reply).toEqual({ notice: INSTAGRAM_HUMAN_AGENT_NOTICE });
+
+    // The sweeper's way of delivering an answer: refused, with the reason kept on the message.
+    expect(await deliverAnswer("instagram", DEMO_BUSINESS_ID, answer.id)).toBe(true);
+    expect(api.requests).toHaveLength(0);
+    expect(await message(answer.id)).toMatchObject({ deliveryStatus: "blocked", metadata: expect.objectContaining({ delivery: { transport: "meta", blocked: "window_closed" } }) });
+
+    const { messageId } = await reply(m.conversationId, "Sorry for the wait: yes, every other Saturday. Sam");
+    expect(await drainMessagingOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+    expect(api.requests).toHaveLength(1);
+    expect(api.requests[0]!.json).toEqual({
+      recipient: { id: sender },
+      messaging_type: "MESSAGE_TAG",
+      tag: "HUMAN_AGENT",
+      message: { text: "Sorry for the wait: yes, every other Saturday. Sam" },
+    });
+    const sent = await message(messageId!);
+    expect(sent.deliveryStatus).toBe("sent");
+    expect(sent.metadata).toMatchObject({ delivery: { transport: "meta", messagingType: "MESSAGE_TAG", tag: "HUMAN_AGENT" } });
+    expect(await outboxOf(messageId!)).toMatchObject({ status: "sent", error: null });
+
+    // The customer writes again: the 24-hour window reopens and replies go as RESPONSE.
+    await post(dm("Great, thanks!", sender));
+    await backgroundIdle();
+    expect((await getConversation({ ctx, input: { id: m.conversationId } })).reply).toEqual({});
+    api.reset();
+    await reply(m.conversationId, "See you Saturday.");
+    await drainMessagingOutbox({ businessId: DEMO_BUSINESS_ID });
+    expect(api.requests.map((r) => r.json)).toEqual([{ recipient: { id: sender }, messaging_type: "RESPONSE", message: { text: "See you Saturday." } }]);
+  });
+
+  it("the sweeper's late answer is not sent once 24 hours have passed", async () => {
+    const sender = customerId();
+    const stored = await storeInbound({ businessId: DEMO_BUSINESS_ID, channelId: channel.id, channelKind: "instagram", from: { kind: "instagram", value: sender }, text: "Do you offer payment plans?" });
+    await age(stored.conversationId, 30);
+    api.reset();
+    await sweep({ graceSeconds: 0 });
+    expect(api.requests.filter((r) => (r.json as { recipient?: { id?: string } }).recipient?.id === sender)).toHaveLength(0);
+    const answer = await answerOf(stored.message.id);
+    expect(answer).toMatchObject({ role: "assistant", deliveryStatus: "blocked", metadata: expect.objectContaining({ delivery: { transport: "meta", blocked: "window_closed" } }) });
+  });
+
+  it("after 7 days: nothing is sent, the reply box says why, and the inbox refuses a reply with 422", async () => {
+    const sender = customerId();
+    const { m, answer } = await conversationWith(sender, "Is the practice accessible by wheelchair?");
+    // Queued while the window was open, drained after it closed: the sender checks again and refuses.
+    const { messageId } = await reply(m.conversationId, "Yes, step-free from the car park.");
+    await age(m.conversationId, 8 * 24);
+    expect(await drainMessagingOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 0, failed: 1, retrying: 0 });
+    expect(api.requests).toHaveLength(0);
+    expect(await outboxOf(messageId!)).toMatchObject({ status: "failed", error: INSTAGRAM_WINDOW_CLOSED });
+    expect(await message(messageId!)).toMatchObject({ deliveryStatus: "blocked", metadata: expect.objectContaining({ delivery: { transport: "meta", blocked: "human_agent_window_closed" } }) });
+
+    expect((await getConversation({ ctx, input: { id: m.conversationId } })).reply).toEqual({ unavailable: INSTAGRAM_WINDOW_CLOSED });
+    await expect(reply(m.conversationId, "Hello again?")).rejects.toMatchObject({ status: 422, message: INSTAGRAM_WINDOW_CLOSED });
+    const agents = await withService((tx) => rows<{ n: number }>(tx, sql`select count(*)::int as n from messages where conversation_id = ${m.conversationId} and role = 'agent'`));
+    expect(agents[0]!.n).toBe(1);
+    // Notes are still fine.
+    await expect(actOnConversation({ ctx, input: { id: m.conversationId, action: { action: "note", text: "Asked about access." } } }, noDefer)).resolves.toBeDefined();
+
+    expect(await deliverAnswer("instagram", DEMO_BUSINESS_ID, answer.id)).toBe(true);
+    expect(api.requests).toHaveLength(0);
+    expect((await message(answer.id)).deliveryStatus).toBe("blocked");
+  });
+
+  it("the stand-in refuses a tag without MESSAGE_TAG and MESSAGE_TAG without HUMAN_AGENT, as Meta does", async () => {
+    const send = (body: Record<string, unknown>) =>
+      fetch(`${api.url}/v23.0/${IG_ACCOUNT}/messages`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ACCESS_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ recipient: { id: IG_CUSTOMER }, message: { text: "hi" }, ...body }),
+      });
+    expect((await send({ messaging_type: "MESSAGE_TAG" })).status).toBe(400);
+    expect((await send({ messaging_type: "MESSAGE_TAG", tag: "ACCOUNT_UPDATE" })).status).toBe(400);
+    expect((await send({ messaging_type: "RESPONSE", tag: "HUMAN_AGENT" })).status).toBe(400);
+    expect((await send({ messaging_type: "MESSAGE_TAG", tag: "HUMAN_AGENT" })).status).toBe(200);
   });
 });

@@ -12,7 +12,7 @@ import { metaCredentials } from "@/lib/channels/meta/app";
 import { drainMessagingOutbox } from "@/lib/channels/common/outbound";
 import { deliverAnswer } from "@/lib/channels/delivery";
 import { storeInbound } from "@/lib/pipeline/inbound";
-import { actOnConversation } from "@/lib/services/conversations";
+import { actOnConversation, CLOUD_API_OUTSIDE_WINDOW, getConversation } from "@/lib/services/conversations";
 import { findMessagingChannel, type Channel } from "@/lib/channels/common/channels";
 import type { MemberCtx } from "@/lib/services/context";
 import { GET, POST } from "@/app/api/webhooks/meta/whatsapp/route";
@@ -154,6 +154,7 @@ describe("the 24-hour window", () => {
     await backgroundIdle();
     const m = await byId(wa.id);
     await actOnConversation({ ctx, input: { id: m!.conversationId, action: { action: "reply", text: "Yes, 9 to 1. Sam" } } }, { defer: () => undefined });
+    expect((await getConversation({ ctx, input: { id: m!.conversationId } })).reply).toMatchObject({ window: { open: true } });
     api.reset();
     expect(await drainMessagingOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 0, retrying: 0 });
     expect((api.requests[0]!.json as { text: { body: string } }).text.body).toBe("Yes, 9 to 1. Sam");
@@ -170,6 +171,10 @@ describe("the 24-hour window", () => {
     expect(reply!.deliveryStatus).toBe("blocked");
     // And the inbox refuses a new free-form reply outright, as for Twilio's WhatsApp.
     await expect(actOnConversation({ ctx, input: { id: m!.conversationId, action: { action: "reply", text: "Hello?" } } }, { defer: () => undefined })).rejects.toMatchObject({ status: 422 });
+    // The reply box says why, and offers no templates (this number cannot send them).
+    const view = await getConversation({ ctx, input: { id: m!.conversationId } });
+    expect(view.reply).toMatchObject({ window: { open: false }, unavailable: CLOUD_API_OUTSIDE_WINDOW });
+    expect(view.reply.templates).toBeUndefined();
   });
 
   it("the sweeper's answer goes out through Meta, not Twilio", async () => {

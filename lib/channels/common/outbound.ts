@@ -19,6 +19,7 @@ import { emailTransport } from "@/lib/channels/email/channels";
 import { sendTelegram } from "@/lib/channels/telegram/send";
 import { telegramCredentials } from "@/lib/channels/telegram/channels";
 import { sendInstagram } from "@/lib/channels/instagram/send";
+import { INSTAGRAM_WINDOW_CLOSED } from "@/lib/channels/instagram/window";
 import { sendWhatsAppCloud } from "@/lib/channels/whatsapp/cloud-send";
 import { metaTransport } from "@/lib/channels/meta/app";
 import { customerAddress, findMessagingChannel, isMessagingType, messagingTypeOf, TYPE_INFO, type Channel, type MessagingType } from "./channels";
@@ -85,6 +86,7 @@ const SKIP_REASONS: Record<NonNullable<SendResult["reason"]>, string> = {
   no_address: "The customer has no address on this channel.",
   undeliverable: "This address bounced or complained: nothing more is sent to it.",
   window_closed: "More than 24 hours have passed since this customer last wrote on WhatsApp, so WhatsApp does not allow a free-form message until they write again.",
+  human_agent_window_closed: INSTAGRAM_WINDOW_CLOSED,
 };
 
 /**

@@ -22,7 +22,8 @@ export type SendResult = {
   parts: number;
   attempts: number;
   costUsd: number;
-  reason?: "empty" | "no_address" | "undeliverable" | "window_closed";
+  /** window_closed: WhatsApp's 24 hours, or Instagram's for an automated answer; human_agent_window_closed: Instagram's 7 days for a person */
+  reason?: "empty" | "no_address" | "undeliverable" | "window_closed" | "human_agent_window_closed";
   error?: { status: number | null; code: number | null; message: string };
 };
 

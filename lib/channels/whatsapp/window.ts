@@ -22,13 +22,16 @@ export function withinServiceWindow(conversation: WindowSubject, now: Date = new
 
 export type ServiceWindow = { open: boolean; closesAt: Date | null; lastCustomerMessageAt: Date | null };
 
-/** The window of a conversation's customer on its WhatsApp channel (their last message on that channel, any thread). */
-export async function serviceWindow(ex: Executor, businessId: string, conversationId: string, now: Date = new Date()): Promise<ServiceWindow> {
+/**
+ * When the conversation's customer last wrote on its channel (any thread of theirs there), or null
+ * when they never did (or the conversation is not this business's). Instagram's window starts here too.
+ */
+export async function lastCustomerMessageAt(ex: Executor, businessId: string, conversationId: string): Promise<Date | null> {
   const [conversation] = await ex
     .select({ customerId: conversations.customerId, channelId: conversations.channelId })
     .from(conversations)
     .where(and(eq(conversations.id, conversationId), eq(conversations.businessId, businessId)));
-  if (!conversation) return { open: false, closesAt: null, lastCustomerMessageAt: null };
+  if (!conversation) return null;
   const [row] = await ex
     .select({ last: max(messages.createdAt) })
     .from(messages)
@@ -40,7 +43,12 @@ export async function serviceWindow(ex: Executor, businessId: string, conversati
         eq(messages.role, "customer"),
       ),
     );
-  const last = row?.last ? new Date(row.last) : null;
+  return row?.last ? new Date(row.last) : null;
+}
+
+/** The window of a conversation's customer on its WhatsApp channel (their last message on that channel, any thread). */
+export async function serviceWindow(ex: Executor, businessId: string, conversationId: string, now: Date = new Date()): Promise<ServiceWindow> {
+  const last = await lastCustomerMessageAt(ex, businessId, conversationId);
   const subject = { lastCustomerMessageAt: last };
   return { open: withinServiceWindow(subject, now), closesAt: serviceWindowClosesAt(subject), lastCustomerMessageAt: last };
 }
