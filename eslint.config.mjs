@@ -8,6 +8,8 @@ const config = [
   {
     rules: {
       "@typescript-eslint/no-require-imports": "off",
+      // An interface's parameter an implementation does not need is named with a leading underscore.
+      "@typescript-eslint/no-unused-vars": ["warn", { argsIgnorePattern: "^_" }],
     },
   },
 ];
