@@ -18,7 +18,7 @@ export async function makeUser(ex: Executor, email: string, password = PASSWORD)
 export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
   const [b] = await ex.insert(s.businesses).values({ slug, name: `Biz ${slug}` }).returning();
   const businessId = b!.id;
-  await ex.insert(s.members).values({ businessId, userId: ownerId, role: "owner" });
+  const [owner] = await ex.insert(s.members).values({ businessId, userId: ownerId, role: "owner" }).returning({ id: s.members.id });
   await ex.insert(s.invitations).values({ businessId, email: `invitee@${slug}.test`, role: "agent", tokenHash: `hash-${slug}`, expiresAt: new Date(Date.now() + 1e8) });
   const [ch] = await ex.insert(s.channels).values({ businessId, kind: "web", name: "Web", address: slug }).returning();
   const [cu] = await ex.insert(s.customers).values({ businessId, name: `Customer of ${slug}` }).returning();
@@ -44,5 +44,19 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
   await ex.insert(s.webhookEvents).values({ businessId, provider: "test", eventId: `evt-${slug}`, payload: {} });
   await ex.insert(s.outbox).values({ businessId, channelKind: "email", recipient: "x@y.z", body: "b" });
   await ex.insert(s.auditLog).values({ businessId, action: "test" });
-  return { businessId, channelId: ch!.id, customerId: cu!.id, conversationId: co!.id, messageId: m!.id };
+  return { businessId, ownerMemberId: owner!.id, channelId: ch!.id, customerId: cu!.id, conversationId: co!.id, messageId: m!.id };
+}
+
+/**
+ * The cast of the dashboard suites: alice owns tenant-a, where carol is an agent, and bob owns
+ * tenant-b; every password is PASSWORD. Returns the users, both tenants and carol's membership id.
+ */
+export async function makeTwoTenants(ex: Executor) {
+  const alice = await makeUser(ex, "alice@a.test");
+  const bob = await makeUser(ex, "bob@b.test");
+  const carol = await makeUser(ex, "carol@a.test");
+  const a = await makeTenant(ex, "tenant-a", alice.id);
+  const b = await makeTenant(ex, "tenant-b", bob.id);
+  const [carolMember] = await ex.insert(s.members).values({ businessId: a.businessId, userId: carol.id, role: "agent" }).returning({ id: s.members.id });
+  return { alice, bob, carol, a, b, carolMemberId: carolMember!.id };
 }

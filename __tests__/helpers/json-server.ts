@@ -1,7 +1,7 @@
 // A local stand-in for a provider's JSON REST API on 127.0.0.1: records every request exactly as it
 // arrived (method, path, query, headers, raw body, parsed JSON), answers through the provider-specific
 // `route` function, and can be told to fail the next requests (429, 500…) with the provider's own
-// error body. The Resend, Telegram and Meta stand-ins are built on it.
+// error body. The Resend, Telegram and Meta stand-ins are built on it; the others listen through listenLocally.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -25,6 +25,20 @@ export type JsonStandIn = {
   close(): Promise<void>;
 };
 
+/** Listens on a free port of 127.0.0.1; `close` drops kept-alive connections first, so it does not wait on them. */
+export async function listenLocally(server: http.Server): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 export async function startJsonServer(route: (req: JsonRequest) => JsonReply | Promise<JsonReply>): Promise<JsonStandIn> {
   const requests: JsonRequest[] = [];
   const failures: JsonReply[] = [];
@@ -47,10 +61,9 @@ export async function startJsonServer(route: (req: JsonRequest) => JsonReply | P
       res.end(JSON.stringify(reply.body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { url, close } = await listenLocally(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     failNext(reply, times = 1) {
       for (let i = 0; i < times; i++) failures.push(reply);
@@ -59,10 +72,6 @@ export async function startJsonServer(route: (req: JsonRequest) => JsonReply | P
       requests.length = 0;
       failures.length = 0;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

@@ -38,3 +38,13 @@ export function navigationOutcome(err: unknown): string {
   if (digest.startsWith("NEXT_REDIRECT")) return `redirect:${digest.split(";")[2]}`;
   throw err;
 }
+
+/** A form as the browser posts it to a server action. */
+export function form(values: Record<string, string>): FormData {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(values)) f.set(k, v);
+  return f;
+}
+
+/** The second argument Next passes to a route handler under /api/businesses/[business]/…. */
+export const params = (business: string) => ({ params: Promise.resolve({ business }) });

@@ -4,7 +4,7 @@
 // next requests (429, 500, …) to exercise retries.
 import http from "node:http";
 import crypto from "node:crypto";
-import type { AddressInfo } from "node:net";
+import { listenLocally } from "./json-server";
 
 export type RecordedRequest = {
   method: string;
@@ -139,10 +139,9 @@ export async function startTwilioServer(): Promise<TwilioStandIn> {
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { url, close } = await listenLocally(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     failNext(status, times = 1, code = status === 429 ? 20429 : 20500, message = status === 429 ? "Too Many Requests" : "Internal Server Error") {
       for (let i = 0; i < times; i++) failures.push({ status, code, message });
@@ -154,10 +153,6 @@ export async function startTwilioServer(): Promise<TwilioStandIn> {
       requests.length = 0;
       failures.length = 0;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

@@ -7,7 +7,7 @@
 // script's SHA — the SDK keeps using its own hashes, as it does against Upstash.
 import crypto from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenLocally } from "./json-server";
 import { startRedis, type RedisServer } from "./redis";
 
 type Arg = string | number | boolean | null;
@@ -166,18 +166,16 @@ export async function startUpstashServer(options: { token?: string } = {}): Prom
     }
   });
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { url, close } = await listenLocally(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     token,
     redis,
     commands,
     requests,
     async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await close();
       await redis.stop();
     },
   };

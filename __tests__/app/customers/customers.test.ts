@@ -26,8 +26,8 @@ import { POST as uploadRoute } from "@/app/api/businesses/[business]/knowledge/u
 import { GET as faqExportRoute } from "@/app/api/businesses/[business]/faqs/export/route";
 import { POST as faqImportRoute } from "@/app/api/businesses/[business]/faqs/import/route";
 import { useTestDb } from "../../helpers/db";
-import { PASSWORD, makeTenant, makeUser } from "../../helpers/fixtures";
-import { navigationOutcome, request } from "../../helpers/next-request";
+import { makeTenant, makeTwoTenants } from "../../helpers/fixtures";
+import { form, navigationOutcome, request } from "../../helpers/next-request";
 import { signInAs } from "../../helpers/session";
 
 let a: Awaited<ReturnType<typeof makeTenant>>;
@@ -35,11 +35,6 @@ let b: Awaited<ReturnType<typeof makeTenant>>;
 let smsChannel: string;
 const zero = `[${new Array(768).fill(0).map((_, i) => (i === 0 ? 1 : 0)).join(",")}]`;
 
-const form = (values: Record<string, string>) => {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(values)) f.set(k, v);
-  return f;
-};
 const ctxOf = async (slug: string) => (await memberContext(slug)).ctx;
 
 type Person = { id: string; name: string; email: string; phone: string; secret: string; messageIds: string[]; conversationIds: string[] };
@@ -92,13 +87,8 @@ let bCustomer: string;
 beforeAll(async () => {
   await useTestDb();
   await withService(async (tx) => {
-    const alice = await makeUser(tx, "alice@a.test", PASSWORD);
-    const bob = await makeUser(tx, "bob@b.test", PASSWORD);
-    const carol = await makeUser(tx, "carol@a.test", PASSWORD);
-    a = await makeTenant(tx, "tenant-a", alice.id);
-    b = await makeTenant(tx, "tenant-b", bob.id);
+    ({ a, b } = await makeTwoTenants(tx));
     bCustomer = b.customerId;
-    await tx.execute(sql`insert into members (business_id, user_id, role) values (${a.businessId}, ${carol.id}, 'agent')`);
     [{ id: smsChannel }] = await rows<{ id: string }>(tx, sql`insert into channels (business_id, kind, name, address) values (${a.businessId}, 'sms', 'SMS', '+441234000000') returning id`);
     const [camp] = await rows<{ id: string }>(tx, sql`select id from campaigns where business_id = ${a.businessId}`);
     zelda1 = await richCustomer(tx, a.businessId, "1", { campaignId: camp!.id });

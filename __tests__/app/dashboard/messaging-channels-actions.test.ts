@@ -16,13 +16,8 @@ import {
 } from "@/app/(dashboard)/[business]/channels/messaging-actions";
 import { closeDb, useDemoBusiness } from "../../helpers/demo";
 import { makeUser, PASSWORD } from "../../helpers/fixtures";
+import { form } from "../../helpers/next-request";
 import { signInAs } from "../../helpers/session";
-
-const form = (values: Record<string, string>) => {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(values)) f.set(k, v);
-  return f;
-};
 
 beforeAll(async () => {
   await useDemoBusiness();

@@ -15,35 +15,23 @@ import {
   updateProfileAction,
 } from "@/app/(dashboard)/[business]/settings/actions";
 import { useTestDb } from "../../helpers/db";
-import { PASSWORD, makeTenant, makeUser } from "../../helpers/fixtures";
-import { navigationOutcome, request } from "../../helpers/next-request";
+import { makeTwoTenants, makeUser } from "../../helpers/fixtures";
+import { form, navigationOutcome, request } from "../../helpers/next-request";
 import { signInAs } from "../../helpers/session";
 
 let a: { businessId: string };
 let b: { businessId: string };
 let ids: Record<string, string> = {};
 
-const form = (values: Record<string, string>) => {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(values)) f.set(k, v);
-  return f;
-};
-
 const profile = { name: "Tenant A Dental", timeZone: "Europe/London", brandColor: "#112233", logoUrl: "" };
 
 beforeAll(async () => {
   await useTestDb();
   await withService(async (tx) => {
-    const alice = await makeUser(tx, "alice@a.test", PASSWORD);
-    const bob = await makeUser(tx, "bob@b.test", PASSWORD);
-    const carol = await makeUser(tx, "carol@a.test", PASSWORD);
-    await makeUser(tx, "dave@else.test", PASSWORD);
-    a = await makeTenant(tx, "tenant-a", alice.id);
-    b = await makeTenant(tx, "tenant-b", bob.id);
-    const [m] = await rows<{ id: string }>(tx, sql`insert into members (business_id, user_id, role) values (${a.businessId}, ${carol.id}, 'agent') returning id`);
-    const [bobMember] = await rows<{ id: string }>(tx, sql`select id from members where user_id = ${bob.id}`);
-    const [aliceMember] = await rows<{ id: string }>(tx, sql`select id from members where user_id = ${alice.id}`);
-    ids = { carolMember: m!.id, bobMember: bobMember!.id, aliceMember: aliceMember!.id };
+    const cast = await makeTwoTenants(tx);
+    ({ a, b } = cast);
+    await makeUser(tx, "dave@else.test");
+    ids = { carolMember: cast.carolMemberId, bobMember: cast.b.ownerMemberId, aliceMember: cast.a.ownerMemberId };
   });
 });
 afterAll(() => closeDb());

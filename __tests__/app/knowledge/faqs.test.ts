@@ -17,8 +17,8 @@ import {
 import { GET as exportCsv } from "@/app/api/businesses/[business]/faqs/export/route";
 import { POST as importCsv } from "@/app/api/businesses/[business]/faqs/import/route";
 import { useTestDb } from "../../helpers/db";
-import { PASSWORD, makeTenant, makeUser } from "../../helpers/fixtures";
-import { navigationOutcome } from "../../helpers/next-request";
+import { makeTenant, makeTwoTenants } from "../../helpers/fixtures";
+import { form, navigationOutcome, params } from "../../helpers/next-request";
 import { signInAs } from "../../helpers/session";
 
 let a: Awaited<ReturnType<typeof makeTenant>>;
@@ -26,12 +26,6 @@ let b: Awaited<ReturnType<typeof makeTenant>>;
 let c: { businessId: string };
 let bFaq: string;
 
-const form = (values: Record<string, string>) => {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(values)) f.set(k, v);
-  return f;
-};
-const params = (business: string) => ({ params: Promise.resolve({ business }) });
 const version = async (id: string) => (await withService((tx) => rows<{ v: number }>(tx, sql`select knowledge_version as v from businesses where id = ${id}`)))[0]!.v;
 const faqsOf = (id: string) =>
   withService((tx) =>
@@ -54,13 +48,9 @@ const importInto = (business: string, csv: string, asFile = true) => {
 beforeAll(async () => {
   await useTestDb();
   await withService(async (tx) => {
-    const alice = await makeUser(tx, "alice@a.test", PASSWORD);
-    const bob = await makeUser(tx, "bob@b.test", PASSWORD);
-    const carol = await makeUser(tx, "carol@a.test", PASSWORD);
-    a = await makeTenant(tx, "tenant-a", alice.id);
-    b = await makeTenant(tx, "tenant-b", bob.id);
-    c = await makeTenant(tx, "tenant-c", alice.id);
-    await tx.execute(sql`insert into members (business_id, user_id, role) values (${a.businessId}, ${carol.id}, 'agent')`);
+    const cast = await makeTwoTenants(tx);
+    ({ a, b } = cast);
+    c = await makeTenant(tx, "tenant-c", cast.alice.id);
     await tx.execute(sql`delete from faqs where business_id in (${a.businessId}, ${c.businessId})`);
     bFaq = (await rows<{ id: string }>(tx, sql`select id from faqs where business_id = ${b.businessId}`))[0]!.id;
   });

@@ -15,21 +15,15 @@ import { deleteDocumentAction, saveArticleAction } from "@/app/(dashboard)/[busi
 import { POST as upload } from "@/app/api/businesses/[business]/knowledge/uploads/route";
 import { GET as search } from "@/app/api/businesses/[business]/knowledge/search/route";
 import { useTestDb } from "../../helpers/db";
-import { PASSWORD, makeTenant, makeUser } from "../../helpers/fixtures";
-import { navigationOutcome, request } from "../../helpers/next-request";
+import { makeTwoTenants } from "../../helpers/fixtures";
+import { form, navigationOutcome, params, request } from "../../helpers/next-request";
 import { signInAs } from "../../helpers/session";
 
 let a: { businessId: string };
 let b: { businessId: string };
 let bDocument: string;
 
-const form = (values: Record<string, string>) => {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(values)) f.set(k, v);
-  return f;
-};
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, "../../fixtures/knowledge", name));
-const params = (business: string) => ({ params: Promise.resolve({ business }) });
 
 function uploadRequest(business: string, file: { name: string; bytes: Uint8Array; type?: string }, accept = "application/json") {
   const body = new FormData();
@@ -54,12 +48,7 @@ const audits = async (businessId: string, prefix: string) =>
 beforeAll(async () => {
   await useTestDb();
   await withService(async (tx) => {
-    const alice = await makeUser(tx, "alice@a.test", PASSWORD);
-    const bob = await makeUser(tx, "bob@b.test", PASSWORD);
-    const carol = await makeUser(tx, "carol@a.test", PASSWORD);
-    a = await makeTenant(tx, "tenant-a", alice.id);
-    b = await makeTenant(tx, "tenant-b", bob.id);
-    await tx.execute(sql`insert into members (business_id, user_id, role) values (${a.businessId}, ${carol.id}, 'agent')`);
+    ({ a, b } = await makeTwoTenants(tx));
     const [doc] = await rows<{ id: string }>(tx, sql`select id from knowledge_documents where business_id = ${b.businessId}`);
     bDocument = doc!.id;
   });
