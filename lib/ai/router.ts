@@ -135,9 +135,24 @@ function thinkingFor(model: LanguageModel, name: string): number | undefined {
   return undefined;
 }
 
-function logAttempt(a: Attempt): void {
-  // model, kind and timing only: never the prompt or the customer's words
-  console.warn(`[prismai] model ${a.model} failed after ${a.ms} ms: ${a.error?.kind}`);
+/** One model's turn in the chain: the request as that model gets it. */
+function attemptRequest(request: RouteRequest, model: LanguageModel, name: string, options: RouteOptions): GenerateRequest {
+  return {
+    ...request,
+    model: name,
+    thinkingBudget: request.thinkingBudget ?? thinkingFor(model, name),
+    timeoutMs: options.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS,
+    signal: options.signal,
+  };
+}
+
+/** A failed turn, logged (model, kind and timing only: never the prompt or the customer's words); the caller's cancel is rethrown. */
+function failedAttempt(name: string, t0: number, err: unknown, options: RouteOptions): Attempt {
+  const e = toModelError(err);
+  if (e.kind === "aborted" && options.signal?.aborted) throw e;
+  const attempt: Attempt = { model: name, ok: false, ms: Date.now() - t0, error: { kind: e.kind, message: e.message } };
+  console.warn(`[prismai] model ${attempt.model} failed after ${attempt.ms} ms: ${e.kind}`);
+  return attempt;
 }
 
 function fallbackResult(options: RouteOptions, attempts: Attempt[], started: number): RoutedResult {
@@ -162,21 +177,11 @@ export async function generateWithRouter(request: RouteRequest, choice: ModelCho
     if (options.signal?.aborted) throw new ModelError("aborted", "The model call was cancelled.");
     const t0 = Date.now();
     try {
-      const result = await model.generate({
-        ...request,
-        model: name,
-        thinkingBudget: request.thinkingBudget ?? thinkingFor(model, name),
-        timeoutMs: options.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS,
-        signal: options.signal,
-      });
+      const result = await model.generate(attemptRequest(request, model, name, options));
       attempts.push({ model: name, ok: true, ms: Date.now() - t0 });
       return { ...result, source: model.provider === "offline" ? "offline" : "model", attempts, latencyMs: Date.now() - started };
     } catch (err) {
-      const e = toModelError(err);
-      if (e.kind === "aborted" && options.signal?.aborted) throw e;
-      const attempt: Attempt = { model: name, ok: false, ms: Date.now() - t0, error: { kind: e.kind, message: e.message } };
-      attempts.push(attempt);
-      logAttempt(attempt);
+      attempts.push(failedAttempt(name, t0, err, options));
     }
   }
   return fallbackResult(options, attempts, started);
@@ -197,13 +202,7 @@ export async function* streamWithRouter(request: RouteRequest, choice: ModelChoi
     const t0 = Date.now();
     let streamed = false;
     try {
-      for await (const event of model.stream({
-        ...request,
-        model: name,
-        thinkingBudget: request.thinkingBudget ?? thinkingFor(model, name),
-        timeoutMs: options.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS,
-        signal: options.signal,
-      })) {
+      for await (const event of model.stream(attemptRequest(request, model, name, options))) {
         if (event.type === "delta") {
           streamed = true;
           yield event;
@@ -218,11 +217,7 @@ export async function* streamWithRouter(request: RouteRequest, choice: ModelChoi
       }
       throw new ModelError("invalid_response", "The stream ended without a result.");
     } catch (err) {
-      const e = toModelError(err);
-      if (e.kind === "aborted" && options.signal?.aborted) throw e;
-      const attempt: Attempt = { model: name, ok: false, ms: Date.now() - t0, error: { kind: e.kind, message: e.message } };
-      attempts.push(attempt);
-      logAttempt(attempt);
+      attempts.push(failedAttempt(name, t0, err, options));
       if (streamed) yield { type: "reset", failedModel: name };
     }
   }

@@ -261,9 +261,12 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   const memories = await withService((tx) =>
     recallMemories(tx, { businessId, customerId: customer.id, embedding, excludeMessageIds: history.map((m) => m.id), limit: 3 }),
   );
-  const channelKinds = new Map<string, ChannelKind>();
-  for (const c of await withService((tx) => tx.select({ id: channels.id, kind: channels.kind }).from(channels).where(eq(channels.businessId, businessId)))) {
-    channelKinds.set(c.id, c.kind as ChannelKind);
+  // the other channels' kinds are read only when the history crosses channels
+  const channelKinds = new Map<string, ChannelKind>([[channel.id, channel.kind as ChannelKind]]);
+  if (earlier.some((m) => !channelKinds.has(m.channelId))) {
+    for (const c of await withService((tx) => tx.select({ id: channels.id, kind: channels.kind }).from(channels).where(eq(channels.businessId, businessId)))) {
+      channelKinds.set(c.id, c.kind as ChannelKind);
+    }
   }
   const prompt = buildPrompt({
     business: { name: business.name, timeZone: business.timeZone },

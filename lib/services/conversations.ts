@@ -28,25 +28,20 @@ import { drainOutbox } from "@/lib/channels/delivery";
 import { AppError } from "@/lib/errors";
 import { CHANNEL_KINDS } from "@/lib/ai/prompts";
 import { CURSOR_OVERLAP_MS } from "@/lib/chat/protocol";
+import { maskContact } from "@/lib/chat/service";
 import { summarizeConversation } from "@/lib/jobs/summaries";
 import { storeMessage } from "@/lib/pipeline/conversations";
 import { deferAfterResponse, type Defer } from "@/lib/pipeline/defer";
-import { identityHash, normaliseIdentity, type IdentityKind } from "@/lib/pipeline/identities";
+import type { IdentityKind } from "@/lib/pipeline/identities";
 import { embedMessagesIntoMemories } from "@/lib/pipeline/memories";
 import { decrypt } from "@/lib/security/crypto";
 import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
+import { searchTerms } from "./customers";
+import { parseId } from "./knowledge";
 
 function requireMember(ctx: Ctx): asserts ctx is MemberCtx {
   if (ctx.actor.type !== "member") throw new AppError("forbidden", "Only members of this business can do this.");
-}
-
-const Id = (label: string) => z.guid(`${label} not found`);
-
-function parseId(id: unknown, label: string): string {
-  const parsed = Id(label).safeParse(id);
-  if (!parsed.success) throw new AppError("not_found", `${label} not found.`);
-  return parsed.data;
 }
 
 const iso = (d: string | Date | null): string | null => (d === null ? null : new Date(d).toISOString());
@@ -116,21 +111,6 @@ async function identitiesByCustomer(tx: Tx, businessId: string, customerIds: str
   return map;
 }
 
-/** Typed text that is an email or phone matches that identity exactly, through its keyed hash. */
-function identitySearch(q: string): { kind: string; hash: string }[] {
-  const out: { kind: string; hash: string }[] = [];
-  const kinds: IdentityKind[] = q.includes("@") ? ["email"] : /^\+?[\d\s().-]{6,}$/.test(q) ? ["phone"] : [];
-  for (const kind of kinds) {
-    try {
-      const n = normaliseIdentity({ kind, value: q });
-      out.push({ kind: n.kind, hash: identityHash(n) });
-    } catch {
-      // not that kind of identity
-    }
-  }
-  return out;
-}
-
 export async function listConversations({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<{ filters: InboxFilters; items: InboxItem[]; waiting: WaitingItem[] }> {
   requireMember(ctx);
   const filters = InboxFilters.parse(input ?? {});
@@ -142,7 +122,7 @@ export async function listConversations({ ctx, input }: { ctx: Ctx; input: unkno
       assignee: filters.assignee,
       unread: filters.unread,
       text: filters.q || undefined,
-      identityHashes: filters.q ? identitySearch(filters.q) : undefined,
+      identityHashes: filters.q ? searchTerms(filters.q).identityHashes : undefined,
       userId,
     });
     const waitingRows = await listWaiting(tx, ctx.businessId);
@@ -380,14 +360,6 @@ const ADDRESS_KIND: Record<string, IdentityKind | undefined> = {
   instagram: "instagram",
 };
 
-function maskAddress(kind: IdentityKind, value: string): string {
-  if (kind === "email") {
-    const [user = "", domain = ""] = value.split("@");
-    return `${user.slice(0, 1)}•••@${domain}`;
-  }
-  return value.length > 6 ? `${value.slice(0, 3)}${"•".repeat(Math.max(2, value.length - 7))}${value.slice(-4)}` : "••••";
-}
-
 /**
  * A person's reply on a channel other than web chat: a row in the outbox first (so it cannot be
  * lost), which the channel's sender delivers; in embedded mode the dashboard shows it there.
@@ -398,7 +370,7 @@ async function enqueueReply(tx: Tx, c: ConversationRow, businessId: string, mess
   let recipient = "(no address on file)";
   if (address) {
     try {
-      recipient = maskAddress(kind!, decrypt(address.valueEncrypted));
+      recipient = maskContact({ kind: kind!, value: decrypt(address.valueEncrypted) });
     } catch {
       recipient = "(unreadable address)";
     }

@@ -23,6 +23,7 @@ import {
   uuidArray,
   type CustomerQuery,
 } from "@/lib/db/customers";
+import { CHANNEL_KINDS } from "@/lib/ai/prompts";
 import { bumpKnowledgeVersion } from "@/lib/db/knowledge";
 import { AppError } from "@/lib/errors";
 import { toCsv } from "@/lib/knowledge/csv";
@@ -33,8 +34,8 @@ import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
 import { parseId } from "./knowledge";
 
+export { CHANNEL_KINDS };
 export const PAGE_SIZE = 25;
-export const CHANNEL_KINDS = ["web", "sms", "whatsapp", "voice", "email", "telegram", "instagram"] as const;
 export const LAST_SEEN = { "24h": 24, "7d": 24 * 7, "30d": 24 * 30, "90d": 24 * 90 } as const;
 
 const ANY_MEMBER = ["owner", "admin", "agent"] as const;
@@ -407,10 +408,16 @@ export async function exportCustomersCsv({ ctx, input }: { ctx: Ctx; input: unkn
   return withTenant(ctx.actor.userId, async (tx) => {
     const ids = parsed.ids?.length ? await existingCustomerIds(tx, ctx.businessId, parsed.ids) : await matchingCustomerIds(tx, ctx.businessId, toCustomerQuery(parsed));
     const { rows: list } = ids.length ? await listCustomers(tx, ctx.businessId, { ids }, { offset: 0, limit: ids.length }) : { rows: [] };
-    const identities = await identitiesOf(tx, ctx.businessId, ids);
+    // grouped once: an export may hold thousands of customers
+    const identitiesByCustomer = new Map<string, Awaited<ReturnType<typeof identitiesOf>>>();
+    for (const i of await identitiesOf(tx, ctx.businessId, ids)) {
+      const list = identitiesByCustomer.get(i.customer_id);
+      if (list) list.push(i);
+      else identitiesByCustomer.set(i.customer_id, [i]);
+    }
     const valuesOf = (customerId: string, kinds: string[]) =>
-      identities
-        .filter((i) => i.customer_id === customerId && kinds.includes(i.kind))
+      (identitiesByCustomer.get(customerId) ?? [])
+        .filter((i) => kinds.includes(i.kind))
         .map((i) => `${kinds.length > 1 ? `${i.kind}:` : ""}${openValue(i.value_encrypted)}`)
         .join("; ");
     const csv = toCsv(

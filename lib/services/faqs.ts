@@ -38,16 +38,21 @@ export async function listBusinessFaqs({ ctx }: { ctx: Ctx }) {
   return withTenant(ctx.actor.userId, (tx) => listFaqs(tx, ctx.businessId));
 }
 
-export async function createFaq({ ctx, input }: { ctx: Ctx; input: unknown }, opts: Opts = {}) {
+/** A new FAQ, audited as `action` (typed in, or a suggestion accepted). */
+async function addFaq(ctx: Ctx, input: unknown, action: "faq.created" | "faq.suggestion_accepted", opts: Opts) {
   requireRole(ctx, KNOWLEDGE_EDITORS);
   const faq = FaqInput.parse(input);
   const [embedding] = await embedQuestions([faq.question], opts);
   return withTenant(ctx.actor.userId, async (tx) => {
     const [row] = await insertFaqs(tx, ctx.businessId, [{ ...faq, embedding: embedding! }]);
     const version = await bumpKnowledgeVersion(tx, ctx.businessId);
-    await audit(tx, ctx, "faq.created", { type: "faq", id: row!.id }, { question: faq.question, version });
+    await audit(tx, ctx, action, { type: "faq", id: row!.id }, { question: faq.question, version });
     return { id: row!.id, version };
   });
+}
+
+export async function createFaq({ ctx, input }: { ctx: Ctx; input: unknown }, opts: Opts = {}) {
+  return addFaq(ctx, input, "faq.created", opts);
 }
 
 export async function updateFaq({ ctx, input }: { ctx: Ctx; input: { id: unknown } & Record<string, unknown> }, opts: Opts = {}) {
@@ -139,13 +144,5 @@ export async function listSuggestedFaqs({ ctx }: { ctx: Ctx }, opts: Opts = {}) 
 
 /** Accepting a suggestion is creating the FAQ (its text may have been edited first), audited as such. */
 export async function acceptSuggestedFaq({ ctx, input }: { ctx: Ctx; input: unknown }, opts: Opts = {}) {
-  requireRole(ctx, KNOWLEDGE_EDITORS);
-  const faq = FaqInput.parse(input);
-  const [embedding] = await embedQuestions([faq.question], opts);
-  return withTenant(ctx.actor.userId, async (tx) => {
-    const [row] = await insertFaqs(tx, ctx.businessId, [{ ...faq, embedding: embedding! }]);
-    const version = await bumpKnowledgeVersion(tx, ctx.businessId);
-    await audit(tx, ctx, "faq.suggestion_accepted", { type: "faq", id: row!.id }, { question: faq.question, version });
-    return { id: row!.id, version };
-  });
+  return addFaq(ctx, input, "faq.suggestion_accepted", opts);
 }

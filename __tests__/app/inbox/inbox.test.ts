@@ -121,6 +121,19 @@ describe("the list", () => {
     await open(web);
     expect((await list("?unread=1")).body.items.map((i) => i.id)).not.toContain(web);
   });
+
+  it("finds a conversation by the customer's Telegram id, as the customer list does", async () => {
+    const telegram = await withService(async (tx) => {
+      const [ch] = await tx.insert(channels).values({ businessId: DEMO_BUSINESS_ID, kind: "telegram", name: "Telegram", address: "inbox-search-bot" }).returning();
+      const [cu] = await tx.insert(customers).values({ businessId: DEMO_BUSINESS_ID, name: "Tomasz" }).returning();
+      await tx.insert(customerIdentities).values({ businessId: DEMO_BUSINESS_ID, customerId: cu!.id, ...sealIdentity({ kind: "telegram", value: "tg-5550001" }) });
+      const [c] = await tx.insert(conversations).values({ businessId: DEMO_BUSINESS_ID, customerId: cu!.id, channelId: ch!.id }).returning();
+      await tx.insert(messages).values({ businessId: DEMO_BUSINESS_ID, conversationId: c!.id, customerId: cu!.id, channelId: ch!.id, role: "customer", content: "Is parking free?" });
+      return c!.id;
+    });
+    await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
+    expect((await list("?q=tg-5550001")).body.items.map((i) => i.id)).toEqual([telegram]);
+  });
 });
 
 describe("take over, reply, notes, hand back", () => {
