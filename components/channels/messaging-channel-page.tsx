@@ -1,20 +1,17 @@
 // The page of one pushed channel (email, Telegram, Instagram, WhatsApp through Meta): connect it, paste
 // the webhook values into the provider, send a test, and in embedded mode play a customer with the
 // Channel simulator.
-import Link from "next/link";
-import { ArrowLeft } from "lucide-react";
 import { memberContext } from "@/lib/auth/member";
 import { MANAGERS } from "@/lib/services/context";
 import type { MessagingType } from "@/lib/channels/common/channels";
 import { messagingChannelView, type MessagingChannelView } from "@/lib/channels/common/dashboard";
 import { SIMULATED } from "@/lib/channels/common/simulator";
-import { Card, PageHeader } from "@/components/ui/card";
-import { cn } from "@/components/ui/cn";
+import { Card } from "@/components/ui/card";
+import { ChannelPageHeader, ChannelStatusCard, RecentActivitySection } from "./channel-page-parts";
 import { CopyField } from "./copy-field-client";
 import { MessagingConnectForm } from "./messaging-connect-form-client";
 import { MessagingSimulator } from "./messaging-simulator-client";
 import { MessagingTestForm } from "./messaging-test-client";
-import { RecentActivitySection } from "./twilio-channel-page";
 
 const TEXT: Record<MessagingType, { title: string; description: string; how: string }> = {
   email: {
@@ -47,12 +44,13 @@ export async function MessagingChannelPage({ slug, type }: { slug: string; type:
 
   return (
     <div className="max-w-3xl space-y-6">
-      <Link href={`/${slug}/channels`} className="inline-flex items-center gap-1 text-sm text-teal-700 hover:underline">
-        <ArrowLeft className="h-4 w-4" aria-hidden /> Channels
-      </Link>
-      <PageHeader title={title} description={description} />
+      <ChannelPageHeader slug={slug} title={title} description={description} />
 
-      <StatusCard view={view} />
+      <ChannelStatusCard
+        channel={view.channel}
+        account={view.account}
+        sending={view.transport === "outbox" ? "To the dev outbox (simulated)" : `Through ${view.provider}`}
+      />
       {view.warnings.map((w) => (
         <p key={w} role="alert" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
           {w}
@@ -124,25 +122,4 @@ function initialValues(view: MessagingChannelView, type: MessagingType) {
     businessAccountId: str(s.businessAccountId),
   };
   return { name: c?.name ?? "", enabled: c?.enabled ?? true, hasToken: view.hasSecret, values };
-}
-
-function StatusCard({ view }: { view: MessagingChannelView }) {
-  const c = view.channel;
-  const facts = [
-    { label: "Status", value: !c ? "Not connected" : c.enabled ? `Answering on ${c.address}` : `Turned off (${c.address})`, live: Boolean(c?.enabled) },
-    { label: "Account", value: view.account || "—", live: false },
-    { label: "Sending", value: view.transport === "outbox" ? "To the dev outbox (simulated)" : `Through ${view.provider}`, live: false },
-  ];
-  return (
-    <Card>
-      <dl className="grid gap-3 sm:grid-cols-3">
-        {facts.map((f) => (
-          <div key={f.label}>
-            <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{f.label}</dt>
-            <dd className={cn("mt-1 text-sm", f.live ? "font-medium text-emerald-700" : "text-slate-700")}>{f.value}</dd>
-          </div>
-        ))}
-      </dl>
-    </Card>
-  );
 }

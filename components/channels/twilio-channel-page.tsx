@@ -1,15 +1,12 @@
 // The page of one Twilio channel (SMS, WhatsApp, voice): connect it, paste the URLs into Twilio,
 // send a test, and in embedded mode play a customer with the Channel simulator.
-import { Suspense } from "react";
-import Link from "next/link";
-import { ArrowLeft } from "lucide-react";
 import { memberContext } from "@/lib/auth/member";
 import { MANAGERS } from "@/lib/services/context";
 import { VOICES, type TwilioKind } from "@/lib/channels/twilio/channels";
-import { recentChannelMessages, twilioChannelView, type TwilioChannelView } from "@/lib/channels/twilio/dashboard";
+import { twilioChannelView } from "@/lib/channels/twilio/dashboard";
 import { DEFAULT_SIMULATED_NUMBER } from "@/lib/channels/twilio/simulator";
-import { Card, PageHeader } from "@/components/ui/card";
-import { cn } from "@/components/ui/cn";
+import { Card } from "@/components/ui/card";
+import { ChannelPageHeader, ChannelStatusCard, RecentActivitySection } from "./channel-page-parts";
 import { CopyField } from "./copy-field-client";
 import { CallSimulator, MessagingSimulator } from "./simulator-client";
 import { TestSendForm } from "./test-send-client";
@@ -46,12 +43,13 @@ export async function TwilioChannelPage({ slug, kind }: { slug: string; kind: Tw
 
   return (
     <div className="max-w-3xl space-y-6">
-      <Link href={`/${slug}/channels`} className="inline-flex items-center gap-1 text-sm text-teal-700 hover:underline">
-        <ArrowLeft className="h-4 w-4" aria-hidden /> Channels
-      </Link>
-      <PageHeader title={title} description={description} />
+      <ChannelPageHeader slug={slug} title={title} description={description} />
 
-      <StatusCard view={view} />
+      <ChannelStatusCard
+        channel={view.channel}
+        account={view.account.label}
+        sending={view.transport === "twilio" ? "Through Twilio's REST API" : "To the dev outbox (embedded mode)"}
+      />
 
       {kind === "whatsapp" && (
         <Card>
@@ -122,74 +120,5 @@ export async function TwilioChannelPage({ slug, kind }: { slug: string; kind: Tw
         <RecentActivitySection userId={user.id} businessId={business.id} channelId={view.channel.id} />
       )}
     </div>
-  );
-}
-
-function StatusCard({ view }: { view: TwilioChannelView }) {
-  const c = view.channel;
-  return (
-    <Card className="grid gap-3 sm:grid-cols-3">
-      <div>
-        <p className="text-xs font-medium uppercase tracking-wide text-slate-500">Status</p>
-        <p className={cn("mt-1 text-sm font-medium", c?.enabled ? "text-emerald-700" : "text-slate-700")}>{!c ? "Not connected" : c.enabled ? `Answering on ${c.address}` : `Turned off (${c.address})`}</p>
-      </div>
-      <div>
-        <p className="text-xs font-medium uppercase tracking-wide text-slate-500">Account</p>
-        <p className="mt-1 text-sm text-slate-700">{view.account.label}</p>
-      </div>
-      <div>
-        <p className="text-xs font-medium uppercase tracking-wide text-slate-500">Sending</p>
-        <p className="mt-1 text-sm text-slate-700">{view.transport === "twilio" ? "Through Twilio's REST API" : "To the dev outbox (embedded mode)"}</p>
-      </div>
-    </Card>
-  );
-}
-
-const STATUS_STYLE: Record<string, string> = {
-  delivered: "bg-emerald-50 text-emerald-800",
-  read: "bg-emerald-50 text-emerald-800",
-  sent: "bg-sky-50 text-sky-800",
-  queued: "bg-slate-100 text-slate-700",
-  outbox: "bg-slate-100 text-slate-700",
-  failed: "bg-red-50 text-red-700",
-  undelivered: "bg-red-50 text-red-700",
-  blocked: "bg-amber-50 text-amber-800",
-};
-
-/** The channel's recent messages, streamed in after the rest of the page. */
-export function RecentActivitySection(props: { userId: string; businessId: string; channelId: string }) {
-  return (
-    <Suspense fallback={<div className="h-48 animate-pulse rounded-lg border border-slate-200 bg-slate-50" aria-busy="true" aria-label="Loading recent activity" />}>
-      <RecentActivity {...props} />
-    </Suspense>
-  );
-}
-
-async function RecentActivity({ userId, businessId, channelId }: { userId: string; businessId: string; channelId: string }) {
-  const recent = await recentChannelMessages(userId, businessId, channelId);
-  return (
-    <Card>
-      <h2 className="mb-3 font-medium">Recent activity</h2>
-      {recent.length === 0 ? (
-        <p className="text-sm text-slate-600">Nothing on this channel yet.</p>
-      ) : (
-        <ul className="divide-y divide-slate-100">
-          {recent.map((m) => (
-            <li key={m.id} className="flex items-start justify-between gap-3 py-2 text-sm">
-              <div className="min-w-0">
-                <p className="text-xs text-slate-500">
-                  {m.role === "customer" ? "Customer" : m.role === "system" ? "Call" : m.role === "agent" ? "Staff" : "Assistant"} ·{" "}
-                  <time dateTime={m.createdAt.toISOString()}>{m.createdAt.toLocaleString("en-GB", { dateStyle: "short", timeStyle: "short" })}</time>
-                </p>
-                <p className="line-clamp-2 text-slate-800">{m.content}</p>
-              </div>
-              {m.role !== "customer" && m.deliveryStatus && (
-                <span className={cn("shrink-0 rounded-full px-2 py-0.5 text-xs font-medium", STATUS_STYLE[m.deliveryStatus] ?? "bg-slate-100 text-slate-700")}>{m.deliveryStatus}</span>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-    </Card>
   );
 }

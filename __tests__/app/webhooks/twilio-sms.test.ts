@@ -165,6 +165,22 @@ describe("signatures", () => {
     expect(tooLong.status).toBe(400);
     expect(await snapshot()).toEqual(before);
   });
+
+  it("refuses a body over 64 KiB with 413 without buffering it, even one that never ends", async () => {
+    const chunk = new Uint8Array(16 * 1024).fill(0x61);
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(chunk);
+      },
+    });
+    const req = new Request(SMS_URL, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: endless, duplex: "half" } as RequestInit);
+    const res = await smsPost(req);
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.message).toBe("The body is larger than 65536 bytes.");
+    expect(pulled).toBeLessThan(10);
+  }, 10_000);
 });
 
 describe("STOP, START and HELP", () => {

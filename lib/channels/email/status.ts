@@ -62,7 +62,7 @@ export async function handleDeliveryEvent(event: ProviderEvent, type: DeliveryEv
           undeliverable = marked.length;
         }
       }
-      return { ...applied, undeliverable };
+      return { matched: applied.matched, messageId: applied.messageId, moved: applied.moved, undeliverable };
     });
     await finishEvent(eventId, { status: outcome.matched || outcome.undeliverable ? "processed" : "ignored", result: outcome });
     return Response.json({ ok: true, ...outcome });

@@ -3,11 +3,10 @@ import "server-only";
 // (with retries), into the dev outbox in embedded mode. Either way the stored message learns its
 // delivery status and provider id, and the send is a cost event.
 import { and, eq, sql } from "drizzle-orm";
-import { withService, type Executor } from "@/lib/db/client";
-import { customerIdentities, messages, outbox } from "@/lib/db/schema";
+import { withService } from "@/lib/db/client";
+import { messages, outbox } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { encrypt } from "@/lib/security/crypto";
-import { openIdentity } from "@/lib/pipeline/identities";
 import { canMessage } from "@/lib/channels/sms/consent";
 import { MESSAGE_STATUS_PATH, wireAddress, type Channel } from "./channels";
 import { describeRestError, restClient, withRetries } from "./client";
@@ -54,16 +53,6 @@ export function maskPhone(e164: string): string {
 
 export function statusCallbackUrl(messageId?: string | null): string {
   return `${env().appUrl}${MESSAGE_STATUS_PATH}${messageId ? `?m=${messageId}` : ""}`;
-}
-
-/** The customer's phone number (decrypted from their identity), for sends that do not answer an inbound. */
-export async function customerPhone(ex: Executor, businessId: string, customerId: string): Promise<string | null> {
-  const [row] = await ex
-    .select({ kind: customerIdentities.kind, valueEncrypted: customerIdentities.valueEncrypted })
-    .from(customerIdentities)
-    .where(and(eq(customerIdentities.businessId, businessId), eq(customerIdentities.customerId, customerId), eq(customerIdentities.kind, "phone"), eq(customerIdentities.undeliverable, false)))
-    .limit(1);
-  return row ? openIdentity(row).value : null;
 }
 
 export async function updateMessage(businessId: string, messageId: string, values: { providerMessageId?: string | null; deliveryStatus: string; delivery: Record<string, unknown> }) {

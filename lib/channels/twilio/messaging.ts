@@ -10,9 +10,10 @@ import { withService } from "@/lib/db/client";
 import { businesses, messages } from "@/lib/db/schema";
 import { handleInbound } from "@/lib/pipeline/inbound";
 import { findCustomerByIdentity } from "@/lib/pipeline/customers";
-import type { InboundMessage, InboundResult, Message } from "@/lib/pipeline/types";
+import type { InboundMessage, Message } from "@/lib/pipeline/types";
 import { canMessage, setConsent } from "@/lib/channels/sms/consent";
 import { keywordOf, keywordReply } from "@/lib/channels/sms/keywords";
+import { answerText } from "@/lib/channels/common/receive";
 import { readSettings, type Channel } from "./channels";
 import { afterResponse, replyDeadlineMs, within } from "./background";
 import { chargeChannelCost } from "./costs";
@@ -23,13 +24,6 @@ import type { ParsedInbound } from "./inbound";
 import { countSegments, smartEncode, splitBody } from "./segments";
 import { emptyTwiml, messagesTwiml, twimlResponse } from "./twiml";
 import type { TwilioWebhook } from "./webhook";
-
-/** The text to send for a pipeline result, if any: the answer, or a rate-limit notice. */
-export function replyText(result: InboundResult): string | null {
-  if (result.reply) return result.reply.content;
-  if (result.noReply?.reason === "rate_limited" && result.noReply.message) return result.noReply.message;
-  return null;
-}
 
 type Planned = { twiml: string; parts: string[] };
 
@@ -115,7 +109,7 @@ export async function handleInboundMessage(hook: TwilioWebhook, kind: MessagingK
     const raced = await within(work, replyDeadlineMs());
     if (!raced.timedOut) {
       const result = raced.value;
-      const text = replyText(result);
+      const text = answerText(result);
       const planned = text ? planReply(kind, text, result.reply) : null;
       const outcome: EventOutcome = {
         status: "processed",
@@ -128,7 +122,7 @@ export async function handleInboundMessage(hook: TwilioWebhook, kind: MessagingK
     afterResponse(async () => {
       try {
         const result = await work;
-        const text = replyText(result);
+        const text = answerText(result);
         let sent = null;
         if (text) {
           const current = await withService((tx) => findCustomerByIdentity(tx, channel.businessId, from));

@@ -16,7 +16,8 @@ import { findCustomerByIdentity } from "@/lib/pipeline/customers";
 import { findBusinessChannel, readSettings, toE164, wireAddress, type Channel } from "./channels";
 import { describeRestError, restClient, withRetries } from "./client";
 import { restCredentials } from "./credentials";
-import { customerPhone, maskPhone, sendMessage, type SendResult } from "./deliver";
+import { maskPhone, sendMessage, type SendResult } from "./deliver";
+import { customerAddress } from "@/lib/channels/common/channels";
 
 export const OUTSIDE_WINDOW =
   "More than 24 hours have passed since this customer last wrote on WhatsApp, so WhatsApp only allows an approved template until they write again.";
@@ -45,7 +46,7 @@ export async function sendToConversation({ ctx, input }: { ctx: Ctx; input: Conv
       .innerJoin(customers, eq(customers.id, conversations.customerId))
       .where(and(eq(conversations.id, input.conversationId), eq(conversations.businessId, businessId)));
     if (!row) return null;
-    return { ...row, phone: await customerPhone(tx, businessId, row.customer.id), window: await serviceWindow(tx, businessId, input.conversationId) };
+    return { ...row, phone: await customerAddress(tx, businessId, row.customer.id, "phone"), window: await serviceWindow(tx, businessId, input.conversationId) };
   });
   if (!loaded) throw new AppError("not_found", "Conversation not found.");
   const { channel, customer, phone, window } = loaded;

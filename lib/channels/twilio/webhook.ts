@@ -5,11 +5,13 @@ import "server-only";
 // that fails verification gets 403 and leaves nothing behind.
 import { getDb } from "@/lib/db/client";
 import { AppError, errorResponse } from "@/lib/errors";
+import { readRawBody } from "@/lib/channels/common/webhook";
 import { findChannelByAddress, type Channel, type TwilioKind } from "./channels";
 import { platformCredentials, signingCredentials, type TwilioCredentials } from "./credentials";
 import { flatten, isValidSignature, parseForm, publicUrl, type TwilioParams } from "./request";
 
-export const MAX_WEBHOOK_BYTES = 64 * 1024;
+/** Twilio's form posts are small; anything larger is refused before it is buffered. */
+const MAX_TWILIO_BODY_BYTES = 64 * 1024;
 
 export type TwilioWebhook = {
   req: Request;
@@ -42,8 +44,7 @@ export function forbidden(): Response {
 export function withTwilioWebhook(spec: Spec, handler: (hook: TwilioWebhook) => Promise<Response>) {
   return async (req: Request): Promise<Response> => {
     try {
-      const raw = await req.text();
-      if (Buffer.byteLength(raw) > MAX_WEBHOOK_BYTES) throw new AppError("payload_too_large", `The body is larger than ${MAX_WEBHOOK_BYTES} bytes.`);
+      const raw = await readRawBody(req, MAX_TWILIO_BODY_BYTES);
       const params = parseForm(raw);
       const fields = flatten(params);
       const url = publicUrl(req);
