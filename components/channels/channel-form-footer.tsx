@@ -1,6 +1,5 @@
 // The end of every channel's connect form: the on/off switch, what the save said, and Save.
-import { Button } from "@/components/ui/button";
-import { FormMessage } from "@/components/ui/field";
+import { SaveFooter } from "@/components/ui/field";
 
 export function ChannelFormFooter({
   enabled,
@@ -19,10 +18,7 @@ export function ChannelFormFooter({
         <input type="checkbox" name="enabled" checked={enabled} onChange={(e) => onEnabledChange(e.target.checked)} className="h-4 w-4 rounded border-slate-300" />
         Answer on this channel
       </label>
-      <FormMessage state={state} />
-      <Button type="submit" disabled={pending}>
-        {pending ? "Saving…" : "Save"}
-      </Button>
+      <SaveFooter state={state} pending={pending} />
     </>
   );
 }

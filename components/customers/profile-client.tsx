@@ -3,7 +3,7 @@
 import { useActionState, useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/button";
-import { Field, FormMessage, Input, Textarea } from "@/components/ui/field";
+import { Field, FormMessage, Input, Textarea, SaveFooter } from "@/components/ui/field";
 import {
   deleteCustomerAction,
   mergeCustomerAction,
@@ -76,10 +76,7 @@ export function DetailsForm({ slug, id, initial }: { slug: string; id: string; i
       <Field label="Notes" htmlFor="customer-notes" hint="Only your team sees notes.">
         <Textarea id="customer-notes" name="notes" rows={4} value={values.notes} onChange={set("notes")} maxLength={5000} />
       </Field>
-      <FormMessage state={state} />
-      <Button type="submit" disabled={pending}>
-        {pending ? "Saving…" : "Save"}
-      </Button>
+      <SaveFooter state={state} pending={pending} />
     </form>
   );
 }

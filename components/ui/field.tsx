@@ -1,5 +1,6 @@
 import * as Label from "@radix-ui/react-label";
 import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
+import { Button } from "./button";
 import { cn } from "./cn";
 
 const control =
@@ -49,4 +50,16 @@ export function FormMessage({ state }: { state?: { error?: string; ok?: string }
       </p>
     );
   return null;
+}
+
+/** The end of a settings form: what the last save said, then Save. */
+export function SaveFooter({ state, pending }: { state?: { error?: string; ok?: string } | null; pending: boolean }) {
+  return (
+    <>
+      <FormMessage state={state} />
+      <Button type="submit" disabled={pending}>
+        {pending ? "Saving…" : "Save"}
+      </Button>
+    </>
+  );
 }

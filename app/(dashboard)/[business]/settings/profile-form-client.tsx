@@ -1,7 +1,6 @@
 "use client";
 import { useActionState, useState } from "react";
-import { Button } from "@/components/ui/button";
-import { Field, FormMessage, Input, NativeSelect } from "@/components/ui/field";
+import { Field, Input, NativeSelect, SaveFooter } from "@/components/ui/field";
 import { updateProfileAction } from "./actions";
 
 type Profile = { name: string; timeZone: string; brandColor: string; logoUrl: string };
@@ -37,10 +36,7 @@ export function ProfileForm({ slug, initial, timeZones }: { slug: string; initia
       <Field label="Logo URL" htmlFor="logoUrl" hint="An https:// link to a square image. Leave empty for none.">
         <Input id="logoUrl" name="logoUrl" type="url" value={values.logoUrl} onChange={set("logoUrl")} placeholder="https://…" />
       </Field>
-      <FormMessage state={state} />
-      <Button type="submit" disabled={pending}>
-        {pending ? "Saving…" : "Save"}
-      </Button>
+      <SaveFooter state={state} pending={pending} />
     </form>
   );
 }

@@ -1,8 +1,7 @@
 "use client";
 import { useState, useTransition } from "react";
 import type { AiSettings } from "@/lib/ai/prompts";
-import { Button } from "@/components/ui/button";
-import { Field, FormMessage, Input, NativeSelect, Textarea } from "@/components/ui/field";
+import { Field, Input, NativeSelect, Textarea, SaveFooter } from "@/components/ui/field";
 import { updateAiSettingsAction, type FormState } from "../actions";
 
 const DAYS = [
@@ -115,10 +114,7 @@ export function AiSettingsForm({ slug, initial, businessTimeZone }: { slug: stri
       <Field label="Fallback reply" htmlFor="fallback" hint="Sent when no answer can be given (budget spent, every model failed): never silence.">
         <Textarea id="fallback" rows={2} value={s.fallbackReply} onChange={(e) => set("fallbackReply", e.target.value)} />
       </Field>
-      <FormMessage state={state} />
-      <Button type="submit" disabled={pending}>
-        {pending ? "Saving…" : "Save"}
-      </Button>
+      <SaveFooter state={state} pending={pending} />
     </form>
   );
 }

@@ -1,8 +1,7 @@
 "use client";
 import { useState, useTransition } from "react";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { Button } from "@/components/ui/button";
-import { Field, FormMessage, Input } from "@/components/ui/field";
+import { Field, Input, SaveFooter } from "@/components/ui/field";
 import { updateLimitsAction, type FormState } from "../actions";
 
 type Limits = {
@@ -66,10 +65,7 @@ export function LimitsForm({ slug, initial }: { slug: string; initial: Limits })
         Pause model answers when the budget is spent (FAQs and cached answers keep serving)
       </label>
       <p className="text-xs text-slate-500">Alerts go to owners and admins at 75 % and 90 % of the budget, once each month.</p>
-      <FormMessage state={state} />
-      <Button type="submit" disabled={pending}>
-        {pending ? "Saving…" : "Save"}
-      </Button>
+      <SaveFooter state={state} pending={pending} />
     </form>
   );
 }
