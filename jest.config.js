@@ -1,5 +1,12 @@
-/** jest on PGlite with the real migrations: a template is migrated once, each suite gets a clone. */
-module.exports = {
+/**
+ * jest on both database engines: every suite runs once on PGlite (the embedded default) and once on
+ * a real PostgreSQL server with pgvector through postgres.js as production connects. The global setup
+ * migrates a template per engine; each suite gets a clone (helpers/db.ts). `npm test` starts the
+ * server (scripts/test-services.sh); PRISMAI_TEST_ENGINES=pglite narrows a local run to one engine.
+ */
+const engines = (process.env.PRISMAI_TEST_ENGINES || "pglite,postgres").split(",").map((e) => e.trim()).filter(Boolean);
+
+const base = {
   testEnvironment: "node",
   // Process-wide holders (the database handle, limiter, cache) live on globalThis by design.
   testEnvironmentOptions: { globalsCleanup: "off" },
@@ -25,8 +32,13 @@ module.exports = {
     "^@/(.*)$": "<rootDir>/$1",
     "^server-only$": "<rootDir>/__tests__/helpers/empty.js",
   },
-  globalSetup: "<rootDir>/__tests__/helpers/global-setup.ts",
   setupFiles: ["<rootDir>/__tests__/helpers/setup-env.ts"],
+  setupFilesAfterEnv: ["<rootDir>/__tests__/helpers/teardown.ts"],
+};
+
+module.exports = {
+  globalSetup: "<rootDir>/__tests__/helpers/global-setup.ts",
   testTimeout: 60000,
   maxWorkers: 2,
+  projects: engines.map((engine) => ({ ...base, displayName: engine, globals: { PRISMAI_TEST_ENGINE: engine } })),
 };

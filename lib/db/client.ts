@@ -75,19 +75,50 @@ function yieldBeforeQueries<C extends { query: unknown; exec: unknown; transacti
   return client;
 }
 
+/** Pool size per process: Supabase's transaction pooler multiplexes these onto its own. */
+export const POSTGRES_POOL_SIZE = 10;
+
+/**
+ * postgres.js exactly as production connects: `prepare: false` (Supabase's transaction pooler does
+ * not keep prepared statements) and a pool of POSTGRES_POOL_SIZE connections.
+ */
+export function openPostgres(url: string, { max = POSTGRES_POOL_SIZE }: { max?: number } = {}): DbHandle {
+  const client = postgres(url, { prepare: false, max, onnotice: () => {} });
+  const db = drizzlePostgres({ client, schema }) as unknown as Db;
+  acceptValuesLikePglite(client.options.serializers);
+  return {
+    db,
+    kind: "postgres",
+    exec: async (script) => void (await client.unsafe(script).simple()),
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/** Postgres type oids: timestamp, timestamptz, date; json, jsonb. */
+const DATE_OIDS = [1114, 1184, 1082] as const;
+const JSON_OIDS = [114, 3802] as const;
+
+/**
+ * Drizzle makes postgres.js pass dates and json through untouched, because its own columns hand it
+ * strings already. Raw `sql` templates hand it whatever the code has: a JS Date (which postgres.js
+ * then cannot write: "Received an instance of Date") or a plain object (sent as JSON by PGlite).
+ * The server describes each parameter's type before the bind, so serialising by type here makes
+ * every raw template accept what PGlite accepts, once, for the whole class. Strings still pass
+ * through unchanged, as drizzle expects. Checked value by value on both engines in
+ * __tests__/lib/db/values.test.ts.
+ */
+export function acceptValuesLikePglite(serializers: Record<number, (x: unknown) => unknown>): void {
+  for (const oid of DATE_OIDS) {
+    serializers[oid] = (x) => (x instanceof Date ? x.toISOString() : x);
+  }
+  for (const oid of JSON_OIDS) {
+    serializers[oid] = (x) => (typeof x === "string" ? x : JSON.stringify(x));
+  }
+}
+
 async function open(): Promise<DbHandle> {
   const e = env();
-  if (e.DATABASE_URL) {
-    // prepare: false — Supabase's transaction pooler does not keep prepared statements.
-    const client = postgres(e.DATABASE_URL, { prepare: false, max: 10, onnotice: () => {} });
-    const db = drizzlePostgres({ client, schema }) as unknown as Db;
-    return {
-      db,
-      kind: "postgres",
-      exec: async (script) => void (await client.unsafe(script).simple()),
-      close: () => client.end({ timeout: 5 }),
-    };
-  }
+  if (e.DATABASE_URL) return openPostgres(e.DATABASE_URL);
   const dataDir = e.PGLITE_DATA_DIR ?? path.resolve(".data/pglite");
   const client = await openPglite({ dataDir });
   const db = drizzlePglite({ client, schema }) as unknown as Db;

@@ -1,20 +1,22 @@
 import { GET } from "@/app/api/health/route";
 import { closeDb, setDbHandleForTests } from "@/lib/db/client";
-import { useTestDb } from "../../helpers/db";
+import { testEngine, useTestDb } from "../../helpers/db";
 
 afterAll(() => closeDb());
 
 describe("GET /api/health", () => {
   it("reports the database, the migrations and the adapter of each port", async () => {
     await useTestDb();
+    // The postgres project connects through DATABASE_URL exactly as production does.
+    const engine = testEngine();
     const res = await GET();
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toMatchObject({
       status: "ok",
-      database: { reachable: true, driver: "pglite" },
+      database: { reachable: true, driver: engine },
       migrations: { current: true },
-      adapters: { database: "pglite", auth: "local", model: "offline", cache: "memory" },
+      adapters: { database: engine, auth: "local", model: "offline", cache: "memory" },
     });
   });
 

@@ -1,15 +1,33 @@
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/pglite";
-import { openPglite, rows, type Db } from "@/lib/db/client";
+import { openPglite, openPostgres, rows, type Db, type DbHandle } from "@/lib/db/client";
 import { journal, migrate, migrationStatus, MIGRATIONS_FOLDER } from "@/lib/db/migrate";
 import { TENANT_TABLES } from "@/lib/db/schema";
+import { onServer, testEngine, testServerUrl } from "../../helpers/db";
+import { withDatabase } from "../../helpers/engines";
+
+/** An empty database, no migrations applied, on this project's engine. */
+async function emptyDatabase(): Promise<DbHandle> {
+  if (testEngine() === "postgres") {
+    const name = `empty_${process.pid}`;
+    await onServer(async (admin) => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.unsafe(`create database ${name}`);
+    });
+    const handle = openPostgres(withDatabase(testServerUrl(), name));
+    const close = handle.close;
+    return { ...handle, close: async () => { await close(); await onServer((admin) => admin.unsafe(`drop database ${name} with (force)`)); } };
+  }
+  const client = await openPglite();
+  const db = drizzle({ client }) as unknown as Db;
+  return { db, kind: "pglite", exec: async (s: string) => void (await client.exec(s)), close: () => client.close() };
+}
 
 describe("migrations", () => {
   it("apply to an empty database from zero, then re-run as a no-op", async () => {
-    const client = await openPglite();
-    const db = drizzle({ client }) as unknown as Db;
-    const handle = { db, kind: "pglite" as const, exec: async (s: string) => void (await client.exec(s)), close: () => client.close() };
+    const handle = await emptyDatabase();
+    const db = handle.db;
     expect(await migrationStatus(handle)).toMatchObject({ applied: 0, current: false });
     await migrate(handle);
     const status = await migrationStatus(handle);
@@ -40,7 +58,7 @@ describe("migrations", () => {
       sql`select format_type(atttypid, atttypmod) as t from pg_attribute where attrelid = 'memories'::regclass and attname = 'embedding'`,
     );
     expect(dims[0]?.t).toBe("vector(768)");
-    await client.close();
+    await handle.close();
   });
 
   it("keep the folder and the journal in step", () => {
