@@ -1,6 +1,7 @@
 // npm run bench:chat — N simulated visitors (default 200) each send M messages (default 5) through
-// the chat HTTP API of a production build (`next build` + `next start` on 127.0.0.1, the embedded
-// PGlite database in a temp directory), the language model answering after a fixed delay (the
+// the chat HTTP API of a production build (`next build` + `next start` on 127.0.0.1), once per
+// database engine (--db pglite|postgres|both, default both: the embedded PGlite in a temp directory,
+// and a fresh database on the PostgreSQL server the npm script starts), the language model answering after a fixed delay (the
 // PRISMAI_BENCH_MODEL_DELAY_MS hook of lib/env.ts). Measures messages per second, time to first token
 // and to the full answer (p50/p95/p99), errors, and in the same run the floor: a route that returns at
 // once (Next's automatic OPTIONS on the chat route), idle and under load. Afterwards it counts in the
@@ -9,12 +10,13 @@
 // The build is made in a copy of the working tree under the system temp dir (node_modules hard-linked),
 // so the checkout's own .next — a dev server, an e2e run — is left alone.
 // Options: --visitors 200 --messages 5 --delay 250 (model ms) --think 300 (max ms between a visitor's
-// messages) --ramp 2000 (ms over which visitors arrive) --port 3290 --reuse-build
+// messages) --ramp 2000 (ms over which visitors arrive) --port 3290 --reuse-build --db both
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ChatEventParser } from "@/lib/chat/protocol";
+import { enginesFromArgs, freshDatabase, machine, type BenchDatabase } from "./engines";
 
 const argv = process.argv.slice(2);
 const num = (name: string, fallback: number) => {
@@ -36,7 +38,8 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const ROOT = process.cwd();
 const BUILD_DIR = path.join(os.tmpdir(), "prismai-bench-chat-build");
 const DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "prismai-bench-chat-data-"));
-const PGLITE_DIR = path.join(DATA_DIR, "pglite");
+// In production mode a server database needs both; fixed values for the benchmark's own database.
+const SECRETS = { ENCRYPTION_KEY: Buffer.alloc(32, 5).toString("base64"), APP_SECRET: "bench-app-secret-bench-app-secret-0123456789" };
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -65,27 +68,22 @@ function build() {
 }
 
 /** Migrates and seeds the demo clinic, with limits that leave room for the run (it measures throughput). */
-async function prepareDatabase() {
-  const { drizzle } = await import("drizzle-orm/pglite");
+async function prepareDatabase(database: BenchDatabase) {
   const { sql } = await import("drizzle-orm");
-  const schema = await import("@/lib/db/schema");
-  const { openPglite } = await import("@/lib/db/client");
   const { migrate } = await import("@/lib/db/migrate");
   const { seedDemo } = await import("@/lib/db/seed");
   const { DEMO_BUSINESS_ID } = await import("@/lib/db/seed-data");
-  const client = await openPglite({ dataDir: PGLITE_DIR });
-  const db = drizzle({ client, schema }) as unknown as import("@/lib/db/client").Db;
-  const handle = { db, kind: "pglite" as const, exec: async (s: string) => void (await client.exec(s)), close: () => client.close() };
+  const handle = await database.open();
   await migrate(handle);
   await seedDemo(handle);
   const limits = { customerPerDay: 1_000_000, customerMinIntervalSeconds: 0, ipPerMinute: 0, businessPerMonth: 100_000_000, monthlyBudgetUsd: 100_000, autoPause: true };
-  await db.execute(sql`update businesses set limits = ${JSON.stringify(limits)}::jsonb where id = ${DEMO_BUSINESS_ID}`);
-  await client.close();
+  await handle.db.execute(sql`update businesses set limits = ${JSON.stringify(limits)}::jsonb where id = ${DEMO_BUSINESS_ID}`);
+  await handle.close();
 }
 
-function startServer(): ChildProcess {
+function startServer(database: BenchDatabase): ChildProcess {
   const vars = [
-    `PGLITE_DATA_DIR=${PGLITE_DIR}`,
+    ...Object.entries({ ...database.env, ...(database.engine === "postgres" ? SECRETS : {}) }).map(([k, v]) => `${k}=${v}`),
     `APP_URL=${BASE}`,
     `PRISMAI_BENCH_MODEL_DELAY_MS=${DELAY_MS}`,
     "NEXT_TELEMETRY_DISABLED=1",
@@ -204,13 +202,11 @@ async function sendOne(token: string, text: string, clientId: string): Promise<O
 
 // ---------------------------------------------------------------- counting in the database
 
-async function countInDatabase(sentIds: string[]) {
+async function countInDatabase(database: BenchDatabase, sentIds: string[]) {
   const { sql } = await import("drizzle-orm");
-  const { drizzle } = await import("drizzle-orm/pglite");
-  const schema = await import("@/lib/db/schema");
-  const { openPglite, rows } = await import("@/lib/db/client");
-  const client = await openPglite({ dataDir: PGLITE_DIR });
-  const db = drizzle({ client, schema }) as unknown as import("@/lib/db/client").Db;
+  const { rows } = await import("@/lib/db/client");
+  const handle = await database.open();
+  const db = handle.db;
   try {
     const stored = await rows<{ id: string; client_id: string; outcome: string | null; replies: number; sources: string[] | null }>(
       db,
@@ -240,7 +236,7 @@ async function countInDatabase(sentIds: string[]) {
       modelCostUsd: Number(costs?.usd ?? 0),
     };
   } finally {
-    await client.close();
+    await handle.close();
   }
 }
 
@@ -248,9 +244,27 @@ async function countInDatabase(sentIds: string[]) {
 
 async function main() {
   build();
-  await prepareDatabase();
-  log(`starting next start on ${BASE} (model delay ${DELAY_MS} ms, data in ${DATA_DIR})…`);
-  const server = startServer();
+  const runs = [];
+  for (const engine of enginesFromArgs(argv)) {
+    const database = await freshDatabase(engine, "chat");
+    try {
+      runs.push(await runOn(database));
+    } finally {
+      await database.drop();
+    }
+  }
+  const result = { benchmark: "chat", at: new Date().toISOString(), machine: machine(), runs };
+  fs.mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, "bench/results/chat.json"), JSON.stringify(result, null, 2) + "\n");
+  console.log(JSON.stringify(result, null, 2));
+  if (runs.some((r) => r.database.lost || r.database.answeredTwice || r.database.storedTwice)) process.exitCode = 1;
+  fs.rmSync(DATA_DIR, { recursive: true, force: true });
+}
+
+async function runOn(db: BenchDatabase) {
+  await prepareDatabase(db);
+  log(`${db.engine}: starting next start on ${BASE} (model delay ${DELAY_MS} ms)…`);
+  const server = startServer(db);
   const stop = () => void stopServer(server);
   process.once("SIGINT", stop);
   try {
@@ -318,7 +332,7 @@ async function main() {
     for (const o of outcomes.filter((x) => x.error)) errors[o.error!] = (errors[o.error!] ?? 0) + 1;
     const streamed: Record<string, number> = {};
     for (const o of ok) streamed[o.source] = (streamed[o.source] ?? 0) + 1;
-    const database = await countInDatabase(sentIds);
+    const database = await countInDatabase(db, sentIds);
     const floorUnderLoad = loadFloor.filter((x) => Number.isFinite(x));
     // the slowest floor request started in each 10-second window: where the server stalled
     const windows: Record<string, number> = {};
@@ -326,20 +340,19 @@ async function main() {
       const key = `${Math.floor(f.at / 10_000) * 10}s`;
       windows[key] = round(Math.max(windows[key] ?? 0, Number.isFinite(f.ms) ? f.ms : 0));
     }
-    fs.copyFileSync(path.join(DATA_DIR, "server.log"), path.join(os.tmpdir(), "prismai-bench-chat-server.log"));
-    fs.writeFileSync(path.join(os.tmpdir(), "prismai-bench-chat-timeline.json"), JSON.stringify({ floorTimeline, sessionTimeline, outcomes }, null, 1));
+    fs.copyFileSync(path.join(DATA_DIR, "server.log"), path.join(os.tmpdir(), `prismai-bench-chat-server-${db.engine}.log`));
+    fs.writeFileSync(path.join(os.tmpdir(), `prismai-bench-chat-timeline-${db.engine}.json`), JSON.stringify({ floorTimeline, sessionTimeline, outcomes }, null, 1));
 
-    const result = {
-      benchmark: "chat",
-      at: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, node: process.version },
+    return {
+      engine: db.engine,
+      loadAverage1m: machine().loadAverage1m,
       config: {
         visitors: VISITORS,
         messagesPerVisitor: MESSAGES,
         modelDelayMs: DELAY_MS,
         thinkMsMax: THINK_MS,
         rampMs: RAMP_MS,
-        server: "next start (production build) on 127.0.0.1, embedded PGlite, in-process limiter and cache",
+        server: `next start (production build) on 127.0.0.1, ${db.describe}, in-process limiter and cache`,
         model: "delayed echo (PRISMAI_BENCH_MODEL_DELAY_MS), streamed word by word, priced as gemini-2.5-flash-lite",
         live: "HTTP POST streaming server-sent events; nothing else polled during the run",
       },
@@ -356,13 +369,8 @@ async function main() {
       },
       database,
     };
-    fs.mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
-    fs.writeFileSync(path.join(ROOT, "bench/results/chat.json"), JSON.stringify(result, null, 2) + "\n");
-    console.log(JSON.stringify(result, null, 2));
-    if (database.lost || database.answeredTwice || database.storedTwice) process.exitCode = 1;
   } finally {
     await stopServer(server);
-    fs.rmSync(DATA_DIR, { recursive: true, force: true });
   }
 }
 

@@ -1,10 +1,13 @@
-// npm run bench:pipeline — N messages at concurrency C through the whole pipeline on the embedded
-// database (PGlite), the model answering instantly; beside it the floor of one insert plus one
-// select on the same database, so the pipeline's overhead reads as a ratio. Writes
-// bench/results/pipeline.json. Options: --n 400 --c 8
+// npm run bench:pipeline — N messages at concurrency C through the whole pipeline, the model
+// answering instantly, on each database engine (--db pglite|postgres|both, default both) at c=1 and
+// c=C; beside each, the floor of one insert plus one select on the same database, so the pipeline's
+// overhead reads as a ratio, and on PostgreSQL the commits per message the server counted. Each run
+// is a child process on a fresh database. Writes bench/results/pipeline.json.
+// Options: --n 400 --c 8 --db both
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { enginesFromArgs, freshDatabase, machine, type BenchEngine } from "./engines";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -12,8 +15,7 @@ const arg = (name: string, fallback: number) => {
 };
 const N = arg("n", 400);
 const C = arg("c", 8);
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "prismai-bench-pipeline-"));
-process.env.PGLITE_DATA_DIR = path.join(dataDir, "pglite");
+const CHILD = process.argv.includes("--child");
 process.env.DISABLE_SCHEDULER = "1";
 
 const pct = (xs: number[], p: number) => {
@@ -22,7 +24,10 @@ const pct = (xs: number[], p: number) => {
 };
 const round = (x: number) => Math.round(x * 100) / 100;
 
-async function main() {
+/** One engine at one concurrency, in this process. */
+async function runOne(engine: BenchEngine) {
+  const database = await freshDatabase(engine, `pipeline_c${C}`);
+  Object.assign(process.env, database.env);
   const { sql } = await import("drizzle-orm");
   const { getDbHandle, rows, closeDb } = await import("@/lib/db/client");
   const { migrate } = await import("@/lib/db/migrate");
@@ -67,6 +72,13 @@ async function main() {
     floor.push(performance.now() - t0);
   }
 
+  const commits = async () =>
+    engine === "postgres"
+      ? Number((await rows<{ n: string }>(handle.db, sql`select xact_commit::text as n from pg_stat_database where datname = current_database()`))[0]!.n)
+      : 0;
+  await handle.db.execute(sql`select pg_stat_force_next_flush()`);
+  const commitsBefore = await commits();
+
   const latencies: number[] = [];
   const sources: Record<string, number> = {};
   let errors = 0;
@@ -91,14 +103,14 @@ async function main() {
       latencies.push(performance.now() - t0);
       if (performance.now() - lastReport > 2000) {
         lastReport = performance.now();
-        process.stdout.write(`\r  ${latencies.length}/${N} messages…`);
+        process.stderr.write(`\r  ${latencies.length}/${N} messages…`);
       }
     }
   }
   await Promise.all(Array.from({ length: C }, worker));
   const elapsed = (performance.now() - started) / 1000;
   await Promise.allSettled(deferred);
-  process.stdout.write("\n");
+  process.stderr.write("\n");
 
   const [counts] = await rows<{ customer: number; answered: number; doubled: number }>(
     handle.db,
@@ -109,24 +121,68 @@ async function main() {
   );
 
   const floorP50 = pct(floor, 50);
-  const result = {
-    benchmark: "pipeline",
-    at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, node: process.version },
-    config: { messages: N, concurrency: C, database: "pglite (embedded)", model: "instant stub", embedder: "local" },
+  await closeDb();
+  let commitsPerMessage: number | null = null;
+  if (engine === "postgres") {
+    // the pool's backends have exited and flushed their counters; read them on a connection of its own
+    const reader = await database.open();
+    await new Promise((r) => setTimeout(r, 200));
+    const after = Number((await rows<{ n: string }>(reader.db, sql`select xact_commit::text as n from pg_stat_database where datname = current_database()`))[0]!.n);
+    commitsPerMessage = round((after - commitsBefore) / N);
+    await reader.close();
+  }
+  await database.drop();
+  return {
+    engine,
+    database: database.describe,
+    concurrency: C,
+    messages: N,
     throughputPerSecond: round(N / elapsed),
     latencyMs: { p50: round(pct(latencies, 50)), p95: round(pct(latencies, 95)), p99: round(pct(latencies, 99)), max: round(Math.max(...latencies)) },
     floorInsertSelectMs: { p50: round(floorP50), p95: round(pct(floor, 95)) },
     overheadRatioP50: round(pct(latencies, 50) / floorP50),
+    commitsPerMessage,
     errors,
     sources,
-    database: counts,
+    stored: counts,
+  };
+}
+
+/** Every engine at c=1 and c=C, each run a child process with fresh modules and a fresh database. */
+async function main() {
+  if (CHILD) {
+    const engine = enginesFromArgs()[0]!;
+    const result = await runOne(engine);
+    process.stdout.write(`\nRESULT ${JSON.stringify(result)}\n`);
+    return;
+  }
+  const runs = [];
+  for (const engine of enginesFromArgs()) {
+    for (const c of [...new Set([1, C])]) {
+      const n = c === 1 ? Math.min(N, 200) : N;
+      console.log(`[bench:pipeline] ${engine}, c=${c}, ${n} messages…`);
+      const out = execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, "--child", "--db", engine, "--c", String(c), "--n", String(n)], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      const line = out.split("\n").find((l) => l.startsWith("RESULT "));
+      if (!line) throw new Error(`the ${engine} c=${c} run printed no result:\n${out.slice(-2000)}`);
+      const result = JSON.parse(line.slice(7));
+      console.log(`  ${result.throughputPerSecond} msg/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms${result.commitsPerMessage !== null ? `, ${result.commitsPerMessage} commits/message` : ""}, errors ${result.errors}`);
+      runs.push(result);
+    }
+  }
+  const result = {
+    benchmark: "pipeline",
+    at: new Date().toISOString(),
+    machine: machine(),
+    config: { model: "instant stub", embedder: "local", note: "c=1 runs min(n, 200) messages" },
+    runs,
   };
   fs.mkdirSync("bench/results", { recursive: true });
-  fs.writeFileSync("bench/results/pipeline.json", JSON.stringify(result, null, 2) + "\n");
+  fs.writeFileSync(path.join("bench/results", "pipeline.json"), JSON.stringify(result, null, 2) + "\n");
   console.log(JSON.stringify(result, null, 2));
-  await closeDb();
-  fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
 main().catch((err) => {

@@ -80,3 +80,12 @@ test("the demo owner signs in to the seeded clinic; strangers' businesses are 40
   const res = await page.goto("/someone-elses-business/inbox");
   expect(res?.status()).toBe(404);
 });
+
+// Each Playwright project runs against a server on its own engine: the health route says which.
+test("the server reports its database engine and current migrations", async ({ request }, testInfo) => {
+  const res = await request.get("/api/health");
+  expect(res.status()).toBe(200);
+  const body = await res.json();
+  expect(body).toMatchObject({ status: "ok", database: { reachable: true, driver: testInfo.project.name }, migrations: { current: true } });
+  expect(body.adapters.database).toBe(testInfo.project.name);
+});

@@ -79,12 +79,18 @@ export const EnvSchema = z.object({
   DISABLE_SCHEDULER: optional,
 
   // benchmarks only (npm run bench:chat): the language model becomes a stand-in that answers after
-  // this many milliseconds. Off unless set; refused next to a real model or database.
+  // this many milliseconds. Off unless set; refused next to a real model or a database off this machine.
   PRISMAI_BENCH_MODEL_DELAY_MS: optional.refine((v) => v === undefined || /^\d{1,6}$/.test(v), {
     message: "must be a whole number of milliseconds",
   }),
 });
 export type EnvSchema = z.infer<typeof EnvSchema>;
+
+/** A database on this machine (the benchmarks' own server), never a deployment's. */
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 
 /** Services whose variables must be set together: any one set means all of them are required. */
 const GROUPS: Record<string, (keyof EnvSchema)[]> = {
@@ -140,8 +146,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (e.DATABASE_URL && e.NODE_ENV === "production" && !e.APP_SECRET) {
     problems.push("APP_SECRET is required with DATABASE_URL in production (openssl rand -hex 32)");
   }
-  if (e.PRISMAI_BENCH_MODEL_DELAY_MS !== undefined && (e.GEMINI_API_KEY || e.DATABASE_URL)) {
-    problems.push("PRISMAI_BENCH_MODEL_DELAY_MS is a benchmark hook: it cannot be set together with GEMINI_API_KEY or DATABASE_URL");
+  if (e.PRISMAI_BENCH_MODEL_DELAY_MS !== undefined && (e.GEMINI_API_KEY || (e.DATABASE_URL && !isLoopbackUrl(e.DATABASE_URL)))) {
+    problems.push("PRISMAI_BENCH_MODEL_DELAY_MS is a benchmark hook: it cannot be set together with GEMINI_API_KEY or a DATABASE_URL off this machine");
   }
   if (problems.length) throw new EnvError(problems);
 

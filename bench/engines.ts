@@ -1,0 +1,85 @@
+// The database engines a benchmark runs on: `--db pglite`, `--db postgres` or both (the default), so
+// one run reports both side by side. PostgreSQL is the server scripts/test-services.sh starts (the
+// npm bench scripts run through it) or PRISMAI_BENCH_PG_URL; each run gets a fresh database on it.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import type { DbHandle } from "@/lib/db/client";
+
+export type BenchEngine = "pglite" | "postgres";
+
+export function enginesFromArgs(argv = process.argv.slice(2)): BenchEngine[] {
+  const i = argv.indexOf("--db");
+  const value = i >= 0 ? argv[i + 1] : "both";
+  if (value === "both") return ["pglite", "postgres"];
+  if (value === "pglite" || value === "postgres") return [value];
+  throw new Error(`--db takes pglite, postgres or both (got ${value ?? "nothing"})`);
+}
+
+function serverUrl(): string {
+  const url = process.env.PRISMAI_BENCH_PG_URL ?? process.env.PRISMAI_TEST_PG_URL;
+  if (!url) throw new Error("PostgreSQL benchmarks need a server: run the npm bench script (it starts one) or set PRISMAI_BENCH_PG_URL");
+  return url;
+}
+
+export type BenchDatabase = {
+  engine: BenchEngine;
+  /** what the app's environment needs to use this database (PGLITE_DATA_DIR or DATABASE_URL) */
+  env: Record<string, string>;
+  describe: string;
+  /** opens a handle of its own (the benchmark's set-up and counting, outside the server) */
+  open(): Promise<DbHandle>;
+  drop(): Promise<void>;
+};
+
+/** A fresh, empty database on the engine; migrate it through the handle `open()` gives. */
+export async function freshDatabase(engine: BenchEngine, label: string): Promise<BenchDatabase> {
+  const { openPglite, openPostgres } = await import("@/lib/db/client");
+  if (engine === "pglite") {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `prismai-bench-${label}-`));
+    const dataDir = path.join(dir, "pglite");
+    return {
+      engine,
+      env: { PGLITE_DATA_DIR: dataDir },
+      describe: "PGlite (embedded, in-process WebAssembly)",
+      async open() {
+        const { drizzle } = await import("drizzle-orm/pglite");
+        const schema = await import("@/lib/db/schema");
+        const client = await openPglite({ dataDir });
+        const db = drizzle({ client, schema }) as unknown as DbHandle["db"];
+        return { db, kind: "pglite", exec: async (s) => void (await client.exec(s)), close: () => client.close() };
+      },
+      async drop() {
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const server = serverUrl();
+  const name = `bench_${label.replace(/[^a-z0-9_]/gi, "_")}`;
+  const admin = postgres(server, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  await admin.unsafe(`create database ${name}`);
+  const [version] = await admin.unsafe<{ v: string }[]>(`select current_setting('server_version') as v`);
+  await admin.end({ timeout: 5 });
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    engine,
+    env: { DATABASE_URL: url.toString() },
+    describe: `PostgreSQL ${version?.v ?? ""} + pgvector on 127.0.0.1 through postgres.js (prepare: false, pool of 10)`,
+    async open() {
+      return openPostgres(url.toString());
+    },
+    async drop() {
+      const a = postgres(server, { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop database if exists ${name} with (force)`);
+      await a.end({ timeout: 5 });
+    },
+  };
+}
+
+/** The machine's load when a figure was measured, for the JSON beside it. */
+export function machine() {
+  return { cpus: os.cpus().length, node: process.version, loadAverage1m: Math.round(os.loadavg()[0]! * 100) / 100 };
+}
