@@ -5,7 +5,6 @@ import { expect, test, type Page } from "@playwright/test";
 // Web chat and the inbox, two people at once: a customer on the clinic's chat page, the owner in the
 // dashboard. Everything arrives live (polling), with no reloads, on the production build.
 
-const APP = "http://127.0.0.1:3210";
 const QUESTION = "Can I drink alcohol after a tooth extraction?";
 
 async function signIn(page: Page, next: string) {
@@ -118,7 +117,9 @@ test("a customer gets a streamed answer; the owner takes over and replies live; 
   await ownerContext.close();
 });
 
-test("the widget shows on other websites until the owner allows only their own", async ({ browser }) => {
+test("the widget shows on other websites until the owner allows only their own", async ({ browser, baseURL }) => {
+  // the app's own origin: each engine's project has a server of its own
+  const APP = baseURL!;
   const ownerContext = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const owner = await ownerContext.newPage();
   await signIn(owner, "/demo-dental/channels");
