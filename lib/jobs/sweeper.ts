@@ -30,7 +30,8 @@ export async function sweep(opts: { graceSeconds?: number; limit?: number } = {}
   for (const m of pending) {
     try {
       const outcome = await answerMessage(m.business_id, m.id, { defer: (task) => void deferred.push(task()) });
-      if (outcome.reply) {
+      // Another sweeper (or the webhook, late) claimed it first: the answer is theirs to send, not a second text.
+      if (outcome.reply && !outcome.duplicate) {
         answered++;
         // Stored is not sent: on SMS and WhatsApp the answer still has to reach the customer's phone.
         await deliverAnswer(m.channel_kind, m.business_id, outcome.reply.id);

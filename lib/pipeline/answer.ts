@@ -44,6 +44,8 @@ export type AnswerTrace = {
 
 export type AnswerOutcome = {
   reply: Message | null;
+  /** another call claimed this message first: `reply` is that call's answer, for it to deliver */
+  duplicate?: boolean;
   noReply?: { reason: NoReplyReason; message?: string };
   handedOff: boolean;
   trace: AnswerTrace;
@@ -142,7 +144,7 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   const claimed = await withService((tx) => claim(tx, businessId, messageId));
   if (!claimed) {
     const reply = await withService((tx) => findReply(tx, businessId, messageId));
-    return { reply: reply ?? null, noReply: reply ? undefined : { reason: "duplicate" }, handedOff: false, trace };
+    return { reply: reply ?? null, duplicate: true, noReply: reply ? undefined : { reason: "duplicate" }, handedOff: false, trace };
   }
   const ctx = await withService((tx) => load(tx, businessId, messageId));
   if (!ctx) throw new Error("Claimed a message that cannot be loaded");
@@ -163,6 +165,22 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
     trace.source = source;
     trace.latencyMs = Date.now() - started;
     const stored = await withService(async (tx) => {
+      // Staff may have taken the conversation over while this answer was being made (the model can
+      // take seconds). The conversation's row is locked for the rest of this transaction and read
+      // again: a take-over that committed first is seen here and nothing is stored; one that comes
+      // later waits for this commit, so an AI reply never lands after a person took over. The model
+      // call, if any, was made and stays charged (its cost event is already recorded).
+      const [current] = await tx
+        .select({ status: conversations.status, assigneeId: conversations.assigneeId })
+        .from(conversations)
+        .where(and(eq(conversations.id, conversation.id), eq(conversations.businessId, businessId)))
+        .for("update");
+      if (current?.status === "waiting_human") {
+        // A person took over (assignee set), or another message of this conversation was handed off.
+        const why = current.assigneeId ? "taken_over" : "waiting_human";
+        await markOutcome(tx, businessId, messageId, `no_reply:${why}`, { discarded: { source, model: details.model ?? null, costUsd: details.costUsd ?? 0 } });
+        return why;
+      }
       const { message: saved } = await storeMessage(tx, {
         businessId,
         conversationId: conversation.id,
@@ -187,6 +205,12 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
       }
       return saved;
     });
+    if (typeof stored === "string") {
+      // Channels answer this reason as they answer any conversation waiting for a person: no AI
+      // text, no notice (a call is put through or takes a message). The message's outcome keeps why.
+      trace.gate = stored;
+      return { reply: null, noReply: { reason: "waiting_human" }, handedOff: false, trace };
+    }
     (opts.defer ?? deferAfterResponse)(() => embedMessagesIntoMemories([message.id, stored.id]));
     return { reply: stored, handedOff: Boolean(details.handoff), trace };
   };

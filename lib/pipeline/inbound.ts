@@ -1,8 +1,8 @@
 // One inbound message from any channel: resolve the customer and conversation, store the message
 // (nothing after this can lose it), then answer it. A repeated provider id returns the first result.
-import { and, eq } from "drizzle-orm";
-import { withService } from "@/lib/db/client";
-import { channels, conversations, customers } from "@/lib/db/schema";
+import { and, eq, sql } from "drizzle-orm";
+import { withService, type Tx } from "@/lib/db/client";
+import { channels, conversations, customers, messages } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { answerMessage, type AnswerOptions } from "./answer";
 import { findReply, resolveConversation, storeMessage } from "./conversations";
@@ -10,6 +10,43 @@ import { resolveCustomer } from "./customers";
 import type { InboundMessage, InboundResult } from "./types";
 
 export const MAX_INBOUND_CHARS = 16_000;
+
+/**
+ * The customer, with their row locked until the transaction ends, and the message already stored
+ * under this provider id, if any. Concurrent deliveries for one customer then resolve their
+ * conversation one after another and meet in one: nothing unique stops two open conversations on a
+ * channel, so without the lock three messages arriving at once with no open conversation would each
+ * open their own. The stored message is looked for after the lock, in a statement of its own: one
+ * that waited for the lock must see what the holder committed, and a statement sees only what was
+ * committed when it began. A customer merged away while we waited (the row is gone) is resolved again.
+ */
+async function lockCustomer(tx: Tx, input: InboundMessage, channelId: string) {
+  for (let attempt = 0; ; attempt++) {
+    const { customer } = await resolveCustomer(tx, input.businessId, input.from, input.name);
+    const [locked] = await tx
+      .select({ id: customers.id })
+      .from(customers)
+      .where(and(eq(customers.id, customer.id), eq(customers.businessId, input.businessId)))
+      .for("update");
+    if (!locked && attempt < 2) continue;
+    const [seen] = input.providerMessageId
+      ? await tx
+          .select()
+          .from(messages)
+          .where(and(eq(messages.channelId, channelId), eq(messages.providerMessageId, input.providerMessageId), eq(messages.businessId, input.businessId)))
+          .limit(1)
+      : [];
+    return { customer, seen };
+  }
+}
+
+/** Deletes a conversation of this customer that holds no message (under the customer's lock). */
+async function dropEmptyConversation(tx: Tx, businessId: string, conversationId: string, customerId: string) {
+  await tx.execute(
+    sql`delete from conversations c where c.id = ${conversationId} and c.business_id = ${businessId} and c.customer_id = ${customerId}
+        and not exists (select 1 from messages m where m.conversation_id = c.id and m.business_id = c.business_id)`,
+  );
+}
 
 /** Step 1–2: the customer, the conversation, the stored message. */
 export async function storeInbound(input: InboundMessage) {
@@ -23,7 +60,16 @@ export async function storeInbound(input: InboundMessage) {
       .from(channels)
       .where(and(eq(channels.id, input.channelId), eq(channels.businessId, input.businessId)));
     if (!channel) throw new AppError("not_found", "That channel does not belong to this business.");
-    const { customer } = await resolveCustomer(tx, input.businessId, input.from, input.name);
+    const { customer, seen } = await lockCustomer(tx, input, channel.id);
+
+    // A delivery we already stored: nothing to resolve, and a conversation the caller opened for it
+    // (web chat, an email thread) must not stay behind empty.
+    if (seen) {
+      if (input.conversationId && input.conversationId !== seen.conversationId) {
+        await dropEmptyConversation(tx, input.businessId, input.conversationId, customer.id);
+      }
+      return { message: seen, duplicate: true, customerId: seen.customerId, conversationId: seen.conversationId };
+    }
 
     let conversation;
     if (input.conversationId) {
