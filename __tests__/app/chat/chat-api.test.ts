@@ -218,6 +218,9 @@ describe("bad input and limits", () => {
       expect((await send(token, "What payment methods do you accept?")).status).toBe(200);
       const res = await send(token, "And do you offer finance?");
       expect(res.status).toBe(429);
+      // the pipeline's limit says when it opens again, as every 429 does
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(Number(res.headers.get("retry-after"))).toBeLessThanOrEqual(60);
       const body = await res.json();
       expect(body.error).toMatchObject({ code: "rate_limited", message: expect.stringMatching(/a little fast/) });
       expect(body.message).toMatchObject({ role: "customer", content: "And do you offer finance?" });
