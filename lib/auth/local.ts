@@ -64,9 +64,9 @@ export async function localSignUp(jar: CookieJar, input: SignUpInput): Promise<S
   return { id: user.id, email: user.email, name: user.name };
 }
 
-export async function localSignIn(jar: CookieJar, input: SignInInput, ip: string): Promise<SessionUser> {
+export async function localSignIn(jar: CookieJar, input: SignInInput, ip: string | null): Promise<SessionUser> {
   const email = normaliseEmail(input.email);
-  const keys = [`email:${email}`, `ip:${ip}`];
+  const keys = [`email:${email}`, ...(ip ? [`ip:${ip}`] : [])];
   const since = new Date(Date.now() - FAILURE_WINDOW_MS);
   const user = await withService(async (tx) => {
     for (const k of keys) {

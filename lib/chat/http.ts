@@ -5,7 +5,7 @@ import "server-only";
 import { getDb } from "@/lib/db/client";
 import { AppError, errorResponse, rateLimitedResponse } from "@/lib/errors";
 import type { Message } from "@/lib/pipeline/types";
-import { clientIp } from "./limits";
+import { clientIp } from "@/lib/security/client-ip";
 import { originAllowed } from "./origins";
 import { encodeEvent, noReplyNotice, type ChatEvent } from "./protocol";
 import { answerVisitorMessage, replyTo, toChatMessage, conversationState } from "./service";
@@ -32,7 +32,7 @@ export function withChat(handler: (req: Request, route: ChatRoute) => Promise<Re
       if (!originAllowed(req.headers.get("origin"), chat.settings.allowedOrigins, ownOrigins(req))) {
         throw new AppError("forbidden", "This website isn't allowed to use this chat.");
       }
-      return await handler(req, { chat, ip: clientIp(req) });
+      return await handler(req, { chat, ip: clientIp(req.headers) });
     } catch (err) {
       return chatError(err);
     }

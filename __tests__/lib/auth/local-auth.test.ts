@@ -73,6 +73,19 @@ describe("built-in auth", () => {
     expect(await code(signIn({ email: "cy@example.test", password: "right-password" }))).toBe("ok");
   });
 
+  it("throttles an IP however it rotates X-Forwarded-For (the socket's address counts, not the client's word)", async () => {
+    await signUp({ name: "Ed", email: "ed@example.test", password: "right-password" });
+    for (let i = 0; i < 10; i++) {
+      request.reset("192.0.2.60");
+      request.headers.set("x-forwarded-for", `10.9.8.${i}`);
+      request.headers.set("x-real-ip", `10.9.7.${i}`);
+      expect(await code(signIn({ email: `spray${i}@example.test`, password: "x" }))).toBe("unauthorized");
+    }
+    request.reset("192.0.2.60");
+    request.headers.set("x-forwarded-for", "10.9.8.200");
+    expect(await code(signIn({ email: "ed@example.test", password: "right-password" }))).toBe("rate_limited");
+  });
+
   it("resets a password through the outbox and revokes old sessions", async () => {
     await signUp({ name: "Di", email: "di@example.test", password: "old-password" });
     const oldCookie = request.cookies.get(SESSION_COOKIE)!.value;
