@@ -1,11 +1,13 @@
-// Runs before every page: refreshes Supabase sessions, sends signed-out visitors of the dashboard
-// to sign-in (an optimistic check only; pages and routes verify the session themselves), and says
-// who may frame the page: the chat page only the business's allowed websites, everything else only
-// the app itself.
+// Runs before every page: refuses writes from other websites and server-action bodies Next's decoder
+// would answer with a 500 (lib/security/actions.ts), refreshes Supabase sessions, sends signed-out
+// visitors of the dashboard to sign-in (an optimistic check only; pages and routes verify the session
+// themselves), and says who may frame the page: the chat page only the business's allowed websites,
+// everything else only the app itself.
 import { NextResponse, type NextRequest } from "next/server";
 import { createServerClient } from "@supabase/ssr";
 import { env } from "@/lib/env";
 import { SESSION_COOKIE, verifySessionToken } from "@/lib/auth/session-token";
+import { refuseUnsafePageWrite } from "@/lib/security/actions";
 
 const PUBLIC = [/^\/$/, /^\/(sign-in|sign-up|forgot-password|reset-password|auth|invitations|chat|dev|embed)(\/|$)/];
 
@@ -30,6 +32,8 @@ async function chatFrameAncestors(request: NextRequest, slug: string): Promise<s
 }
 
 export async function proxy(request: NextRequest) {
+  const refused = await refuseUnsafePageWrite(request);
+  if (refused) return refused;
   const { pathname, search } = request.nextUrl;
   const response = NextResponse.next({ request });
   const chat = CHAT_PAGE.exec(pathname);

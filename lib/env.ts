@@ -25,6 +25,11 @@ export const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   APP_URL: urlOf(["http:", "https:"], "http(s)"),
   PORT: optional,
+  // Who tells us the client's IP (lib/security/client-ip.ts): "vercel" (its edge's x-vercel-forwarded-for
+  // / x-real-ip) or "none" (the socket's peer). Default: vercel when running on Vercel, else none.
+  TRUSTED_PROXY: optional.refine((v) => v === undefined || v === "vercel" || v === "none", { message: 'must be "vercel" or "none"' }),
+  /** set to "1" by Vercel itself on its builds and functions */
+  VERCEL: optional,
 
   // database
   DATABASE_URL: urlOf(["postgres:", "postgresql:"], "postgres://"),
@@ -120,8 +125,11 @@ export type Adapters = {
   email: "resend" | "outbox";
 };
 
+export type TrustedProxy = "vercel" | "none";
+
 export type Env = EnvSchema & {
   appUrl: string;
+  trustedProxy: TrustedProxy;
   adapters: Adapters;
   isProduction: boolean;
 };
@@ -162,7 +170,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     email: e.RESEND_API_KEY ? "resend" : "outbox",
   };
   const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT ?? "3000"}`).replace(/\/$/, "");
-  return { ...e, appUrl, adapters, isProduction: e.NODE_ENV === "production" };
+  const trustedProxy = (e.TRUSTED_PROXY ?? (e.VERCEL === "1" ? "vercel" : "none")) as TrustedProxy;
+  return { ...e, appUrl, trustedProxy, adapters, isProduction: e.NODE_ENV === "production" };
 }
 
 let cached: Env | undefined;

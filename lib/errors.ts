@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   unprocessable: 422,
   rate_limited: 429,
   internal: 500,
@@ -48,7 +49,26 @@ export function toErrorBody(err: unknown): { status: number; body: { error: { co
   return { status: 500, body: { error: { code: "internal", message: "Something went wrong on our side." } } };
 }
 
+/** When a rate limit does not say when it opens again: a minute, the shortest window we use. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 60;
+
+/**
+ * The one place a 429 is made: always with Retry-After (whole seconds, at least 1). `extra` joins
+ * the body beside `error`, e.g. the chat's stored message.
+ */
+export function rateLimitedResponse(message: string, opts: { retryAfterSeconds?: number | null; extra?: Record<string, unknown>; headers?: HeadersInit } = {}): Response {
+  const wait = opts.retryAfterSeconds;
+  const seconds = typeof wait === "number" && Number.isFinite(wait) ? Math.max(1, Math.ceil(wait)) : DEFAULT_RETRY_AFTER_SECONDS;
+  const headers = new Headers(opts.headers);
+  headers.set("retry-after", String(seconds));
+  return Response.json({ error: { code: "rate_limited", message }, ...opts.extra }, { status: 429, headers });
+}
+
 export function errorResponse(err: unknown): Response {
   const { status, body } = toErrorBody(err);
+  if (status === 429) {
+    const wait = err instanceof AppError ? err.details?.retryAfterSeconds : undefined;
+    return rateLimitedResponse(body.error.message, { retryAfterSeconds: typeof wait === "number" ? wait : null });
+  }
   return Response.json(body, { status });
 }

@@ -2,15 +2,17 @@
 // actions run under jest with a real (signed) session cookie. Use with:
 //   jest.mock("next/headers", () => require("../helpers/next-request").nextHeaders);
 import type { CookieOptions } from "@/lib/auth/cookies";
+import { SOCKET_ADDRESS_HEADER } from "@/lib/security/client-ip";
 
 type Cookie = { name: string; value: string; options?: CookieOptions };
 
 export const request = {
   cookies: new Map<string, Cookie>(),
-  headers: new Headers({ "x-forwarded-for": "203.0.113.10" }),
+  headers: new Headers({ [SOCKET_ADDRESS_HEADER]: "203.0.113.10" }),
+  /** A new request scope from `ip`, as the server's socket sees it (lib/security/client-ip.ts). */
   reset(ip = "203.0.113.10") {
     this.cookies.clear();
-    this.headers = new Headers({ "x-forwarded-for": ip });
+    this.headers = new Headers({ [SOCKET_ADDRESS_HEADER]: ip });
   },
 };
 

@@ -4,13 +4,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { requestPasswordReset, resetPassword, sendMagicLink, signIn, signOut, signUp } from "@/lib/auth";
 import { actionError, type FormState } from "@/lib/action";
-
-
-const safeNext = (next: FormDataEntryValue | null) => {
-  const value = typeof next === "string" ? next : "";
-  return value.startsWith("/") && !value.startsWith("//") ? value : "/businesses";
-};
-
+import { DEFAULT_AFTER_SIGN_IN, safeRedirectPath } from "@/lib/security/redirect";
 
 export async function signInAction(_: FormState, form: FormData): Promise<FormState> {
   try {
@@ -22,7 +16,7 @@ export async function signInAction(_: FormState, form: FormData): Promise<FormSt
   } catch (err) {
     return actionError(err);
   }
-  redirect(safeNext(form.get("next")));
+  redirect(safeRedirectPath(form.get("next")));
 }
 
 export async function signUpAction(_: FormState, form: FormData): Promise<FormState> {
@@ -33,7 +27,7 @@ export async function signUpAction(_: FormState, form: FormData): Promise<FormSt
     return actionError(err);
   }
   if ("confirmEmail" in result) return { ok: "Check your inbox to confirm your email, then sign in." };
-  redirect(safeNext(form.get("next")));
+  redirect(safeRedirectPath(form.get("next")));
 }
 
 export async function signOutAction(): Promise<void> {
@@ -57,5 +51,5 @@ export async function resetPasswordAction(_: FormState, form: FormData): Promise
   } catch (err) {
     return actionError(err);
   }
-  redirect("/businesses");
+  redirect(DEFAULT_AFTER_SIGN_IN);
 }

@@ -86,11 +86,11 @@ export function ForgotPasswordForm({ devOutbox }: { devOutbox: boolean }) {
       <FormMessage state={state} />
       {state?.ok && devOutbox && (
         <p className="text-sm text-slate-600">
-          No email is sent in embedded mode: open the{" "}
+          No email leaves this machine in embedded mode: the link waits in this server&apos;s outbox for whoever runs it. The{" "}
           <Link href="/dev/outbox" className="text-teal-700 hover:underline">
             dev outbox
-          </Link>
-          .
+          </Link>{" "}
+          shows each account only its own mail, once signed in.
         </p>
       )}
       <Button type="submit" className="w-full" disabled={pending}>

@@ -38,9 +38,3 @@ export async function requestCookies(): Promise<CookieJar> {
     },
   };
 }
-
-export async function requestIp(): Promise<string> {
-  const { headers } = await import("next/headers");
-  const h = await headers();
-  return h.get("x-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip") || "127.0.0.1";
-}

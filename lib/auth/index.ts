@@ -3,7 +3,8 @@ import "server-only";
 import { redirect } from "next/navigation";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { requestCookies, requestIp, type CookieJar } from "./cookies";
+import { requestClientIp } from "@/lib/security/client-ip";
+import { requestCookies, type CookieJar } from "./cookies";
 import * as local from "./local";
 import * as supa from "./supabase";
 import { ResetInput, SignInInput, SignUpInput, type SessionUser, type SignUpResult } from "./types";
@@ -36,7 +37,7 @@ export async function signIn(raw: unknown): Promise<SessionUser> {
   const input = SignInInput.parse(raw);
   const jar = await requestCookies();
   if (isSupabase()) return supa.supabaseSignIn(jar, input);
-  return local.localSignIn(jar, input, await requestIp());
+  return local.localSignIn(jar, input, await requestClientIp());
 }
 
 export async function sendMagicLink(email: string): Promise<void> {

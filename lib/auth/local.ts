@@ -5,7 +5,6 @@ import { AppError } from "@/lib/errors";
 import { withService } from "@/lib/db/client";
 import {
   consumePasswordReset,
-  countRecentFailures,
   createSession,
   findLiveSession,
   findUserByEmail,
@@ -13,7 +12,8 @@ import {
   insertPasswordReset,
   insertUser,
   normaliseEmail,
-  recordAuthFailure,
+  releaseAuthAttempts,
+  reserveAuthAttempts,
   revokeAllSessions,
   revokeSession,
   setPassword,
@@ -64,23 +64,23 @@ export async function localSignUp(jar: CookieJar, input: SignUpInput): Promise<S
   return { id: user.id, email: user.email, name: user.name };
 }
 
-export async function localSignIn(jar: CookieJar, input: SignInInput, ip: string): Promise<SessionUser> {
+export async function localSignIn(jar: CookieJar, input: SignInInput, ip: string | null): Promise<SessionUser> {
   const email = normaliseEmail(input.email);
-  const keys = [`email:${email}`, `ip:${ip}`];
+  const keys = [`email:${email}`, ...(ip ? [`ip:${ip}`] : [])];
   const since = new Date(Date.now() - FAILURE_WINDOW_MS);
-  const user = await withService(async (tx) => {
-    for (const k of keys) {
-      if ((await countRecentFailures(tx, k, since)) >= FAILURE_LIMIT) {
-        throw new AppError("rate_limited", "Too many failed sign-ins. Wait 15 minutes or reset your password.");
-      }
-    }
-    return findUserByEmail(tx, email);
-  });
-  const ok = await verifyPassword(input.password, user?.passwordHash);
-  if (!user || !ok) {
-    await withService((tx) => recordAuthFailure(tx, keys));
-    throw new AppError("unauthorized", "That email and password do not match.");
+  // The attempt is counted before the password is checked (atomically: see reserveAuthAttempts), so
+  // 25 attempts at once fare as 25 in a row: 10 checked, 15 throttled. A wrong password leaves its
+  // reservation as the failure; a right one takes it back.
+  const { reserved, user } = await withService(async (tx) => ({
+    reserved: await reserveAuthAttempts(tx, keys, FAILURE_LIMIT, since),
+    user: await findUserByEmail(tx, email),
+  }));
+  if (!reserved) {
+    throw new AppError("rate_limited", "Too many failed sign-ins. Wait 15 minutes or reset your password.", { retryAfterSeconds: FAILURE_WINDOW_MS / 1000 });
   }
+  const ok = await verifyPassword(input.password, user?.passwordHash);
+  if (!user || !ok) throw new AppError("unauthorized", "That email and password do not match.");
+  await withService((tx) => releaseAuthAttempts(tx, reserved));
   await issueSession(jar, user.id);
   return { id: user.id, email: user.email, name: user.name };
 }

@@ -27,12 +27,19 @@ export async function enqueueEmail(ex: Executor, mail: OutboxEmail) {
   return row!;
 }
 
-/** System mail (password resets, invitations) for the dev outbox page. */
-export async function listSystemMail(ex: Executor, limit = 50) {
+/**
+ * System mail (password resets, invitations) for the dev outbox page, as one signed-in person may see
+ * it: mail to their own address, and the invitations their own businesses sent. A reset link opens
+ * the account it was sent for, so nobody else's ever shows.
+ */
+export async function listSystemMail(ex: Executor, user: { id: string; email: string }, limit = 50) {
+  const invitation = sql`${outbox.payload}->>'kind' = 'invitation'`;
+  const mine = sql`lower(${outbox.recipient}) = ${user.email.trim().toLowerCase()}`;
+  const ofMyBusinesses = sql`${outbox.businessId} in (select m.business_id from members m where m.user_id = ${user.id})`;
   return ex
     .select()
     .from(outbox)
-    .where(and(eq(outbox.channelKind, "email"), or(isNull(outbox.businessId), sql`${outbox.payload}->>'kind' = 'invitation'`)))
+    .where(and(eq(outbox.channelKind, "email"), or(and(isNull(outbox.businessId), mine), and(invitation, or(mine, ofMyBusinesses)))))
     .orderBy(desc(outbox.createdAt))
     .limit(limit);
 }

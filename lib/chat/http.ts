@@ -3,9 +3,9 @@ import "server-only";
 // the Origin against its allowed websites (the app's own origin always passes), the visitor's
 // signed token where one is needed, errors as { error: { code, message } } the widget shows.
 import { getDb } from "@/lib/db/client";
-import { AppError, errorResponse } from "@/lib/errors";
+import { AppError, errorResponse, rateLimitedResponse } from "@/lib/errors";
 import type { Message } from "@/lib/pipeline/types";
-import { clientIp } from "./limits";
+import { clientIp } from "@/lib/security/client-ip";
 import { originAllowed } from "./origins";
 import { encodeEvent, noReplyNotice, type ChatEvent } from "./protocol";
 import { answerVisitorMessage, replyTo, toChatMessage, conversationState } from "./service";
@@ -19,8 +19,6 @@ const NO_STORE = { "cache-control": "no-store" };
 export function chatError(err: unknown): Response {
   const res = errorResponse(err);
   res.headers.set("cache-control", "no-store");
-  const retry = err instanceof AppError ? (err.details?.retryAfterSeconds as number | undefined) : undefined;
-  if (retry) res.headers.set("retry-after", String(retry));
   return res;
 }
 
@@ -34,7 +32,7 @@ export function withChat(handler: (req: Request, route: ChatRoute) => Promise<Re
       if (!originAllowed(req.headers.get("origin"), chat.settings.allowedOrigins, ownOrigins(req))) {
         throw new AppError("forbidden", "This website isn't allowed to use this chat.");
       }
-      return await handler(req, { chat, ip: clientIp(req) });
+      return await handler(req, { chat, ip: clientIp(req.headers) });
     } catch (err) {
       return chatError(err);
     }
@@ -115,9 +113,13 @@ export async function answerResponse(chat: WebChat, message: Message, ip: string
 
   const first = await Promise.race([streaming, work]);
   if (first !== "streaming" && first.ok && first.outcome.noReply) {
-    const { reason, message: text } = first.outcome.noReply;
+    const { reason, message: text, retryAfterSeconds } = first.outcome.noReply;
     if (reason === "rate_limited") {
-      return json({ error: { code: "rate_limited", message: noReplyNotice(reason, text ?? null) }, message: toChatMessage(message) }, 429);
+      return rateLimitedResponse(noReplyNotice(reason, text ?? null) ?? "Please wait a moment and try again.", {
+        retryAfterSeconds,
+        extra: { message: toChatMessage(message) },
+        headers: NO_STORE,
+      });
     }
     if (reason === "blocked") return json({ error: { code: "forbidden", message: noReplyNotice(reason, null) } }, 403);
   }

@@ -59,10 +59,3 @@ export async function guardChatCall(input: {
     );
   }
 }
-
-/** The client's IP as the platform's proxy reports it (Vercel sets x-forwarded-for); null without one. */
-export function clientIp(req: Request): string | null {
-  const forwarded = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  const ip = forwarded || req.headers.get("x-real-ip")?.trim();
-  return ip && ip.length <= 64 ? ip : null;
-}

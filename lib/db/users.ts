@@ -1,5 +1,5 @@
 // Accounts of owners and staff. Service path: sign-in and sign-up run before any tenant is known.
-import { and, eq, gte, sql, count } from "drizzle-orm";
+import { and, eq, gte, inArray, sql, count } from "drizzle-orm";
 import type { Executor } from "./client";
 import { authFailures, passwordResets, userSessions, users } from "./schema";
 
@@ -59,16 +59,34 @@ export async function revokeAllSessions(ex: Executor, userId: string) {
   await ex.update(userSessions).set({ revokedAt: new Date() }).where(eq(userSessions.userId, userId));
 }
 
-export async function recordAuthFailure(ex: Executor, keys: string[]) {
-  if (keys.length) await ex.insert(authFailures).values(keys.map((key) => ({ key })));
+/**
+ * Reserves one sign-in attempt per key, before the password is checked, unless a key already has
+ * `limit` failures (and attempts in flight) since `since`: then null and nothing is stored. The keys
+ * are locked for the transaction (advisory locks, in one order), so concurrent attempts on a pool of
+ * connections count one after another. A reservation counts as a failure until released.
+ */
+export async function reserveAuthAttempts(tx: Executor, keys: string[], limit: number, since: Date): Promise<number[] | null> {
+  if (!keys.length) return [];
+  for (const key of [...keys].sort()) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`auth:${key}`}, 0))`);
+  const counts = await countRecentAttempts(tx, keys, since);
+  if (keys.some((k) => (counts.get(k) ?? 0) >= limit)) return null;
+  const rows = await tx.insert(authFailures).values(keys.map((key) => ({ key }))).returning({ id: authFailures.id });
+  return rows.map((r) => r.id);
 }
 
-export async function countRecentFailures(ex: Executor, key: string, since: Date) {
-  const [row] = await ex
-    .select({ n: count() })
+export async function releaseAuthAttempts(ex: Executor, ids: number[]) {
+  if (ids.length) await ex.delete(authFailures).where(inArray(authFailures.id, ids));
+}
+
+/** Failures and attempts in flight per key since `since`, in one statement. */
+export async function countRecentAttempts(ex: Executor, keys: string[], since: Date): Promise<Map<string, number>> {
+  if (!keys.length) return new Map();
+  const rows = await ex
+    .select({ key: authFailures.key, n: count() })
     .from(authFailures)
-    .where(and(eq(authFailures.key, key), gte(authFailures.createdAt, since)));
-  return Number(row?.n ?? 0);
+    .where(and(inArray(authFailures.key, keys), gte(authFailures.createdAt, since)))
+    .groupBy(authFailures.key);
+  return new Map(rows.map((r) => [r.key, Number(r.n)]));
 }
 
 export async function insertPasswordReset(ex: Executor, userId: string, tokenHash: string, ttlMs: number) {

@@ -46,7 +46,7 @@ export type AnswerOutcome = {
   reply: Message | null;
   /** another call claimed this message first: `reply` is that call's answer, for it to deliver */
   duplicate?: boolean;
-  noReply?: { reason: NoReplyReason; message?: string };
+  noReply?: { reason: NoReplyReason; message?: string; /** rate_limited: when the limit opens again */ retryAfterSeconds?: number };
   handedOff: boolean;
   trace: AnswerTrace;
 };
@@ -151,10 +151,10 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   const { message, conversation, customer, business, channel, settings } = ctx;
   const style = opts.style ?? styleOf(channel.kind as ChannelKind);
 
-  const stop = async (reason: NoReplyReason, text?: string, extra: Record<string, unknown> = {}): Promise<AnswerOutcome> => {
+  const stop = async (reason: NoReplyReason, text?: string, extra: Record<string, unknown> = {}, retryAfterSeconds?: number): Promise<AnswerOutcome> => {
     trace.gate = reason;
     await withService((tx) => markOutcome(tx, businessId, messageId, `no_reply:${reason}`, extra));
-    return { reply: null, noReply: { reason, message: text }, handedOff: false, trace };
+    return { reply: null, noReply: { reason, message: text, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) }, handedOff: false, trace };
   };
 
   const reply = async (
@@ -228,7 +228,7 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   const limits = await withService((tx) =>
     checkLimits(tx, { businessId, customerId: customer.id, ip: opts.ip ?? null, trustScore: customer.trustScore, channelKind: channel.kind }),
   );
-  if (!limits.ok) return stop("rate_limited", limits.message, { scope: limits.scope });
+  if (!limits.ok) return stop("rate_limited", limits.message, { scope: limits.scope }, limits.retryAfterSeconds);
 
   const abuse = await withService((tx) => assessAbuse(tx, {
       businessId,

@@ -50,7 +50,7 @@ export type InboundResult = {
   /** the stored answer, when there is one */
   reply: Message | null;
   /** why there is no answer */
-  noReply?: { reason: NoReplyReason; message?: string };
+  noReply?: { reason: NoReplyReason; message?: string; /** rate_limited: when the limit opens again */ retryAfterSeconds?: number };
   /** the conversation now waits for a person (hand-off happened on this message) */
   handedOff: boolean;
 };

@@ -4,6 +4,7 @@ import crypto from "node:crypto";
 import { SignJWT } from "jose";
 import { resetEnvForTests } from "@/lib/env";
 import { closeDb } from "@/lib/db/client";
+import { SOCKET_ADDRESS_HEADER } from "@/lib/security/client-ip";
 import { POST as jobRoute } from "@/app/api/jobs/[job]/route";
 import { useTestDb } from "../../helpers/db";
 
@@ -35,12 +36,27 @@ afterAll(async () => {
 });
 
 describe("embedded mode", () => {
-  it("runs for a loopback caller and refuses others", async () => {
-    const ok = await call("{}");
+  const local = { [SOCKET_ADDRESS_HEADER]: "127.0.0.1" };
+
+  it("runs for a caller on this machine, as the socket says", async () => {
+    const ok = await call("{}", local);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ ok: true, result: { answered: 0, failed: 0 } });
-    expect((await call("{}", {}, "https://prismai.example.com/api/jobs/sweep")).status).toBe(403);
-    expect((await call("{}", {}, "http://localhost:3000/api/jobs/nope", "nope")).status).toBe(404);
+    expect((await call("{}", { [SOCKET_ADDRESS_HEADER]: "::1" })).status).toBe(200);
+    expect((await call("{}", local, "http://localhost:3000/api/jobs/nope", "nope")).status).toBe(404);
+  });
+
+  it("refuses a caller on the network, whatever Host, the URL or X-Forwarded-For say", async () => {
+    const remote = { [SOCKET_ADDRESS_HEADER]: "192.168.1.23" };
+    expect((await call("{}", { ...remote, host: "localhost:3000", "x-forwarded-for": "127.0.0.1", "x-real-ip": "127.0.0.1" })).status).toBe(403);
+    expect((await call("{}", remote, "http://127.0.0.1:3000/api/jobs/sweep")).status).toBe(403);
+    // no socket address at all (behind a platform): not local
+    expect((await call("{}", { host: "localhost:3000" })).status).toBe(403);
+  });
+
+  it("refuses a page of another website that a browser on this machine posts from", async () => {
+    expect((await call("{}", { ...local, origin: "https://evil.example" })).status).toBe(403);
+    expect((await call("{}", { ...local, "sec-fetch-site": "cross-site" })).status).toBe(403);
   });
 });
 

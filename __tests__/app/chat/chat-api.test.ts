@@ -12,6 +12,7 @@ import { POST as sessionRoute } from "@/app/api/chat/[slug]/session/route";
 import { GET as pollRoute, POST as sendRoute } from "@/app/api/chat/[slug]/messages/route";
 import { POST as contactRoute } from "@/app/api/chat/[slug]/contact/route";
 import { GET as widgetRoute } from "@/app/api/chat/[slug]/widget/route";
+import { SOCKET_ADDRESS_HEADER } from "@/lib/security/client-ip";
 import { useDemoBusiness } from "../../helpers/demo";
 import { makeTenant, makeUser } from "../../helpers/fixtures";
 
@@ -25,7 +26,7 @@ const clientId = () => `client-${Date.now().toString(36)}-${++idSeq}`;
 type Opts = { token?: string; ip?: string; origin?: string; slug?: string; raw?: string };
 
 function request(method: string, path: string, body: unknown, o: Opts = {}) {
-  const headers: Record<string, string> = { "x-forwarded-for": o.ip ?? "203.0.113.50" };
+  const headers: Record<string, string> = { [SOCKET_ADDRESS_HEADER]: o.ip ?? "203.0.113.50" };
   if (o.token) headers.authorization = `Bearer ${o.token}`;
   if (o.origin) headers.origin = o.origin;
   if (body !== undefined || o.raw !== undefined) headers["content-type"] = "application/json";
@@ -218,6 +219,9 @@ describe("bad input and limits", () => {
       expect((await send(token, "What payment methods do you accept?")).status).toBe(200);
       const res = await send(token, "And do you offer finance?");
       expect(res.status).toBe(429);
+      // the pipeline's limit says when it opens again, as every 429 does
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(Number(res.headers.get("retry-after"))).toBeLessThanOrEqual(60);
       const body = await res.json();
       expect(body.error).toMatchObject({ code: "rate_limited", message: expect.stringMatching(/a little fast/) });
       expect(body.message).toMatchObject({ role: "customer", content: "And do you offer finance?" });
@@ -246,6 +250,29 @@ describe("bad input and limits", () => {
       await newSession({ ip: sessionIp });
       await newSession({ ip: sessionIp });
       expect((await sessionRoute(request("POST", "/session", {}, { ip: sessionIp }), params())).status).toBe(429);
+    } finally {
+      await withService((tx) => tx.delete(rateLimitRules).where(eq(rateLimitRules.businessId, DEMO_BUSINESS_ID)));
+    }
+  });
+});
+
+describe("the client's address", () => {
+  it("is the connection's, so rotating X-Forwarded-For does not escape the per-IP limit", async () => {
+    await withService((tx) => tx.insert(rateLimitRules).values({ businessId: DEMO_BUSINESS_ID, scope: "ip_minute", limit: 2, windowSeconds: 86_400 }));
+    try {
+      const ip = freshIp();
+      const spoofed = (n: number) => {
+        const req = request("POST", "/session", {}, { ip });
+        req.headers.set("x-forwarded-for", `10.1.2.${n}`);
+        req.headers.set("x-real-ip", `10.1.3.${n}`);
+        req.headers.set("x-vercel-forwarded-for", `10.1.4.${n}`);
+        return sessionRoute(req, params());
+      };
+      expect((await spoofed(1)).status).toBe(201);
+      expect((await spoofed(2)).status).toBe(201);
+      const third = await spoofed(3);
+      expect(third.status).toBe(429);
+      expect(third.headers.get("retry-after")).toMatch(/^\d+$/);
     } finally {
       await withService((tx) => tx.delete(rateLimitRules).where(eq(rateLimitRules.businessId, DEMO_BUSINESS_ID)));
     }

@@ -10,6 +10,7 @@ import { DEMO_SLUG } from "@/lib/db/seed-data";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
 import { connectEmailChannel } from "@/lib/channels/email/channels";
 import { ChatEventParser } from "@/lib/chat/protocol";
+import { SOCKET_ADDRESS_HEADER } from "@/lib/security/client-ip";
 import { POST as resendPost } from "@/app/api/webhooks/resend/route";
 import { POST as sessionRoute } from "@/app/api/chat/[slug]/session/route";
 import { POST as sendRoute } from "@/app/api/chat/[slug]/messages/route";
@@ -27,7 +28,7 @@ let gemini: GeminiStandIn & { stop(): Promise<void> };
 const chat = (path: string, body: unknown, token?: string) =>
   new Request(`http://localhost:3000/api/chat/${DEMO_SLUG}${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-forwarded-for": "203.0.113.77", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { "content-type": "application/json", [SOCKET_ADDRESS_HEADER]: "203.0.113.77", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
 const params = { params: Promise.resolve({ slug: DEMO_SLUG }) };

@@ -73,6 +73,44 @@ describe("built-in auth", () => {
     expect(await code(signIn({ email: "cy@example.test", password: "right-password" }))).toBe("ok");
   });
 
+  it("counts attempts made at once: of 25 wrong passwords sent together, 10 are checked and 15 throttled", async () => {
+    await signUp({ name: "Flo", email: "flo@example.test", password: "right-password" });
+    request.reset("192.0.2.70");
+    const results = await Promise.all(Array.from({ length: 25 }, () => code(signIn({ email: "flo@example.test", password: "wrong" }))));
+    expect(results.filter((r) => r === "unauthorized")).toHaveLength(10);
+    expect(results.filter((r) => r === "rate_limited")).toHaveLength(15);
+    request.reset("192.0.2.71");
+    expect(await code(signIn({ email: "flo@example.test", password: "right-password" }))).toBe("rate_limited");
+  });
+
+  it("counts one IP's attempts made at once on many emails the same way", async () => {
+    request.reset("192.0.2.80");
+    const results = await Promise.all(Array.from({ length: 25 }, (_, i) => code(signIn({ email: `burst${i}@example.test`, password: "wrong" }))));
+    expect(results.filter((r) => r === "unauthorized")).toHaveLength(10);
+    expect(results.filter((r) => r === "rate_limited")).toHaveLength(15);
+  });
+
+  it("does not count a right password as a failure", async () => {
+    await signUp({ name: "Gus", email: "gus@example.test", password: "right-password" });
+    for (let i = 0; i < 15; i++) {
+      request.reset(`198.51.101.${i}`);
+      expect(await code(signIn({ email: "gus@example.test", password: "right-password" }))).toBe("ok");
+    }
+  });
+
+  it("throttles an IP however it rotates X-Forwarded-For (the socket's address counts, not the client's word)", async () => {
+    await signUp({ name: "Ed", email: "ed@example.test", password: "right-password" });
+    for (let i = 0; i < 10; i++) {
+      request.reset("192.0.2.60");
+      request.headers.set("x-forwarded-for", `10.9.8.${i}`);
+      request.headers.set("x-real-ip", `10.9.7.${i}`);
+      expect(await code(signIn({ email: `spray${i}@example.test`, password: "x" }))).toBe("unauthorized");
+    }
+    request.reset("192.0.2.60");
+    request.headers.set("x-forwarded-for", "10.9.8.200");
+    expect(await code(signIn({ email: "ed@example.test", password: "right-password" }))).toBe("rate_limited");
+  });
+
   it("resets a password through the outbox and revokes old sessions", async () => {
     await signUp({ name: "Di", email: "di@example.test", password: "old-password" });
     const oldCookie = request.cookies.get(SESSION_COOKIE)!.value;

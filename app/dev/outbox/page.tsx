@@ -1,19 +1,27 @@
 import { notFound } from "next/navigation";
 import { env } from "@/lib/env";
+import { requireUser } from "@/lib/auth";
 import { withService } from "@/lib/db/client";
 import { listSystemMail } from "@/lib/channels/outbox";
 
 export const metadata = { title: "Dev outbox" };
 export const dynamic = "force-dynamic";
 
-/** Embedded mode only: system mail (password resets, invitations) that would have been emailed. */
+/**
+ * Embedded mode only: system mail (password resets, invitations) that would have been emailed, to
+ * the signed-in person only: mail to their own address and their businesses' invitations.
+ */
 export default async function DevOutboxPage() {
   if (env().adapters.email !== "outbox" || env().adapters.database !== "pglite") notFound();
-  const mail = await withService((tx) => listSystemMail(tx));
+  const user = await requireUser({ next: "/dev/outbox" });
+  const mail = await withService((tx) => listSystemMail(tx, user));
   return (
     <main className="mx-auto max-w-3xl px-4 py-10">
       <h1 className="text-xl font-semibold">Dev outbox</h1>
-      <p className="mt-1 text-sm text-slate-600">No email leaves this machine in embedded mode. Password resets and invitations land here instead.</p>
+      <p className="mt-1 text-sm text-slate-600">
+        No email leaves this machine in embedded mode. Password resets and invitations land here instead: mail to {user.email} and invitations of your
+        businesses.
+      </p>
       {mail.length === 0 ? (
         <p className="mt-6 text-sm text-slate-600">Nothing has been sent yet.</p>
       ) : (

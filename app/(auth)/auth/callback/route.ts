@@ -3,12 +3,12 @@ import { NextResponse } from "next/server";
 import { env } from "@/lib/env";
 import { requestCookies } from "@/lib/auth/cookies";
 import { supabaseExchangeCode } from "@/lib/auth/supabase";
+import { safeRedirectPath } from "@/lib/security/redirect";
 
 export async function GET(req: Request) {
   const url = new URL(req.url);
   const code = url.searchParams.get("code");
-  const next = url.searchParams.get("next") ?? "/businesses";
-  const target = next.startsWith("/") && !next.startsWith("//") ? next : "/businesses";
+  const target = safeRedirectPath(url.searchParams.get("next"));
   if (env().adapters.auth !== "supabase" || !code) {
     return NextResponse.redirect(new URL("/sign-in", env().appUrl));
   }

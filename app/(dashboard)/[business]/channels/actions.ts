@@ -1,6 +1,5 @@
 "use server";
 // Channels actions: each resolves the member context again, so roles are enforced on every call.
-import { headers } from "next/headers";
 import { revalidatePath } from "next/cache";
 import { memberContext } from "@/lib/auth/member";
 import { actionError, type FormState } from "@/lib/action";
@@ -82,21 +81,15 @@ export async function sendTestAction(slug: string, kind: string, _: FormState, f
   }
 }
 
-/** Where this server answers the browser, so the simulator posts to the real route and signs that URL. */
-async function ownOrigin(): Promise<string> {
-  const h = await headers();
-  const host = h.get("x-forwarded-host")?.split(",")[0]?.trim() || h.get("host");
-  const proto = h.get("x-forwarded-proto")?.split(",")[0]?.trim() || "http";
-  return host ? `${proto}://${host}` : env().appUrl;
-}
-
 export async function simulateAction(slug: string, input: SimulateInput): Promise<SimulateResult | { error: string }> {
   try {
     const { ctx } = await memberContext(slug);
     if (env().adapters.sms !== "outbox") {
       throw new AppError("forbidden", "The Channel simulator runs in embedded mode only; with Twilio configured, text or call your number.");
     }
-    return await simulate({ ctx, input, origin: await ownOrigin(), post: (url, init) => fetch(url, { ...init, cache: "no-store", redirect: "manual" }) });
+    // The app's own configured URL, never one built from the request's headers: those are the
+    // caller's to write, and the simulator sends a signed webhook to wherever this points.
+    return await simulate({ ctx, input, origin: env().appUrl, post: (url, init) => fetch(url, { ...init, cache: "no-store", redirect: "manual" }) });
   } catch (err) {
     return actionError(err);
   }
