@@ -3,7 +3,10 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { withTenant } from "@/lib/db/client";
-import { setMonthlyBudget } from "@/lib/billing/budgets";
+import { findBusinessById } from "@/lib/db/businesses";
+import { setMonthlyBudget, spendSummary, type SpendSummary } from "@/lib/billing/budgets";
+import { DEFAULT_LIMITS, readBusinessLimits } from "@/lib/ratelimit/rules";
+import { AppError } from "@/lib/errors";
 import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx } from "./context";
 
@@ -36,5 +39,29 @@ export async function updateLimits({ ctx, input }: { ctx: Ctx; input: unknown })
     const state = await setMonthlyBudget(tx, ctx.businessId, { limitUsd: v.monthlyBudgetUsd, autoPause: v.autoPause });
     await audit(tx, ctx, "limits.updated", { type: "business", id: ctx.businessId }, v);
     return state;
+  });
+}
+
+export type LimitsSettings = {
+  spend: SpendSummary;
+  limits: { customerPerDay: number; customerMinIntervalSeconds: number; ipPerMinute: number; businessPerMonth: number };
+};
+
+/** Settings → Limits & budget: this period's spend and the limits in force. Owners and admins only. */
+export async function getLimitsSettings({ ctx }: { ctx: Ctx }): Promise<LimitsSettings> {
+  requireRole(ctx, MANAGERS);
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const business = await findBusinessById(tx, ctx.businessId);
+    if (!business) throw new AppError("not_found", "Business not found.");
+    const stored = readBusinessLimits(business.limits);
+    return {
+      spend: await spendSummary(ctx.businessId, { ex: tx }),
+      limits: {
+        customerPerDay: stored.customerPerDay ?? DEFAULT_LIMITS.customer_day.limit,
+        customerMinIntervalSeconds: stored.customerMinIntervalSeconds ?? DEFAULT_LIMITS.customer_interval.windowSeconds,
+        ipPerMinute: stored.ipPerMinute ?? DEFAULT_LIMITS.ip_minute.limit,
+        businessPerMonth: stored.businessPerMonth ?? DEFAULT_LIMITS.business_month.limit,
+      },
+    };
   });
 }

@@ -3,7 +3,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { env } from "@/lib/env";
 import { rows, withService, withTenant, type Tx } from "@/lib/db/client";
-import { findBusinessById, findMembership, insertMember } from "@/lib/db/businesses";
+import { findBusinessById, findMembership, insertMember, listMembers, listPendingInvitations } from "@/lib/db/businesses";
 import { normaliseEmail } from "@/lib/db/users";
 import { invitations, members } from "@/lib/db/schema";
 import { enqueueEmail } from "@/lib/channels/outbox";
@@ -14,6 +14,15 @@ import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx } from "./context";
 
 const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/** Settings → Team: the members and the pending invitations (whose emails agents must not see). */
+export async function listTeam({ ctx }: { ctx: Ctx }) {
+  requireRole(ctx, MANAGERS);
+  return withTenant(ctx.actor.userId, async (tx) => ({
+    members: await listMembers(tx, ctx.businessId),
+    invitations: await listPendingInvitations(tx, ctx.businessId),
+  }));
+}
 
 export const InviteInput = z.object({
   email: z.email("Enter a valid email address").max(254),

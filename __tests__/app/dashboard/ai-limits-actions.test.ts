@@ -72,7 +72,7 @@ describe("Settings → Limits & budget", () => {
 
 describe("POST /api/businesses/[business]/test-agent", () => {
   it("answers through the real pipeline and shows how the answer was made", async () => {
-    await signInAs("agent@demo.test");
+    await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
     const res = await post(DEMO_SLUG, JSON.stringify({ text: "How much is a scale and polish?", session: "session-0001" }));
     expect(res.status).toBe(200);
     const body = await res.json();
@@ -80,13 +80,17 @@ describe("POST /api/businesses/[business]/test-agent", () => {
     expect(body.reply.trace.faq.question).toBe("How much is a scale and polish?");
   });
 
-  it("answers bad input with a 4xx and a message, and strangers with 404", async () => {
-    await signInAs("agent@demo.test");
+  it("answers bad input with a 4xx and a message, agents with 403 and strangers with 404", async () => {
+    await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
     expect((await post(DEMO_SLUG, "{")).status).toBe(400);
     const empty = await post(DEMO_SLUG, JSON.stringify({ text: "   ", session: "session-0001" }));
     expect(empty.status).toBe(400);
     expect((await empty.json()).error.message).toMatch(/Type a message/);
     expect((await post(DEMO_SLUG, JSON.stringify({ text: "x".repeat(70_000), session: "session-0001" }))).status).toBe(413);
+    await signInAs("agent@demo.test");
+    const agent = await post(DEMO_SLUG, JSON.stringify({ text: "hi", session: "session-0001" }));
+    expect(agent.status).toBe(403);
+    expect((await agent.json()).error.code).toBe("forbidden");
     await signInAs("stranger@else.test");
     const other = await post(DEMO_SLUG, JSON.stringify({ text: "hi", session: "session-0001" }));
     expect(other.status).toBe(404);
