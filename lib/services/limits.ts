@@ -21,6 +21,8 @@ export const LimitsInput = z.object({
   monthlyBudgetUsd: z.coerce.number({ message: "The budget must be a number" }).min(0, "The budget cannot be negative").max(1_000_000, "The budget is at most $1,000,000 a month"),
   autoPause: z.boolean(),
 });
+/** The form's fields: each problem is shown next to the field of the same name. */
+export const LIMITS_FIELDS = Object.keys(LimitsInput.shape);
 export type LimitsInput = z.infer<typeof LimitsInput>;
 
 export async function updateLimits({ ctx, input }: { ctx: Ctx; input: unknown }) {

@@ -43,7 +43,7 @@ export async function inviteMember({ ctx, input }: { ctx: Ctx; input: unknown })
       tx,
       sql`select 1 from members m join users u on u.id = m.user_id where m.business_id = ${ctx.businessId} and u.email = ${normalised}`,
     );
-    if (existing.length) throw new AppError("conflict", `${normalised} is already a member.`);
+    if (existing.length) throw new AppError("conflict", `${normalised} is already a member.`, { field: "email" });
     const [row] = await tx
       .insert(invitations)
       .values({ businessId: ctx.businessId, email: normalised, role, tokenHash: hash, invitedBy: ctx.actor.userId, expiresAt: new Date(Date.now() + INVITE_TTL_MS) })

@@ -35,8 +35,14 @@ describe("Settings → AI", () => {
   it("validates, saves, audits and bumps the knowledge version", async () => {
     await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
     const before = await version();
-    expect(await updateAiSettingsAction(DEMO_SLUG, JSON.stringify({ ...DEFAULT_AI_SETTINGS, modelPreference: "gpt-4" }))).toMatchObject({
-      error: expect.stringMatching(/modelPreference/),
+    expect(await updateAiSettingsAction(DEMO_SLUG, JSON.stringify({ ...DEFAULT_AI_SETTINGS, modelPreference: "gpt-4" }))).toEqual({
+      error: "Check the highlighted field.",
+      fieldErrors: { modelPreference: "Choose auto, fast, strong or a Gemini model name" },
+    });
+    const hours = { ...DEFAULT_AI_SETTINGS.hours, enabled: true, weekly: { ...DEFAULT_AI_SETTINGS.hours.weekly, tue: [{ open: "18:00", close: "09:00" }] } };
+    expect(await updateAiSettingsAction(DEMO_SLUG, JSON.stringify({ ...DEFAULT_AI_SETTINGS, hours, prohibitedTopics: ["x".repeat(201)] }))).toEqual({
+      error: "Check the 2 highlighted fields.",
+      fieldErrors: { "hours.weekly.tue": expect.stringMatching(/^Closing time must be after opening time/), prohibitedTopics: "Keep each topic under 200 characters" },
     });
     expect(await updateAiSettingsAction(DEMO_SLUG, "{not json")).toMatchObject({ error: expect.stringMatching(/could not be read/) });
     expect(await version()).toBe(before);
@@ -60,8 +66,14 @@ describe("Settings → AI", () => {
 describe("Settings → Limits & budget", () => {
   it("saves limits and the budget, applying the budget to this period", async () => {
     await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
-    expect(await updateLimitsAction(DEMO_SLUG, { ...limits, monthlyBudgetUsd: -5 })).toMatchObject({ error: expect.stringMatching(/cannot be negative/) });
-    expect(await updateLimitsAction(DEMO_SLUG, { ...limits, customerPerDay: "lots" })).toMatchObject({ error: expect.stringMatching(/must be a number/) });
+    expect(await updateLimitsAction(DEMO_SLUG, { ...limits, monthlyBudgetUsd: -5 })).toEqual({
+      error: "Check the highlighted field.",
+      fieldErrors: { monthlyBudgetUsd: "The budget cannot be negative" },
+    });
+    expect(await updateLimitsAction(DEMO_SLUG, { ...limits, customerPerDay: "lots", monthlyBudgetUsd: 2_000_000 })).toEqual({
+      error: "Check the 2 highlighted fields.",
+      fieldErrors: { customerPerDay: "Messages per customer per day must be a number", monthlyBudgetUsd: "The budget is at most $1,000,000 a month" },
+    });
     expect(await updateLimitsAction(DEMO_SLUG, limits)).toEqual({ ok: "Saved." });
     const [row] = await withService((tx) => rows<{ limits: Record<string, unknown> }>(tx, sql`select limits from businesses where id = ${DEMO_BUSINESS_ID}`));
     expect(row!.limits).toMatchObject(limits);

@@ -34,6 +34,7 @@ export function LimitsForm({ slug, initial }: { slug: string; initial: Limits })
   const [v, setV] = useState(initial);
   const [state, setState] = useState<FormState>(null);
   const [pending, start] = useTransition();
+  const err = (key: keyof Limits) => state?.fieldErrors?.[key];
   const num = (key: keyof Limits) => (e: React.ChangeEvent<HTMLInputElement>) => setV((x) => ({ ...x, [key]: e.target.value === "" ? "" : Number(e.target.value) }));
   return (
     <form
@@ -44,19 +45,19 @@ export function LimitsForm({ slug, initial }: { slug: string; initial: Limits })
       }}
     >
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Monthly budget (USD)" htmlFor="budget" hint="Model calls, embeddings and channel costs count against it.">
+        <Field label="Monthly budget (USD)" htmlFor="budget" error={err("monthlyBudgetUsd")} hint="Model calls, embeddings and channel costs count against it.">
           <Input id="budget" type="number" min={0} step="0.01" value={v.monthlyBudgetUsd} onChange={num("monthlyBudgetUsd")} />
         </Field>
-        <Field label="Messages per month (whole business)" htmlFor="perMonth">
+        <Field label="Messages per month (whole business)" htmlFor="perMonth" error={err("businessPerMonth")}>
           <Input id="perMonth" type="number" min={0} value={v.businessPerMonth} onChange={num("businessPerMonth")} />
         </Field>
-        <Field label="Messages per customer per day" htmlFor="perDay">
+        <Field label="Messages per customer per day" htmlFor="perDay" error={err("customerPerDay")}>
           <Input id="perDay" type="number" min={0} value={v.customerPerDay} onChange={num("customerPerDay")} />
         </Field>
-        <Field label="Seconds between a customer's messages" htmlFor="interval" hint="0 turns it off.">
+        <Field label="Seconds between a customer's messages" htmlFor="interval" error={err("customerMinIntervalSeconds")} hint="0 turns it off.">
           <Input id="interval" type="number" min={0} value={v.customerMinIntervalSeconds} onChange={num("customerMinIntervalSeconds")} />
         </Field>
-        <Field label="Messages per minute from one IP (web visitors)" htmlFor="perIp">
+        <Field label="Messages per minute from one IP (web visitors)" htmlFor="perIp" error={err("ipPerMinute")}>
           <Input id="perIp" type="number" min={0} value={v.ipPerMinute} onChange={num("ipPerMinute")} />
         </Field>
       </div>

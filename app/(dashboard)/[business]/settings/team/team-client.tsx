@@ -9,10 +9,10 @@ export function InviteForm({ slug, canInviteAdmins, showLink }: { slug: string; 
   return (
     <form action={action} className="space-y-3">
       <div className="grid gap-3 sm:grid-cols-[1fr_10rem]">
-        <Field label="Email" htmlFor="invite-email">
+        <Field label="Email" htmlFor="invite-email" error={state?.fieldErrors?.email}>
           <Input id="invite-email" name="email" type="email" required />
         </Field>
-        <Field label="Role" htmlFor="invite-role">
+        <Field label="Role" htmlFor="invite-role" error={state?.fieldErrors?.role}>
           <NativeSelect id="invite-role" name="role" defaultValue="agent">
             <option value="agent">Agent</option>
             {canInviteAdmins && <option value="admin">Admin</option>}
