@@ -10,16 +10,38 @@ import { AppError } from "@/lib/errors";
 import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx } from "./context";
 
+/**
+ * A number as the form sends it (the text typed) or as a caller passes it. Empty stays empty (undefined),
+ * never 0: a cleared budget must not become "spend nothing" and a cleared limit must not turn it off.
+ */
+const typed = (v: unknown) => {
+  if (typeof v !== "string") return v ?? undefined;
+  const text = v.trim().replace(/^\$\s*/, "");
+  return text === "" ? undefined : /^[-+]?(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+};
+const number = (empty: string, invalid: string) => z.number({ error: (issue) => (issue.input === undefined ? empty : invalid) });
+
 const whole = (label: string, max: number) =>
-  z.coerce.number({ message: `${label} must be a number` }).int(`${label} must be a whole number`).min(0, `${label} cannot be negative`).max(max, `${label} is at most ${max}`);
+  z.preprocess(
+    typed,
+    number("Enter a number; 0 turns this limit off", `${label} must be a number`)
+      .int(`${label} must be a whole number`)
+      .min(0, `${label} cannot be negative`)
+      .max(max, `${label} is at most ${max.toLocaleString("en-US")}`),
+  );
 
 export const LimitsInput = z.object({
   customerPerDay: whole("Messages per customer per day", 100_000),
   customerMinIntervalSeconds: whole("Seconds between a customer's messages", 3600),
   ipPerMinute: whole("Messages per IP per minute", 100_000),
   businessPerMonth: whole("Messages per month", 100_000_000),
-  monthlyBudgetUsd: z.coerce.number({ message: "The budget must be a number" }).min(0, "The budget cannot be negative").max(1_000_000, "The budget is at most $1,000,000 a month"),
-  autoPause: z.boolean(),
+  monthlyBudgetUsd: z.preprocess(
+    typed,
+    number("Enter a monthly budget in dollars, e.g. 50 (0 pauses model answers)", "Enter the budget as a number of dollars, e.g. 50 or 12.50")
+      .min(0, "The budget cannot be negative")
+      .max(1_000_000, "The budget is at most $1,000,000 a month"),
+  ),
+  autoPause: z.boolean({ message: "Choose whether to pause model answers" }),
 });
 /** The form's fields: each problem is shown next to the field of the same name. */
 export const LIMITS_FIELDS = Object.keys(LimitsInput.shape);

@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import { closeDb, rows, withService } from "@/lib/db/client";
 import { DEMO_BUSINESS_ID, DEMO_OWNER, DEMO_SLUG } from "@/lib/db/seed-data";
 import { DEFAULT_AI_SETTINGS } from "@/lib/ai/prompts";
+import { charge } from "@/lib/billing/budgets";
 import { updateAiSettingsAction, updateLimitsAction } from "@/app/(dashboard)/[business]/settings/actions";
 import { POST as testAgent } from "@/app/api/businesses/[business]/test-agent/route";
 import { useDemoDb } from "../../helpers/demo";
@@ -79,6 +80,39 @@ describe("Settings → Limits & budget", () => {
     expect(row!.limits).toMatchObject(limits);
     await signInAs("agent@demo.test");
     expect(await updateLimitsAction(DEMO_SLUG, limits)).toEqual({ error: "Only owner or admins can do this." });
+  });
+
+  it("never turns an empty or unreadable budget into $0: it is refused next to the field and nothing changes", async () => {
+    await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
+    await charge(DEMO_BUSINESS_ID, 0); // this period's budget row exists, so a save would change it
+    expect(await updateLimitsAction(DEMO_SLUG, { ...limits, monthlyBudgetUsd: 40 })).toEqual({ ok: "Saved." });
+    const stored = async () => (await withService((tx) => rows<{ b: number; limit: number }>(tx, sql`select (b.limits->>'monthlyBudgetUsd')::float8 as b, (select limit_usd::float8 from budgets where business_id = b.id order by period_start desc limit 1) as limit from businesses b where b.id = ${DEMO_BUSINESS_ID}`)))[0]!;
+    expect(await stored()).toEqual({ b: 40, limit: 40 });
+
+    // What the form sends: the fields as typed.
+    const typed = { customerPerDay: "40", customerMinIntervalSeconds: "3", ipPerMinute: "20", businessPerMonth: "5000", autoPause: true };
+    for (const [budget, message] of [
+      ["", /Enter a monthly budget/],
+      ["   ", /Enter a monthly budget/],
+      ["abc", /number of dollars/],
+      ["12,50", /number of dollars/],
+      [null, /Enter a monthly budget/],
+    ] as const) {
+      const result = await updateLimitsAction(DEMO_SLUG, { ...typed, monthlyBudgetUsd: budget });
+      expect(result).toMatchObject({ fieldErrors: { monthlyBudgetUsd: expect.stringMatching(message) } });
+      expect(result!.error).not.toMatch(/monthlyBudgetUsd/);
+      expect(await stored()).toEqual({ b: 40, limit: 40 });
+    }
+    // An emptied limit is refused too, instead of silently turning the limit off (0).
+    const emptied = await updateLimitsAction(DEMO_SLUG, { ...typed, monthlyBudgetUsd: "40", customerPerDay: "" });
+    expect(emptied).toMatchObject({ fieldErrors: { customerPerDay: expect.stringMatching(/Enter a number/) } });
+
+    expect(await updateLimitsAction(DEMO_SLUG, { ...typed, monthlyBudgetUsd: "$75.50" })).toEqual({ ok: "Saved." });
+    expect(await stored()).toEqual({ b: 75.5, limit: 75.5 });
+    // 0 typed on purpose is a budget of nothing: allowed, and the page says model answers pause.
+    expect(await updateLimitsAction(DEMO_SLUG, { ...typed, monthlyBudgetUsd: "0" })).toEqual({ ok: "Saved." });
+    expect(await stored()).toEqual({ b: 0, limit: 0 });
+    expect(await updateLimitsAction(DEMO_SLUG, limits)).toEqual({ ok: "Saved." });
   });
 });
 

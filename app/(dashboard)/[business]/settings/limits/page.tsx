@@ -31,13 +31,17 @@ export default async function LimitsPage({ params }: { params: Promise<{ busines
           <li>Alert at 75 %: {summary.alert75At ? `sent ${summary.alert75At.toISOString().slice(0, 10)}` : "not yet"}</li>
           <li>Alert at 90 %: {summary.alert90At ? `sent ${summary.alert90At.toISOString().slice(0, 10)}` : "not yet"}</li>
           <li>
-            {summary.exhausted
+            {summary.limitUsd === 0
               ? summary.autoPause
-                ? "The budget is spent: model answers are paused; FAQs and cached answers still serve, other messages get your fallback reply."
-                : "The budget is spent; auto-pause is off, so answers continue and are charged."
-              : summary.autoPause
-                ? "At 100 % model answers pause; FAQs and cached answers keep serving."
-                : "Auto-pause is off: at 100 % you are alerted but answers continue."}
+                ? "The budget is $0, so model answers are paused; FAQs and cached answers still serve. Enter a budget below to turn them on."
+                : "The budget is $0 and auto-pause is off: answers continue and every one is over budget."
+              : summary.exhausted
+                ? summary.autoPause
+                  ? "The budget is spent: model answers are paused; FAQs and cached answers still serve, other messages get your fallback reply."
+                  : "The budget is spent; auto-pause is off, so answers continue and are charged."
+                : summary.autoPause
+                  ? "At 100 % model answers pause; FAQs and cached answers keep serving."
+                  : "Auto-pause is off: at 100 % you are alerted but answers continue."}
           </li>
         </ul>
         <SpendChart data={summary.byDay} />
