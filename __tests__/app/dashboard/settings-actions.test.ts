@@ -106,7 +106,7 @@ describe("settings actions", () => {
     await signInAs("carol@a.test"); // now an admin
     expect(await removeMemberAction("tenant-a", ids.aliceMember!)).toEqual({ error: "Only owners can remove owners or admins." });
     expect(await changeRoleAction("tenant-a", ids.carolMember!, "owner")).toEqual({ error: "Only owners can do this." });
-    expect(await inviteMemberAction("tenant-a", null, form({ email: "e@x.test", role: "admin" }))).toEqual({ error: "Only owners can invite admins." });
+    expect(await inviteMemberAction("tenant-a", null, form({ email: "e@x.test", role: "admin" }))).toEqual({ error: "Check the highlighted field.", fieldErrors: { role: "Only owners can invite admins." } });
   });
 
   it("revoking another business's invitation finds nothing", async () => {

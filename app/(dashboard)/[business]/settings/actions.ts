@@ -45,9 +45,9 @@ export async function updateProfileAction(slug: string, _: FormState, form: Form
 export async function inviteMemberAction(slug: string, _: FormState, form: FormData): Promise<FormState> {
   try {
     const { ctx } = await memberContext(slug);
-    const { link } = await inviteMember({ ctx, input: { email: str(form.get("email")), role: str(form.get("role")) } });
+    const { link, resent, email } = await inviteMember({ ctx, input: { email: str(form.get("email")), role: str(form.get("role")) } });
     revalidatePath(`/${slug}/settings/team`);
-    return { ok: `Invitation sent to ${str(form.get("email")).trim().toLowerCase()}.`, link };
+    return { ok: `Invitation ${resent ? "re-sent" : "sent"} to ${email}.`, link };
   } catch (err) {
     return fail(err, ["email", "role"]);
   }
