@@ -42,4 +42,19 @@ test("the demo owner tests the agent, changes the AI settings and the budget", a
   await expect(page.getByRole("status")).toHaveText("Saved.");
   await page.reload();
   await expect(page.getByText(/of \$120\.00/)).toBeVisible();
+
+  // Clearing the budget or typing words is refused next to the field and changes nothing (never $0).
+  const budget = page.getByLabel("Monthly budget (USD)");
+  await budget.fill("");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Enter a monthly budget" })).toBeVisible();
+  await expect(budget).toHaveAttribute("aria-invalid", "true");
+  await budget.fill("abc");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "number of dollars" })).toBeVisible();
+  await expect(budget).toHaveValue("abc");
+  await expect(page.getByText("monthlyBudgetUsd")).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByText(/of \$120\.00/)).toBeVisible();
+  await expect(page.getByLabel("Monthly budget (USD)")).toHaveValue("120");
 });

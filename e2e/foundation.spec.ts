@@ -1,10 +1,13 @@
 import { expect, test } from "@playwright/test";
 
-// Sign up → create a business → dashboard → invite a member → that member, as agent, cannot open Settings.
+// Sign up → create a business → dashboard → invite a member → that member, as agent, cannot open Settings,
+// and the owner-only pages' data is not in what the server sends them either.
 test("an owner builds a team and an agent is kept out of Settings", async ({ browser }) => {
   const stamp = Date.now();
   const ownerEmail = `owner-${stamp}@example.test`;
   const agentEmail = `agent-${stamp}@example.test`;
+  const pendingEmail = `pending-${stamp}@example.test`;
+  const instructions = `Offer the spring discount code SECRET-${stamp}`;
 
   const owner = await (await browser.newContext()).newPage();
   await owner.goto("/sign-up");
@@ -29,18 +32,45 @@ test("an owner builds a team and an agent is kept out of Settings", async ({ bro
   await owner.getByLabel("Brand colour").fill("not-a-colour");
   await owner.getByLabel("Brand colour").evaluate((el: HTMLInputElement) => el.removeAttribute("pattern"));
   await owner.getByRole("button", { name: "Save" }).click();
-  await expect(owner.getByRole("alert").filter({ hasText: "Use a colour" })).toContainText("Use a colour like #0f766e");
+  // The problem is next to its field, in words, and tied to it; the message above Save only points there.
+  await expect(owner.getByRole("alert").filter({ hasText: "Use a colour" })).toHaveText("Use a colour like #0f766e");
+  await expect(owner.getByLabel("Brand colour")).toHaveAttribute("aria-invalid", "true");
+  await expect(owner.getByLabel("Brand colour")).toHaveAccessibleDescription("Use a colour like #0f766e");
+  await expect(owner.getByRole("alert").filter({ hasText: "highlighted field" })).toHaveText("Check the highlighted field.");
+  await expect(owner.getByText("brandColor")).toHaveCount(0);
   await owner.getByLabel("Brand colour").fill("#1d4ed8");
   await owner.getByRole("button", { name: "Save" }).click();
   await expect(owner.getByRole("status")).toHaveText("Saved.");
+  await expect(owner.getByLabel("Brand colour")).not.toHaveAttribute("aria-invalid", "true");
+
+  await owner.getByRole("link", { name: "AI", exact: true }).click();
+  await owner.getByLabel("Instructions").fill(instructions);
+  await owner.getByRole("button", { name: "Save" }).click();
+  await expect(owner.getByRole("status")).toContainText("Saved");
 
   await owner.getByRole("link", { name: "Team" }).click();
+  // An address the browser lets through but that is not one: refused next to the field, kept as typed.
+  await owner.getByLabel("Email").fill("a@b");
+  await owner.getByRole("button", { name: "Send invitation" }).click();
+  await expect(owner.getByRole("alert").filter({ hasText: "valid email" })).toHaveText("Enter a valid email address");
+  await expect(owner.getByLabel("Email")).toHaveValue("a@b");
+  await expect(owner.getByLabel("Email")).toHaveAccessibleDescription("Enter a valid email address");
   await owner.getByLabel("Email").fill(agentEmail);
   await owner.getByLabel("Role").selectOption("agent");
   await owner.getByRole("button", { name: "Send invitation" }).click();
   await expect(owner.getByRole("status")).toContainText(`Invitation sent to ${agentEmail}`);
   const link = await owner.getByTestId("invitation-link").getAttribute("href");
   expect(link).toContain("/invitations/");
+  await expect(owner.getByLabel("Email")).toHaveValue("");
+
+  // Inviting a pending address again re-sends it: still one pending invitation.
+  await owner.getByLabel("Email").fill(pendingEmail);
+  await owner.getByRole("button", { name: "Send invitation" }).click();
+  await expect(owner.getByRole("status")).toContainText(`Invitation sent to ${pendingEmail}`);
+  await owner.getByLabel("Email").fill(pendingEmail);
+  await owner.getByRole("button", { name: "Send invitation" }).click();
+  await expect(owner.getByRole("status")).toContainText(`Invitation re-sent to ${pendingEmail}`);
+  await expect(owner.getByRole("listitem").filter({ hasText: pendingEmail })).toHaveCount(1);
 
   // The invited person, in a browser of their own.
   const agent = await (await browser.newContext()).newPage();
@@ -54,11 +84,23 @@ test("an owner builds a team and an agent is kept out of Settings", async ({ bro
   await agent.getByRole("button", { name: "Accept invitation" }).click();
   await expect(agent).toHaveURL(new RegExp(`/${slug}/inbox$`));
 
+  const agentNav = agent.getByRole("navigation", { name: "Dashboard" });
+  await expect(agentNav.getByRole("link", { name: "Inbox" })).toBeVisible();
+  for (const item of ["Analytics", "Costs", "Settings"]) await expect(agentNav.getByRole("link", { name: item })).toHaveCount(0);
+
   await agent.goto(`/${slug}/settings`);
   await expect(agent.getByRole("heading", { name: "You don't have access to Settings" })).toBeVisible();
   await expect(agent.getByRole("heading", { name: "Business profile" })).toHaveCount(0);
   await agent.goto(`/${slug}/settings/team`);
   await expect(agent.getByRole("button", { name: "Send invitation" })).toHaveCount(0);
+  // What the server sends (HTML and the page's data) holds none of it, not only what is shown.
+  for (const path of ["settings", "settings/team", "settings/ai", "settings/limits", "settings/test-agent", "costs", "analytics"]) {
+    const res = await agent.request.get(`/${slug}/${path}`);
+    expect(res.status()).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("have access to");
+    for (const secret of [pendingEmail, instructions, "This month"]) expect(html, `${path} must not contain ${secret}`).not.toContain(secret);
+  }
 
   // The owner sees the new member in the team.
   await owner.reload();

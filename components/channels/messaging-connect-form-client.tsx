@@ -58,7 +58,7 @@ export function MessagingConnectForm({ slug, type, initial }: { slug: string; ty
       <div className="grid gap-4 sm:grid-cols-2">
         {fields.map((f) => (
           <div key={f.key} className={f.multiline ? "sm:col-span-2" : undefined}>
-            <Field label={f.label} htmlFor={id(f.key)} hint={f.hint}>
+            <Field label={f.label} htmlFor={id(f.key)} hint={f.hint} error={state?.fieldErrors?.[f.key]}>
               {f.multiline ? (
                 <Textarea id={id(f.key)} name={f.key} rows={2} maxLength={600} value={values[f.key]} onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))} />
               ) : (
@@ -78,7 +78,7 @@ export function MessagingConnectForm({ slug, type, initial }: { slug: string; ty
             </Field>
           </div>
         ))}
-        <Field label="Name" htmlFor={id("name")} hint="How staff see this channel in the inbox.">
+        <Field label="Name" htmlFor={id("name")} hint="How staff see this channel in the inbox." error={state?.fieldErrors?.name}>
           <Input id={id("name")} name="name" value={name} onChange={(e) => setName(e.target.value)} maxLength={80} />
         </Field>
       </div>

@@ -19,10 +19,10 @@ export function MessagingTestForm({ slug, type }: { slug: string; type: Messagin
   const id = (n: string) => `test-${type}-${n}`;
   return (
     <form action={action} className="space-y-3">
-      <Field label={TO[type].label} htmlFor={id("to")} hint={TO[type].hint}>
+      <Field label={TO[type].label} htmlFor={id("to")} hint={TO[type].hint} error={state?.fieldErrors?.to}>
         <Input id={id("to")} name="to" value={to} onChange={(e) => setTo(e.target.value)} required placeholder={TO[type].placeholder} />
       </Field>
-      <Field label="Message" htmlFor={id("text")} hint="Empty: a short standard test message.">
+      <Field label="Message" htmlFor={id("text")} error={state?.fieldErrors?.text} hint="Empty: a short standard test message.">
         <Textarea id={id("text")} name="text" rows={2} maxLength={1000} value={text} onChange={(e) => setText(e.target.value)} />
       </Field>
       <FormMessage state={state} />

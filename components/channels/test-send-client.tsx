@@ -12,16 +12,16 @@ export function TestSendForm({ slug, kind, templates = [] }: { slug: string; kin
   const id = (n: string) => `test-${kind}-${n}`;
   return (
     <form action={action} className="space-y-3">
-      <Field label={kind === "voice" ? "Number to call" : "Send to"} htmlFor={id("to")} hint="Your own phone, in international format.">
+      <Field label={kind === "voice" ? "Number to call" : "Send to"} htmlFor={id("to")} error={state?.fieldErrors?.to} hint="Your own phone, in international format.">
         <Input id={id("to")} name="to" value={to} onChange={(e) => setTo(e.target.value)} required placeholder="+447700900123" inputMode="tel" />
       </Field>
       {kind !== "voice" && (
-        <Field label="Message" htmlFor={id("body")} hint="Empty: a short standard test message.">
+        <Field label="Message" htmlFor={id("body")} error={state?.fieldErrors?.body} hint="Empty: a short standard test message.">
           <Textarea id={id("body")} name="body" rows={2} maxLength={1600} value={body} onChange={(e) => setBody(e.target.value)} />
         </Field>
       )}
       {kind === "whatsapp" && templates.length > 0 && (
-        <Field label="Or send an approved template" htmlFor={id("template")} hint="Needed when your phone has not written to this sender in the last 24 hours.">
+        <Field label="Or send an approved template" htmlFor={id("template")} error={state?.fieldErrors?.template} hint="Needed when your phone has not written to this sender in the last 24 hours.">
           <NativeSelect id={id("template")} name="contentSid" value={contentSid} onChange={(e) => setContentSid(e.target.value)}>
             <option value="">No template: the message above</option>
             {templates.map((t) => (

@@ -2,7 +2,7 @@
 import { useActionState, useState } from "react";
 import { Plus, Trash2 } from "lucide-react";
 import { Button } from "@/components/ui/button";
-import { Field, Input, NativeSelect, Textarea } from "@/components/ui/field";
+import { Field, FieldError, Input, NativeSelect, Textarea } from "@/components/ui/field";
 import { connectChannelAction } from "@/app/(dashboard)/[business]/channels/actions";
 import { ChannelFormFooter } from "./channel-form-footer";
 
@@ -61,10 +61,10 @@ export function TwilioConnectForm({
   return (
     <form action={action} className="space-y-4">
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label={ADDRESS_LABEL[kind].label} htmlFor={id("address")} hint={ADDRESS_LABEL[kind].hint}>
+        <Field label={ADDRESS_LABEL[kind].label} htmlFor={id("address")} error={state?.fieldErrors?.address} hint={ADDRESS_LABEL[kind].hint}>
           <Input id={id("address")} name="address" value={values.address} onChange={set("address")} required placeholder="+14155550100" inputMode="tel" />
         </Field>
-        <Field label="Name" htmlFor={id("name")} hint="How staff see this channel in the inbox.">
+        <Field label="Name" htmlFor={id("name")} error={state?.fieldErrors?.name} hint="How staff see this channel in the inbox.">
           <Input id={id("name")} name="name" value={values.name} onChange={set("name")} maxLength={80} />
         </Field>
       </div>
@@ -76,10 +76,10 @@ export function TwilioConnectForm({
           {initial.hasCredentials ? " Leave both empty to keep the stored account." : ""}
         </p>
         <div className="grid gap-3 sm:grid-cols-2">
-          <Field label="Account SID" htmlFor={id("accountSid")}>
+          <Field label="Account SID" htmlFor={id("accountSid")} error={state?.fieldErrors?.accountSid}>
             <Input id={id("accountSid")} name="accountSid" value={values.accountSid} onChange={set("accountSid")} placeholder={initial.hasCredentials ? "Stored" : "AC…"} autoComplete="off" spellCheck={false} />
           </Field>
-          <Field label="Auth token" htmlFor={id("authToken")}>
+          <Field label="Auth token" htmlFor={id("authToken")} error={state?.fieldErrors?.authToken}>
             <Input id={id("authToken")} name="authToken" type="password" value={values.authToken} onChange={set("authToken")} placeholder={initial.hasCredentials ? "••••••••" : ""} autoComplete="new-password" />
           </Field>
         </div>
@@ -91,18 +91,18 @@ export function TwilioConnectForm({
       </fieldset>
 
       {kind === "sms" && (
-        <Field label="Reply to HELP" htmlFor={id("helpText")} hint="Sent when a customer texts HELP, between your business name and the STOP instructions.">
+        <Field label="Reply to HELP" htmlFor={id("helpText")} error={state?.fieldErrors?.helpText} hint="Sent when a customer texts HELP, between your business name and the STOP instructions.">
           <Textarea id={id("helpText")} name="helpText" value={values.helpText} onChange={set("helpText")} maxLength={300} rows={2} placeholder="Text us your question and we'll answer here." />
         </Field>
       )}
 
       {kind === "voice" && (
         <>
-          <Field label="Greeting" htmlFor={id("greeting")} hint="Spoken when the call is answered. Empty: your business greeting.">
+          <Field label="Greeting" htmlFor={id("greeting")} error={state?.fieldErrors?.greeting} hint="Spoken when the call is answered. Empty: your business greeting.">
             <Textarea id={id("greeting")} name="greeting" value={values.greeting} onChange={set("greeting")} maxLength={500} rows={2} placeholder={defaultGreeting} />
           </Field>
           <div className="grid gap-4 sm:grid-cols-2">
-            <Field label="Voice and language" htmlFor={id("voice")} hint="The assistant speaks and listens in this language.">
+            <Field label="Voice and language" htmlFor={id("voice")} error={state?.fieldErrors?.voice} hint="The assistant speaks and listens in this language.">
               <NativeSelect id={id("voice")} name="voice" value={values.voice} onChange={set("voice")}>
                 {voices?.map((v) => (
                   <option key={v.id} value={v.id}>
@@ -111,13 +111,13 @@ export function TwilioConnectForm({
                 ))}
               </NativeSelect>
             </Field>
-            <Field label="Seconds of silence before asking again" htmlFor={id("silenceTimeout")}>
+            <Field label="Seconds of silence before asking again" htmlFor={id("silenceTimeout")} error={state?.fieldErrors?.silenceTimeout}>
               <Input id={id("silenceTimeout")} name="silenceTimeout" type="number" min={2} max={15} value={values.silenceTimeout} onChange={set("silenceTimeout")} />
             </Field>
           </div>
           <Field
             label="Forwarding number"
-            htmlFor={id("forwardingNumber")}
+            htmlFor={id("forwardingNumber")} error={state?.fieldErrors?.forwardingNumber}
             hint="When a caller asks for a person (or the assistant hands over) during opening hours, the call is put through here. Empty or closed: the caller leaves a message."
           >
             <Input id={id("forwardingNumber")} name="forwardingNumber" value={values.forwardingNumber} onChange={set("forwardingNumber")} placeholder="+442071234567" inputMode="tel" />
@@ -142,6 +142,7 @@ export function TwilioConnectForm({
               <Textarea aria-label={`Template ${i + 1} text`} name="templateBody" className="sm:col-span-3" rows={2} value={t.body} placeholder="Hi {{1}}, your appointment is on {{2}}." onChange={(e) => setTemplates((ts) => ts.map((x, j) => (j === i ? { ...x, body: e.target.value } : x)))} />
             </div>
           ))}
+          <FieldError id={id("templates-error")} error={state?.fieldErrors?.templates} />
           <Button type="button" variant="secondary" onClick={() => setTemplates((ts) => [...ts, { name: "", contentSid: "", body: "" }])} disabled={templates.length >= 20}>
             <Plus className="h-4 w-4" aria-hidden /> Add a template
           </Button>

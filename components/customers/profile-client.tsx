@@ -67,13 +67,13 @@ export function DetailsForm({ slug, id, initial }: { slug: string; id: string; i
   const set = (k: keyof typeof initial) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [k]: e.target.value }));
   return (
     <form action={action} className="space-y-3">
-      <Field label="Name" htmlFor="customer-name">
+      <Field label="Name" htmlFor="customer-name" error={state?.fieldErrors?.name}>
         <Input id="customer-name" name="name" value={values.name} onChange={set("name")} maxLength={120} />
       </Field>
-      <Field label="Tags" htmlFor="customer-tags" hint="Separate tags with commas, e.g. vip, nervous patient">
+      <Field label="Tags" htmlFor="customer-tags" error={state?.fieldErrors?.tags} hint="Separate tags with commas, e.g. vip, nervous patient">
         <Input id="customer-tags" name="tags" value={values.tags} onChange={set("tags")} />
       </Field>
-      <Field label="Notes" htmlFor="customer-notes" hint="Only your team sees notes.">
+      <Field label="Notes" htmlFor="customer-notes" error={state?.fieldErrors?.notes} hint="Only your team sees notes.">
         <Textarea id="customer-notes" name="notes" rows={4} value={values.notes} onChange={set("notes")} maxLength={5000} />
       </Field>
       <SaveFooter state={state} pending={pending} />

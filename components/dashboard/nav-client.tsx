@@ -15,22 +15,23 @@ import {
 } from "lucide-react";
 import { cn } from "@/components/ui/cn";
 
+// `managers`: pages that answer agents with "no access" (each page checks for itself); not linked for them.
 const ITEMS = [
   { href: "inbox", label: "Inbox", icon: Inbox },
   { href: "customers", label: "Customers", icon: Users },
   { href: "knowledge", label: "Knowledge", icon: LibraryBig },
   { href: "channels", label: "Channels", icon: RadioTower },
   { href: "campaigns", label: "Campaigns", icon: Megaphone },
-  { href: "analytics", label: "Analytics", icon: BarChart3 },
-  { href: "costs", label: "Costs", icon: DollarSign },
-  { href: "settings", label: "Settings", icon: Settings },
+  { href: "analytics", label: "Analytics", icon: BarChart3, managers: true },
+  { href: "costs", label: "Costs", icon: DollarSign, managers: true },
+  { href: "settings", label: "Settings", icon: Settings, managers: true },
 ] as const;
 
-export function DashboardNav({ slug }: { slug: string }) {
+export function DashboardNav({ slug, manager = true }: { slug: string; manager?: boolean }) {
   const isActive = useIsActive();
   return (
     <nav aria-label="Dashboard" className="flex gap-1 overflow-x-auto md:flex-col md:overflow-visible">
-      {ITEMS.map(({ href, label, icon: Icon }) => {
+      {ITEMS.filter((item) => manager || !("managers" in item)).map(({ href, label, icon: Icon }) => {
         const target = `/${slug}/${href}`;
         const active = isActive(target, true);
         return (

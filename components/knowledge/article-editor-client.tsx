@@ -3,7 +3,7 @@
 import { useActionState, useMemo, useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { Button } from "@/components/ui/button";
-import { Field, FormMessage, Input, Textarea } from "@/components/ui/field";
+import { Field, FieldError, FormMessage, Input, Textarea, invalidIf } from "@/components/ui/field";
 import { deleteDocumentAction, saveArticleAction, type KnowledgeState } from "@/app/(dashboard)/[business]/knowledge/actions";
 import { renderMarkdown } from "@/lib/knowledge/markdown";
 import { MARKDOWN_CLASSES } from "./markdown-classes";
@@ -23,7 +23,7 @@ export function ArticleEditor({ slug, id, initial, canEdit }: { slug: string; id
 
   return (
     <form action={action} className="space-y-4">
-      <Field label="Title" htmlFor="article-title">
+      <Field label="Title" htmlFor="article-title" error={state?.fieldErrors?.title}>
         <Input id="article-title" name="title" value={values.title} onChange={(e) => setValues((v) => ({ ...v, title: e.target.value }))} required maxLength={200} readOnly={!canEdit} />
       </Field>
       <div>
@@ -52,7 +52,9 @@ export function ArticleEditor({ slug, id, initial, canEdit }: { slug: string; id
           className={`font-mono text-[13px] ${tab === "write" ? "" : "hidden"}`}
           placeholder={"# Title\n\n## A section\nWrite in plain language. Headings split the article into the chunks the agent retrieves."}
           readOnly={!canEdit}
+          {...invalidIf(state?.fieldErrors?.content, "article-content-error")}
         />
+        <FieldError id="article-content-error" error={state?.fieldErrors?.content} className="mt-1" />
         {tab === "preview" && (
           <div className={`min-h-40 rounded-md border border-slate-200 bg-white p-4 ${MARKDOWN_CLASSES}`} dangerouslySetInnerHTML={{ __html: html || "<p><em>Nothing to preview yet.</em></p>" }} />
         )}

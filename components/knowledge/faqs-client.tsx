@@ -25,10 +25,10 @@ function FaqForm({ slug, faq, onDone }: { slug: string; faq?: FaqView; onDone?: 
   const idp = faq ? `faq-${faq.id}` : "faq-new";
   return (
     <form action={formAction} className="space-y-3">
-      <Field label="Question" htmlFor={`${idp}-q`}>
+      <Field label="Question" htmlFor={`${idp}-q`} error={state?.fieldErrors?.question}>
         <Input id={`${idp}-q`} name="question" value={values.question} onChange={(e) => setValues((v) => ({ ...v, question: e.target.value }))} required maxLength={500} />
       </Field>
-      <Field label="Answer" htmlFor={`${idp}-a`}>
+      <Field label="Answer" htmlFor={`${idp}-a`} error={state?.fieldErrors?.answer}>
         <Textarea id={`${idp}-a`} name="answer" rows={3} value={values.answer} onChange={(e) => setValues((v) => ({ ...v, answer: e.target.value }))} required maxLength={4000} />
       </Field>
       {faq && <input type="hidden" name="enabled" value={faq.enabled ? "on" : "off"} />}

@@ -2,7 +2,7 @@
 // Suggested FAQs: questions the model answered more than once. One click makes one an FAQ.
 import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
-import { FormMessage, Input, Textarea } from "@/components/ui/field";
+import { FieldError, FormMessage, Input, Textarea, invalidIf } from "@/components/ui/field";
 import { acceptSuggestionAction } from "@/app/(dashboard)/[business]/knowledge/actions";
 import type { SuggestedFaq } from "@/lib/knowledge/suggestions";
 
@@ -23,8 +23,10 @@ function Suggestion({ slug, s, canEdit }: { slug: string; s: SuggestedFaq; canEd
         </div>
       ) : (
         <form action={action} className="mt-2 space-y-2">
-          <Input aria-label="Question" id={`s-${id}-q`} name="question" value={values.question} onChange={(e) => setValues((v) => ({ ...v, question: e.target.value }))} disabled={!canEdit} />
-          <Textarea aria-label="Answer" id={`s-${id}-a`} name="answer" rows={3} value={values.answer} onChange={(e) => setValues((v) => ({ ...v, answer: e.target.value }))} disabled={!canEdit} />
+          <Input aria-label="Question" id={`s-${id}-q`} name="question" value={values.question} onChange={(e) => setValues((v) => ({ ...v, question: e.target.value }))} disabled={!canEdit} {...invalidIf(state?.fieldErrors?.question, `s-${id}-q-error`)} />
+          <FieldError id={`s-${id}-q-error`} error={state?.fieldErrors?.question} />
+          <Textarea aria-label="Answer" id={`s-${id}-a`} name="answer" rows={3} value={values.answer} onChange={(e) => setValues((v) => ({ ...v, answer: e.target.value }))} disabled={!canEdit} {...invalidIf(state?.fieldErrors?.answer, `s-${id}-a-error`)} />
+          <FieldError id={`s-${id}-a-error`} error={state?.fieldErrors?.answer} />
           <FormMessage state={state} />
           {canEdit && (
             <Button type="submit" disabled={pending}>

@@ -1,25 +1,64 @@
 import * as Label from "@radix-ui/react-label";
-import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
+import { Children, cloneElement, isValidElement, type InputHTMLAttributes, type ReactElement, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 import { Button } from "./button";
 import { cn } from "./cn";
 
 const control =
-  "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-teal-600 focus:outline-none focus:ring-1 focus:ring-teal-600";
+  "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-teal-600 focus:outline-none focus:ring-1 focus:ring-teal-600 aria-[invalid=true]:border-red-500 aria-[invalid=true]:ring-red-500";
 
+type ControlProps = { id?: string; children?: ReactNode; "aria-describedby"?: string; "aria-invalid"?: boolean };
+
+/** Finds the control whose id is `id` among `children` (however nested in plain elements) and gives it `extra`. */
+function wire(children: ReactNode, id: string, extra: ControlProps): ReactNode {
+  return Children.map(children, (child) => {
+    if (!isValidElement<ControlProps>(child)) return child;
+    if (child.props.id === id) {
+      const describedBy = [child.props["aria-describedby"], extra["aria-describedby"]].filter(Boolean).join(" ") || undefined;
+      return cloneElement(child as ReactElement<ControlProps>, { ...extra, "aria-describedby": describedBy });
+    }
+    if (child.props.children === undefined || typeof child.props.children === "function") return child;
+    return cloneElement(child as ReactElement<ControlProps>, undefined, wire(child.props.children, id, extra));
+  });
+}
+
+/**
+ * A labelled control with its hint or its error beneath. The control (the child whose id is `htmlFor`)
+ * is described by the hint or the error, and marked invalid while there is an error.
+ */
 export function Field({ label, htmlFor, hint, error, children }: { label: string; htmlFor: string; hint?: ReactNode; error?: string; children: ReactNode }) {
+  const hintId = `${htmlFor}-hint`;
+  const errorId = `${htmlFor}-error`;
+  const described = error ? errorId : hint ? hintId : undefined;
   return (
     <div className="space-y-1">
       <Label.Root htmlFor={htmlFor} className="block text-sm font-medium text-slate-700">
         {label}
       </Label.Root>
-      {children}
-      {hint && !error && <p className="text-xs text-slate-500">{hint}</p>}
+      {wire(children, htmlFor, { "aria-describedby": described, "aria-invalid": error ? true : undefined })}
+      {hint && !error && (
+        <p id={hintId} className="text-xs text-slate-500">
+          {hint}
+        </p>
+      )}
       {error && (
-        <p role="alert" className="text-xs text-red-600">
+        <p id={errorId} role="alert" className="text-xs text-red-600">
           {error}
         </p>
       )}
     </div>
+  );
+}
+
+/** For a control outside a Field: marks it invalid and described by its error line (<FieldError id=…>). */
+export const invalidIf = (error: string | undefined, errorId: string) => (error ? { "aria-invalid": true as const, "aria-describedby": errorId } : {});
+
+/** The error line of a control outside a Field. */
+export function FieldError({ id, error, className }: { id: string; error?: string; className?: string }) {
+  if (!error) return null;
+  return (
+    <p id={id} role="alert" className={cn("text-xs text-red-600", className)}>
+      {error}
+    </p>
   );
 }
 

@@ -19,12 +19,12 @@ export const DEFAULT_CACHE_THRESHOLD = 0.88;
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-const Time = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, "must be HH:MM (24-hour)");
+const Time = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, "Enter times as HH:MM, 24-hour");
 const minutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
 
 export const OpeningInterval = z
   .object({ open: Time, close: Time })
-  .refine((i) => minutes(i.open) < minutes(i.close), { message: "must close after it opens (split overnight hours across two days)" });
+  .refine((i) => minutes(i.open) < minutes(i.close), { message: "Closing time must be after opening time (split overnight hours across two days)" });
 export type OpeningInterval = z.infer<typeof OpeningInterval>;
 
 export function isValidTimeZone(tz: string): boolean {
@@ -43,7 +43,7 @@ export const BusinessHours = z.object({
   /** off: no opening hours are set and the assistant never talks about them */
   enabled: z.boolean().default(false),
   /** defaults to the business's own time zone */
-  timeZone: z.string().refine(isValidTimeZone, { message: "is not a known IANA time zone" }).optional(),
+  timeZone: z.string().refine(isValidTimeZone, { message: "Choose a known time zone, e.g. Europe/London" }).optional(),
   weekly: z
     .object({
       mon: Day(nineToFive),
@@ -61,32 +61,36 @@ export type BusinessHours = z.infer<typeof BusinessHours>;
 export const MODEL_PREFERENCES = ["auto", "fast", "strong"] as const;
 export const ModelPreference = z.union([
   z.enum(MODEL_PREFERENCES),
-  z.string().regex(/^gemini-[a-z0-9.-]+$/, "must be auto, fast, strong or a Gemini model name"),
+  z.string().regex(/^gemini-[a-z0-9.-]+$/, "Choose auto, fast, strong or a Gemini model name"),
 ]);
 export type ModelPreference = z.infer<typeof ModelPreference>;
 
 export const DEFAULT_FALLBACK_REPLY = "Thanks for your message — we'll get back to you as soon as we can.";
 
 export const AiSettings = z.object({
-  persona: z.string().trim().max(500).default("the friendly virtual assistant of the business"),
-  tone: z.string().trim().max(200).default("warm, clear and professional"),
-  instructions: z.string().trim().max(4000).default(""),
+  persona: z.string().trim().max(500, "Keep the persona under 500 characters").default("the friendly virtual assistant of the business"),
+  tone: z.string().trim().max(200, "Keep the tone under 200 characters").default("warm, clear and professional"),
+  instructions: z.string().trim().max(4000, "Keep the instructions under 4,000 characters").default(""),
   hours: BusinessHours.prefault({}),
   /** answer: the assistant keeps answering after hours and says when people are back; message: the pipeline sends afterHoursMessage */
   afterHours: z.enum(["answer", "message"]).default("answer"),
   afterHoursMessage: z
     .string()
     .trim()
-    .min(1)
-    .max(1000)
+    .min(1, "Write the after-hours message")
+    .max(1000, "Keep the after-hours message under 1,000 characters")
     .default("We're closed right now. Leave your message and we'll reply when we're back."),
-  prohibitedTopics: z.array(z.string().trim().min(1).max(200)).max(50).default([]),
+  prohibitedTopics: z.array(z.string().trim().min(1).max(200, "Keep each topic under 200 characters")).max(50, "At most 50 topics").default([]),
   escalationRules: z
-    .array(z.string().trim().min(1).max(300))
-    .max(50)
+    .array(z.string().trim().min(1).max(300, "Keep each rule under 300 characters"))
+    .max(50, "At most 50 rules")
     .default(["The customer wants to make a complaint or is upset.", "The customer asks about something only staff can change, such as a refund or an exception."]),
   modelPreference: ModelPreference.default("auto"),
-  cacheThreshold: z.number().min(0.5).max(0.999).default(DEFAULT_CACHE_THRESHOLD),
+  cacheThreshold: z
+    .number({ message: "Enter a number between 0.5 and 0.999" })
+    .min(0.5, "Enter a number between 0.5 and 0.999")
+    .max(0.999, "Enter a number between 0.5 and 0.999")
+    .default(DEFAULT_CACHE_THRESHOLD),
   cacheTtlSeconds: z
     .number()
     .int()
@@ -94,7 +98,7 @@ export const AiSettings = z.object({
     .max(90 * 24 * 3600)
     .default(7 * 24 * 3600),
   /** sent when no answer can be given (out of budget, every model failed) — never a silent drop */
-  fallbackReply: z.string().trim().min(1).max(1000).default(DEFAULT_FALLBACK_REPLY),
+  fallbackReply: z.string().trim().min(1, "Write a fallback reply").max(1000, "Keep the fallback reply under 1,000 characters").default(DEFAULT_FALLBACK_REPLY),
 });
 export type AiSettings = z.infer<typeof AiSettings>;
 

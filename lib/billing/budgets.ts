@@ -394,7 +394,13 @@ export async function setMonthlyBudget(
   opts: { now?: Date } = {},
 ): Promise<BudgetState> {
   const patch: Record<string, unknown> = {};
-  if (input.limitUsd !== undefined) patch.monthlyBudgetUsd = roundUsd(amount(input.limitUsd, "limitUsd"));
+  if (input.limitUsd !== undefined) {
+    // Never a silent $0: a budget that is not a number is refused, in the words the form shows.
+    if (typeof input.limitUsd !== "number" || !Number.isFinite(input.limitUsd) || input.limitUsd < 0) {
+      throw new AppError("bad_request", "The budget must be a number of dollars, 0 or more.", { field: "monthlyBudgetUsd" });
+    }
+    patch.monthlyBudgetUsd = roundUsd(input.limitUsd);
+  }
   if (input.autoPause !== undefined) patch.autoPause = input.autoPause;
   const updated = await rows<{ id: string }>(
     ex,

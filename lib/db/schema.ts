@@ -146,7 +146,12 @@ export const invitations = pgTable(
     acceptedAt: timestamp("accepted_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index("invitations_business_idx").on(t.businessId), index("invitations_email_idx").on(t.email)],
+  (t) => [
+    index("invitations_business_idx").on(t.businessId),
+    index("invitations_email_idx").on(t.email),
+    // One pending invitation per business and address: inviting again re-sends it (upsert on this key).
+    uniqueIndex("invitations_pending_email_key").on(t.businessId, t.email).where(sql`${t.acceptedAt} is null`),
+  ],
 );
 
 // ---------------------------------------------------------------- channels and customers

@@ -3,10 +3,19 @@
 import { eq, sql } from "drizzle-orm";
 import { withTenant } from "@/lib/db/client";
 import { businesses } from "@/lib/db/schema";
-import { AiSettings } from "@/lib/ai/prompts";
+import { findBusinessById } from "@/lib/db/businesses";
+import { AiSettings, readAiSettings } from "@/lib/ai/prompts";
 import { AppError } from "@/lib/errors";
 import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx } from "./context";
+
+/** Settings → AI: the instructions, hours and model choices. Owners and admins only. */
+export async function getAiSettings({ ctx }: { ctx: Ctx }) {
+  requireRole(ctx, MANAGERS);
+  const business = await withTenant(ctx.actor.userId, (tx) => findBusinessById(tx, ctx.businessId));
+  if (!business) throw new AppError("not_found", "Business not found.");
+  return { settings: readAiSettings(business.aiSettings), timeZone: business.timeZone };
+}
 
 export async function updateAiSettings({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requireRole(ctx, MANAGERS);

@@ -1,7 +1,7 @@
 // Creating a business and editing its profile.
 import { z } from "zod";
 import { withService, withTenant } from "@/lib/db/client";
-import { findBusinessBySlug, insertBusiness, insertChannel, insertMember, updateBusiness } from "@/lib/db/businesses";
+import { findBusinessById, findBusinessBySlug, insertBusiness, insertChannel, insertMember, updateBusiness } from "@/lib/db/businesses";
 import { AppError } from "@/lib/errors";
 import type { SessionUser } from "@/lib/auth/types";
 import { audit } from "./audit";
@@ -65,6 +65,14 @@ export const BusinessProfileInput = z.object({
     .transform((v) => (v === "" ? null : v)),
 });
 export type BusinessProfileInput = z.input<typeof BusinessProfileInput>;
+
+/** Settings → Business profile, as the form edits it. Owners and admins only. */
+export async function getBusinessProfile({ ctx }: { ctx: Ctx }) {
+  requireRole(ctx, MANAGERS);
+  const business = await withTenant(ctx.actor.userId, (tx) => findBusinessById(tx, ctx.businessId));
+  if (!business) throw new AppError("not_found", "Business not found.");
+  return { name: business.name, timeZone: business.timeZone, brandColor: business.brandColor, logoUrl: business.logoUrl ?? "" };
+}
 
 export async function updateBusinessProfile({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requireRole(ctx, MANAGERS);

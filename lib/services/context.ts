@@ -13,6 +13,11 @@ export type MemberCtx = Ctx & { actor: Extract<Actor, { type: "member" }> };
 
 export const MANAGERS: Role[] = ["owner", "admin"];
 
+/** For pages deciding what to render; loaders still call requireRole themselves. */
+export function isManager(ctx: Ctx): ctx is MemberCtx {
+  return ctx.actor.type === "member" && MANAGERS.includes(ctx.actor.role);
+}
+
 export function requireRole(ctx: Ctx, roles: Role[]): asserts ctx is MemberCtx {
   if (ctx.actor.type !== "member" || !roles.includes(ctx.actor.role)) {
     throw new AppError("forbidden", `Only ${roles.join(" or ")}s can do this.`);

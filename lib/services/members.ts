@@ -3,7 +3,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { env } from "@/lib/env";
 import { rows, withService, withTenant, type Tx } from "@/lib/db/client";
-import { findBusinessById, findMembership, insertMember } from "@/lib/db/businesses";
+import { findBusinessById, findMembership, insertMember, listMembers, listPendingInvitations } from "@/lib/db/businesses";
 import { normaliseEmail } from "@/lib/db/users";
 import { invitations, members } from "@/lib/db/schema";
 import { enqueueEmail } from "@/lib/channels/outbox";
@@ -15,30 +15,51 @@ import { MANAGERS, requireRole, type Ctx } from "./context";
 
 const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
 
+/** Settings → Team: the members and the pending invitations (whose emails agents must not see). */
+export async function listTeam({ ctx }: { ctx: Ctx }) {
+  requireRole(ctx, MANAGERS);
+  return withTenant(ctx.actor.userId, async (tx) => ({
+    members: await listMembers(tx, ctx.businessId),
+    invitations: await listPendingInvitations(tx, ctx.businessId),
+  }));
+}
+
 export const InviteInput = z.object({
-  email: z.email("Enter a valid email address").max(254),
+  email: z.preprocess((v) => (typeof v === "string" ? v.trim() : v), z.email("Enter a valid email address").max(254, "Keep the address under 254 characters")),
   role: z.enum(["admin", "agent"], { message: "Choose admin or agent" }),
 });
 
+/**
+ * Invites an address to the business, or re-sends its pending invitation: one pending invitation per
+ * business and address (a unique index), so a second invite — or two at once — refreshes that row with
+ * a new link, role and week to accept, and the old link stops working. `resent` says which happened.
+ */
 export async function inviteMember({ ctx, input }: { ctx: Ctx; input: unknown }) {
   requireRole(ctx, MANAGERS);
   const { email, role } = InviteInput.parse(input);
-  if (role === "admin" && ctx.actor.role !== "owner") throw new AppError("forbidden", "Only owners can invite admins.");
+  if (role === "admin" && ctx.actor.role !== "owner") throw new AppError("forbidden", "Only owners can invite admins.", { field: "role" });
   const normalised = normaliseEmail(email);
   const { token, hash } = newToken();
   const link = `${env().appUrl}/invitations/${token}`;
-  const invitation = await withTenant(ctx.actor.userId, async (tx) => {
+  const { invitation, resent } = await withTenant(ctx.actor.userId, async (tx) => {
     const business = await findBusinessById(tx, ctx.businessId);
     if (!business) throw new AppError("not_found", "Business not found.");
     const existing = await rows(
       tx,
       sql`select 1 from members m join users u on u.id = m.user_id where m.business_id = ${ctx.businessId} and u.email = ${normalised}`,
     );
-    if (existing.length) throw new AppError("conflict", `${normalised} is already a member.`);
+    if (existing.length) throw new AppError("conflict", `${normalised} is already a member.`, { field: "email" });
+    const expiresAt = new Date(Date.now() + INVITE_TTL_MS);
     const [row] = await tx
       .insert(invitations)
-      .values({ businessId: ctx.businessId, email: normalised, role, tokenHash: hash, invitedBy: ctx.actor.userId, expiresAt: new Date(Date.now() + INVITE_TTL_MS) })
-      .returning();
+      .values({ businessId: ctx.businessId, email: normalised, role, tokenHash: hash, invitedBy: ctx.actor.userId, expiresAt })
+      .onConflictDoUpdate({
+        target: [invitations.businessId, invitations.email],
+        targetWhere: sql`${invitations.acceptedAt} is null`,
+        set: { role, tokenHash: hash, invitedBy: ctx.actor.userId, expiresAt },
+      })
+      // xmax is 0 only on a row this statement inserted: an update means the invitation was pending.
+      .returning({ id: invitations.id, role: invitations.role, expiresAt: invitations.expiresAt, inserted: sql<boolean>`(xmax = 0)` });
     await enqueueEmail(tx, {
       businessId: ctx.businessId,
       to: normalised,
@@ -46,10 +67,11 @@ export async function inviteMember({ ctx, input }: { ctx: Ctx; input: unknown })
       body: `You have been invited to join ${business.name} as ${role}. Accept within 7 days:\n\n${link}`,
       payload: { kind: "invitation", link },
     });
-    await audit(tx, ctx, "member.invited", { type: "invitation", id: row!.id }, { email: normalised, role });
-    return row!;
+    const resent = !row!.inserted;
+    await audit(tx, ctx, resent ? "member.invitation_resent" : "member.invited", { type: "invitation", id: row!.id }, { email: normalised, role });
+    return { invitation: row!, resent };
   });
-  return { invitation, link };
+  return { invitation, link, resent, email: normalised };
 }
 
 export async function revokeInvitation({ ctx, input }: { ctx: Ctx; input: { invitationId: string } }) {

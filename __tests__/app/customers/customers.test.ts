@@ -189,7 +189,7 @@ describe("the profile and everyday changes", () => {
     const [row] = await withService((tx) => rows(tx, sql`select name, notes, tags, verified, blocked from customers where id = ${zelda3.id}`));
     expect(row).toEqual({ name: "Zelda Q", notes: "Prefers SMS", tags: ["vip", "late payer"], verified: true, blocked: true });
     expect(await setBlockedAction("tenant-a", zelda3.id, false)).toEqual({ ok: "Unblocked." });
-    expect(await updateCustomerAction("tenant-a", zelda3.id, null, form({ name: "", notes: "", tags: "#bad!" }))).toMatchObject({ error: expect.stringMatching(/^tags.0: Tags use letters/) });
+    expect(await updateCustomerAction("tenant-a", zelda3.id, null, form({ name: "", notes: "", tags: "#bad!" }))).toEqual({ error: "Check the highlighted field.", fieldErrors: { tags: expect.stringMatching(/^Tags use letters/) } });
     const audit = await withService((tx) => rows<{ action: string; details: Record<string, unknown> }>(tx, sql`select action, details from audit_log where business_id = ${a.businessId} and target_id = ${zelda3.id} order by created_at`));
     expect(audit.map((r) => r.action)).toEqual(["customer.updated", "customer.verified", "customer.blocked", "customer.unblocked"]);
     expect(JSON.stringify(audit)).not.toMatch(/Zelda|Prefers SMS/);

@@ -36,7 +36,8 @@ describe("as the owner", () => {
 
   it("connects each channel from its form, and says what is wrong with a bad one", async () => {
     expect(await connectMessagingAction(DEMO_SLUG, "email", null, form({ address: "not-an-address", enabled: "on" }))).toEqual({
-      error: "address: Enter the address customers write to, e.g. support@yourdomain.com",
+      error: "Check the highlighted field.",
+      fieldErrors: { address: "Enter the address customers write to, e.g. support@yourdomain.com" },
     });
     expect(await connectMessagingAction(DEMO_SLUG, "email", null, form({ address: "Help@Riverside.test", fromName: "Riverside Dental", signature: "The front desk", enabled: "on" }))).toEqual({ ok: "Saved." });
     expect(await connectMessagingAction(DEMO_SLUG, "telegram", null, form({ username: "riverside_demo_bot", greeting: "Welcome to Riverside Dental!", enabled: "on" }))).toEqual({ ok: "Saved." });
@@ -60,7 +61,7 @@ describe("as the owner", () => {
     await backgroundIdle();
     const replies = await messagingRepliesAction(DEMO_SLUG, "telegram", (r as { sentAt: string }).sentAt);
     expect(replies).toEqual([{ body: "Welcome to Riverside Dental!", subject: null, at: expect.any(String) }]);
-    expect(await simulateMessagingAction(DEMO_SLUG, { type: "email", text: "" })).toEqual({ error: "text: Write the customer's message." });
+    expect(await simulateMessagingAction(DEMO_SLUG, { type: "email", text: "" })).toEqual({ error: "Write the customer's message." });
   });
 
   it("sends a test, and explains where it went", async () => {

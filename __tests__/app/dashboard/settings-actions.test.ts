@@ -50,9 +50,9 @@ describe("dashboard access", () => {
 describe("settings actions", () => {
   it("an owner edits the profile, with validation and an audit entry", async () => {
     await signInAs("alice@a.test");
-    expect(await updateProfileAction("tenant-a", null, form({ ...profile, brandColor: "teal" }))).toEqual({ error: "brandColor: Use a colour like #0f766e" });
-    expect(await updateProfileAction("tenant-a", null, form({ ...profile, timeZone: "Mars/Olympus" }))).toMatchObject({ error: expect.stringMatching(/valid time zone/) });
-    expect(await updateProfileAction("tenant-a", null, form({ ...profile, logoUrl: "javascript:alert(1)" }))).toMatchObject({ error: expect.stringMatching(/http\(s\) URL/) });
+    expect(await updateProfileAction("tenant-a", null, form({ ...profile, brandColor: "teal" }))).toEqual({ error: "Check the highlighted field.", fieldErrors: { brandColor: "Use a colour like #0f766e" } });
+    expect(await updateProfileAction("tenant-a", null, form({ ...profile, timeZone: "Mars/Olympus" }))).toMatchObject({ fieldErrors: { timeZone: expect.stringMatching(/valid time zone/) } });
+    expect(await updateProfileAction("tenant-a", null, form({ ...profile, logoUrl: "javascript:alert(1)" }))).toMatchObject({ fieldErrors: { logoUrl: expect.stringMatching(/http\(s\) URL/) } });
     expect(await updateProfileAction("tenant-a", null, form(profile))).toEqual({ ok: "Saved." });
     const stored = await withService((tx) => rows(tx, sql`select name, time_zone, brand_color, logo_url from businesses where id = ${a.businessId}`));
     expect(stored).toEqual([{ name: "Tenant A Dental", time_zone: "Europe/London", brand_color: "#112233", logo_url: null }]);
@@ -83,8 +83,11 @@ describe("settings actions", () => {
     const token = result!.link!.split("/invitations/")[1]!;
     const mail = await withService((tx) => rows<{ recipient: string; body: string }>(tx, sql`select recipient, body from outbox where payload->>'kind' = 'invitation'`));
     expect(mail.at(-1)).toMatchObject({ recipient: "dave@else.test", body: expect.stringContaining(result!.link!) });
-    expect(await inviteMemberAction("tenant-a", null, form({ email: "carol@a.test", role: "agent" }))).toEqual({ error: "carol@a.test is already a member." });
-    expect(await inviteMemberAction("tenant-a", null, form({ email: "not-an-email", role: "agent" }))).toMatchObject({ error: expect.stringMatching(/valid email/) });
+    expect(await inviteMemberAction("tenant-a", null, form({ email: "carol@a.test", role: "agent" }))).toEqual({
+      error: "Check the highlighted field.",
+      fieldErrors: { email: "carol@a.test is already a member." },
+    });
+    expect(await inviteMemberAction("tenant-a", null, form({ email: "not-an-email", role: "agent" }))).toMatchObject({ fieldErrors: { email: expect.stringMatching(/valid email/) } });
 
     const bob = { id: "x", email: "bob@b.test", name: null };
     await expect(acceptInvitation({ user: bob, token })).rejects.toThrow(/for dave@else.test/);
@@ -103,7 +106,7 @@ describe("settings actions", () => {
     await signInAs("carol@a.test"); // now an admin
     expect(await removeMemberAction("tenant-a", ids.aliceMember!)).toEqual({ error: "Only owners can remove owners or admins." });
     expect(await changeRoleAction("tenant-a", ids.carolMember!, "owner")).toEqual({ error: "Only owners can do this." });
-    expect(await inviteMemberAction("tenant-a", null, form({ email: "e@x.test", role: "admin" }))).toEqual({ error: "Only owners can invite admins." });
+    expect(await inviteMemberAction("tenant-a", null, form({ email: "e@x.test", role: "admin" }))).toEqual({ error: "Check the highlighted field.", fieldErrors: { role: "Only owners can invite admins." } });
   });
 
   it("revoking another business's invitation finds nothing", async () => {

@@ -82,8 +82,8 @@ describe("FAQ actions", () => {
 
   it("validates input and refuses agents", async () => {
     await signInAs("alice@a.test");
-    expect(await createFaqAction("tenant-a", null, form({ question: "?", answer: "a" }))).toEqual({ error: "question: The question needs at least 3 characters" });
-    expect(await createFaqAction("tenant-a", null, form({ question: "A question", answer: "  " }))).toEqual({ error: "answer: Write an answer" });
+    expect(await createFaqAction("tenant-a", null, form({ question: "?", answer: "a" }))).toEqual({ error: "Check the highlighted field.", fieldErrors: { question: "The question needs at least 3 characters" } });
+    expect(await createFaqAction("tenant-a", null, form({ question: "A question", answer: "  " }))).toEqual({ error: "Check the highlighted field.", fieldErrors: { answer: "Write an answer" } });
     expect(await toggleFaqAction("tenant-a", "nope", true)).toEqual({ error: "FAQ not found." });
     await signInAs("carol@a.test");
     const v = await version(a.businessId);

@@ -90,8 +90,8 @@ describe("articles", () => {
 
   it("refuses bad input with a message, and agents may not change knowledge", async () => {
     await signInAs("alice@a.test");
-    expect(await saveArticleAction("tenant-a", null, null, form({ title: " ", content: "x" }))).toEqual({ error: "title: Give the article a title" });
-    expect(await saveArticleAction("tenant-a", null, null, form({ title: "T", content: "" }))).toEqual({ error: "content: Write the article's text" });
+    expect(await saveArticleAction("tenant-a", null, null, form({ title: " ", content: "x" }))).toEqual({ error: "Check the highlighted field.", fieldErrors: { title: "Give the article a title" } });
+    expect(await saveArticleAction("tenant-a", null, null, form({ title: "T", content: "" }))).toEqual({ error: "Check the highlighted field.", fieldErrors: { content: "Write the article's text" } });
     expect(await saveArticleAction("tenant-a", "not-a-uuid", null, form({ title: "T", content: "x" }))).toEqual({ error: "Document not found." });
     await signInAs("carol@a.test");
     const before = await version(a.businessId);

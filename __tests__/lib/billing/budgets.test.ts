@@ -214,6 +214,11 @@ describe("budgets", () => {
     expect(state).toMatchObject({ limitUsd: 5, spentUsd: 4, ratio: 0.8 });
     expect((await alertEmails(biz.id)).map((m) => (m.payload as { threshold: number }).threshold)).toEqual([75, 75]);
     await expect(setMonthlyBudget(db, crypto.randomUUID(), { limitUsd: 1 })).rejects.toThrow(/does not exist/);
+    // Not a number is refused, never stored as a $0 budget.
+    for (const limitUsd of [Number.NaN, -1, "" as unknown as number]) {
+      await expect(setMonthlyBudget(db, biz.id, { limitUsd })).rejects.toMatchObject({ code: "bad_request", details: { field: "monthlyBudgetUsd" } });
+    }
+    expect((await budgetState(biz.id)).limitUsd).toBe(5);
   });
 
   it("releases reservations left behind by a crashed instance", async () => {

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/pglite";
@@ -65,5 +67,38 @@ describe("migrations", () => {
     const fs = require("node:fs") as typeof import("node:fs");
     const files = fs.readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith(".sql")).sort();
     expect(files.map((f) => path.basename(f, ".sql"))).toEqual(journal().entries.map((e) => e.tag));
+  });
+
+  it("fold duplicate pending invitations into the newest before allowing one per address", async () => {
+    // The migrations up to the one that adds the unique index, in a folder of their own.
+    const entries = journal().entries;
+    const at = entries.findIndex((e) => e.tag.endsWith("_invitations_pending_unique"));
+    expect(at).toBeGreaterThan(0);
+    const before = fs.mkdtempSync(path.join(os.tmpdir(), "prismai-migrations-"));
+    fs.mkdirSync(path.join(before, "meta"));
+    for (const e of entries.slice(0, at)) fs.copyFileSync(path.join(MIGRATIONS_FOLDER, `${e.tag}.sql`), path.join(before, `${e.tag}.sql`));
+    const full = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, "meta/_journal.json"), "utf8"));
+    fs.writeFileSync(path.join(before, "meta/_journal.json"), JSON.stringify({ ...full, entries: full.entries.slice(0, at) }));
+
+    const handle = await emptyDatabase();
+    await migrate(handle, before);
+    const [biz] = await rows<{ id: string }>(handle.db, sql`insert into businesses (slug, name) values ('dupes', 'Dupes') returning id`);
+    const invite = (token: string, email: string, createdAt: string, accepted = false) =>
+      handle.db.execute(
+        sql`insert into invitations (business_id, email, role, token_hash, expires_at, created_at, accepted_at)
+            values (${biz!.id}, ${email}, 'agent', ${token}, now() + interval '7 days', ${createdAt}::timestamptz, ${accepted ? sql`now()` : sql`null`})`,
+      );
+    await invite("old", "dup@example.test", "2026-11-01T00:00:00Z");
+    await invite("newest", "dup@example.test", "2026-11-03T00:00:00Z");
+    await invite("middle", "dup@example.test", "2026-11-02T00:00:00Z");
+    await invite("accepted", "dup@example.test", "2026-10-01T00:00:00Z", true);
+    await invite("single", "one@example.test", "2026-11-01T00:00:00Z");
+
+    await migrate(handle);
+    const left = await rows<{ token_hash: string }>(handle.db, sql`select token_hash from invitations order by token_hash`);
+    expect(left.map((r) => r.token_hash)).toEqual(["accepted", "newest", "single"]);
+    await expect(invite("again", "dup@example.test", "2026-11-04T00:00:00Z")).rejects.toThrow();
+    await handle.close();
+    fs.rmSync(before, { recursive: true, force: true });
   });
 });

@@ -1,13 +1,14 @@
 import { memberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/client";
 import { listUserBusinesses } from "@/lib/db/businesses";
+import { isManager } from "@/lib/services/context";
 import { BusinessSwitcher, DashboardNav } from "@/components/dashboard/nav-client";
 import { SignOutButton } from "@/components/dashboard/sign-out-button";
 import { HandoffNotifier } from "@/components/inbox/handoff-notifier-client";
 
 export default async function DashboardLayout({ children, params }: { children: React.ReactNode; params: Promise<{ business: string }> }) {
   const { business: slug } = await params;
-  const { user, business } = await memberContext(slug);
+  const { user, business, ctx } = await memberContext(slug);
   const businesses = await withTenant(user.id, (tx) => listUserBusinesses(tx, user.id));
   return (
     <div className="min-h-screen md:flex">
@@ -17,7 +18,7 @@ export default async function DashboardLayout({ children, params }: { children: 
             <BusinessSwitcher current={business.slug} businesses={businesses} />
           </div>
         </div>
-        <DashboardNav slug={business.slug} />
+        <DashboardNav slug={business.slug} manager={isManager(ctx)} />
         <div className="mt-4 hidden border-t border-slate-200 pt-3 md:block">
           <p className="truncate px-3 text-xs text-slate-500" title={user.email}>
             {user.email}

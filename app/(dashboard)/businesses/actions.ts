@@ -4,7 +4,6 @@ import { requireUser } from "@/lib/auth";
 import { actionError, type FormState } from "@/lib/action";
 import { createBusiness } from "@/lib/services/businesses";
 
-
 export async function createBusinessAction(_: FormState, form: FormData): Promise<FormState> {
   const user = await requireUser();
   let slug: string;
@@ -12,7 +11,7 @@ export async function createBusinessAction(_: FormState, form: FormData): Promis
     const business = await createBusiness({ user, input: { name: form.get("name"), timeZone: form.get("timeZone") || undefined } });
     slug = business.slug;
   } catch (err) {
-    return actionError(err);
+    return actionError(err, ["name"]);
   }
   redirect(`/${slug}/inbox`);
 }

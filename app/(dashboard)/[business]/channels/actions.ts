@@ -34,6 +34,9 @@ function settingsFrom(kind: TwilioKind, form: FormData): Record<string, unknown>
   return { templates };
 }
 
+/** The connect form's fields (settings are validated on their own, so their paths are the field names). */
+const CONNECT_FIELDS = ["name", "address", "accountSid", "authToken", "helpText", "greeting", "voice", "forwardingNumber", "silenceTimeout", "templates"];
+
 export async function connectChannelAction(slug: string, kind: string, _: FormState, form: FormData): Promise<FormState> {
   try {
     const k = kindOf(kind);
@@ -52,7 +55,7 @@ export async function connectChannelAction(slug: string, kind: string, _: FormSt
       },
     });
   } catch (err) {
-    return actionError(err);
+    return actionError(err, CONNECT_FIELDS);
   }
   revalidatePath(`/${slug}/channels`, "layout");
   return { ok: "Saved." };
@@ -77,7 +80,7 @@ export async function sendTestAction(slug: string, kind: string, _: FormState, f
           : `Sent to Twilio (${r.sids.join(", ")}), ${r.segments} segment${r.segments === 1 ? "" : "s"}.`,
     };
   } catch (err) {
-    return actionError(err);
+    return actionError(err, { to: "to", body: "body", contentSid: "template" });
   }
 }
 

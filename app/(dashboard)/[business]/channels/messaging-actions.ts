@@ -17,6 +17,13 @@ const str = (form: FormData, key: string) => {
   return typeof v === "string" ? v : "";
 };
 
+/** The connect form's fields, by the input paths the channel verbs validate. */
+const CONNECT_FIELDS = Object.fromEntries([
+  ...["name", "address", "fromName", "signature", "botToken", "username", "greeting", "accountId", "accessToken", "appSecret", "phoneNumberId", "displayPhoneNumber", "businessAccountId"].map((f) => [f, f]),
+  ["settings.fromName", "fromName"],
+  ["settings.signature", "signature"],
+]);
+
 function typeOf(type: string): MessagingType {
   if (!isMessagingType(type)) throw new AppError("not_found", "Unknown channel.");
   return type;
@@ -44,7 +51,7 @@ export async function connectMessagingAction(slug: string, type: string, _: Form
       });
     }
   } catch (err) {
-    return actionError(err);
+    return actionError(err, CONNECT_FIELDS);
   }
   revalidatePath(`/${slug}/channels`, "layout");
   return { ok };
@@ -58,7 +65,7 @@ export async function testMessagingAction(slug: string, type: string, _: FormSta
     if (r.status === "skipped") return { error: r.reason === "undeliverable" ? "Not sent: this address bounced or complained before." : "Nothing was sent." };
     return { ok: r.transport === "outbox" ? "Embedded mode: the message is in the dev outbox, nothing left this machine." : `Sent (${r.providerIds.join(", ")}).` };
   } catch (err) {
-    return actionError(err);
+    return actionError(err, ["to", "text"]);
   }
 }
 

@@ -26,7 +26,7 @@ export async function updateCustomerAction(slug: string, id: string, _: FormStat
       .filter(Boolean);
     await updateCustomerDetails({ ctx, input: { id, name: str(form.get("name")), notes: str(form.get("notes")), tags } });
   } catch (err) {
-    return actionError(err);
+    return actionError(err, ["name", "notes", "tags"]);
   }
   done(slug);
   return { ok: "Saved." };

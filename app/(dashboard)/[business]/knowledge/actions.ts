@@ -2,11 +2,11 @@
 // Knowledge actions: each resolves the member context again, so roles are enforced on every call.
 import { revalidatePath } from "next/cache";
 import { memberContext } from "@/lib/auth/member";
-import { actionError, type FormState } from "@/lib/action";
+import { actionError, type FieldErrors, type FormState } from "@/lib/action";
 import { acceptSuggestedFaq, createFaq, deleteFaq, setFaqEnabled, updateFaq } from "@/lib/services/faqs";
 import { createArticle, deleteDocument, updateDocument } from "@/lib/services/knowledge";
 
-export type KnowledgeState = { error?: string; ok?: string; id?: string } | null;
+export type KnowledgeState = { error?: string; ok?: string; id?: string; fieldErrors?: FieldErrors } | null;
 const str = (v: FormDataEntryValue | null) => (typeof v === "string" ? v : "");
 const done = (slug: string) => revalidatePath(`/${slug}/knowledge`, "layout");
 
@@ -19,7 +19,7 @@ export async function saveArticleAction(slug: string, id: string | null, _: Know
     done(slug);
     return { ok: `Saved: ${r.chunks} ${r.chunks === 1 ? "chunk" : "chunks"} indexed.`, id: r.document.id };
   } catch (err) {
-    return actionError(err);
+    return actionError(err, ["title", "content"]);
   }
 }
 
@@ -34,6 +34,7 @@ export async function deleteDocumentAction(slug: string, id: string): Promise<Fo
   return { ok: "Deleted." };
 }
 
+const FAQ_FIELDS = ["question", "answer"];
 const faqInput = (form: FormData) => ({ question: str(form.get("question")), answer: str(form.get("answer")), enabled: form.get("enabled") !== "off" });
 
 export async function createFaqAction(slug: string, _: KnowledgeState, form: FormData): Promise<KnowledgeState> {
@@ -43,7 +44,7 @@ export async function createFaqAction(slug: string, _: KnowledgeState, form: For
     done(slug);
     return { ok: "FAQ added.", id };
   } catch (err) {
-    return actionError(err);
+    return actionError(err, FAQ_FIELDS);
   }
 }
 
@@ -54,7 +55,7 @@ export async function updateFaqAction(slug: string, id: string, _: KnowledgeStat
     done(slug);
     return { ok: "FAQ saved.", id };
   } catch (err) {
-    return actionError(err);
+    return actionError(err, FAQ_FIELDS);
   }
 }
 
@@ -87,6 +88,6 @@ export async function acceptSuggestionAction(slug: string, _: KnowledgeState, fo
     done(slug);
     return { ok: "Added to your FAQs.", id };
   } catch (err) {
-    return actionError(err);
+    return actionError(err, FAQ_FIELDS);
   }
 }

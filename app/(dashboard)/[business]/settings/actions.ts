@@ -6,10 +6,26 @@ import { actionError, type FormState } from "@/lib/action";
 import { updateBusinessProfile } from "@/lib/services/businesses";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "@/lib/services/members";
 import { updateAiSettings } from "@/lib/services/ai-settings";
-import { updateLimits } from "@/lib/services/limits";
+import { LIMITS_FIELDS, updateLimits } from "@/lib/services/limits";
 
 export type { FormState };
 const fail = actionError;
+
+/** The AI form's fields: each day's hours has its own line; anything else about hours goes to the fieldset. */
+const AI_FIELDS = [
+  "persona",
+  "tone",
+  "instructions",
+  "hours",
+  ...["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => `hours.weekly.${d}`),
+  "afterHours",
+  "afterHoursMessage",
+  "prohibitedTopics",
+  "escalationRules",
+  "modelPreference",
+  "cacheThreshold",
+  "fallbackReply",
+];
 const str = (v: FormDataEntryValue | null) => (typeof v === "string" ? v : "");
 
 export async function updateProfileAction(slug: string, _: FormState, form: FormData): Promise<FormState> {
@@ -20,7 +36,7 @@ export async function updateProfileAction(slug: string, _: FormState, form: Form
       input: { name: str(form.get("name")), timeZone: str(form.get("timeZone")), brandColor: str(form.get("brandColor")), logoUrl: str(form.get("logoUrl")) },
     });
   } catch (err) {
-    return fail(err);
+    return fail(err, ["name", "timeZone", "brandColor", "logoUrl"]);
   }
   revalidatePath(`/${slug}`, "layout");
   return { ok: "Saved." };
@@ -29,11 +45,11 @@ export async function updateProfileAction(slug: string, _: FormState, form: Form
 export async function inviteMemberAction(slug: string, _: FormState, form: FormData): Promise<FormState> {
   try {
     const { ctx } = await memberContext(slug);
-    const { link } = await inviteMember({ ctx, input: { email: str(form.get("email")), role: str(form.get("role")) } });
+    const { link, resent, email } = await inviteMember({ ctx, input: { email: str(form.get("email")), role: str(form.get("role")) } });
     revalidatePath(`/${slug}/settings/team`);
-    return { ok: `Invitation sent to ${str(form.get("email")).trim().toLowerCase()}.`, link };
+    return { ok: `Invitation ${resent ? "re-sent" : "sent"} to ${email}.`, link };
   } catch (err) {
-    return fail(err);
+    return fail(err, ["email", "role"]);
   }
 }
 
@@ -81,7 +97,7 @@ export async function updateAiSettingsAction(slug: string, json: string): Promis
     }
     await updateAiSettings({ ctx, input });
   } catch (err) {
-    return fail(err);
+    return fail(err, AI_FIELDS);
   }
   revalidatePath(`/${slug}/settings/ai`);
   return { ok: "Saved. Cached answers made under the old settings will no longer be served." };
@@ -92,7 +108,7 @@ export async function updateLimitsAction(slug: string, input: Record<string, unk
     const { ctx } = await memberContext(slug);
     await updateLimits({ ctx, input });
   } catch (err) {
-    return fail(err);
+    return fail(err, LIMITS_FIELDS);
   }
   revalidatePath(`/${slug}/settings/limits`);
   return { ok: "Saved." };

@@ -1,20 +1,21 @@
 import { memberContext } from "@/lib/auth/member";
+import { isManager } from "@/lib/services/context";
+import { getBusinessProfile } from "@/lib/services/businesses";
 import { Card } from "@/components/ui/card";
 import { ProfileForm } from "./profile-form-client";
+import { SettingsNoAccess } from "./no-access";
 
 export const metadata = { title: "Settings" };
 
 export default async function SettingsPage({ params }: { params: Promise<{ business: string }> }) {
   const { business: slug } = await params;
-  const { business } = await memberContext(slug);
+  const { ctx } = await memberContext(slug);
+  if (!isManager(ctx)) return <SettingsNoAccess slug={slug} />;
+  const profile = await getBusinessProfile({ ctx });
   return (
     <Card>
       <h2 className="mb-4 font-medium">Business profile</h2>
-      <ProfileForm
-        slug={slug}
-        initial={{ name: business.name, timeZone: business.timeZone, brandColor: business.brandColor, logoUrl: business.logoUrl ?? "" }}
-        timeZones={Intl.supportedValuesOf("timeZone")}
-      />
+      <ProfileForm slug={slug} initial={profile} timeZones={Intl.supportedValuesOf("timeZone")} />
     </Card>
   );
 }

@@ -12,6 +12,6 @@ export async function updateWebChatAction(slug: string, input: { greeting: strin
     revalidatePath(`/${slug}/channels/web`);
     return { ok: allowedOrigins.length ? `Saved. The chat works on ${allowedOrigins.length} website${allowedOrigins.length === 1 ? "" : "s"} and on its own page.` : "Saved. Any website may embed the chat." };
   } catch (err) {
-    return actionError(err);
+    return actionError(err, ["greeting", "allowedOrigins"]);
   }
 }

@@ -44,12 +44,13 @@ export function WebChatSettingsForm({ slug, canEdit, appOrigin, initial }: { slu
       }}
     >
       <fieldset disabled={!canEdit || pending} className="space-y-4">
-        <Field label="Greeting" htmlFor="greeting" hint="The first thing visitors read.">
+        <Field label="Greeting" htmlFor="greeting" error={state?.fieldErrors?.greeting} hint="The first thing visitors read.">
           <Textarea id="greeting" rows={2} maxLength={500} value={values.greeting} onChange={(e) => setValues((v) => ({ ...v, greeting: e.target.value }))} />
         </Field>
         <Field
           label="Websites allowed to show the chat"
           htmlFor="allowedOrigins"
+          error={state?.fieldErrors?.allowedOrigins}
           hint={`One per line, e.g. https://www.example.com or https://*.example.com. Leave empty to allow any website. The chat page on ${appOrigin} always works.`}
         >
           <Textarea

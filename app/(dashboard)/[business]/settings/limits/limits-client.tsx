@@ -12,6 +12,7 @@ type Limits = {
   monthlyBudgetUsd: number;
   autoPause: boolean;
 };
+type NumberField = Exclude<keyof Limits, "autoPause">;
 
 export function SpendChart({ data }: { data: { day: string; costUsd: number }[] }) {
   if (!data.some((d) => d.costUsd > 0)) return <p className="mt-4 text-sm text-slate-500">No spending recorded this month yet.</p>;
@@ -31,37 +32,50 @@ export function SpendChart({ data }: { data: { day: string; costUsd: number }[] 
 }
 
 export function LimitsForm({ slug, initial }: { slug: string; initial: Limits }) {
-  const [v, setV] = useState(initial);
+  // The numbers are kept as typed and sent as text: the server refuses an empty or unreadable one with a
+  // message beside its field, instead of the browser handing it over as "" (which once became $0).
+  const [v, setV] = useState<Record<NumberField, string>>({
+    monthlyBudgetUsd: String(initial.monthlyBudgetUsd),
+    businessPerMonth: String(initial.businessPerMonth),
+    customerPerDay: String(initial.customerPerDay),
+    customerMinIntervalSeconds: String(initial.customerMinIntervalSeconds),
+    ipPerMinute: String(initial.ipPerMinute),
+  });
+  const [autoPause, setAutoPause] = useState(initial.autoPause);
   const [state, setState] = useState<FormState>(null);
   const [pending, start] = useTransition();
-  const num = (key: keyof Limits) => (e: React.ChangeEvent<HTMLInputElement>) => setV((x) => ({ ...x, [key]: e.target.value === "" ? "" : Number(e.target.value) }));
+  const input = (key: NumberField, id: string, decimal = false) => (
+    <Input id={id} inputMode={decimal ? "decimal" : "numeric"} autoComplete="off" value={v[key]} onChange={(e) => setV((x) => ({ ...x, [key]: e.target.value }))} />
+  );
+  const err = (key: keyof Limits) => state?.fieldErrors?.[key];
   return (
     <form
       className="space-y-4"
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        start(async () => setState(await updateLimitsAction(slug, v)));
+        start(async () => setState(await updateLimitsAction(slug, { ...v, autoPause })));
       }}
     >
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Monthly budget (USD)" htmlFor="budget" hint="Model calls, embeddings and channel costs count against it.">
-          <Input id="budget" type="number" min={0} step="0.01" value={v.monthlyBudgetUsd} onChange={num("monthlyBudgetUsd")} />
+        <Field label="Monthly budget (USD)" htmlFor="budget" error={err("monthlyBudgetUsd")} hint="Model calls, embeddings and channel costs count against it. 0 pauses model answers.">
+          {input("monthlyBudgetUsd", "budget", true)}
         </Field>
-        <Field label="Messages per month (whole business)" htmlFor="perMonth">
-          <Input id="perMonth" type="number" min={0} value={v.businessPerMonth} onChange={num("businessPerMonth")} />
+        <Field label="Messages per month (whole business)" htmlFor="perMonth" error={err("businessPerMonth")} hint="0 turns it off.">
+          {input("businessPerMonth", "perMonth")}
         </Field>
-        <Field label="Messages per customer per day" htmlFor="perDay">
-          <Input id="perDay" type="number" min={0} value={v.customerPerDay} onChange={num("customerPerDay")} />
+        <Field label="Messages per customer per day" htmlFor="perDay" error={err("customerPerDay")} hint="0 turns it off.">
+          {input("customerPerDay", "perDay")}
         </Field>
-        <Field label="Seconds between a customer's messages" htmlFor="interval" hint="0 turns it off.">
-          <Input id="interval" type="number" min={0} value={v.customerMinIntervalSeconds} onChange={num("customerMinIntervalSeconds")} />
+        <Field label="Seconds between a customer's messages" htmlFor="interval" error={err("customerMinIntervalSeconds")} hint="0 turns it off.">
+          {input("customerMinIntervalSeconds", "interval")}
         </Field>
-        <Field label="Messages per minute from one IP (web visitors)" htmlFor="perIp">
-          <Input id="perIp" type="number" min={0} value={v.ipPerMinute} onChange={num("ipPerMinute")} />
+        <Field label="Messages per minute from one IP (web visitors)" htmlFor="perIp" error={err("ipPerMinute")} hint="0 turns it off.">
+          {input("ipPerMinute", "perIp")}
         </Field>
       </div>
       <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" checked={v.autoPause} onChange={(e) => setV((x) => ({ ...x, autoPause: e.target.checked }))} />
+        <input type="checkbox" checked={autoPause} onChange={(e) => setAutoPause(e.target.checked)} />
         Pause model answers when the budget is spent (FAQs and cached answers keep serving)
       </label>
       <p className="text-xs text-slate-500">Alerts go to owners and admins at 75 % and 90 % of the budget, once each month.</p>

@@ -1,8 +1,9 @@
 import { memberContext } from "@/lib/auth/member";
-import { spendSummary } from "@/lib/billing/budgets";
-import { DEFAULT_LIMITS, readBusinessLimits } from "@/lib/ratelimit/rules";
+import { isManager } from "@/lib/services/context";
+import { getLimitsSettings } from "@/lib/services/limits";
 import { Card } from "@/components/ui/card";
 import { LimitsForm, SpendChart } from "./limits-client";
+import { SettingsNoAccess } from "../no-access";
 
 export const metadata = { title: "Limits & budget" };
 
@@ -10,8 +11,9 @@ const money = (x: number) => `$${x.toFixed(2)}`;
 
 export default async function LimitsPage({ params }: { params: Promise<{ business: string }> }) {
   const { business: slug } = await params;
-  const { business } = await memberContext(slug);
-  const [summary, limits] = [await spendSummary(business.id), readBusinessLimits(business.limits)];
+  const { ctx } = await memberContext(slug);
+  if (!isManager(ctx)) return <SettingsNoAccess slug={slug} />;
+  const { spend: summary, limits } = await getLimitsSettings({ ctx });
   const pct = Math.min(100, Math.round(summary.ratio * 100));
   const tone = pct >= 90 ? "bg-red-600" : pct >= 75 ? "bg-amber-500" : "bg-teal-600";
   return (
@@ -29,13 +31,17 @@ export default async function LimitsPage({ params }: { params: Promise<{ busines
           <li>Alert at 75 %: {summary.alert75At ? `sent ${summary.alert75At.toISOString().slice(0, 10)}` : "not yet"}</li>
           <li>Alert at 90 %: {summary.alert90At ? `sent ${summary.alert90At.toISOString().slice(0, 10)}` : "not yet"}</li>
           <li>
-            {summary.exhausted
+            {summary.limitUsd === 0
               ? summary.autoPause
-                ? "The budget is spent: model answers are paused; FAQs and cached answers still serve, other messages get your fallback reply."
-                : "The budget is spent; auto-pause is off, so answers continue and are charged."
-              : summary.autoPause
-                ? "At 100 % model answers pause; FAQs and cached answers keep serving."
-                : "Auto-pause is off: at 100 % you are alerted but answers continue."}
+                ? "The budget is $0, so model answers are paused; FAQs and cached answers still serve. Enter a budget below to turn them on."
+                : "The budget is $0 and auto-pause is off: answers continue and every one is over budget."
+              : summary.exhausted
+                ? summary.autoPause
+                  ? "The budget is spent: model answers are paused; FAQs and cached answers still serve, other messages get your fallback reply."
+                  : "The budget is spent; auto-pause is off, so answers continue and are charged."
+                : summary.autoPause
+                  ? "At 100 % model answers pause; FAQs and cached answers keep serving."
+                  : "Auto-pause is off: at 100 % you are alerted but answers continue."}
           </li>
         </ul>
         <SpendChart data={summary.byDay} />
@@ -64,14 +70,7 @@ export default async function LimitsPage({ params }: { params: Promise<{ busines
         <h2 className="mb-4 font-medium">Limits</h2>
         <LimitsForm
           slug={slug}
-          initial={{
-            customerPerDay: limits.customerPerDay ?? DEFAULT_LIMITS.customer_day.limit,
-            customerMinIntervalSeconds: limits.customerMinIntervalSeconds ?? DEFAULT_LIMITS.customer_interval.windowSeconds,
-            ipPerMinute: limits.ipPerMinute ?? DEFAULT_LIMITS.ip_minute.limit,
-            businessPerMonth: limits.businessPerMonth ?? DEFAULT_LIMITS.business_month.limit,
-            monthlyBudgetUsd: summary.limitUsd,
-            autoPause: summary.autoPause,
-          }}
+          initial={{ ...limits, monthlyBudgetUsd: summary.limitUsd, autoPause: summary.autoPause }}
         />
       </Card>
     </div>

@@ -1,19 +1,18 @@
 import { memberContext } from "@/lib/auth/member";
-import { withTenant } from "@/lib/db/client";
-import { listMembers, listPendingInvitations } from "@/lib/db/businesses";
+import { isManager } from "@/lib/services/context";
+import { listTeam } from "@/lib/services/members";
 import { env } from "@/lib/env";
 import { Card } from "@/components/ui/card";
 import { InviteForm, MemberRow, PendingInvitation } from "./team-client";
+import { SettingsNoAccess } from "../no-access";
 
 export const metadata = { title: "Team" };
 
 export default async function TeamPage({ params }: { params: Promise<{ business: string }> }) {
   const { business: slug } = await params;
   const { ctx, user } = await memberContext(slug);
-  const [team, pending] = await withTenant(user.id, async (tx) => [
-    await listMembers(tx, ctx.businessId),
-    await listPendingInvitations(tx, ctx.businessId),
-  ] as const);
+  if (!isManager(ctx)) return <SettingsNoAccess slug={slug} />;
+  const { members: team, invitations: pending } = await listTeam({ ctx });
   const isOwner = ctx.actor.role === "owner";
   return (
     <div className="space-y-6">

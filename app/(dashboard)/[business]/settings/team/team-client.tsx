@@ -5,15 +5,23 @@ import { Field, FormMessage, Input, NativeSelect } from "@/components/ui/field";
 import { changeRoleAction, inviteMemberAction, removeMemberAction, revokeInvitationAction, type FormState } from "../actions";
 
 export function InviteForm({ slug, canInviteAdmins, showLink }: { slug: string; canInviteAdmins: boolean; showLink: boolean }) {
-  const [state, action, pending] = useActionState(inviteMemberAction.bind(null, slug), null);
+  // Controlled, so a refused address stays as typed (React resets uncontrolled fields after an action);
+  // cleared once the invitation is sent.
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState("agent");
+  const [state, action, pending] = useActionState(async (prev: FormState, form: FormData) => {
+    const result = await inviteMemberAction(slug, prev, form);
+    if (result?.ok) setEmail("");
+    return result;
+  }, null);
   return (
     <form action={action} className="space-y-3">
       <div className="grid gap-3 sm:grid-cols-[1fr_10rem]">
-        <Field label="Email" htmlFor="invite-email">
-          <Input id="invite-email" name="email" type="email" required />
+        <Field label="Email" htmlFor="invite-email" error={state?.fieldErrors?.email}>
+          <Input id="invite-email" name="email" type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} required />
         </Field>
-        <Field label="Role" htmlFor="invite-role">
-          <NativeSelect id="invite-role" name="role" defaultValue="agent">
+        <Field label="Role" htmlFor="invite-role" error={state?.fieldErrors?.role}>
+          <NativeSelect id="invite-role" name="role" value={role} onChange={(e) => setRole(e.target.value)}>
             <option value="agent">Agent</option>
             {canInviteAdmins && <option value="admin">Admin</option>}
           </NativeSelect>

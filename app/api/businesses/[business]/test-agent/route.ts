@@ -1,5 +1,5 @@
-// POST /api/businesses/[business]/test-agent — a member chats as a customer through the real
-// pipeline and sees how each answer was made.
+// POST /api/businesses/[business]/test-agent — an owner or admin chats as a customer through the real
+// pipeline and sees how each answer was made (and what it cost, charged to the budget).
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { readJson, withMember } from "@/lib/api";
@@ -7,6 +7,7 @@ import { withService } from "@/lib/db/client";
 import { channels } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { handleInbound } from "@/lib/pipeline/inbound";
+import { MANAGERS, requireRole } from "@/lib/services/context";
 
 const TestAgentInput = z.object({
   text: z.string().trim().min(1, "Type a message").max(4000, "Keep test messages under 4,000 characters"),
@@ -14,6 +15,7 @@ const TestAgentInput = z.object({
 });
 
 export const POST = withMember(async (req, { ctx, business }) => {
+  requireRole(ctx, MANAGERS);
   const { text, session } = TestAgentInput.parse(await readJson(req));
   const [web] = await withService((tx) =>
     tx.select().from(channels).where(and(eq(channels.businessId, business.id), eq(channels.kind, "web"))).limit(1),
