@@ -211,6 +211,21 @@ describe("bad input and limits", () => {
     expect(n!.n).toBe(0);
   });
 
+  it("drops NUL characters from what a visitor types: kept without them, and a message of nothing else is empty", async () => {
+    const token = await newSession();
+    const list = await events(await send(token, "Do you\u0000 open on Sundays?\u0000"));
+    expect(list[0]).toMatchObject({ type: "accepted", message: { role: "customer", content: "Do you open on Sundays?" } });
+    expect(done(list).reply).toMatchObject({ role: "assistant" });
+    const empty = await send(token, "\u0000 \u0000");
+    expect([empty.status, (await empty.json()).error.message]).toEqual([400, "text: Type a message first."]);
+    const contact = await contactRoute(request("POST", "/contact", { value: "nul.visitor@example.com\u0000", name: "Robin\u0000 Hale" }, { token }), params());
+    expect(contact.status).toBe(200);
+    const [row] = await withService((tx) =>
+      rows<{ name: string }>(tx, sql`select c.name from customers c join customer_identities i on i.customer_id = c.id where i.value_hash = ${identityHash({ kind: "email", value: "nul.visitor@example.com" })}`),
+    );
+    expect(row).toEqual({ name: "Robin Hale" });
+  });
+
   it("limits a visitor who writes too fast: 429 with the reason, the message kept", async () => {
     await setLimits({ ...RELAXED, customerMinIntervalSeconds: 60 });
     try {
