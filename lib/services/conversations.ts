@@ -35,6 +35,7 @@ import { deferAfterResponse, type Defer } from "@/lib/pipeline/defer";
 import type { IdentityKind } from "@/lib/pipeline/identities";
 import { embedMessagesIntoMemories } from "@/lib/pipeline/memories";
 import { decrypt } from "@/lib/security/crypto";
+import { parseQueryDate } from "@/lib/validation/dates";
 import { text } from "@/lib/validation/text";
 import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
@@ -291,11 +292,7 @@ function toTimeline(m: TimelineRow): TimelineItem {
 export async function getConversation({ ctx, input }: { ctx: Ctx; input: { id: unknown; after?: string | null; markRead?: boolean } }): Promise<ConversationView> {
   requireMember(ctx);
   const id = parseId(input.id, "Conversation");
-  let since: Date | null = null;
-  if (input.after) {
-    since = new Date(input.after);
-    if (Number.isNaN(since.getTime())) throw new AppError("bad_request", "The cursor is not a time.");
-  }
+  const since = input.after ? parseQueryDate(input.after, "after") : null;
   return withTenant(ctx.actor.userId, async (tx) => {
     const row = await findConversation(tx, ctx.businessId, id);
     if (!row) throw new AppError("not_found", "Conversation not found.");

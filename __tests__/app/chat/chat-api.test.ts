@@ -226,6 +226,17 @@ describe("bad input and limits", () => {
     expect(row).toEqual({ name: "Robin Hale" });
   });
 
+  it("refuses a cursor that is no time between 2000 and 2100 with 400 and what is expected", async () => {
+    const token = await newSession();
+    await events(await send(token, "Do you have a car park?"));
+    for (const after of ["0000-01-01", "+275760-09-13T00:00:00Z", "99999", "' OR 1=1", "1"]) {
+      const res = await pollRoute(request("GET", `/messages?after=${encodeURIComponent(after)}`, undefined, { token }), params());
+      expect([after, res.status, (await res.json()).error.message]).toEqual([after, 400, "after must be a date between 2000 and 2100 in ISO 8601, e.g. 2026-01-31T09:30:00Z."]);
+    }
+    const all = await poll(token);
+    expect((await poll(token, all.cursor)).messages.length).toBeLessThanOrEqual(all.messages.length);
+  });
+
   it("limits a visitor who writes too fast: 429 with the reason, the message kept", async () => {
     await setLimits({ ...RELAXED, customerMinIntervalSeconds: 60 });
     try {

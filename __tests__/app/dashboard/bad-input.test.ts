@@ -1,7 +1,7 @@
 // Bad input through every dashboard boundary, as the browser sends it: a NUL character (U+0000, which
 // PostgreSQL text and jsonb refuse) in any text field of a server action or a dashboard route is
 // dropped and the rest saved — never a 500; a field of nothing but NUL is empty; a CSV full of NUL
-// bytes (saved as UTF-16) is refused with what to do.
+// bytes (saved as UTF-16) is refused with what to do; a "since" time that is no time is a 400.
 jest.mock("next/headers", () => require("../../helpers/next-request").nextHeaders);
 jest.mock("next/cache", () => ({ revalidatePath: jest.fn() }));
 
@@ -12,8 +12,8 @@ import { DEFAULT_AI_SETTINGS } from "@/lib/ai/prompts";
 import { updateAiSettingsAction, updateProfileAction } from "@/app/(dashboard)/[business]/settings/actions";
 import { createFaqAction, saveArticleAction } from "@/app/(dashboard)/[business]/knowledge/actions";
 import { bulkCustomersAction, updateCustomerAction } from "@/app/(dashboard)/[business]/customers/actions";
-import { connectChannelAction, sendTestAction } from "@/app/(dashboard)/[business]/channels/actions";
-import { connectMessagingAction, testMessagingAction } from "@/app/(dashboard)/[business]/channels/messaging-actions";
+import { connectChannelAction, sendTestAction, simulatorRepliesAction } from "@/app/(dashboard)/[business]/channels/actions";
+import { connectMessagingAction, messagingRepliesAction, testMessagingAction } from "@/app/(dashboard)/[business]/channels/messaging-actions";
 import { updateWebChatAction } from "@/app/(dashboard)/[business]/channels/web/actions";
 import { createBusinessAction } from "@/app/(dashboard)/businesses/actions";
 import { POST as testAgent } from "@/app/api/businesses/[business]/test-agent/route";
@@ -148,5 +148,15 @@ describe("NUL characters in dashboard routes", () => {
     // &#0; is a NUL to a naive entity decoder, and &#99999999; no character at all.
     const html = "<html><head><title>Veneers&#0; &amp; bonding&#99999999;</title></head><body><h1>Veneers</h1><p>Thin shells bonded to the teeth.</p></body></html>";
     expect(await send(new File([html], "veneers.html"))).toEqual({ title: "Veneers\ufffd & bonding\ufffd", filename: "veneers.html", content: "# Veneers\n\nThin shells bonded to the teeth." });
+  });
+});
+
+describe("dates the dashboard sends", () => {
+  it("a simulator's 'since' that is no time between 2000 and 2100 is a 400 message, not a 500", async () => {
+    for (const since of ["0000-01-01", "+275760-09-13T00:00:00Z", "99999", "' OR 1=1"]) {
+      expect([since, await simulatorRepliesAction(DEMO_SLUG, "sms", since)]).toEqual([since, { error: "since must be a date between 2000 and 2100 in ISO 8601, e.g. 2026-01-31T09:30:00Z." }]);
+      expect([since, await messagingRepliesAction(DEMO_SLUG, "email", since)]).toEqual([since, { error: "since must be a date between 2000 and 2100 in ISO 8601, e.g. 2026-01-31T09:30:00Z." }]);
+    }
+    expect(await simulatorRepliesAction(DEMO_SLUG, "sms", new Date().toISOString())).toEqual([]);
   });
 });

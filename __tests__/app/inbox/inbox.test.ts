@@ -235,6 +235,17 @@ describe("take over, reply, notes, hand back", () => {
     const found = await list(`?status=all&q=${encodeURIComponent("change my\u0000 appointment")}`);
     expect(found.status).toBe(200);
   });
+
+  it("refuses a cursor that is no time between 2000 and 2100 with 400 and what is expected", async () => {
+    await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
+    const [any] = (await list()).body.items;
+    for (const after of ["0000-01-01", "+275760-09-13T00:00:00Z", "99999", "' OR 1=1"]) {
+      const res = await open(any!.id, `?after=${encodeURIComponent(after)}`);
+      expect([after, res.status, res.body.error?.message]).toEqual([after, 400, "after must be a date between 2000 and 2100 in ISO 8601, e.g. 2026-01-31T09:30:00Z."]);
+    }
+    const first = await open(any!.id);
+    expect((await open(any!.id, `?after=${encodeURIComponent(first.body.cursor!)}`)).status).toBe(200);
+  });
 });
 
 describe("assign and close", () => {
