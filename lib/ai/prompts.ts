@@ -4,6 +4,7 @@ import "server-only";
 import { z } from "zod";
 import { detectLanguage, languageName } from "./language";
 import type { ChatMessage, ContextChunk, ContextFaq, ModelContext } from "./model";
+import { text } from "@/lib/validation/text";
 
 // ---------------------------------------------------------------- settings
 
@@ -68,21 +69,20 @@ export type ModelPreference = z.infer<typeof ModelPreference>;
 export const DEFAULT_FALLBACK_REPLY = "Thanks for your message — we'll get back to you as soon as we can.";
 
 export const AiSettings = z.object({
-  persona: z.string().trim().max(500, "Keep the persona under 500 characters").default("the friendly virtual assistant of the business"),
-  tone: z.string().trim().max(200, "Keep the tone under 200 characters").default("warm, clear and professional"),
-  instructions: z.string().trim().max(4000, "Keep the instructions under 4,000 characters").default(""),
+  persona: text().trim().max(500, "Keep the persona under 500 characters").default("the friendly virtual assistant of the business"),
+  tone: text().trim().max(200, "Keep the tone under 200 characters").default("warm, clear and professional"),
+  instructions: text().trim().max(4000, "Keep the instructions under 4,000 characters").default(""),
   hours: BusinessHours.prefault({}),
   /** answer: the assistant keeps answering after hours and says when people are back; message: the pipeline sends afterHoursMessage */
   afterHours: z.enum(["answer", "message"]).default("answer"),
-  afterHoursMessage: z
-    .string()
+  afterHoursMessage: text()
     .trim()
     .min(1, "Write the after-hours message")
     .max(1000, "Keep the after-hours message under 1,000 characters")
     .default("We're closed right now. Leave your message and we'll reply when we're back."),
-  prohibitedTopics: z.array(z.string().trim().min(1).max(200, "Keep each topic under 200 characters")).max(50, "At most 50 topics").default([]),
+  prohibitedTopics: z.array(text().trim().min(1).max(200, "Keep each topic under 200 characters")).max(50, "At most 50 topics").default([]),
   escalationRules: z
-    .array(z.string().trim().min(1).max(300, "Keep each rule under 300 characters"))
+    .array(text().trim().min(1).max(300, "Keep each rule under 300 characters"))
     .max(50, "At most 50 rules")
     .default(["The customer wants to make a complaint or is upset.", "The customer asks about something only staff can change, such as a refund or an exception."]),
   modelPreference: ModelPreference.default("auto"),
@@ -98,7 +98,7 @@ export const AiSettings = z.object({
     .max(90 * 24 * 3600)
     .default(7 * 24 * 3600),
   /** sent when no answer can be given (out of budget, every model failed) — never a silent drop */
-  fallbackReply: z.string().trim().min(1, "Write a fallback reply").max(1000, "Keep the fallback reply under 1,000 characters").default(DEFAULT_FALLBACK_REPLY),
+  fallbackReply: text().trim().min(1, "Write a fallback reply").max(1000, "Keep the fallback reply under 1,000 characters").default(DEFAULT_FALLBACK_REPLY),
 });
 export type AiSettings = z.infer<typeof AiSettings>;
 

@@ -13,6 +13,7 @@ import { findCustomerByIdentity, linkIdentity, resolveCustomer } from "@/lib/pip
 import { normaliseIdentity, type Identity } from "@/lib/pipeline/identities";
 import { storeInbound } from "@/lib/pipeline/inbound";
 import type { Message } from "@/lib/pipeline/types";
+import { parseQueryDate } from "@/lib/validation/dates";
 import { CURSOR_OVERLAP_MS, type ChatContact, type ChatMessage, type ChatPoll, type ChatRole, type ChatState } from "./protocol";
 import type { Visitor } from "./visitor";
 import type { WebChat } from "./web-channel";
@@ -55,12 +56,7 @@ export function toChatMessage(m: Pick<Message, "id" | "role" | "content" | "crea
   return { id: m.id, role: m.role as ChatRole, content: m.content, createdAt: new Date(m.createdAt).toISOString(), clientId, replyTo: m.replyToId ?? null };
 }
 
-function parseCursor(after: string | null | undefined): Date | null {
-  if (!after) return null;
-  const d = new Date(after);
-  if (Number.isNaN(d.getTime())) throw new AppError("bad_request", "The cursor is not a time.");
-  return d;
-}
+const parseCursor = (after: string | null | undefined): Date | null => (after ? parseQueryDate(after, "after") : null);
 
 type PollRow = { conversations: unknown; messages: unknown };
 type JsonMessage = { id: string; role: ChatRole; content: string; created_at: string; provider_message_id: string | null; reply_to_id: string | null };

@@ -11,6 +11,7 @@ import { AppError } from "@/lib/errors";
 import { audit } from "@/lib/services/audit";
 import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
 import { normaliseOrigin, parseOriginList } from "./origins";
+import { text } from "@/lib/validation/text";
 
 export type WebChatSettings = { allowedOrigins: string[] };
 
@@ -70,9 +71,9 @@ export function ownOrigins(req?: Request): string[] {
 // ---------------------------------------------------------------- the dashboard form
 
 export const WebChatInput = z.object({
-  greeting: z.string().trim().min(1, "Write a greeting").max(500, "Keep the greeting under 500 characters"),
+  greeting: text().trim().min(1, "Write a greeting").max(500, "Keep the greeting under 500 characters"),
   showPrismBranding: z.boolean(),
-  allowedOrigins: z.string().max(5000, "That list is too long"),
+  allowedOrigins: text().max(5000, "That list is too long"),
 });
 
 export async function updateWebChat({ ctx, input }: { ctx: Ctx; input: unknown }) {

@@ -2,6 +2,7 @@
 // leading apostrophe, and read back without it, so an export imports unchanged.
 import Papa from "papaparse";
 import { AppError } from "@/lib/errors";
+import { hasNul } from "@/lib/validation/text";
 
 const FORMULA = /^'[=+\-@\t\r]/;
 
@@ -34,6 +35,11 @@ function parseEnabled(v: string | undefined, row: number): boolean {
  */
 export function parseFaqCsv(text: string): FaqCsvRow[] {
   if (Buffer.byteLength(text) > MAX_FAQ_IMPORT_BYTES) throw new AppError("payload_too_large", "The CSV is larger than 1 MB.");
+  // NUL characters in a CSV almost always mean it was saved as UTF-16 ("Unicode text"): every other
+  // byte is NUL, and dropping them would import nothing sensible. Say how to save it instead.
+  if (hasNul(text)) {
+    throw new AppError("bad_request", 'This file contains NUL characters, so it is probably not saved as UTF-8 text (Excel\'s "Unicode text" is UTF-16). Save it as "CSV UTF-8" and import it again.');
+  }
   const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ""), {
     header: true,
     skipEmptyLines: "greedy",

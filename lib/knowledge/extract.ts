@@ -5,6 +5,7 @@ import "server-only";
 import mammoth from "mammoth";
 import TurndownService from "turndown";
 import { AppError } from "@/lib/errors";
+import { stripNul } from "@/lib/validation/text";
 
 export const UPLOAD_TYPES = ["txt", "md", "html", "pdf", "docx"] as const;
 export type UploadType = (typeof UPLOAD_TYPES)[number];
@@ -105,7 +106,11 @@ function decodeEntities(s: string): string {
     .replace(/&gt;/g, ">")
     .replace(/&quot;/g, '"')
     .replace(/&#39;|&apos;/g, "'")
-    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)));
+    .replace(/&#(\d+);/g, (_, n: string) => {
+      // As browsers do: NUL and what is no character at all become U+FFFD (fromCodePoint would throw).
+      const cp = Number(n);
+      return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : "\ufffd";
+    });
 }
 
 async function extractPdf(bytes: Uint8Array): Promise<{ title?: string; markdown: string; pages: number }> {
@@ -193,5 +198,6 @@ export async function extractDocument(file: { filename: string; contentType?: st
   if (markdown.length > MAX_TEXT_CHARS) {
     throw unprocessable(`This file has ${markdown.length.toLocaleString("en")} characters of text; the limit is ${MAX_TEXT_CHARS.toLocaleString("en")}. Split it into smaller files.`);
   }
-  return { type, title: (title || titleFromFilename(file.filename)).slice(0, 200), markdown, pages };
+  // A PDF's text layer or metadata can hold NUL, which PostgreSQL cannot store: dropped, never a 500.
+  return { type, title: stripNul(title || titleFromFilename(file.filename)).slice(0, 200), markdown: stripNul(markdown), pages };
 }

@@ -4,6 +4,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { withService, type Tx } from "@/lib/db/client";
 import { channels, conversations, customers, messages } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
+import { stripNul, stripNulDeep } from "@/lib/validation/text";
 import { answerMessage, type AnswerOptions } from "./answer";
 import { findReply, resolveConversation, storeMessage } from "./conversations";
 import { resolveCustomer } from "./customers";
@@ -48,8 +49,29 @@ async function dropEmptyConversation(tx: Tx, businessId: string, conversationId:
   );
 }
 
+/**
+ * The last line of defence for text PostgreSQL cannot store: every channel's boundary already drops
+ * NUL, but a message must never be lost to one that slipped through (a 500 here is a provider's
+ * retry for days), so the stored fields and jsonb values are cleaned once more.
+ */
+function storable(input: InboundMessage): InboundMessage {
+  const opt = (v: string | null | undefined) => (typeof v === "string" ? stripNul(v) : v);
+  return {
+    ...input,
+    from: { ...input.from, value: stripNul(input.from.value) },
+    name: opt(input.name),
+    text: stripNul(input.text),
+    providerMessageId: opt(input.providerMessageId),
+    subject: opt(input.subject),
+    emailThreadKey: opt(input.emailThreadKey),
+    attachments: input.attachments && stripNulDeep(input.attachments),
+    metadata: input.metadata && stripNulDeep(input.metadata),
+  };
+}
+
 /** Step 1–2: the customer, the conversation, the stored message. */
-export async function storeInbound(input: InboundMessage) {
+export async function storeInbound(raw: InboundMessage) {
+  let input = storable(raw);
   if (input.text.length > MAX_INBOUND_CHARS) {
     // Oversized input is kept (truncated) so nothing is lost; the abuse gate sees the original length.
     input = { ...input, text: input.text.slice(0, MAX_INBOUND_CHARS), metadata: { ...input.metadata, truncatedFrom: input.text.length } };

@@ -6,6 +6,7 @@ import { AppError } from "@/lib/errors";
 import type { SessionUser } from "@/lib/auth/types";
 import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx } from "./context";
+import { text } from "@/lib/validation/text";
 
 /** Slugs that would collide with routes. */
 const RESERVED = new Set(["api", "chat", "businesses", "sign-in", "sign-up", "auth", "dev", "invitations", "reset-password", "forgot-password", "embed", "new", "settings", "_next", "static"]);
@@ -23,8 +24,8 @@ export function slugify(name: string): string {
 }
 
 export const CreateBusinessInput = z.object({
-  name: z.string().trim().min(2, "The name needs at least 2 characters").max(80, "Keep the name under 80 characters"),
-  timeZone: z.string().trim().optional(),
+  name: text().trim().min(2, "The name needs at least 2 characters").max(80, "Keep the name under 80 characters"),
+  timeZone: text().trim().optional(),
 });
 export type CreateBusinessInput = z.infer<typeof CreateBusinessInput>;
 
@@ -54,11 +55,10 @@ export async function createBusiness({ user, input }: { user: SessionUser; input
 }
 
 export const BusinessProfileInput = z.object({
-  name: z.string().trim().min(2, "The name needs at least 2 characters").max(80, "Keep the name under 80 characters"),
-  timeZone: z.string().trim().refine(isTimeZone, "Choose a valid time zone, e.g. Europe/London"),
+  name: text().trim().min(2, "The name needs at least 2 characters").max(80, "Keep the name under 80 characters"),
+  timeZone: text().trim().refine(isTimeZone, "Choose a valid time zone, e.g. Europe/London"),
   brandColor: z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, "Use a colour like #0f766e"),
-  logoUrl: z
-    .string()
+  logoUrl: text()
     .trim()
     .max(500)
     .refine((v) => v === "" || /^https?:\/\/\S+$/.test(v), "The logo must be an http(s) URL")

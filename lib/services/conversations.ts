@@ -35,6 +35,8 @@ import { deferAfterResponse, type Defer } from "@/lib/pipeline/defer";
 import type { IdentityKind } from "@/lib/pipeline/identities";
 import { embedMessagesIntoMemories } from "@/lib/pipeline/memories";
 import { decrypt } from "@/lib/security/crypto";
+import { parseQueryDate } from "@/lib/validation/dates";
+import { text } from "@/lib/validation/text";
 import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
 import { searchTerms } from "./customers";
@@ -60,7 +62,7 @@ export const InboxFilters = z.object({
     .optional()
     .transform((v) => v === true || v === "1" || v === "true")
     .catch(false),
-  q: z.string().trim().max(200).optional().catch(undefined),
+  q: text().trim().max(200).optional().catch(undefined),
 });
 export type InboxFilters = z.infer<typeof InboxFilters>;
 
@@ -290,11 +292,7 @@ function toTimeline(m: TimelineRow): TimelineItem {
 export async function getConversation({ ctx, input }: { ctx: Ctx; input: { id: unknown; after?: string | null; markRead?: boolean } }): Promise<ConversationView> {
   requireMember(ctx);
   const id = parseId(input.id, "Conversation");
-  let since: Date | null = null;
-  if (input.after) {
-    since = new Date(input.after);
-    if (Number.isNaN(since.getTime())) throw new AppError("bad_request", "The cursor is not a time.");
-  }
+  const since = input.after ? parseQueryDate(input.after, "after") : null;
   return withTenant(ctx.actor.userId, async (tx) => {
     const row = await findConversation(tx, ctx.businessId, id);
     if (!row) throw new AppError("not_found", "Conversation not found.");
@@ -333,14 +331,14 @@ export async function getConversation({ ctx, input }: { ctx: Ctx; input: { id: u
 
 // ---------------------------------------------------------------- what staff do
 
-const text = (empty: string) => z.string({ message: empty }).trim().min(1, empty).max(4000, "Keep it under 4,000 characters.");
+const message = (empty: string) => text({ message: empty }).trim().min(1, empty).max(4000, "Keep it under 4,000 characters.");
 
 export const ConversationAction = z.discriminatedUnion(
   "action",
   [
     z.object({ action: z.literal("take_over") }),
-    z.object({ action: z.literal("reply"), text: text("Write a reply first.") }),
-    z.object({ action: z.literal("note"), text: text("Write a note first.") }),
+    z.object({ action: z.literal("reply"), text: message("Write a reply first.") }),
+    z.object({ action: z.literal("note"), text: message("Write a note first.") }),
     z.object({ action: z.literal("template"), contentSid: z.string({ message: "Choose a template." }).trim().min(1, "Choose a template.") }),
     z.object({ action: z.literal("assign"), assigneeId: z.guid("Choose a member of the team.").nullable() }),
     z.object({ action: z.literal("hand_back") }),

@@ -33,6 +33,7 @@ import { decrypt } from "@/lib/security/crypto";
 import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
 import { parseId } from "./knowledge";
+import { text } from "@/lib/validation/text";
 
 export { CHANNEL_KINDS };
 export const PAGE_SIZE = 25;
@@ -53,8 +54,8 @@ const param = <T extends z.ZodType>(schema: T) =>
   }, schema.optional());
 
 export const CustomerFilters = z.object({
-  q: param(z.string().trim().max(200, "Keep the search under 200 characters")),
-  tag: param(z.string().trim().max(40)),
+  q: param(text().trim().max(200, "Keep the search under 200 characters")),
+  tag: param(text().trim().max(40)),
   channel: param(z.enum(CHANNEL_KINDS, { message: "Unknown channel" })),
   trustMin: param(z.coerce.number({ message: "Trust must be a number" }).int().min(0).max(100)),
   trustMax: param(z.coerce.number({ message: "Trust must be a number" }).int().min(0).max(100)),
@@ -186,8 +187,7 @@ export async function getCustomerProfile({ ctx, input }: { ctx: Ctx; input: { id
 
 // ---------------------------------------------------------------- everyday changes (any member)
 
-export const Tag = z
-  .string()
+export const Tag = text()
   .trim()
   .toLowerCase()
   .min(1, "A tag cannot be empty")
@@ -196,14 +196,12 @@ export const Tag = z
   .transform((t) => t.replace(/\s+/g, " "));
 
 export const CustomerDetails = z.object({
-  name: z
-    .string()
+  name: text()
     .trim()
     .max(120, "Keep the name under 120 characters")
     .transform((v) => v || null)
     .optional(),
-  notes: z
-    .string()
+  notes: text()
     .max(5000, "Keep notes under 5000 characters")
     .transform((v) => v.trim() || null)
     .optional(),

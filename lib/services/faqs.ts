@@ -15,10 +15,11 @@ import { suggestFaqs } from "@/lib/knowledge/suggestions";
 import { audit } from "./audit";
 import { requireRole, type Ctx } from "./context";
 import { KNOWLEDGE_EDITORS, parseId } from "./knowledge";
+import { text } from "@/lib/validation/text";
 
 export const FaqInput = z.object({
-  question: z.string().trim().min(3, "The question needs at least 3 characters").max(500, "Keep the question under 500 characters"),
-  answer: z.string().trim().min(1, "Write an answer").max(4000, "Keep the answer under 4000 characters"),
+  question: text().trim().min(3, "The question needs at least 3 characters").max(500, "Keep the question under 500 characters"),
+  answer: text().trim().min(1, "Write an answer").max(4000, "Keep the answer under 4000 characters"),
   enabled: z.boolean().default(true),
 });
 export type FaqInput = z.input<typeof FaqInput>;

@@ -23,6 +23,7 @@ import { prepareChunks, type IndexProgress } from "@/lib/knowledge/indexing";
 import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
 import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
+import { stripNul, text } from "@/lib/validation/text";
 
 export const KNOWLEDGE_EDITORS = MANAGERS;
 
@@ -38,9 +39,8 @@ function requireMember(ctx: Ctx): asserts ctx is MemberCtx {
 }
 
 export const ArticleInput = z.object({
-  title: z.string().trim().min(1, "Give the article a title").max(200, "Keep the title under 200 characters"),
-  content: z
-    .string()
+  title: text().trim().min(1, "Give the article a title").max(200, "Keep the title under 200 characters"),
+  content: text()
     .trim()
     .min(1, "Write the article's text")
     .max(MAX_TEXT_CHARS, `Keep an article under ${MAX_TEXT_CHARS.toLocaleString("en")} characters`),
@@ -124,11 +124,11 @@ export async function uploadDocument(
   options: { embedder?: Embedder; onProgress?: (p: UploadProgress) => void | Promise<void> } = {},
 ) {
   requireRole(ctx, KNOWLEDGE_EDITORS);
-  const filename = (input.filename || "upload").replace(/^.*[\\/]/, "").slice(0, 200);
+  const filename = stripNul(input.filename || "upload").replace(/^.*[\\/]/, "").slice(0, 200) || "upload";
   if (input.bytes.byteLength > MAX_UPLOAD_BYTES) throw new AppError("payload_too_large", `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`);
   await options.onProgress?.({ stage: "extracting" });
   const extracted = await extractDocument({ filename, contentType: input.contentType, bytes: input.bytes });
-  const title = input.title?.trim().slice(0, 200) || extracted.title;
+  const title = stripNul(input.title ?? "").trim().slice(0, 200) || extracted.title;
   const chunks = await prepare(title, extracted.markdown, options);
   await options.onProgress?.({ stage: "storing" });
   return withTenant(ctx.actor.userId, async (tx) => {
@@ -154,7 +154,7 @@ export async function uploadDocument(
 }
 
 export const AskInput = z.object({
-  query: z.string().trim().min(2, "Type a question of at least 2 characters").max(500, "Keep the question under 500 characters"),
+  query: text().trim().min(2, "Type a question of at least 2 characters").max(500, "Keep the question under 500 characters"),
   limit: z.coerce.number().int().min(1).max(20).default(5),
 });
 

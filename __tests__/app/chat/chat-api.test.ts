@@ -212,6 +212,32 @@ describe("bad input and limits", () => {
     expect(n!.n).toBe(0);
   });
 
+  it("drops NUL characters from what a visitor types: kept without them, and a message of nothing else is empty", async () => {
+    const token = await newSession();
+    const list = await events(await send(token, "Do you\u0000 open on Sundays?\u0000"));
+    expect(list[0]).toMatchObject({ type: "accepted", message: { role: "customer", content: "Do you open on Sundays?" } });
+    expect(done(list).reply).toMatchObject({ role: "assistant" });
+    const empty = await send(token, "\u0000 \u0000");
+    expect([empty.status, (await empty.json()).error.message]).toEqual([400, "text: Type a message first."]);
+    const contact = await contactRoute(request("POST", "/contact", { value: "nul.visitor@example.com\u0000", name: "Robin\u0000 Hale" }, { token }), params());
+    expect(contact.status).toBe(200);
+    const [row] = await withService((tx) =>
+      rows<{ name: string }>(tx, sql`select c.name from customers c join customer_identities i on i.customer_id = c.id where i.value_hash = ${identityHash({ kind: "email", value: "nul.visitor@example.com" })}`),
+    );
+    expect(row).toEqual({ name: "Robin Hale" });
+  });
+
+  it("refuses a cursor that is no time between 2000 and 2100 with 400 and what is expected", async () => {
+    const token = await newSession();
+    await events(await send(token, "Do you have a car park?"));
+    for (const after of ["0000-01-01", "+275760-09-13T00:00:00Z", "99999", "' OR 1=1", "1"]) {
+      const res = await pollRoute(request("GET", `/messages?after=${encodeURIComponent(after)}`, undefined, { token }), params());
+      expect([after, res.status, (await res.json()).error.message]).toEqual([after, 400, "after must be a date between 2000 and 2100 in ISO 8601, e.g. 2026-01-31T09:30:00Z."]);
+    }
+    const all = await poll(token);
+    expect((await poll(token, all.cursor)).messages.length).toBeLessThanOrEqual(all.messages.length);
+  });
+
   it("limits a visitor who writes too fast: 429 with the reason, the message kept", async () => {
     await setLimits({ ...RELAXED, customerMinIntervalSeconds: 60 });
     try {

@@ -216,6 +216,36 @@ describe("take over, reply, notes, hand back", () => {
     expect(await act(any!.id, { action: "reply", text: "  " })).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/Write a reply/) } } });
     expect(await act(any!.id, { action: "delete_everything" })).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/Unknown action/) } } });
   });
+
+  it("keeps notes, replies and searches with NUL characters, without them; a note of nothing else is empty", async () => {
+    await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
+    const token = await visitor();
+    const { message } = await say(token, "Can I change my appointment?");
+    const id = await conversationOf(message.id);
+    const note = await act(id, { action: "note", text: "Called\u0000 back,\u0000 no answer" });
+    expect(note.status).toBe(200);
+    const reply = await act(id, { action: "reply", text: "Yes\u0000 — which day suits you?" });
+    expect(reply.status).toBe(200);
+    const stored = await withService((tx) => rows<{ role: string; content: string }>(tx, sql`select role, content from messages where conversation_id = ${id} and role in ('note', 'agent') order by created_at`));
+    expect(stored).toEqual([
+      { role: "note", content: "Called back, no answer" },
+      { role: "agent", content: "Yes — which day suits you?" },
+    ]);
+    expect(await act(id, { action: "note", text: "\u0000" })).toMatchObject({ status: 400, body: { error: { message: "text: Write a note first." } } });
+    const found = await list(`?status=all&q=${encodeURIComponent("change my\u0000 appointment")}`);
+    expect(found.status).toBe(200);
+  });
+
+  it("refuses a cursor that is no time between 2000 and 2100 with 400 and what is expected", async () => {
+    await signInAs(DEMO_OWNER.email, DEMO_OWNER.password);
+    const [any] = (await list()).body.items;
+    for (const after of ["0000-01-01", "+275760-09-13T00:00:00Z", "99999", "' OR 1=1"]) {
+      const res = await open(any!.id, `?after=${encodeURIComponent(after)}`);
+      expect([after, res.status, res.body.error?.message]).toEqual([after, 400, "after must be a date between 2000 and 2100 in ISO 8601, e.g. 2026-01-31T09:30:00Z."]);
+    }
+    const first = await open(any!.id);
+    expect((await open(any!.id, `?after=${encodeURIComponent(first.body.cursor!)}`)).status).toBe(200);
+  });
 });
 
 describe("assign and close", () => {

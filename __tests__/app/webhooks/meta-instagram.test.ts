@@ -112,6 +112,21 @@ describe("direct messages", () => {
     body.entry[0]!.id = "17841400000000999";
     expect((await post(body)).body).toMatchObject({ stored: 0, unknown: 1 });
   });
+
+  it("a NUL character is dropped and the message kept; a timestamp that is no time falls back to when it arrived", async () => {
+    for (const [i, timestamp] of [1e17, "' OR 1=1", -5].entries()) {
+      const body = dm(`Can I\u0000 book a cleaning on day ${i}?\u0000`, `16411897126490${i}`) as { entry: { messaging: Record<string, unknown>[] }[] };
+      body.entry[0]!.messaging[0]!.timestamp = timestamp;
+      const before = Date.now();
+      const r = await post(body);
+      expect([r.res.status, r.body]).toEqual([200, expect.objectContaining({ stored: 1 })]);
+      const m = await byMid(midOf(body));
+      expect(m!.content).toBe(`Can I book a cleaning on day ${i}?`);
+      const sentAt = Date.parse((m!.metadata as { instagram: { sentAt: string } }).instagram.sentAt);
+      expect(sentAt).toBeGreaterThanOrEqual(before - 1000);
+      expect(sentAt).toBeLessThanOrEqual(Date.now());
+    }
+  });
 });
 
 describe("signatures and malformed bodies", () => {

@@ -72,6 +72,23 @@ describe("connecting", () => {
 });
 
 describe("messages", () => {
+  it("a NUL character in the text or the name is dropped and the message kept; a timestamp that is no time falls back to when it arrived", async () => {
+    for (const [i, timestamp] of ["' OR 1=1", "99999999999999", 1700000000].entries()) {
+      const { id, body } = text(`Do you do\u0000 whitening, question ${i}?`, `44770090012${i}`, "Sam\u0000 Lee");
+      ((body.entry as { changes: { value: { messages: Record<string, unknown>[] } }[] }[])[0]!.changes[0]!.value.messages[0]!).timestamp = timestamp;
+      const before = Date.now();
+      const r = await post(body);
+      expect([r.res.status, r.body]).toEqual([200, expect.objectContaining({ stored: 1 })]);
+      const m = await byId(id);
+      expect(m!.content).toBe(`Do you do whitening, question ${i}?`);
+      const sentAt = Date.parse((m!.metadata as { whatsapp: { sentAt: string } }).whatsapp.sentAt);
+      if (timestamp === 1700000000) expect(sentAt).toBe(1700000000 * 1000);
+      else expect(sentAt).toBeGreaterThanOrEqual(before - 1000);
+      const [customer] = await withService((tx) => tx.select().from(s.customers).where(eq(s.customers.id, m!.customerId)));
+      expect(customer!.name).toBe("Sam Lee");
+    }
+  });
+
   it("the reference's text message is stored and answered through the Cloud API", async () => {
     const r = await post(metaFixture("whatsapp-text"));
     expect(r.res.status).toBe(200);

@@ -133,6 +133,23 @@ describe("a new email", () => {
     expect(m!.content).toBe("Hello,\n\nIs there parking near the clinic?\n\nSam");
     expect(m!.metadata).toMatchObject({ email: { fromHtml: true, quotedRemoved: true } });
   });
+
+  it("with a NUL character in the text, subject or name is kept without it: 200, never a 500 Resend would retry", async () => {
+    const r = await receive({
+      from: "nul.sender@example.org",
+      name: "Kim\u0000 Osei",
+      subject: "Late\u0000 appointments",
+      messageId: "<nul-text@example.org>",
+      text: "Hello,\n\nDo you\u0000 have evening appointments?\u0000\n\nKim",
+    });
+    expect(r.res.status).toBe(200);
+    const m = await stored("<nul-text@example.org>");
+    expect(m!.content).toBe("Late appointments\n\nHello,\n\nDo you have evening appointments?\n\nKim");
+    expect(m!.metadata).toMatchObject({ email: { subject: "Late appointments" } });
+    expect((await conversation(m!.conversationId)).subject).toBe("Late appointments");
+    const [customer] = await withService((tx) => tx.select().from(s.customers).where(eq(s.customers.id, m!.customerId)));
+    expect(customer!.name).toBe("Kim Osei");
+  });
 });
 
 describe("threading", () => {

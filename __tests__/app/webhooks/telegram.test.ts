@@ -156,6 +156,24 @@ describe("updates", () => {
     expect(noId.res.status).toBe(400);
     expect((noId.body.error as { message: string }).message).toMatch(/update_id/);
   });
+
+  it("a NUL character in the text or the name is dropped and the message kept; a date that is no time falls back to when it arrived", async () => {
+    for (const [i, date] of [1e16, "' OR 1=1", -1].entries()) {
+      const chat = 700100300 + i;
+      const from = { id: chat, is_bot: false, first_name: "Jo\u0000", last_name: "Park\u0000", language_code: "en\u0000" };
+      const update = text("Are you open\u0000 late?\u0000", { from, chat: { id: chat, type: "private" }, date });
+      const before = Date.now();
+      const r = await post(update);
+      expect([r.res.status, r.body]).toEqual([200, { ok: true, stored: expect.any(String) }]);
+      const m = await stored(seq, chat);
+      expect(m!.content).toBe("Are you open late?");
+      const telegram = (m!.metadata as { telegram: { sentAt: string; language: string } }).telegram;
+      expect(telegram.language).toBe("en");
+      expect(Date.parse(telegram.sentAt)).toBeGreaterThanOrEqual(before - 1000);
+      const [customer] = await withService((tx) => tx.select().from(s.customers).where(eq(s.customers.id, m!.customerId)));
+      expect(customer!.name).toBe("Jo Park");
+    }
+  });
 });
 
 describe("sending", () => {

@@ -114,6 +114,14 @@ describe("inbound SMS", () => {
       },
     ]);
   });
+
+  it("a NUL character in the body is dropped and the message kept: 200, never a 500 Twilio would retry", async () => {
+    const MessageSid = nextSid();
+    const { res } = await send(fixture("sms-inbound", { MessageSid, From: customer(), Body: "Do you open\u0000 on Saturday?\u0000" }));
+    expect(res.status).toBe(200);
+    const [m] = await withService((tx) => tx.select().from(s.messages).where(eq(s.messages.providerMessageId, MessageSid)));
+    expect(m!.content).toBe("Do you open on Saturday?");
+  });
 });
 
 describe("signatures", () => {

@@ -122,6 +122,15 @@ describe("the call loop", () => {
     expect(system).toMatch(/spoken aloud on a phone call/);
   });
 
+  it("a NUL character in what the caller said is dropped and the call goes on", async () => {
+    const call = newCall();
+    const first = gatherOf((await call.start()).steps)!;
+    const turn = await call.say(first.action, "What are your\u0000 opening hours?");
+    expect(turn.status).toBe(200);
+    expect(gatherOf(turn.steps)!.prompts[0]!.text).toMatch(/^We are open Monday to Wednesday/);
+    expect((await messagesOf(call.callSid))[0]!.content).toBe("What are your opening hours?");
+  });
+
   it("a retried turn replays its answer and never answers twice", async () => {
     const call = newCall();
     const first = gatherOf((await call.start()).steps)!;

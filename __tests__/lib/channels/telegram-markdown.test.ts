@@ -34,7 +34,7 @@ describe("MarkdownV2", () => {
 });
 
 describe("updates", () => {
-  const msg = (text: string) => ({ message_id: 1, chat: { id: 1, type: "private" }, date: 0, text });
+  const msg = (text: string) => ({ message_id: 1, chat: { id: 1, type: "private" }, date: null, text });
   it("recognises commands, with or without the bot's name", () => {
     expect(commandOf(msg("/start"))).toEqual({ command: "start", payload: "" });
     expect(commandOf(msg("/start@RiversideDentalBot ref42"))).toEqual({ command: "start", payload: "ref42" });

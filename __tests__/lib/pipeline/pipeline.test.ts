@@ -182,4 +182,26 @@ describe("malformed input", () => {
     const trace = (r.reply?.metadata as { trace?: { routing?: string } } | undefined)?.trace;
     expect(trace?.routing).toMatch(/cheapest/);
   });
+
+  it("stores a message whose text, name, metadata or attachments hold NUL characters, without them (text and jsonb refuse NUL)", async () => {
+    const r = await handleInbound(
+      msg("What\u0000 are your opening hours?", "visitor-nul", {
+        name: "Ana\u0000 Silva",
+        providerMessageId: "nul-1\u0000",
+        attachments: [{ url: "https://example.com/a.png\u0000", caption: "my\u0000 tooth" }],
+        metadata: { note: "a\u0000b", ["k\u0000ey"]: ["x\u0000", { deep: "\u0000" }], count: 2 },
+      }),
+      { defer },
+    );
+    expect(r.reply?.source).toBe("faq");
+    const [m] = await withService((tx) => tx.select().from(s.messages).where(eq(s.messages.id, r.customerMessage.id)));
+    expect(m).toMatchObject({
+      content: "What are your opening hours?",
+      providerMessageId: "nul-1",
+      attachments: [{ url: "https://example.com/a.png", caption: "my tooth" }],
+      metadata: expect.objectContaining({ note: "ab", key: ["x", { deep: "" }], count: 2 }),
+    });
+    const [customer] = await withService((tx) => tx.select().from(s.customers).where(eq(s.customers.id, r.customerId)));
+    expect(customer!.name).toBe("Ana Silva");
+  });
 });

@@ -24,6 +24,7 @@ import { sendWhatsAppCloud } from "@/lib/channels/whatsapp/cloud-send";
 import { metaTransport } from "@/lib/channels/meta/app";
 import { customerAddress, findMessagingChannel, isMessagingType, messagingTypeOf, TYPE_INFO, type Channel, type MessagingType } from "./channels";
 import { recordSkip, skipped, type SendPurpose, type SendResult, type Transport } from "./send";
+import { text } from "@/lib/validation/text";
 
 export function transportOf(type: MessagingType, channel: Channel): Transport {
   if (type === "email") return emailTransport();
@@ -154,8 +155,8 @@ function afterSend(attempts: number, sent: SendResult): { count: keyof DrainResu
 
 export const TestSendInput = z.object({
   type: z.string().refine(isMessagingType, "Unknown channel."),
-  to: z.string().trim().min(1, "Enter where to send the test.").max(200),
-  text: z.string().trim().max(1000).optional(),
+  to: text().trim().min(1, "Enter where to send the test.").max(200),
+  text: text().trim().max(1000).optional(),
 });
 
 /** The address a test goes to, in the form each channel needs. */

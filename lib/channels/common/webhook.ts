@@ -3,6 +3,7 @@ import "server-only";
 // over those exact bytes), JSON that fails to parse as a 400 a person can act on, a refused signature
 // as 401 with the reason, and every error leaving as { error: { code, message } }.
 import { AppError, errorResponse } from "@/lib/errors";
+import { stripNulDeep } from "@/lib/validation/text";
 
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
 
@@ -28,12 +29,18 @@ export async function readRawBody(req: Request, max = MAX_WEBHOOK_BYTES): Promis
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * The verified body as values. A NUL ("\u0000") anywhere is dropped here, once for every JSON
+ * provider: PostgreSQL cannot store it, and refusing would only make the provider retry for days.
+ */
 export function parseJsonBody(raw: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(raw);
+    value = JSON.parse(raw);
   } catch {
     throw new AppError("bad_request", "The body is not valid JSON.");
   }
+  return stripNulDeep(value);
 }
 
 export function refused(message: string, status: 401 | 403 = 401): Response {

@@ -7,12 +7,13 @@ import { env } from "@/lib/env";
 import type { Ctx } from "@/lib/services/context";
 import { isEmailAddress } from "./address";
 import { saveMessagingChannel, type Channel } from "@/lib/channels/common/channels";
+import { text } from "@/lib/validation/text";
 
 export const EmailSettings = z.object({
   /** the name in From; the business's name when empty */
-  fromName: z.string().trim().max(80).default(""),
+  fromName: text().trim().max(80).default(""),
   /** under every email we send, after "-- "; the business's name when empty */
-  signature: z.string().trim().max(600).default(""),
+  signature: text().trim().max(600).default(""),
 });
 export type EmailSettings = z.infer<typeof EmailSettings>;
 
@@ -28,7 +29,7 @@ export const ConnectEmailInput = z.object({
     .toLowerCase()
     .refine(isEmailAddress, "Enter the address customers write to, e.g. support@yourdomain.com")
     .refine((v) => !v.split("@")[0]!.includes("+"), "Use the address without a +tag: replies use +tags to find their conversation."),
-  name: z.string().trim().max(80).optional(),
+  name: text().trim().max(80).optional(),
   enabled: z.boolean().default(true),
   settings: EmailSettings.default({ fromName: "", signature: "" }),
 });

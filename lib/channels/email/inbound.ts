@@ -7,6 +7,7 @@ import { and, eq } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { withService } from "@/lib/db/client";
+import { stripNulDeep } from "@/lib/validation/text";
 import { messages } from "@/lib/db/schema";
 import { resolveCustomer } from "@/lib/pipeline/customers";
 import { withRetries } from "@/lib/channels/twilio/client";
@@ -46,7 +47,8 @@ async function fetchContent(data: EmailReceived): Promise<ReceivedEmail> {
   }
   const client = resendClient()!;
   const { value } = await withRetries(() => unwrap(client.emails.receiving.get(data.email_id)));
-  return ReceivedEmail.parse(value);
+  // Fetched, not posted: the content did not pass through parseJsonBody, so NUL is dropped here.
+  return ReceivedEmail.parse(stripNulDeep(value));
 }
 
 async function alreadyStored(channel: Channel, messageId: string): Promise<boolean> {

@@ -38,7 +38,7 @@ export async function handleInstagramMessaging(channel: Channel, event: Instagra
       text,
       attachments,
       providerMessageId: message.mid,
-      metadata: { instagram: { account: channel.address, sentAt: event.timestamp ? new Date(event.timestamp).toISOString() : null } },
+      metadata: { instagram: { account: channel.address, sentAt: event.timestamp?.toISOString() ?? null } },
     },
     {
       style: "chat",

@@ -4,6 +4,7 @@
 // same array and are passed over; so are echoes of the messages we sent ourselves.
 import { z } from "zod";
 import type { Attachment } from "@/lib/pipeline/types";
+import { providerTimestamp } from "@/lib/validation/dates";
 
 const Id = z.looseObject({ id: z.string().min(1) });
 
@@ -19,7 +20,8 @@ export const InstagramMessage = z.looseObject({
 export const InstagramMessaging = z.looseObject({
   sender: Id,
   recipient: Id,
-  timestamp: z.number().int().optional(),
+  /** Unix milliseconds; one that is no time reads as the receive time rather than failing the notification */
+  timestamp: providerTimestamp("ms"),
   message: InstagramMessage.optional(),
 });
 export type InstagramMessaging = z.infer<typeof InstagramMessaging>;

@@ -11,13 +11,13 @@ import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
 import { toE164 } from "@/lib/channels/twilio/channels";
 import { findMessagingChannel, maskSecret, saveMessagingChannel, sealCredentials, TYPE_INFO, type Channel, type MessagingType } from "@/lib/channels/common/channels";
 import { metaCredentials, newVerifyToken, verifyTokenHash, type MetaCredentials } from "./app";
+import { text } from "@/lib/validation/text";
 
 export type MetaType = Extract<MessagingType, "instagram" | "whatsapp-cloud">;
 
 export const WEBHOOK_PATHS: Record<MetaType, string> = { instagram: "/api/webhooks/meta/instagram", "whatsapp-cloud": "/api/webhooks/meta/whatsapp" };
 
-const optionalText = z
-  .string()
+const optionalText = text()
   .trim()
   .optional()
   .transform((v) => (v ? v : undefined));
@@ -27,7 +27,7 @@ const secrets = {
   appSecret: optionalText.refine((v) => v === undefined || /^[0-9a-f]{32}$/.test(v), "The app secret is 32 hexadecimal characters (App settings → Basic)."),
   clearToken: z.boolean().default(false),
   enabled: z.boolean().default(true),
-  name: z.string().trim().max(80).optional(),
+  name: text().trim().max(80).optional(),
 };
 
 const metaId = (what: string) => z.string().trim().regex(/^\d{5,25}$/, `The ${what} is the number Meta shows for it (digits only).`);

@@ -14,6 +14,7 @@ import { AppError } from "@/lib/errors";
 import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
 import { findMessagingChannel, maskSecret, openCredentials, saveMessagingChannel, sealCredentials, type Channel } from "@/lib/channels/common/channels";
 import { BOT_TOKEN, callTelegram, type TelegramUser } from "./api";
+import { text } from "@/lib/validation/text";
 
 export const TelegramCredentials = z.object({
   botToken: z.string().regex(BOT_TOKEN).optional(),
@@ -25,7 +26,7 @@ export type TelegramCredentials = z.infer<typeof TelegramCredentials>;
 export const TelegramSettings = z.object({
   botId: z.number().int().nullable().default(null),
   /** answered to /start; the business's greeting when empty */
-  greeting: z.string().trim().max(500).default(""),
+  greeting: text().trim().max(500).default(""),
   webhook: z
     .object({ url: z.string(), ok: z.boolean(), error: z.string().nullable(), at: z.string() })
     .nullable()
@@ -48,8 +49,7 @@ export function telegramWebhookUrl(channelId: string, origin = env().appUrl): st
   return `${origin.replace(/\/$/, "")}${TELEGRAM_WEBHOOK_PATH}/${channelId}`;
 }
 
-const optionalText = z
-  .string()
+const optionalText = text()
   .trim()
   .optional()
   .transform((v) => (v ? v : undefined));
@@ -58,8 +58,8 @@ export const ConnectTelegramInput = z.object({
   botToken: optionalText.refine((v) => v === undefined || BOT_TOKEN.test(v), "The bot token looks like 123456789:AA… (from @BotFather, /newbot or /token)"),
   /** a simulated bot's username (no token) */
   username: optionalText.refine((v) => v === undefined || /^[A-Za-z][A-Za-z0-9_]{3,31}$/.test(v), "A bot username is 5–32 letters, digits or _, ending in bot"),
-  name: z.string().trim().max(80).optional(),
-  greeting: z.string().trim().max(500).default(""),
+  name: text().trim().max(80).optional(),
+  greeting: text().trim().max(500).default(""),
   enabled: z.boolean().default(true),
 });
 

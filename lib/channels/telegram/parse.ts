@@ -1,6 +1,7 @@
 // Telegram's Update object (https://core.telegram.org/bots/api#update), the parts we use: a message
 // or an edited message in a chat, from a user. Telegram adds fields over time, so unknown ones pass.
 import { z } from "zod";
+import { providerTimestamp } from "@/lib/validation/dates";
 
 const User = z.looseObject({
   id: z.number().int(),
@@ -19,7 +20,8 @@ export const TelegramMessage = z.looseObject({
   message_id: z.number().int(),
   from: User.optional(),
   chat: Chat,
-  date: z.number().int(),
+  /** Unix seconds; one that is no time reads as the receive time rather than failing the update */
+  date: providerTimestamp("s"),
   text: z.string().max(4096).optional(),
   caption: z.string().max(1024).optional(),
   entities: z.array(Entity).optional(),

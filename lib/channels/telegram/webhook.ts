@@ -80,7 +80,7 @@ export const telegramWebhook = handled(async (req: Request, ctx: { params: Promi
       name: displayName(message.from),
       text,
       providerMessageId: `${chatId}:${message.message_id}`,
-      metadata: { telegram: { chatId, username: message.from.username ?? null, language: message.from.language_code ?? null, sentAt: new Date(message.date * 1000).toISOString() } },
+      metadata: { telegram: { chatId, username: message.from.username ?? null, language: message.from.language_code ?? null, sentAt: message.date?.toISOString() ?? null } },
     };
     const deliver = (text: string, target: { messageId: string | null; conversationId: string }) =>
       sendTelegram({ channel, chatId, text, messageId: target.messageId, conversationId: target.conversationId, purpose: "reply" });

@@ -11,6 +11,7 @@ import { AppError } from "@/lib/errors";
 import { audit } from "@/lib/services/audit";
 import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
 import { TwilioCredentials, channelCredentials, maskSid, sealCredentials } from "./credentials";
+import { text } from "@/lib/validation/text";
 
 export const TWILIO_KINDS = ["sms", "whatsapp", "voice"] as const;
 export type TwilioKind = (typeof TWILIO_KINDS)[number];
@@ -43,16 +44,16 @@ const E164 = z
 
 export const SmsSettings = z.object({
   /** the answer to HELP; the business name and STOP instructions are added around it */
-  helpText: z.string().trim().max(300).default(""),
+  helpText: text().trim().max(300).default(""),
 });
 export type SmsSettings = z.infer<typeof SmsSettings>;
 
 export const WhatsAppTemplate = z.object({
-  name: z.string().trim().min(1, "Give the template a name").max(80),
+  name: text().trim().min(1, "Give the template a name").max(80),
   /** the Content API SID of a template WhatsApp approved */
   contentSid: z.string().trim().regex(/^HX[0-9a-fA-F]{32}$/, "The content SID starts with HX followed by 32 hexadecimal characters"),
   /** the approved text, {{1}} placeholders included, shown to staff */
-  body: z.string().trim().min(1).max(1024),
+  body: text().trim().min(1).max(1024),
 });
 export type WhatsAppTemplate = z.infer<typeof WhatsAppTemplate>;
 
@@ -80,7 +81,7 @@ const VOICE_IDS = VOICES.map((v) => v.id) as [VoiceId, ...VoiceId[]];
 
 export const VoiceSettings = z.object({
   /** spoken when the call is answered; the business's greeting when empty */
-  greeting: z.string().trim().max(500).default(""),
+  greeting: text().trim().max(500).default(""),
   voice: z.enum(VOICE_IDS, { message: "Choose one of the listed voices" }).default("Polly.Joanna-Neural"),
   /** where "a person, please" is put through; without one, callers leave a message */
   forwardingNumber: z.union([z.literal(""), E164]).default(""),
@@ -160,7 +161,7 @@ const optionalText = z
 export const ConnectTwilioInput = z
   .object({
     kind: z.enum(TWILIO_KINDS),
-    name: z.string().trim().max(80).optional(),
+    name: text().trim().max(80).optional(),
     address: E164,
     accountSid: optionalText,
     authToken: optionalText,

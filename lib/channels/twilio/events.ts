@@ -5,6 +5,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { withService, type Executor } from "@/lib/db/client";
 import { webhookEvents } from "@/lib/db/schema";
 import { encryptJson } from "@/lib/security/crypto";
+import { stripNul } from "@/lib/validation/text";
 import { redactNumbers } from "./client";
 import type { TwilioParams } from "./request";
 
@@ -60,7 +61,7 @@ export async function finishEvent(id: string, outcome: EventOutcome, ex?: Execut
   const update = (e: Executor) =>
     e
       .update(webhookEvents)
-      .set({ status: outcome.status, result: outcome.result ?? null, error: outcome.error ? redactNumbers(outcome.error).slice(0, 500) : null, processedAt: sql`now()` })
+      .set({ status: outcome.status, result: outcome.result ?? null, error: outcome.error ? stripNul(redactNumbers(outcome.error)).slice(0, 500) : null, processedAt: sql`now()` })
       .where(eq(webhookEvents.id, id));
   if (ex) await update(ex);
   else await withService(update);

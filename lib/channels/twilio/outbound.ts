@@ -18,6 +18,7 @@ import { describeRestError, restClient, withRetries } from "./client";
 import { restCredentials } from "./credentials";
 import { maskPhone, sendMessage, type SendResult } from "./deliver";
 import { customerAddress } from "@/lib/channels/common/channels";
+import { text } from "@/lib/validation/text";
 
 export const OUTSIDE_WINDOW =
   "More than 24 hours have passed since this customer last wrote on WhatsApp, so WhatsApp only allows an approved template until they write again.";
@@ -95,7 +96,7 @@ export const TestMessageInput = z.object({
     .string()
     .trim()
     .refine((v) => toE164(v) !== null, "Enter the number in international format, e.g. +14155550100"),
-  body: z.string().trim().max(1600).optional(),
+  body: text().trim().max(1600).optional(),
   contentSid: z.string().trim().optional(),
 });
 

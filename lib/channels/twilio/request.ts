@@ -2,6 +2,7 @@ import "server-only";
 // Twilio's side of a webhook: the form body as Twilio signed it, the public URL it called, and
 // X-Twilio-Signature checked with the SDK's own validator.
 import twilio from "twilio";
+import { stripNul } from "@/lib/validation/text";
 
 export type TwilioParams = Record<string, string | string[]>;
 
@@ -16,9 +17,12 @@ export function parseForm(raw: string): TwilioParams {
   return params;
 }
 
-/** One value per key for zod: the first of a repeated key. */
+/**
+ * One value per key for zod and everything after it: the first of a repeated key, without NUL
+ * characters (PostgreSQL cannot store them; the signature was checked on `params` as sent).
+ */
 export function flatten(params: TwilioParams): Record<string, string> {
-  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? (v[0] ?? "") : v]));
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [stripNul(k), stripNul(Array.isArray(v) ? (v[0] ?? "") : v)]));
 }
 
 const first = (value: string | null) => value?.split(",")[0]?.trim() || null;

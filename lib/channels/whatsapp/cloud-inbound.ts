@@ -33,7 +33,7 @@ async function handleMessage(channel: Channel, m: CloudMessage, name: string | n
       text,
       attachments,
       providerMessageId: m.id,
-      metadata: { whatsapp: { provider: "meta", type: m.type, sentAt: m.timestamp ? new Date(Number(m.timestamp) * 1000).toISOString() : null } },
+      metadata: { whatsapp: { provider: "meta", type: m.type, sentAt: m.timestamp?.toISOString() ?? null } },
     },
     {
       style: "chat",

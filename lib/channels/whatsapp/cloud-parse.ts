@@ -3,13 +3,15 @@
 // messaging_product, metadata: { display_phone_number, phone_number_id }, contacts, messages | statuses } }] }] }.
 import { z } from "zod";
 import type { Attachment } from "@/lib/pipeline/types";
+import { providerTimestamp } from "@/lib/validation/dates";
 
 const Media = z.looseObject({ id: z.string().optional(), mime_type: z.string().optional(), caption: z.string().optional(), filename: z.string().optional() });
 
 export const CloudMessage = z.looseObject({
   from: z.string().regex(/^\d{6,20}$/, "messages[].from is not a WhatsApp number"),
   id: z.string().min(1),
-  timestamp: z.string().optional(),
+  /** Unix seconds as digits; one that is no time reads as the receive time rather than failing the notification */
+  timestamp: providerTimestamp("s"),
   type: z.string(),
   text: z.looseObject({ body: z.string().max(4096) }).optional(),
   button: z.looseObject({ text: z.string().optional(), payload: z.string().optional() }).optional(),

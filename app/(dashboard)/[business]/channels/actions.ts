@@ -5,6 +5,7 @@ import { memberContext } from "@/lib/auth/member";
 import { actionError, type FormState } from "@/lib/action";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { parseQueryDate } from "@/lib/validation/dates";
 import { TWILIO_KINDS, connectTwilioChannel, type TwilioKind } from "@/lib/channels/twilio/channels";
 import { placeTestCall, sendTestMessage } from "@/lib/channels/twilio/outbound";
 import { simulate, simulatorOutbox, type SimulateInput, type SimulateResult } from "@/lib/channels/twilio/simulator";
@@ -103,8 +104,7 @@ export async function simulatorRepliesAction(slug: string, kind: string, since: 
   try {
     const k = kindOf(kind);
     const { ctx } = await memberContext(slug);
-    const at = new Date(since);
-    if (Number.isNaN(at.getTime())) throw new AppError("bad_request", "Invalid time.");
+    const at = parseQueryDate(since, "since");
     const rows = await simulatorOutbox(ctx.businessId, k, at);
     return rows.map((r) => ({ body: r.body, at: r.createdAt.toISOString() }));
   } catch (err) {

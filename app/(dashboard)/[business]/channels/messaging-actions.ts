@@ -5,6 +5,7 @@ import { revalidatePath } from "next/cache";
 import { memberContext } from "@/lib/auth/member";
 import { actionError, type FormState } from "@/lib/action";
 import { AppError } from "@/lib/errors";
+import { parseQueryDate } from "@/lib/validation/dates";
 import { isMessagingType, type MessagingType } from "@/lib/channels/common/channels";
 import { sendMessagingTest } from "@/lib/channels/common/outbound";
 import { simulateMessaging, simulatorReplies, type SimulateInput, type SimulateResult } from "@/lib/channels/common/simulator";
@@ -83,8 +84,7 @@ export async function messagingRepliesAction(slug: string, type: string, since: 
   try {
     const t = typeOf(type);
     const { ctx } = await memberContext(slug);
-    const at = new Date(since);
-    if (Number.isNaN(at.getTime())) throw new AppError("bad_request", "Invalid time.");
+    const at = parseQueryDate(since, "since");
     return await simulatorReplies(ctx.businessId, t, at);
   } catch (err) {
     return actionError(err);

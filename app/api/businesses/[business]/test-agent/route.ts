@@ -8,9 +8,10 @@ import { channels } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { handleInbound } from "@/lib/pipeline/inbound";
 import { MANAGERS, requireRole } from "@/lib/services/context";
+import { text } from "@/lib/validation/text";
 
 const TestAgentInput = z.object({
-  text: z.string().trim().min(1, "Type a message").max(4000, "Keep test messages under 4,000 characters"),
+  text: text().trim().min(1, "Type a message").max(4000, "Keep test messages under 4,000 characters"),
   session: z.string().regex(/^[a-zA-Z0-9-]{8,64}$/, "Invalid session id"),
 });
 

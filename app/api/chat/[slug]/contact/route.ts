@@ -5,12 +5,13 @@ import { readJson } from "@/lib/api";
 import { json, requireVisitor, withChat } from "@/lib/chat/http";
 import { guardChatCall } from "@/lib/chat/limits";
 import { leaveContact } from "@/lib/chat/service";
+import { text } from "@/lib/validation/text";
 
 export const dynamic = "force-dynamic";
 
 const ContactInput = z.object({
-  value: z.string({ message: "Enter an email address or a phone number." }).trim().min(3, "Enter an email address or a phone number.").max(200, "That is too long for an email address or phone number."),
-  name: z.string().trim().max(100, "Keep your name under 100 characters.").nullish(),
+  value: text({ message: "Enter an email address or a phone number." }).trim().min(3, "Enter an email address or a phone number.").max(200, "That is too long for an email address or phone number."),
+  name: text().trim().max(100, "Keep your name under 100 characters.").nullish(),
 });
 
 export const POST = withChat(async (req, { chat, ip }) => {

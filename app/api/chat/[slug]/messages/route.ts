@@ -7,12 +7,12 @@ import { answerResponse, json, repeatResponse, requireVisitor, withChat } from "
 import { guardChatCall } from "@/lib/chat/limits";
 import { MAX_CHAT_BODY_BYTES, MAX_CHAT_TEXT } from "@/lib/chat/protocol";
 import { acceptVisitorMessage, listVisitorMessages } from "@/lib/chat/service";
+import { text } from "@/lib/validation/text";
 
 export const dynamic = "force-dynamic";
 
 const SendInput = z.object({
-  text: z
-    .string({ message: "Type a message first." })
+  text: text({ message: "Type a message first." })
     .trim()
     .min(1, "Type a message first.")
     .max(MAX_CHAT_TEXT, `Keep messages under ${MAX_CHAT_TEXT.toLocaleString("en")} characters.`),
