@@ -1,6 +1,6 @@
 // Builds tenants with a row in every tenant table, for isolation tests.
 import { sql } from "drizzle-orm";
-import type { Executor } from "@/lib/db/client";
+import { rows, type Executor } from "@/lib/db/client";
 import * as s from "@/lib/db/schema";
 import { insertUser } from "@/lib/db/users";
 import { hashPassword } from "@/lib/auth/password";
@@ -32,9 +32,12 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
   const [doc] = await ex.insert(s.knowledgeDocuments).values({ businessId, title: "Doc", content: "content" }).returning();
   await ex.insert(s.knowledgeChunks).values({ businessId, documentId: doc!.id, ordinal: 0, content: "content" });
   await ex.insert(s.faqs).values({ businessId, question: "q?", answer: "a" });
-  await ex.execute(
-    sql`insert into response_cache (business_id, question, answer, knowledge_version, embedding, expires_at) values (${businessId}, 'q', 'a', 1, ${zero()}::vector, now() + interval '1 day')`,
+  const [entry] = await rows<{ id: string }>(
+    ex,
+    sql`insert into response_cache (business_id, question, answer, knowledge_version, embedding, expires_at) values (${businessId}, 'q', 'a', 1, ${zero()}::vector, now() + interval '1 day') returning id`,
   );
+  await ex.insert(s.responseCacheHits).values({ entryId: entry!.id, businessId, hits: 1 });
+  await ex.insert(s.cacheWarming).values({ businessId, requestedAt: new Date() });
   await ex.insert(s.budgets).values({ businessId, periodStart: "2026-11-01" });
   await ex.insert(s.costEvents).values({ businessId, kind: "model", costUsd: 0.01 });
   await ex.insert(s.rateLimitRules).values({ businessId, scope: "customer_day", limit: 50, windowSeconds: 86400 });

@@ -71,11 +71,11 @@ export class GeminiLanguageModel implements LanguageModel {
     const output = request.output ?? "reply";
     const base = { ...tokensOf(usage), model: request.model, provider: this.provider, finishReason };
     if (output === "reply") {
-      const { reply, handoff } = parseModelReply(raw);
-      if (!reply && !handoff.needed) {
+      const { reply, ...flags } = parseModelReply(raw);
+      if (!reply && !flags.handoff.needed) {
         throw new ModelError("invalid_response", `The model returned no reply (finish reason ${finishReason ?? "none"}).`);
       }
-      return { ...base, text: reply, handoff };
+      return { ...base, text: reply, ...flags };
     }
     if (typeof output === "object") {
       let json: unknown;

@@ -51,6 +51,14 @@ export type ModelResult = {
   provider: "gemini" | "offline";
   /** parsed structured output when output is { json } */
   json?: unknown;
+  /**
+   * The model's word that the reply would be right for any customer who sent this message first
+   * (it used nothing about this customer or the conversation): the cache may serve it to others.
+   * Undefined when the model did not say (the offline responder, an older reply shape).
+   */
+  reusable?: boolean;
+  /** the model's word that the earlier answer it was shown answers this message just as well */
+  sameAsEarlier?: boolean;
   finishReason?: string;
 };
 
@@ -134,6 +142,8 @@ export const ModelReply = z.object({
   reply: z.string(),
   handoff: z.boolean().default(false),
   reason: z.string().optional(),
+  reusable: z.boolean().optional(),
+  sameAsEarlier: z.boolean().optional(),
 });
 export type ModelReply = z.infer<typeof ModelReply>;
 
@@ -144,24 +154,37 @@ export const MODEL_REPLY_SCHEMA = {
     reply: { type: "STRING", description: "The message to send to the customer." },
     handoff: { type: "BOOLEAN", description: "True when a person on the team should take over." },
     reason: { type: "STRING", description: "Why a person is needed (only when handoff is true)." },
+    reusable: {
+      type: "BOOLEAN",
+      description: "True when the reply would be exactly right for any customer who sent this same message as their first message.",
+    },
+    sameAsEarlier: { type: "BOOLEAN", description: "True when the earlier answer you were shown answers this message just as well." },
   },
   required: ["reply", "handoff"],
-  propertyOrdering: ["reply", "handoff", "reason"],
+  propertyOrdering: ["reply", "handoff", "reason", "reusable", "sameAsEarlier"],
 } as const;
+
+/** What a structured reply says besides its text. */
+export type ReplyFlags = { handoff: Handoff; reusable?: boolean; sameAsEarlier?: boolean };
 
 /**
  * Parses the structured reply. A reply cut short (max tokens) still yields the text streamed so
  * far; text that is not JSON at all is taken as the reply itself.
  */
-export function parseModelReply(raw: string): { reply: string; handoff: Handoff } {
+export function parseModelReply(raw: string): { reply: string } & ReplyFlags {
   const trimmed = raw.trim();
   if (trimmed.startsWith("{") || trimmed.startsWith("```")) {
     const body = trimmed.replace(/^```(?:json)?\s*/i, "").replace(/```\s*$/, "");
     try {
       const parsed = ModelReply.safeParse(JSON.parse(body));
       if (parsed.success) {
-        const { reply, handoff, reason } = parsed.data;
-        return { reply: reply.trim(), handoff: handoff ? { needed: true, reason: reason?.trim() || undefined } : { needed: false } };
+        const { reply, handoff, reason, reusable, sameAsEarlier } = parsed.data;
+        return {
+          reply: reply.trim(),
+          handoff: handoff ? { needed: true, reason: reason?.trim() || undefined } : { needed: false },
+          ...(reusable === undefined ? {} : { reusable }),
+          ...(sameAsEarlier === undefined ? {} : { sameAsEarlier }),
+        };
       }
     } catch {
       // fall through to the partial reader

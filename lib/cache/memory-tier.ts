@@ -1,5 +1,7 @@
-// The in-process tier: a small LRU of recent entries per business and channel style, searched by
-// brute force (a few hundred dot products are cheaper than a round trip to Postgres).
+// The in-process tier: recent wordings and the entry each one was decided to (an entry's own
+// question, or a paraphrase the decision served it for), per business and channel style, in an LRU.
+// It answers exact repeats only: deciding a new wording needs the whole neighbourhood, which only
+// Postgres has (an LRU of recent entries cannot see the conflicting answer it does not hold).
 import "server-only";
 import { LRUCache } from "lru-cache";
 
@@ -8,15 +10,21 @@ export type MemoryEntry = {
   businessId: string;
   channelStyle: string;
   knowledgeVersion: number;
-  /** normalised question */
+  /** the normalised wording this maps */
   question: string;
+  /** the entry's own question (normalised) */
+  entryQuestion: string;
   answer: string;
-  vector: Float32Array;
+  answerKey: string;
+  origin: "model" | "warmed";
+  /** of this wording to the entry's question, and the decision's score (1 and 1 for the entry's own question) */
+  similarity: number;
+  score: number;
   expiresAt: number;
 };
 
 export type MemoryTierOptions = {
-  /** entries kept per business and style (most recently used win) */
+  /** wordings kept per business and style (most recently used win) */
   perBucket?: number;
   /** business × style buckets kept */
   maxBuckets?: number;
@@ -24,73 +32,40 @@ export type MemoryTierOptions = {
 
 const bucketKey = (businessId: string, style: string) => `${businessId}\u0000${style}`;
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
 export class MemoryTier {
-  private readonly buckets: LRUCache<string, MemoryEntry[]>;
+  private readonly buckets: LRUCache<string, LRUCache<string, MemoryEntry>>;
   private readonly perBucket: number;
 
   constructor(options: MemoryTierOptions = {}) {
-    this.perBucket = options.perBucket ?? 256;
+    this.perBucket = options.perBucket ?? 512;
     this.buckets = new LRUCache({ max: options.maxBuckets ?? 2_000 });
   }
 
-  /** The live entries of a bucket; entries of another knowledge version or past expiry are dropped. */
-  private live(businessId: string, style: string, version: number, now: number): MemoryEntry[] | undefined {
-    const key = bucketKey(businessId, style);
-    const bucket = this.buckets.get(key);
-    if (!bucket) return undefined;
-    // An entry of another version can never serve this version: drop it rather than skip it.
-    const kept = bucket.filter((e) => e.knowledgeVersion === version && e.expiresAt > now);
-    if (kept.length === bucket.length) return bucket; // the stored array: recency updates must stick
-    this.buckets.set(key, kept);
-    return kept;
-  }
-
-  private touch(bucket: MemoryEntry[], entry: MemoryEntry): void {
-    const i = bucket.indexOf(entry);
-    if (i >= 0 && i !== bucket.length - 1) {
-      bucket.splice(i, 1);
-      bucket.push(entry);
-    }
-  }
-
+  /** The entry this wording maps to, if it is of this knowledge version and still live. */
   exact(businessId: string, style: string, version: number, question: string, now: number): MemoryEntry | undefined {
-    const bucket = this.live(businessId, style, version, now);
-    const entry = bucket?.find((e) => e.question === question);
-    if (bucket && entry) this.touch(bucket, entry);
+    const bucket = this.buckets.get(bucketKey(businessId, style));
+    const entry = bucket?.get(question);
+    if (!bucket || !entry) return undefined;
+    // An entry of another version can never serve this version: drop it rather than skip it.
+    if (entry.knowledgeVersion !== version || entry.expiresAt <= now) {
+      bucket.delete(question);
+      return undefined;
+    }
     return entry;
   }
 
-  nearest(businessId: string, style: string, version: number, vector: Float32Array, now: number): { entry: MemoryEntry; similarity: number } | undefined {
-    const bucket = this.live(businessId, style, version, now);
-    if (!bucket?.length) return undefined;
-    let best: MemoryEntry | undefined;
-    let bestSim = -Infinity;
-    for (const e of bucket) {
-      const s = dot(vector, e.vector);
-      if (s > bestSim) {
-        bestSim = s;
-        best = e;
-      }
-    }
-    if (!best) return undefined;
-    this.touch(bucket, best);
-    return { entry: best, similarity: bestSim };
-  }
-
   put(entry: MemoryEntry, now: number): void {
+    if (entry.expiresAt <= now) return;
     const key = bucketKey(entry.businessId, entry.channelStyle);
-    const bucket = (this.buckets.get(key) ?? []).filter(
-      (e) => e.id !== entry.id && e.knowledgeVersion >= entry.knowledgeVersion && e.expiresAt > now,
-    );
-    bucket.push(entry);
-    if (bucket.length > this.perBucket) bucket.splice(0, bucket.length - this.perBucket);
-    this.buckets.set(key, bucket);
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new LRUCache({ max: this.perBucket });
+      this.buckets.set(key, bucket);
+    }
+    const known = bucket.get(entry.question);
+    // a newer knowledge version's mapping is never replaced by an older one's
+    if (known && known.knowledgeVersion > entry.knowledgeVersion && known.expiresAt > now) return;
+    bucket.set(entry.question, entry);
   }
 
   /** Drops everything a business has here (for tests and for an explicit purge). */
@@ -100,7 +75,7 @@ export class MemoryTier {
 
   get size(): number {
     let n = 0;
-    for (const b of this.buckets.values()) n += b.length;
+    for (const b of this.buckets.values()) n += b.size;
     return n;
   }
 }

@@ -1,14 +1,18 @@
-// The durable tier: response_cache in Postgres, nearest entry by pgvector cosine distance (HNSW).
+// The durable tier: response_cache in Postgres, the nearest entries by pgvector cosine distance (HNSW).
 import "server-only";
 import { sql } from "drizzle-orm";
 import { rows, type Executor } from "@/lib/db/client";
-import { fromVectorLiteral, toVectorLiteral } from "@/lib/ai/embeddings";
+import { toVectorLiteral } from "@/lib/ai/embeddings";
+import type { TermStats } from "./decision";
 
 export type PgEntryInput = {
   id: string;
   businessId: string;
   question: string;
   answer: string;
+  answerKey: string;
+  terms: readonly string[];
+  origin: "model" | "warmed";
   knowledgeVersion: number;
   channelStyle: string;
   language?: string | null;
@@ -17,50 +21,64 @@ export type PgEntryInput = {
   expiresAt: Date;
 };
 
-export type PgNearest = {
+export type PgNeighbour = {
   id: string;
   question: string;
   answer: string;
+  answerKey: string;
+  terms: string[];
+  origin: "model" | "warmed";
   similarity: number;
   expiresAt: Date;
-  vector: number[];
 };
 
 export async function insertEntry(ex: Executor, e: PgEntryInput): Promise<void> {
   const ids = `{${e.sourceMessageIds.join(",")}}`;
   await ex.execute(sql`
     insert into response_cache
-      (id, business_id, question, answer, knowledge_version, channel_style, language, source_message_ids, embedding, expires_at)
+      (id, business_id, question, answer, answer_key, terms, origin, knowledge_version, channel_style, language, source_message_ids, embedding, expires_at)
     values
-      (${e.id}, ${e.businessId}, ${e.question}, ${e.answer}, ${e.knowledgeVersion}, ${e.channelStyle}, ${e.language ?? null},
-       ${ids}::uuid[], ${toVectorLiteral(e.vector)}::vector, ${e.expiresAt.toISOString()}::timestamptz)`);
+      (${e.id}, ${e.businessId}, ${e.question}, ${e.answer}, ${e.answerKey}, ${textArray(e.terms)}::text[], ${e.origin}, ${e.knowledgeVersion},
+       ${e.channelStyle}, ${e.language ?? null}, ${ids}::uuid[], ${toVectorLiteral(e.vector)}::vector, ${e.expiresAt.toISOString()}::timestamptz)`);
+}
+
+/** A text[] literal: terms are normalised words (letters and digits), quoted all the same. */
+function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
 }
 
 /** From this many entries a business's lookups walk the HNSW index instead of an exact scan. */
 export const HNSW_MIN_ENTRIES = 2_000;
-const SIZE_TTL_MS = 60_000;
-const sizes = new Map<string, { n: number; at: number }>();
+const STATS_TTL_MS = 60_000;
+const stats = new Map<string, { value: TermStats; at: number }>();
 
-/** A business's entry count, refreshed at most once a minute per process: it only picks the plan. */
-async function tenantSize(ex: Executor, businessId: string, now: number): Promise<number> {
-  const known = sizes.get(businessId);
-  if (known && now - known.at < SIZE_TTL_MS) return known.n;
-  const [row] = await rows<{ n: number }>(ex, sql`select count(*)::int as n from response_cache where business_id = ${businessId}`);
-  const n = Number(row?.n ?? 0);
-  sizes.set(businessId, { n, at: now });
-  return n;
+/**
+ * A business's entry count (it picks the plan) and how many of its cached questions use each term
+ * (the decision's IDF weights), refreshed at most once a minute per process: both only weigh.
+ */
+export async function tenantStats(ex: Executor, businessId: string, now: number): Promise<TermStats> {
+  const known = stats.get(businessId);
+  if (known && now - known.at < STATS_TTL_MS) return known.value;
+  const [count] = await rows<{ n: number }>(ex, sql`select count(*)::int as n from response_cache where business_id = ${businessId}`);
+  const terms = await rows<{ term: string; n: number }>(
+    ex,
+    sql`select t as term, count(*)::int as n from response_cache rc cross join lateral unnest(rc.terms) t where rc.business_id = ${businessId} group by t`,
+  );
+  const value: TermStats = { entries: Number(count?.n ?? 0), df: new Map(terms.map((r) => [r.term, Number(r.n)])) };
+  stats.set(businessId, { value, at: now });
+  return value;
 }
 
-/** For tests and the benchmark: forget the cached tenant sizes. */
-export function forgetTenantSizes(): void {
-  sizes.clear();
+/** For tests and the benchmark: forget the cached tenant statistics. */
+export function forgetTenantStats(): void {
+  stats.clear();
 }
 
 /**
- * The closest live entry of this business, version and style. The plan is chosen here, not left to
- * the planner, which does not cost detoasting the 3 KB vectors: from ~10k entries it picks a full
- * scan + sort that reads every vector (measured on PGlite: ~175 ms bitmap scan, ~800 ms sequential,
- * against ~7 ms through HNSW).
+ * The k closest live entries of this business, version and style, closest first. The plan is chosen
+ * here, not left to the planner, which does not cost detoasting the 3 KB vectors: from ~10k entries it
+ * picks a full scan + sort that reads every vector (measured on PGlite: ~175 ms bitmap scan, ~800 ms
+ * sequential, against ~7 ms through HNSW).
  * - Small tenants: an exact scan through the (business_id, knowledge_version) index — exact recall
  *   (no sequential scan of every tenant's rows; iterative scan in case the planner still picks HNSW).
  * - Large tenants: the HNSW index, forced with enable_sort off, and pgvector's iterative scan so the
@@ -68,43 +86,57 @@ export function forgetTenantSizes(): void {
  *   and the filter can drop them all).
  * Both settings are local to this transaction.
  */
-export async function nearestEntry(
+export async function nearestEntries(
   ex: Executor,
-  q: { businessId: string; knowledgeVersion: number; channelStyle: string; vector: ArrayLike<number>; now: Date; hnswMinEntries?: number },
-): Promise<PgNearest | undefined> {
+  q: { businessId: string; knowledgeVersion: number; channelStyle: string; vector: ArrayLike<number>; now: Date; k: number; entries: number; hnswMinEntries?: number },
+): Promise<PgNeighbour[]> {
   const v = toVectorLiteral(q.vector);
-  const large = (await tenantSize(ex, q.businessId, q.now.getTime())) >= (q.hnswMinEntries ?? HNSW_MIN_ENTRIES);
+  const large = q.entries >= (q.hnswMinEntries ?? HNSW_MIN_ENTRIES);
   return ex.transaction(async (tx) => {
     await tx.execute(
       large
         ? sql`select set_config('hnsw.iterative_scan', 'strict_order', true), set_config('enable_sort', 'off', true)`
         : sql`select set_config('hnsw.iterative_scan', 'strict_order', true), set_config('enable_seqscan', 'off', true)`,
     );
-    const [row] = await rows<{ id: string; question: string; answer: string; distance: number; expires_at: string | Date; embedding: string }>(
+    const found = await rows<{ id: string; question: string; answer: string; answer_key: string; terms: string[] | string; origin: string; distance: number; expires_at: string | Date }>(
       tx,
-      sql`select id, question, answer, expires_at, embedding::text as embedding, embedding <=> ${v}::vector as distance
+      sql`select id, question, answer, answer_key, terms, origin, expires_at, embedding <=> ${v}::vector as distance
           from response_cache
           where business_id = ${q.businessId}
             and knowledge_version = ${q.knowledgeVersion}
             and channel_style = ${q.channelStyle}
             and expires_at > ${q.now.toISOString()}::timestamptz
           order by embedding <=> ${v}::vector
-          limit 1`,
+          limit ${q.k}`,
     );
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      question: row.question,
-      answer: row.answer,
-      similarity: 1 - Number(row.distance),
-      expiresAt: new Date(row.expires_at),
-      vector: fromVectorLiteral(row.embedding),
-    };
+    return found.map((r) => ({
+      id: r.id,
+      question: r.question,
+      answer: r.answer,
+      answerKey: r.answer_key,
+      terms: parseTextArray(r.terms),
+      origin: r.origin === "warmed" ? "warmed" : "model",
+      similarity: 1 - Number(r.distance),
+      expiresAt: new Date(r.expires_at),
+    }));
   });
 }
 
-export async function countHit(ex: Executor, id: string): Promise<void> {
-  await ex.execute(sql`update response_cache set hits = hits + 1 where id = ${id}`);
+/** text[] arrives as an array from postgres.js and PGlite alike; a literal is parsed just in case. */
+function parseTextArray(v: string[] | string): string[] {
+  if (Array.isArray(v)) return v;
+  const inner = v.replace(/^\{|\}$/g, "");
+  return inner ? inner.split(",").map((x) => x.replace(/^"|"$/g, "")) : [];
+}
+
+/** One more hit for an entry: a row of response_cache_hits, never an update of the vector-indexed row. */
+export async function countHit(ex: Executor, businessId: string, entryId: string): Promise<void> {
+  await ex.execute(
+    // from the entry's own row: an entry pruned meanwhile (or of another business) counts nothing
+    sql`insert into response_cache_hits (entry_id, business_id, hits, last_hit_at)
+        select id, business_id, 1, now() from response_cache where id = ${entryId} and business_id = ${businessId}
+        on conflict (entry_id) do update set hits = response_cache_hits.hits + 1, last_hit_at = now()`,
+  );
 }
 
 /** For the sweeper job: drops expired entries and entries of an older knowledge version. */

@@ -1,16 +1,20 @@
 // The semantic response cache: in-process LRU → shared KV (Upstash, or in-process) → Postgres
 // pgvector. An entry serves only its own business, channel style and knowledge version, and only
-// until it expires; store and lookup normalise and embed a question the same way.
+// until it expires; store and lookup normalise and embed a question the same way. A wording seen
+// before is answered from the LRU or the KV; a new wording is decided on the nearest entries in
+// Postgres by lib/cache/decision.ts, and the decision is remembered for that wording.
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { getDb, type Executor } from "@/lib/db/client";
 import { digest, getEmbedder, type Embedder } from "@/lib/ai/embeddings";
 import { normalizeText } from "@/lib/ai/text";
+import { CACHE_DECISION, decide, questionTerms, type Decision, type DecisionParams, type TermStats } from "./decision";
 import { createCacheKv, type CacheKv } from "./kv";
-import { MemoryTier, type MemoryTierOptions } from "./memory-tier";
-import { countHit, insertEntry, nearestEntry } from "./postgres-tier";
+import { MemoryTier, type MemoryEntry, type MemoryTierOptions } from "./memory-tier";
+import { countHit, insertEntry, nearestEntries, tenantStats, type PgNeighbour } from "./postgres-tier";
 
 export type CacheTier = "memory" | "kv" | "postgres";
+export type CacheOrigin = "model" | "warmed";
 
 export type CacheLookup = {
   businessId: string;
@@ -18,19 +22,37 @@ export type CacheLookup = {
   /** the business's current knowledge version: entries of any other version never serve */
   knowledgeVersion: number;
   channelStyle: string;
-  /** cosine similarity an entry needs to serve (AiSettings.cacheThreshold) */
+  /** the business's threshold (AiSettings.cacheThreshold), compared with the decision's score */
   threshold: number;
   /** the question's embedding if the caller already has it (embedQuestion), to avoid embedding twice */
   embedding?: number[];
+  /** the decision's parameters (the benchmark tries others); CACHE_DECISION by default */
+  params?: DecisionParams;
+  /** false: only look (the warm-cache job checking what is warm), a hit is not counted */
+  count?: boolean;
 };
 
 export type CacheHit = {
   answer: string;
+  /** of the asked wording to the entry's question (1 for a repeat of it) */
   similarity: number;
+  /** the decision's score: similarity plus the agreement of other paraphrases */
+  score: number;
+  /** paraphrases of this answer that agreed (0 when a remembered wording was served) */
+  agreeing: number;
   tier: CacheTier;
   entryId: string;
+  answerKey: string;
+  origin: CacheOrigin;
   /** the question the entry was stored for (normalised) */
   question: string;
+};
+
+/** A lookup's outcome with its evidence: on a miss, the answer that came closest (if any). */
+export type CacheResolution = {
+  hit: CacheHit | null;
+  decision?: Decision;
+  nearMiss?: { entryId: string; answerKey: string; question: string; answer: string; similarity: number };
 };
 
 export type CacheStore = {
@@ -44,6 +66,9 @@ export type CacheStore = {
   ttlSeconds: number;
   language?: string | null;
   embedding?: number[];
+  /** the answer group to join (the model confirmed this answer says what that group's does); by default the answer's own digest */
+  answerKey?: string;
+  origin?: CacheOrigin;
 };
 
 export type SemanticCacheOptions = {
@@ -58,12 +83,30 @@ export type SemanticCacheOptions = {
   hnswMinEntries?: number;
 };
 
-/** similarity: of this wording to the entry (1 when it is the stored question itself) */
-type KvValue = { id: string; question: string; answer: string; knowledgeVersion: number; expiresAt: number; similarity: number };
+/** What a wording was decided to, shared by every instance (score: the decision's, 1 for the entry's own question). */
+type KvValue = {
+  id: string;
+  question: string;
+  answer: string;
+  answerKey: string;
+  origin: CacheOrigin;
+  knowledgeVersion: number;
+  expiresAt: number;
+  similarity: number;
+  score: number;
+};
+
+/** A decision about a new wording is remembered at most this long (the neighbourhood changes). */
+const DECISION_TTL_SECONDS = 24 * 3600;
 
 /** How a question is compared: store and lookup both go through this. */
 export function normalizeQuestion(question: string): string {
   return normalizeText(question);
+}
+
+/** Answers that read the same once normalised are one group unless the caller names another. */
+export function answerKeyOf(answer: string): string {
+  return `a:${digest(normalizeText(answer))}`;
 }
 
 export class SemanticCache {
@@ -92,76 +135,109 @@ export class SemanticCache {
 
   private kvKey(businessId: string, version: number, style: string, normalized: string): string {
     // the question is hashed: no customer text in key names
-    return `prismai:rc:v1:${businessId}:${version}:${style}:${digest(normalized)}`;
+    return `prismai:rc:v2:${businessId}:${version}:${style}:${digest(normalized)}`;
   }
 
   async lookup(q: CacheLookup): Promise<CacheHit | null> {
+    return (await this.resolve(q)).hit;
+  }
+
+  /** The lookup, with the evidence a miss was decided on. */
+  async resolve(q: CacheLookup): Promise<CacheResolution> {
     const normalized = normalizeQuestion(q.question);
-    if (!normalized) return null;
+    if (!normalized) return { hit: null };
     const now = this.now();
 
-    // 1. the same question, asked here recently
-    const exact = this.memory.exact(q.businessId, q.channelStyle, q.knowledgeVersion, normalized, now);
-    if (exact) return { answer: exact.answer, similarity: 1, tier: "memory", entryId: exact.id, question: exact.question };
+    // 1. a wording answered here recently
+    const known = this.memory.exact(q.businessId, q.channelStyle, q.knowledgeVersion, normalized, now);
+    if (known && known.score >= q.threshold) return { hit: this.counted(q, fromMemory(known)) };
 
-    // 2. the same question, asked on any instance
+    // 2. a wording answered on any instance
     const key = this.kvKey(q.businessId, q.knowledgeVersion, q.channelStyle, normalized);
     const shared = await this.kvGet(key);
-    if (shared && shared.knowledgeVersion === q.knowledgeVersion && shared.expiresAt > now && shared.similarity >= q.threshold) {
-      return { answer: shared.answer, similarity: shared.similarity, tier: "kv", entryId: shared.id, question: shared.question };
+    if (shared && shared.knowledgeVersion === q.knowledgeVersion && shared.expiresAt > now && shared.score >= q.threshold) {
+      this.memory.put({ ...shared, businessId: q.businessId, channelStyle: q.channelStyle, question: normalized, entryQuestion: shared.question }, now);
+      return { hit: this.counted(q, { ...fromKv(shared), tier: "kv" }) };
     }
 
-    // 3. a question that means the same: the LRU's recent entries, then Postgres
+    // 3. a new wording: decided on the nearest entries in Postgres
     let vector: number[];
     try {
       vector = q.embedding ?? (await this.embedQuestion(q.question)).vector;
     } catch (err) {
       warn("embedding", err);
-      return null;
+      return { hit: null };
     }
-    const v32 = Float32Array.from(vector);
-    const near = this.memory.nearest(q.businessId, q.channelStyle, q.knowledgeVersion, v32, now);
-    if (near && near.similarity >= q.threshold) {
-      return { answer: near.entry.answer, similarity: near.similarity, tier: "memory", entryId: near.entry.id, question: near.entry.question };
-    }
-
-    let found;
+    let evidence: { neighbours: PgNeighbour[]; stats: TermStats };
     try {
-      const db = await this.db();
-      found = await nearestEntry(db, { ...q, vector, now: new Date(now), hnswMinEntries: this.hnswMinEntries });
-      // Off the answer's path: the hit counter is bookkeeping, and the update costs a write.
-      if (found && found.similarity >= q.threshold) void countHit(db, found.id).catch((err) => warn("hit counter", err));
+      evidence = await this.evidence({ ...q, embedding: vector }, q.params?.neighbours);
     } catch (err) {
       warn("postgres", err);
-      return null;
+      return { hit: null };
     }
-    if (!found || found.similarity < q.threshold) return null;
+    const decision = decide({ neighbours: evidence.neighbours, queryTerms: questionTerms(q.question), stats: evidence.stats, threshold: q.threshold, params: q.params });
+    const lead = evidence.neighbours.find((n) => n.id === decision.entryId);
+    if (!decision.serve || !lead) {
+      return {
+        hit: null,
+        decision,
+        nearMiss: lead ? { entryId: lead.id, answerKey: lead.answerKey, question: lead.question, answer: lead.answer, similarity: lead.similarity } : undefined,
+      };
+    }
 
-    const expiresAt = found.expiresAt.getTime();
-    this.memory.put(
-      {
-        id: found.id,
-        businessId: q.businessId,
-        channelStyle: q.channelStyle,
-        knowledgeVersion: q.knowledgeVersion,
-        question: normalizeQuestion(found.question),
-        answer: found.answer,
-        vector: Float32Array.from(found.vector),
-        expiresAt,
-      },
-      now,
-    );
-    // this wording now maps to the entry too, for every instance, until the entry expires
-    await this.kvSet(
-      key,
-      { id: found.id, question: normalizeQuestion(found.question), answer: found.answer, knowledgeVersion: q.knowledgeVersion, expiresAt, similarity: found.similarity },
-      (expiresAt - now) / 1000,
-    );
-    return { answer: found.answer, similarity: found.similarity, tier: "postgres", entryId: found.id, question: normalizeQuestion(found.question) };
+    const expiresAt = Math.min(lead.expiresAt.getTime(), now + DECISION_TTL_SECONDS * 1000);
+    const value: KvValue = {
+      id: lead.id,
+      question: normalizeQuestion(lead.question),
+      answer: lead.answer,
+      answerKey: lead.answerKey,
+      origin: lead.origin,
+      knowledgeVersion: q.knowledgeVersion,
+      expiresAt,
+      similarity: lead.similarity,
+      score: decision.score,
+    };
+    // this wording now maps to the entry, for every instance, until the entry expires (a day at most)
+    this.memory.put({ ...value, businessId: q.businessId, channelStyle: q.channelStyle, question: normalized, entryQuestion: value.question }, now);
+    await this.kvSet(key, value, (expiresAt - now) / 1000);
+    return { hit: this.counted(q, { ...fromKv(value), tier: "postgres", agreeing: decision.agreeing }), decision };
+  }
+
+  /**
+   * The nearest live entries of the business, version and style, and the business's term statistics:
+   * everything the decision looks at (the benchmark replays decisions on it with other parameters).
+   */
+  async evidence(
+    q: Pick<CacheLookup, "businessId" | "knowledgeVersion" | "channelStyle"> & { embedding: number[] },
+    k: number = CACHE_DECISION.neighbours,
+  ): Promise<{ neighbours: PgNeighbour[]; stats: TermStats }> {
+    const db = await this.db();
+    const now = this.now();
+    const stats = await tenantStats(db, q.businessId, now);
+    const neighbours = await nearestEntries(db, {
+      businessId: q.businessId,
+      knowledgeVersion: q.knowledgeVersion,
+      channelStyle: q.channelStyle,
+      vector: q.embedding,
+      now: new Date(now),
+      k,
+      entries: stats.entries,
+      hnswMinEntries: this.hnswMinEntries,
+    });
+    return { neighbours, stats };
+  }
+
+  /** Counts the hit off the answer's path (bookkeeping, in its own table) and passes it on. */
+  private counted(q: CacheLookup, hit: CacheHit): CacheHit {
+    if (q.count === false) return hit;
+    void this.db()
+      .then((db) => countHit(db, q.businessId, hit.entryId))
+      .catch((err) => warn("hit counter", err));
+    return hit;
   }
 
   /** Stores an answer in every tier. Postgres errors propagate (the caller logs them); KV errors do not. */
-  async store(s: CacheStore): Promise<{ entryId: string; embeddingTokens: number; embeddingModel: string }> {
+  async store(s: CacheStore): Promise<{ entryId: string; answerKey: string; embeddingTokens: number; embeddingModel: string }> {
     const normalized = normalizeQuestion(s.question);
     if (!normalized) throw new Error("Cannot cache an empty question.");
     if (!(s.ttlSeconds > 0)) throw new Error("A cache entry needs a positive TTL.");
@@ -169,12 +245,17 @@ export class SemanticCache {
     const id = randomUUID();
     const embedded = s.embedding ? { vector: s.embedding, tokens: 0, model: this.embedder.model } : await this.embedQuestion(s.question);
     const expiresAt = now + s.ttlSeconds * 1000;
+    const answerKey = s.answerKey ?? answerKeyOf(s.answer);
+    const origin = s.origin ?? "model";
 
     await insertEntry(await this.db(), {
       id,
       businessId: s.businessId,
       question: s.question,
       answer: s.answer,
+      answerKey,
+      terms: questionTerms(s.question),
+      origin,
       knowledgeVersion: s.knowledgeVersion,
       channelStyle: s.channelStyle,
       language: s.language,
@@ -182,25 +263,10 @@ export class SemanticCache {
       vector: embedded.vector,
       expiresAt: new Date(expiresAt),
     });
-    this.memory.put(
-      {
-        id,
-        businessId: s.businessId,
-        channelStyle: s.channelStyle,
-        knowledgeVersion: s.knowledgeVersion,
-        question: normalized,
-        answer: s.answer,
-        vector: Float32Array.from(embedded.vector),
-        expiresAt,
-      },
-      now,
-    );
-    await this.kvSet(
-      this.kvKey(s.businessId, s.knowledgeVersion, s.channelStyle, normalized),
-      { id, question: normalized, answer: s.answer, knowledgeVersion: s.knowledgeVersion, expiresAt, similarity: 1 },
-      s.ttlSeconds,
-    );
-    return { entryId: id, embeddingTokens: embedded.tokens, embeddingModel: embedded.model };
+    const value: KvValue = { id, question: normalized, answer: s.answer, answerKey, origin, knowledgeVersion: s.knowledgeVersion, expiresAt, similarity: 1, score: 1 };
+    this.memory.put({ ...value, businessId: s.businessId, channelStyle: s.channelStyle, entryQuestion: normalized }, now);
+    await this.kvSet(this.kvKey(s.businessId, s.knowledgeVersion, s.channelStyle, normalized), value, s.ttlSeconds);
+    return { entryId: id, answerKey, embeddingTokens: embedded.tokens, embeddingModel: embedded.model };
   }
 
   private async kvGet(key: string): Promise<KvValue | null> {
@@ -221,6 +287,14 @@ export class SemanticCache {
       warn("kv", err);
     }
   }
+}
+
+function fromMemory(e: MemoryEntry): CacheHit {
+  return { answer: e.answer, similarity: e.similarity, score: e.score, agreeing: 0, tier: "memory", entryId: e.id, answerKey: e.answerKey, origin: e.origin, question: e.entryQuestion };
+}
+
+function fromKv(v: KvValue): Omit<CacheHit, "tier"> & { tier: CacheTier } {
+  return { answer: v.answer, similarity: v.similarity, score: v.score, agreeing: 0, tier: "kv", entryId: v.id, answerKey: v.answerKey, origin: v.origin, question: v.question };
 }
 
 function warn(tier: string, err: unknown): void {

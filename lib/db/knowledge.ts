@@ -1,6 +1,7 @@
 // Knowledge documents and their chunks. Every query names the business it is about.
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
+import { requestCacheWarming } from "./cache-warming";
 import type { Executor } from "./client";
 import { businesses, knowledgeChunks, knowledgeDocuments } from "./schema";
 
@@ -76,7 +77,9 @@ export async function replaceChunks(ex: Executor, businessId: string, documentId
 
 /**
  * Bumps the knowledge version in the caller's transaction, so cached answers built on the old
- * knowledge stop serving the moment the change commits. Under RLS only owners and admins may.
+ * knowledge stop serving the moment the change commits, and asks for the cache to be warmed again
+ * once the edits settle (a request the warm-cache job picks up, never work in the owner's save).
+ * Under RLS only owners and admins may.
  */
 export async function bumpKnowledgeVersion(ex: Executor, businessId: string): Promise<number> {
   const [row] = await ex
@@ -85,6 +88,7 @@ export async function bumpKnowledgeVersion(ex: Executor, businessId: string): Pr
     .where(eq(businesses.id, businessId))
     .returning({ version: businesses.knowledgeVersion });
   if (!row) throw new AppError("forbidden", "Only owners and admins can change the knowledge base.");
+  await requestCacheWarming(ex, businessId);
   return row.version;
 }
 

@@ -382,7 +382,18 @@ export const responseCache = pgTable(
     knowledgeVersion: integer("knowledge_version").notNull(),
     channelStyle: text("channel_style").notNull().default("chat"),
     language: text("language"),
-    hits: integer("hits").notNull().default(0),
+    /**
+     * The answer group: entries with one key give the same answer (the digest of the normalised
+     * answer, or the group the model confirmed; a row written without one is a group of its own).
+     * Paraphrases that agree on a group are the evidence the cache serves on (lib/cache/decision.ts).
+     */
+    answerKey: text("answer_key")
+      .notNull()
+      .default(sql`'u:' || gen_random_uuid()::text`),
+    /** the question's content-word stems, for the decision's check that nothing new is asked */
+    terms: text("terms").array().notNull().default(sql`'{}'::text[]`),
+    /** model: stored after a customer's answer; warmed: pre-computed by the warm-cache job */
+    origin: text("origin").notNull().default("model"),
     /** the customer messages the entry was built from, so deleting a customer removes their entries */
     sourceMessageIds: uuid("source_message_ids").array().notNull().default(sql`'{}'::uuid[]`),
     embedding: embedding().notNull(),
@@ -394,6 +405,35 @@ export const responseCache = pgTable(
     index("response_cache_embedding_idx").using("hnsw", t.embedding.op("vector_cosine_ops")),
   ],
 );
+
+/** Hits per cache entry, apart from response_cache so counting never rewrites a vector-indexed row. */
+export const responseCacheHits = pgTable(
+  "response_cache_hits",
+  {
+    entryId: uuid("entry_id")
+      .primaryKey()
+      .references(() => responseCache.id, { onDelete: "cascade" }),
+    businessId: businessId(),
+    hits: integer("hits").notNull().default(0),
+    lastHitAt: timestamp("last_hit_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("response_cache_hits_business_idx").on(t.businessId)],
+);
+
+/**
+ * One row per business: when the cache was last asked to be warmed (a FAQ or knowledge change) and
+ * when the warm-cache job last started and finished for it (lib/jobs/warm-cache.ts).
+ */
+export const cacheWarming = pgTable("cache_warming", {
+  businessId: uuid("business_id")
+    .primaryKey()
+    .references(() => businesses.id, { onDelete: "cascade" }),
+  requestedAt: timestamp("requested_at", { withTimezone: true }),
+  startedAt: timestamp("started_at", { withTimezone: true }),
+  finishedAt: timestamp("finished_at", { withTimezone: true }),
+  /** what the last run did: answered, already warm, skipped, and why it stopped */
+  lastRun: jsonb("last_run").$type<Record<string, unknown>>().notNull().default({}),
+});
 
 // ---------------------------------------------------------------- money, limits, abuse
 
@@ -574,6 +614,8 @@ export const TENANT_TABLES = [
   "knowledge_chunks",
   "faqs",
   "response_cache",
+  "response_cache_hits",
+  "cache_warming",
   "budgets",
   "cost_events",
   "rate_limit_rules",

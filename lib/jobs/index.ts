@@ -3,6 +3,7 @@ import { releaseStaleReservations } from "@/lib/billing/budgets";
 import { drainOutbox } from "@/lib/channels/delivery";
 import { sweep } from "./sweeper";
 import { summarizePending } from "./summaries";
+import { warmCache } from "./warm-cache";
 
 export const JOBS = {
   sweep: { everySeconds: 60, run: () => sweep() },
@@ -11,6 +12,8 @@ export const JOBS = {
   outbox: { everySeconds: 30, run: () => drainOutbox() },
   // A crashed instance's budget holds go back to the pool after 10 minutes.
   "release-reservations": { everySeconds: 300, run: () => releaseStaleReservations() },
+  // Answers the most asked questions once into the cache: after FAQ/knowledge edits settle, and nightly.
+  "warm-cache": { everySeconds: 60, run: () => warmCache() },
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -1,6 +1,7 @@
 import "server-only";
-// Suggested FAQs: questions customers asked more than once that the model had to answer (so they
-// cost a model call every time). Questions are grouped by their normalised text and then by meaning
+// Suggested FAQs: questions customers asked more than once that the model had to answer, or that the
+// cache answered with a model's answer (a repeated model answer is the best candidate for an FAQ, which
+// then serves it at no cost and never expires). Questions are grouped by their normalised text and then by meaning
 // (the memories' embeddings where the pipeline stored them, else the embedder); a group already
 // covered by an FAQ is left out.
 import { sql } from "drizzle-orm";
@@ -46,7 +47,7 @@ export async function suggestFaqs(ex: Executor, businessId: string, options: Sug
   const threshold = options.similarity ?? (embedder.model.startsWith("local") ? 0.7 : 0.82);
 
   // Each customer message with the assistant reply that answered it (reply_to_id, or else the next
-  // assistant message in the conversation), kept when that reply came from the model.
+  // assistant message in the conversation), kept when that reply came from the model or its cache.
   const asked = await rows<Asked>(
     ex,
     sql`select m.id, m.customer_id, m.content as question, a.content as answer, m.created_at, mem.embedding::text as embedding
@@ -59,7 +60,7 @@ export async function suggestFaqs(ex: Executor, businessId: string, options: Sug
           limit 1
         ) a on true
         left join memories mem on mem.message_id = m.id and mem.business_id = m.business_id and mem.embedding is not null
-        where m.business_id = ${businessId} and m.role = 'customer' and a.source = 'model'
+        where m.business_id = ${businessId} and m.role = 'customer' and a.source in ('model', 'cache')
           and m.created_at > now() - make_interval(days => ${days})
         order by m.created_at desc
         limit ${maxQuestions}`,

@@ -8,7 +8,7 @@ import { getEmbedder } from "@/lib/ai/embeddings";
 import type { LanguageModel } from "@/lib/ai/model";
 import { buildPrompt, openState, readAiSettings, type AiSettings } from "@/lib/ai/prompts";
 import { chooseModels, generateWithRouter, streamWithRouter, type Attempt, type RoutedResult } from "@/lib/ai/router";
-import { getSemanticCache } from "@/lib/cache";
+import { CACHE_DECISION, getSemanticCache } from "@/lib/cache";
 import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
 import { checkLimits } from "@/lib/ratelimit";
 import { assessAbuse } from "./abuse";
@@ -25,7 +25,8 @@ export type AnswerTrace = {
   source: AnswerSource | null;
   gate?: string;
   faq?: { id: string; question: string; similarity: number };
-  cache?: { tier: string; similarity: number; entryId: string };
+  /** origin warmed: pre-computed by the warm-cache job; agreeing: paraphrases of the answer that agreed */
+  cache?: { tier: string; similarity: number; entryId: string; origin?: string; agreeing?: number; score?: number };
   model?: string;
   attempts?: Attempt[];
   routing?: string;
@@ -265,7 +266,7 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   }
 
   const cache = getSemanticCache();
-  const hit = await cache.lookup({
+  const { hit, nearMiss } = await cache.resolve({
     businessId,
     question: message.content,
     knowledgeVersion: business.knowledgeVersion,
@@ -274,10 +275,12 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
     embedding,
   });
   if (hit) {
-    trace.cache = { tier: hit.tier, similarity: hit.similarity, entryId: hit.entryId };
+    trace.cache = { tier: hit.tier, similarity: hit.similarity, entryId: hit.entryId, origin: hit.origin, agreeing: hit.agreeing, score: hit.score };
     opts.onDelta?.(hit.answer);
     return reply(hit.answer, "cache");
   }
+  // The closest cached answer that did not qualify: shown to the model, which says whether it answers this too.
+  const earlierAnswer = nearMiss && nearMiss.similarity >= CACHE_DECISION.floor ? nearMiss : undefined;
 
   // ---- the model: only within budget and while the business is active
   const history = await withService((tx) => recentCustomerMessages(tx, businessId, customer.id, 11));
@@ -304,6 +307,7 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
     memories: memories.map((m) => ({ content: m.content, score: m.similarity })),
     chunks: retrieval.chunks.map((c) => ({ heading: c.heading ? `${c.title} › ${c.heading}` : c.title, content: c.content, score: c.score })),
     faqs: retrieval.faqs.map((f) => ({ question: f.question, answer: f.answer, score: f.similarity })),
+    earlier: earlierAnswer ? { question: earlierAnswer.question, answer: earlierAnswer.answer } : undefined,
   });
   trace.context = {
     history: earlier.length,
@@ -353,8 +357,11 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   trace.costUsd = costUsd;
 
   const handoff = result.handoff.needed;
-  // Only an answer that used nothing about this customer may serve another one.
-  const cacheable = result.source === "model" && !handoff && memories.length === 0 && earlier.length === 0;
+  // Only an answer that used nothing about this customer may serve another one: the model says so
+  // (reusable), or, when it does not say, the message was a first one with nothing remembered. A
+  // suspicious customer's exchange never serves anyone else, nor does a reply that names the customer.
+  const general = result.reusable ?? (memories.length === 0 && earlier.length === 0);
+  const cacheable = result.source === "model" && !handoff && !lowTrust && general && !namesCustomer(result.text, customer.name);
   trace.cached = cacheable;
   const outcome = await reply(result.text, result.source, {
     model: result.model,
@@ -377,8 +384,16 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
         ttlSeconds: settings.cacheTtlSeconds,
         language: prompt.language ?? null,
         embedding,
+        // the model confirmed the near miss's answer says the same: this paraphrase joins that answer's group
+        answerKey: result.sameAsEarlier && earlierAnswer ? earlierAnswer.answerKey : undefined,
       }),
     );
   }
   return outcome;
+}
+
+/** Whether a reply addresses the customer by name (a name of three letters or more, as a word). */
+function namesCustomer(text: string, name: string | null): boolean {
+  const parts = (name ?? "").split(/\s+/).filter((p) => p.length >= 3 && /\p{L}/u.test(p));
+  return parts.some((p) => new RegExp(`(^|[^\\p{L}])${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\p{L}])`, "iu").test(text));
 }

@@ -14,9 +14,19 @@ export type Allowance =
   | { ok: false; reason: "paused" | "budget_exhausted" }
   | {
       ok: true;
-      settle: (actual: { model: string; tokensIn: number; tokensOut: number; messageId: string; conversationId: string }) => Promise<number>;
+      /** messageId/conversationId: the message the call answered (null for a call no message asked for, such as cache warming) */
+      settle: (actual: { model: string; tokensIn: number; tokensOut: number; messageId: string | null; conversationId: string | null }) => Promise<number>;
       release: () => Promise<void>;
     };
+
+/**
+ * The most one model call can cost. The hold must be an upper bound, or concurrent calls could
+ * overspend: two characters a token (English runs near four) and room for thinking tokens on top of
+ * the output cap.
+ */
+export function worstCaseCost(input: { model: string; prompt: string; maxOutputTokens: number }): number {
+  return priceModelCall(input.model, Math.ceil(input.prompt.length / 2) + 256, input.maxOutputTokens + THINKING_ALLOWANCE);
+}
 
 /** Reserves the worst case of one model call, or says why no model may be called. */
 export async function spendingAllowed(input: { business: Business; model: string; prompt: string; maxOutputTokens: number }): Promise<Allowance> {
@@ -24,10 +34,7 @@ export async function spendingAllowed(input: { business: Business; model: string
   if (business.status === "paused") return { ok: false, reason: "paused" };
   const state = await budgetState(business.id);
   if (!state.modelAllowed) return { ok: false, reason: "budget_exhausted" };
-  // The hold must be an upper bound, or concurrent calls could overspend: two characters a token
-  // (English runs near four) and room for thinking tokens on top of the output cap.
-  const estimate = priceModelCall(input.model, Math.ceil(input.prompt.length / 2) + 256, input.maxOutputTokens + THINKING_ALLOWANCE);
-  const held = await reserve(business.id, estimate);
+  const held = await reserve(business.id, worstCaseCost(input));
   if ("denied" in held) return { ok: false, reason: "budget_exhausted" };
   const reservation: Reservation = held;
   return {
@@ -57,7 +64,7 @@ export async function spendingAllowed(input: { business: Business; model: string
 }
 
 /** An embedding call is charged as it happens (it is small and already made). */
-export async function chargeEmbedding(input: { businessId: string; tokens: number; model: string; messageId: string; conversationId: string }) {
+export async function chargeEmbedding(input: { businessId: string; tokens: number; model: string; messageId: string | null; conversationId: string | null }) {
   if (input.model !== "gemini-embedding-001" && !input.model.startsWith("gemini")) return 0;
   const costUsd = priceEmbedding(input.tokens, input.model);
   await withService((tx) =>

@@ -56,7 +56,7 @@ describe("Gemini adapter: generate", () => {
     expect(call!.body.contents).toEqual([{ role: "user", parts: [{ text: "Are you open on Saturday?" }] }]);
     expect(call!.body.generationConfig).toMatchObject({ temperature: 0.3, maxOutputTokens: 200, responseMimeType: "application/json" });
     expect(call!.body.generationConfig.responseSchema.required).toEqual(["reply", "handoff"]);
-    expect(call!.body.generationConfig.responseSchema.propertyOrdering).toEqual(["reply", "handoff", "reason"]);
+    expect(call!.body.generationConfig.responseSchema.propertyOrdering).toEqual(["reply", "handoff", "reason", "reusable", "sameAsEarlier"]);
   });
 
   it("reports a hand-off the model asks for", async () => {
@@ -161,6 +161,13 @@ describe("structured reply parsing", () => {
     expect(parseModelReply('```json\n{"reply":"Hi","handoff":false}\n```')).toEqual({ reply: "Hi", handoff: { needed: false } });
     expect(parseModelReply('{"reply":"We open at 9 and cl')).toEqual({ reply: "We open at 9 and cl", handoff: { needed: false } });
     expect(parseModelReply("Just text.")).toEqual({ reply: "Just text.", handoff: { needed: false } });
+    // whether the reply may serve other customers, and whether the earlier answer shown says the same
+    expect(parseModelReply('{"reply":"We open at 9.","handoff":false,"reusable":true,"sameAsEarlier":false}')).toEqual({
+      reply: "We open at 9.",
+      handoff: { needed: false },
+      reusable: true,
+      sameAsEarlier: false,
+    });
   });
 
   it("never emits half an escape or half a surrogate pair", () => {

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { openPostgres, rows, type Db } from "@/lib/db/client";
 import { LocalEmbedder, type Embedder } from "@/lib/ai/embeddings";
-import { MemoryKv, pruneResponseCache, SemanticCache, UpstashKv, type CacheKv, type RedisLike } from "@/lib/cache";
+import { MemoryKv, pruneResponseCache, SemanticCache, UpstashKv, type CacheKv, type DecisionParams, type RedisLike } from "@/lib/cache";
 import { MemoryTier } from "@/lib/cache/memory-tier";
-import { forgetTenantSizes } from "@/lib/cache/postgres-tier";
+import { forgetTenantStats } from "@/lib/cache/postgres-tier";
 import { testEngine, useTestDb } from "../../helpers/db";
 
 /** A KV tier the test can inspect and empty. */
@@ -51,7 +51,7 @@ beforeAll(async () => {
 afterAll(() => close());
 beforeEach(async () => {
   await db.execute(sql`delete from response_cache`);
-  forgetTenantSizes();
+  forgetTenantStats();
   jest.spyOn(console, "warn").mockImplementation(() => {});
 });
 afterEach(() => jest.restoreAllMocks());
@@ -78,39 +78,63 @@ const ask = (question: string, over: Partial<Parameters<SemanticCache["lookup"]>
 });
 const pgCount = async () => Number((await rows<{ n: number }>(db, sql`select count(*)::int as n from response_cache`))[0]!.n);
 
+/** The fire-and-forget hit counter has landed. */
+async function hitsOf(entryId: string, expected: number): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const [row] = await rows<{ hits: number }>(db, sql`select hits from response_cache_hits where entry_id = ${entryId}`);
+    if (Number(row?.hits ?? 0) >= expected) return Number(row!.hits);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const [row] = await rows<{ hits: number }>(db, sql`select hits from response_cache_hits where entry_id = ${entryId}`);
+  return Number(row?.hits ?? 0);
+}
+
 describe("semantic cache", () => {
-  it("serves a paraphrase above the threshold from every tier", async () => {
+  it("serves a paraphrase from Postgres, then the same wording from the LRU and from the shared KV", async () => {
     const kv = new MapKv();
     const a = cacheWith({ kv });
     const { entryId } = await a.store(entry({ sourceMessageIds: ["7f1e1d2c-0000-4000-8000-000000000001"] }));
     expect(await pgCount()).toBe(1);
-    const [row] = await rows<{ question: string; source_message_ids: string[]; knowledge_version: number }>(
+    const [row] = await rows<{ question: string; source_message_ids: string[]; knowledge_version: number; terms: string[]; origin: string }>(
       db,
-      sql`select question, source_message_ids, knowledge_version from response_cache where id = ${entryId}`,
+      sql`select question, source_message_ids, knowledge_version, terms, origin from response_cache where id = ${entryId}`,
     );
-    expect(row).toMatchObject({ question: QUESTION, knowledge_version: 1 });
+    expect(row).toMatchObject({ question: QUESTION, knowledge_version: 1, origin: "model" });
     expect(row!.source_message_ids).toEqual(["7f1e1d2c-0000-4000-8000-000000000001"]);
+    expect([...row!.terms].sort()).toEqual(["hour", "open", "saturday"]);
 
-    // the same process: the LRU answers
-    const hot = await a.lookup(ask(PARAPHRASE));
-    expect(hot).toMatchObject({ answer: ANSWER, tier: "memory", entryId });
-    expect(hot!.similarity).toBeGreaterThanOrEqual(THRESHOLD);
-    expect(hot!.similarity).toBeLessThan(1);
+    // the stored question itself: the LRU answers, no Postgres needed
+    expect(await a.lookup(ask(QUESTION))).toMatchObject({ answer: ANSWER, tier: "memory", entryId, similarity: 1 });
+    // a paraphrase is decided on Postgres's nearest entries, then remembered for that wording
+    const first = await a.lookup(ask(PARAPHRASE));
+    expect(first).toMatchObject({ answer: ANSWER, tier: "postgres", entryId });
+    expect(first!.similarity).toBeGreaterThanOrEqual(THRESHOLD);
+    expect(first!.similarity).toBeLessThan(1);
+    expect(await a.lookup(ask(PARAPHRASE))).toMatchObject({ tier: "memory", entryId, similarity: first!.similarity });
 
-    // another instance sharing Redis: the exact question comes from the KV tier
+    // another instance sharing Redis: the remembered wording comes from the KV tier
     const b = cacheWith({ kv });
+    expect(await b.lookup(ask(PARAPHRASE))).toMatchObject({ tier: "kv", entryId, similarity: first!.similarity });
     expect(await b.lookup(ask("What are your opening hours on Saturday"))).toMatchObject({ tier: "kv", entryId, similarity: 1 });
 
-    // a cold instance: Postgres finds the paraphrase, then its own LRU and the KV have it
-    const kvCold = new MapKv();
-    const c = cacheWith({ kv: kvCold });
-    const cold = await c.lookup(ask(PARAPHRASE));
+    // a cold instance with an empty KV: Postgres again
+    const cold = await cacheWith().lookup(ask(PARAPHRASE));
     expect(cold).toMatchObject({ answer: ANSWER, tier: "postgres", entryId });
-    expect(cold!.similarity).toBeCloseTo(hot!.similarity, 5);
-    expect(await c.lookup(ask("Saturday opening hours, what are they?"))).toMatchObject({ tier: "memory", entryId });
-    expect(await cacheWith({ kv: kvCold }).lookup(ask(PARAPHRASE))).toMatchObject({ tier: "kv", entryId });
-    const [hits] = await rows<{ hits: number }>(db, sql`select hits from response_cache where id = ${entryId}`);
-    expect(hits!.hits).toBe(1);
+    expect(cold!.similarity).toBeCloseTo(first!.similarity, 5);
+    expect(await hitsOf(entryId, 6)).toBe(6);
+  });
+
+  it("counts hits in their own table, never rewriting the vector-indexed row", async () => {
+    const a = cacheWith();
+    const { entryId } = await a.store(entry());
+    const version = async () => (await rows<{ v: string }>(db, sql`select xmin::text as v from response_cache where id = ${entryId}`))[0]!.v;
+    const before = await version();
+    for (let i = 0; i < 3; i++) await cacheWith().lookup(ask(PARAPHRASE));
+    expect(await hitsOf(entryId, 3)).toBe(3);
+    expect(await version()).toBe(before);
+    // deleting the entry takes its counter with it
+    await db.execute(sql`delete from response_cache where id = ${entryId}`);
+    expect(await rows(db, sql`select 1 from response_cache_hits where entry_id = ${entryId}`)).toHaveLength(0);
   });
 
   it("misses below the threshold and for a different question", async () => {
@@ -167,7 +191,7 @@ describe("semantic cache", () => {
     expect(new Date(row!.expires_at).toISOString()).toBe("2026-01-05T12:01:00.000Z");
 
     now += 30_000;
-    expect(await a.lookup(ask(PARAPHRASE))).toMatchObject({ tier: "memory" });
+    expect(await a.lookup(ask(QUESTION))).toMatchObject({ tier: "memory" });
     expect(await cacheWith({ kv, now: clock }).lookup(ask(QUESTION))).toMatchObject({ tier: "kv" });
     expect(await cacheWith({ now: clock }).lookup(ask(PARAPHRASE))).toMatchObject({ tier: "postgres" });
 
@@ -218,7 +242,9 @@ describe("semantic cache", () => {
     await a.lookup(ask(QUESTION)); // exact repeat: LRU, no embedding
     await a.lookup({ ...ask(PARAPHRASE), embedding: (await new LocalEmbedder().embed([PARAPHRASE], "query")).vectors[0] });
     expect(embedder.calls).toBe(1);
-    await a.lookup(ask(PARAPHRASE));
+    await a.lookup(ask(PARAPHRASE)); // remembered from the lookup before: no embedding
+    expect(embedder.calls).toBe(1);
+    await a.lookup(ask("Saturday opening hours, what are they?"));
     expect(embedder.calls).toBe(2);
   });
 
@@ -226,7 +252,8 @@ describe("semantic cache", () => {
     const broken: CacheKv = { get: () => Promise.reject(new Error("down")), set: () => Promise.reject(new Error("down")) };
     const a = cacheWith({ kv: broken });
     await a.store(entry()); // KV write fails quietly; Postgres and the LRU still have it
-    expect(await a.lookup(ask(PARAPHRASE))).toMatchObject({ tier: "memory" });
+    expect(await a.lookup(ask(QUESTION))).toMatchObject({ tier: "memory" });
+    expect(await a.lookup(ask(PARAPHRASE))).toMatchObject({ tier: "postgres" });
     const noDb = cacheWith({ db: async () => Promise.reject(new Error("db down")) });
     expect(await noDb.lookup(ask(PARAPHRASE))).toBeNull();
     await expect(noDb.store(entry())).rejects.toThrow("db down");
@@ -257,15 +284,22 @@ describe("semantic cache", () => {
       const [r] = await rows<{ n: number }>(conn, sql`select idx_scan::int as n from pg_stat_user_indexes where indexrelname = 'response_cache_embedding_idx'`);
       return Number(r!.n);
     };
+    const nearest = async (p: string, over: Partial<ConstructorParameters<typeof SemanticCache>[0]> = {}) => {
+      const c = cacheOn(over);
+      const { vector } = await c.embedQuestion(p);
+      return (await c.evidence({ businessId: clinic, knowledgeVersion: 1, channelStyle: "chat", embedding: vector }, 3)).neighbours;
+    };
     const scansBeforeExact = await hnswScans();
-    const exact = await Promise.all(probes.map((p) => cacheOn().lookup(ask(p, { threshold: 0.3 }))));
+    const exact = await Promise.all(probes.map((p) => nearest(p)));
     expect(await hnswScans()).toBe(scansBeforeExact); // small tenant: exact scan, the HNSW index untouched
-    forgetTenantSizes();
+    forgetTenantStats();
     const before = await hnswScans();
-    const viaHnsw = await Promise.all(probes.map((p) => cacheOn({ hnswMinEntries: 3 }).lookup(ask(p, { threshold: 0.3 }))));
+    const viaHnsw = await Promise.all(probes.map((p) => nearest(p, { hnswMinEntries: 3 })));
     expect(await hnswScans()).toBe(before + probes.length);
-    expect(exact.map((h) => h?.answer)).toEqual([`answer: ${QUESTION}`, "answer: Where can I park?", "answer: How much does a filling cost?", "answer: Do you offer teeth whitening?"]);
-    expect(viaHnsw.map((h) => [h?.answer, h?.similarity.toFixed(6)])).toEqual(exact.map((h) => [h?.answer, h?.similarity.toFixed(6)]));
+    expect(exact.map((n) => n[0]!.answer)).toEqual([`answer: ${QUESTION}`, "answer: Where can I park?", "answer: How much does a filling cost?", "answer: Do you offer teeth whitening?"]);
+    const shape = (ns: { id: string; similarity: number }[][]) => ns.map((n) => n.map((x) => [x.id, x.similarity.toFixed(6)]));
+    expect(shape(viaHnsw)).toEqual(shape(exact));
+    expect(exact.every((n) => n.length === 3)).toBe(true);
     // the bakery has one entry among the clinic's: the filtered index walk still finds it
     expect((await cacheOn({ hnswMinEntries: 1 }).lookup(ask(PARAPHRASE, { businessId: bakery })))!.answer).toBe("the bakery's hours");
     await single?.close();
@@ -288,19 +322,106 @@ describe("semantic cache", () => {
   });
 });
 
+describe("deciding on agreement", () => {
+  const PARAMS: DecisionParams = { neighbours: 10, floor: 0.55, agreementBonus: 0.15, minShare: 0.7, minMargin: 0.06, maxNovelty: 0.25, alone: 0.95 };
+  const HOURS = [QUESTION, "When do you open on Saturdays?", "Are you open on Saturday morning?", "What time do you close on Saturday?", "Saturday opening times?"];
+  const PASSWORD = ["How do I reset my password?", "I forgot my password, how can I reset it?", "Reset my password please", "How can I change my password?", "password reset"];
+  const PASSWORD_ANSWER = "Use 'Forgot password' on the sign-in page of the patient portal.";
+  // nearest stored question 0.78: under the 0.88 threshold on its own
+  const AGREEING = "Which hours are you open on a Saturday?";
+  const strict = (question: string, over: Partial<Parameters<SemanticCache["lookup"]>[0]> = {}) => ask(question, { threshold: 0.88, params: PARAMS, ...over });
+  const fill = async (c: SemanticCache, questions: string[], answer: string, over: Partial<Parameters<SemanticCache["store"]>[0]> = {}) => {
+    for (const question of questions) await c.store(entry({ question, answer, ...over }));
+  };
+
+  it("serves a question no single entry is close enough for when several paraphrases of one answer agree", async () => {
+    const a = cacheWith();
+    await a.store(entry());
+    await a.store(entry({ question: "Where can I park?", answer: "There is free parking behind the clinic." }));
+    expect(await cacheWith().lookup(strict(AGREEING))).toBeNull(); // one paraphrase: the old rule's miss
+    await fill(a, HOURS.slice(1), ANSWER);
+    const r = await cacheWith().resolve(strict(AGREEING));
+    expect(r.hit).toMatchObject({ answer: ANSWER, tier: "postgres", agreeing: 4 });
+    expect(r.hit!.similarity).toBeLessThan(0.88);
+    expect(r.decision).toMatchObject({ serve: true, reason: "agreement", share: 1 });
+  });
+
+  it("never serves a near miss: a question asking about something its paraphrases never mention", async () => {
+    const a = cacheWith();
+    await fill(a, HOURS, ANSWER);
+    await fill(a, PASSWORD, PASSWORD_ANSWER);
+    expect((await cacheWith().lookup(strict("how to reset a password")))?.answer).toBe(PASSWORD_ANSWER);
+    const wifi = await cacheWith().resolve(strict("How do I reset my wifi password?"));
+    expect(wifi.hit).toBeNull();
+    expect(wifi.decision).toMatchObject({ serve: false, reason: "novel", agreeing: 4 });
+    expect(wifi.nearMiss).toMatchObject({ answer: PASSWORD_ANSWER, question: "How do I reset my password?" });
+    expect(await cacheWith().lookup(strict("What are your opening hours on Sunday?"))).toBeNull();
+  });
+
+  it("misses when another answer is about as close", async () => {
+    const a = cacheWith();
+    await a.store(entry());
+    await a.store(entry({ question: "What are your opening hours on Saturday?!", answer: "Saturdays: closed until further notice." }));
+    const r = await cacheWith().resolve(strict(PARAPHRASE));
+    expect(r.hit).toBeNull();
+    expect(r.decision?.reason).toMatch(/split|contested/);
+  });
+
+  it("lets differently worded answers agree once they share a group, and only then", async () => {
+    const a = cacheWith();
+    await a.store(entry({ question: "Where can I park?", answer: "There is free parking behind the clinic." }));
+    const answers = HOURS.map((_, i) => `Saturdays we are open 9 to 1 (${i}).`);
+    for (const [i, question] of HOURS.entries()) await a.store(entry({ question, answer: answers[i]! }));
+    expect(await cacheWith().lookup(strict(AGREEING))).toBeNull(); // five answers, none agreeing
+    await db.execute(sql`delete from response_cache where answer like 'Saturdays we are open%'`);
+    const { answerKey } = await a.store(entry({ question: HOURS[0], answer: answers[0]! }));
+    for (const [i, question] of HOURS.slice(1).entries()) await a.store(entry({ question, answer: answers[i + 1]!, answerKey }));
+    const hit = await cacheWith().lookup(strict(AGREEING));
+    expect(hit).toMatchObject({ answerKey, agreeing: 4, answer: answers[0] });
+  });
+
+  it("keeps agreement within one business, version and style", async () => {
+    const a = cacheWith();
+    await fill(a, HOURS, ANSWER);
+    await a.store(entry({ businessId: bakery, question: "Do you deliver cakes?", answer: "We deliver within 5 miles." }));
+    const bakeryAsks = await cacheWith().resolve(strict(AGREEING, { businessId: bakery }));
+    expect(bakeryAsks.hit).toBeNull();
+    expect(bakeryAsks.nearMiss?.answer).not.toBe(ANSWER);
+    expect(await cacheWith().lookup(strict(AGREEING, { channelStyle: "sms" }))).toBeNull();
+    // after a knowledge change, the old version's paraphrases are no evidence for the new one
+    await a.store(entry({ knowledgeVersion: 2, answer: "From next month: Saturdays 10 to 2." }));
+    expect(await cacheWith().lookup(strict(AGREEING, { knowledgeVersion: 2 }))).toBeNull();
+    expect((await cacheWith().lookup(strict(AGREEING)))?.answer).toBe(ANSWER);
+  });
+
+  it("says which entries were warmed, in every tier", async () => {
+    const kv = new MapKv();
+    const a = cacheWith({ kv });
+    await a.store(entry({ origin: "warmed" }));
+    expect(await a.lookup(ask(QUESTION))).toMatchObject({ tier: "memory", origin: "warmed" });
+    expect(await cacheWith({ kv }).lookup(ask(QUESTION))).toMatchObject({ tier: "kv", origin: "warmed" });
+    expect(await cacheWith().lookup(ask(PARAPHRASE))).toMatchObject({ tier: "postgres", origin: "warmed" });
+  });
+});
+
 describe("memory tier", () => {
-  it("keeps the most recently used entries per business and style", () => {
+  it("keeps the most recently used wordings per business and style, of the current version only", () => {
     const tier = new MemoryTier({ perBucket: 2 });
-    const v = (i: number) => Float32Array.from({ length: 4 }, (_, j) => (j === i ? 1 : 0));
-    const put = (id: string, i: number) =>
-      tier.put({ id, businessId: "b", channelStyle: "chat", knowledgeVersion: 1, question: id, answer: id, vector: v(i), expiresAt: 10_000 }, 0);
-    put("a", 0);
-    put("b", 1);
+    const put = (q: string, knowledgeVersion = 1) =>
+      tier.put({ id: q, businessId: "b", channelStyle: "chat", knowledgeVersion, question: q, entryQuestion: q, answer: q, answerKey: q, origin: "model", similarity: 1, score: 1, expiresAt: 10_000 }, 0);
+    put("a");
+    put("b");
     expect(tier.exact("b", "chat", 1, "a", 0)?.id).toBe("a"); // touch a: b is now the oldest
-    put("c", 2);
+    put("c");
     expect(tier.exact("b", "chat", 1, "b", 0)).toBeUndefined();
-    expect(tier.nearest("b", "chat", 1, v(0), 0)).toMatchObject({ entry: { id: "a" }, similarity: 1 });
+    expect(tier.exact("b", "sms", 1, "a", 0)).toBeUndefined();
     expect(tier.size).toBe(2);
+    expect(tier.exact("b", "chat", 2, "a", 0)).toBeUndefined(); // another version: dropped, not skipped
+    expect(tier.size).toBe(1);
+    expect(tier.exact("b", "chat", 1, "c", 10_000)).toBeUndefined(); // expired
+    put("d", 2);
+    put("d", 1); // an older version's mapping never replaces a newer one
+    expect(tier.exact("b", "chat", 2, "d", 0)?.knowledgeVersion).toBe(2);
     tier.forget("b");
     expect(tier.size).toBe(0);
   });

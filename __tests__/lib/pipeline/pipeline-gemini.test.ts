@@ -110,6 +110,35 @@ describe("semantic cache", () => {
     const stranger = await handleInbound(msg("When is my next appointment at the clinic?"), { defer });
     expect(stranger.reply?.source).toBe("model");
   });
+
+  it("caches a later message's answer when the model says it depends on no customer, and never one it says does", async () => {
+    const general = (text: string, reusable: boolean) => ({ kind: "json" as const, value: { reply: text, handoff: false, reusable }, usage: { promptTokenCount: 1200, candidatesTokenCount: 80 } });
+    gemini.script("*", reply("Hello!"), general("We close at 6pm on Fridays.", true));
+    const who = "g-visitor-general";
+    await handleInbound(msg("Hi there", who), { defer });
+    await new Promise((r) => setTimeout(r, 2100));
+    const later = await handleInbound(msg("What time do you close on Fridays?", who), { defer });
+    expect(later.reply?.source).toBe("model");
+    expect((later.reply!.metadata as { trace: { context: { history: number } } }).trace.context.history).toBeGreaterThan(0);
+    await settle();
+    const stranger = await handleInbound(msg("What time do you close on Fridays?"), { defer });
+    expect(stranger.reply).toMatchObject({ source: "cache", costUsd: 0, content: "We close at 6pm on Fridays." });
+
+    // a first message whose answer the model says is about this customer
+    gemini.script("*", general("Your last payment of £40 went through.", false), general("I can't see payments here.", false));
+    await handleInbound(msg("Did my last payment to the clinic go through?"), { defer });
+    await settle();
+    const other = await handleInbound(msg("Did my last payment to the clinic go through?"), { defer });
+    expect(other.reply).toMatchObject({ source: "model", content: "I can't see payments here." });
+  });
+
+  it("never caches a reply that names the customer", async () => {
+    gemini.script("*", { kind: "json", value: { reply: "Hi Priya, we open at 8am on Mondays.", handoff: false, reusable: true } }, reply("We open at 8am on Mondays."));
+    await handleInbound({ ...msg("What time do you open on Mondays for cleanings?"), name: "Priya Shah" }, { defer });
+    await settle();
+    const next = await handleInbound(msg("What time do you open on Mondays for cleanings?"), { defer });
+    expect(next.reply).toMatchObject({ source: "model", content: "We open at 8am on Mondays." });
+  });
 });
 
 describe("budget", () => {

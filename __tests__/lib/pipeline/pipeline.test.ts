@@ -11,7 +11,9 @@ import { handleInbound } from "@/lib/pipeline/inbound";
 import { resetSemanticCacheForTests } from "@/lib/cache";
 import { setLimiterForTests } from "@/lib/ratelimit";
 import type { InboundMessage } from "@/lib/pipeline/types";
+import { GeminiLanguageModel } from "@/lib/ai/gemini-model";
 import { useTestDb } from "../../helpers/db";
+import { startGeminiStandIn } from "../../helpers/gemini-server";
 
 const WEB = "00000000-0000-4000-8000-00000000c001";
 let emailChannel: string;
@@ -203,5 +205,37 @@ describe("malformed input", () => {
     });
     const [customer] = await withService((tx) => tx.select().from(s.customers).where(eq(s.customers.id, r.customerId)));
     expect(customer!.name).toBe("Ana Silva");
+  });
+});
+
+describe("the cache with a model that says what it reused", () => {
+  it("shows the model the closest cached answer and files a paraphrase in its group when the model says it answers the same", async () => {
+    // the local embedder (paraphrases are near) with Gemini's protocol for the model
+    const gemini = await startGeminiStandIn();
+    try {
+      const model = new GeminiLanguageModel({ apiKey: "test-key", baseUrl: gemini.url });
+      const answer = "Assistance dogs are welcome in the waiting room; other pets, sadly not.";
+      gemini.script("*", { kind: "json", value: { reply: answer, handoff: false, reusable: true } });
+      const first = await handleInbound(msg("Can I bring my dog into the waiting room?"), { defer, model });
+      expect(first.reply?.source).toBe("model");
+      await settle();
+      expect(JSON.stringify(gemini.calls()[0]!.body.systemInstruction)).not.toContain("An earlier answer");
+
+      gemini.script("*", { kind: "json", value: { reply: "Only assistance dogs may come into the waiting room.", handoff: false, reusable: true, sameAsEarlier: true } });
+      const second = await handleInbound(msg("Are dogs allowed in the waiting room?"), { defer, model });
+      expect(second.reply?.source).toBe("model"); // one paraphrase at 0.67 is not enough to serve
+      await settle();
+      const prompt = JSON.stringify(gemini.calls().at(-1)!.body.systemInstruction);
+      expect(prompt).toContain("An earlier answer to a similar question");
+      expect(prompt).toContain(answer);
+      expect(JSON.stringify(gemini.calls().at(-1)!.body.generationConfig.responseSchema)).toContain("sameAsEarlier");
+      const entries = await withService((tx) =>
+        rows<{ question: string; answer_key: string }>(tx, sql`select question, answer_key from response_cache where business_id = ${DEMO_BUSINESS_ID} and question like '%dog%' order by created_at`),
+      );
+      expect(entries.map((e) => e.question)).toEqual(["Can I bring my dog into the waiting room?", "Are dogs allowed in the waiting room?"]);
+      expect(entries[1]!.answer_key).toBe(entries[0]!.answer_key);
+    } finally {
+      await gemini.close();
+    }
   });
 });

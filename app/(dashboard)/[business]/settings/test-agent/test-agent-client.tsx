@@ -6,7 +6,7 @@ import { Input } from "@/components/ui/field";
 type Trace = {
   gate?: string;
   faq?: { question: string; similarity: number };
-  cache?: { tier: string; similarity: number };
+  cache?: { tier: string; similarity: number; origin?: string; agreeing?: number };
   routing?: string;
   context?: { history: number; memories: { content: string; similarity: number }[]; chunks: { title: string; heading: string | null; score: number }[]; faqs: { question: string; similarity: number }[] };
 };
@@ -14,6 +14,15 @@ type Reply = { content: string; source: string; model: string | null; tokensIn: 
 type Turn = { id: number; text: string; reply?: Reply | null; note?: string; error?: string };
 
 const SOURCE_LABEL: Record<string, string> = { faq: "FAQ", cache: "Cache", model: "Model", offline: "Offline responder", fallback: "Fixed reply", human: "Person" };
+const CACHE_TIER: Record<string, string> = { memory: "memory", kv: "KV", postgres: "Postgres" };
+
+/** Which tier served: FAQ, the cache's memory / KV / Postgres tier (warmed when pre-computed), the model. */
+function servedBy(reply: Reply): string {
+  const cache = reply.trace?.cache;
+  if (reply.source !== "cache" || !cache) return SOURCE_LABEL[reply.source] ?? reply.source;
+  const tier = `cache ${CACHE_TIER[cache.tier] ?? cache.tier}`;
+  return cache.origin === "warmed" ? `Warmed (${tier})` : `Cache ${CACHE_TIER[cache.tier] ?? cache.tier}`;
+}
 
 export function TestAgent({ slug }: { slug: string }) {
   const [turns, setTurns] = useState<Turn[]>([]);
@@ -58,7 +67,7 @@ export function TestAgent({ slug }: { slug: string }) {
               <div className="max-w-[95%] rounded-lg border border-slate-200 bg-slate-50 px-3 py-2 text-sm" data-testid="agent-reply">
                 <p className="whitespace-pre-wrap">{t.reply.content}</p>
                 <dl className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600">
-                  <div><dt className="inline font-medium">Source: </dt><dd className="inline" data-testid="reply-source">{SOURCE_LABEL[t.reply.source] ?? t.reply.source}</dd></div>
+                  <div><dt className="inline font-medium">Source: </dt><dd className="inline" data-testid="reply-source">{servedBy(t.reply)}</dd></div>
                   {t.reply.model && <div><dt className="inline font-medium">Model: </dt><dd className="inline">{t.reply.model}</dd></div>}
                   <div><dt className="inline font-medium">Tokens: </dt><dd className="inline">{t.reply.tokensIn} in / {t.reply.tokensOut} out</dd></div>
                   <div><dt className="inline font-medium">Cost: </dt><dd className="inline">${t.reply.costUsd.toFixed(6)}</dd></div>
@@ -92,7 +101,12 @@ function TraceDetails({ trace }: { trace: Trace }) {
       <summary className="cursor-pointer">Context used</summary>
       <ul className="mt-1 list-disc space-y-0.5 pl-4">
         {trace.faq && <li>FAQ matched: “{trace.faq.question}” (similarity {trace.faq.similarity.toFixed(3)})</li>}
-        {trace.cache && <li>Cache hit in {trace.cache.tier} (similarity {trace.cache.similarity.toFixed(3)})</li>}
+        {trace.cache && (
+          <li>
+            Cache hit in {CACHE_TIER[trace.cache.tier] ?? trace.cache.tier} (similarity {trace.cache.similarity.toFixed(3)}
+            {trace.cache.agreeing && trace.cache.agreeing > 1 ? `, ${trace.cache.agreeing} paraphrases agreeing` : ""})
+          </li>
+        )}
         {trace.routing && <li>Routing: {trace.routing}</li>}
         {trace.gate && <li>Gate: {trace.gate}</li>}
         {trace.context && (
