@@ -43,7 +43,7 @@ describe("NUL characters in server actions' text fields are dropped, the rest sa
     const profile = { name: "Riverside\u0000 Dental", timeZone: "Europe/London", brandColor: "#0f766e", logoUrl: "https://example.com/logo.png\u0000" };
     expect(await updateProfileAction(DEMO_SLUG, null, form(profile))).toEqual({ ok: "Saved." });
     expect(await one(sql`select name, logo_url from businesses where id = ${DEMO_BUSINESS_ID}`)).toEqual({ name: "Riverside Dental", logo_url: "https://example.com/logo.png" });
-    expect(await updateProfileAction(DEMO_SLUG, null, form({ ...profile, name: "\u0000\u0000\u0000" }))).toEqual({ error: "name: The name needs at least 2 characters" });
+    expect(await updateProfileAction(DEMO_SLUG, null, form({ ...profile, name: "\u0000\u0000\u0000" }))).toEqual({ error: "Check the highlighted field.", fieldErrors: { name: "The name needs at least 2 characters" } });
 
     expect(await createBusinessAction(null, form({ name: "Nul\u0000 Smiles" })).catch(navigationOutcome)).toBe("redirect:/nul-smiles/inbox");
     expect(await one(sql`select name from businesses where slug = 'nul-smiles'`)).toEqual({ name: "Nul Smiles" });
@@ -61,7 +61,7 @@ describe("NUL characters in server actions' text fields are dropped, the rest sa
     const saved = await saveArticleAction(DEMO_SLUG, null, null, form({ title: "Night\u0000 guards", content: "# Night guards\n\nWear it\u0000 every night." }));
     expect(saved).toMatchObject({ ok: expect.stringMatching(/^Saved/) });
     expect(await one(sql`select title, content from knowledge_documents where id = ${saved!.id}`)).toEqual({ title: "Night guards", content: "# Night guards\n\nWear it every night." });
-    expect(await saveArticleAction(DEMO_SLUG, null, null, form({ title: "\u0000", content: "text" }))).toEqual({ error: "title: Give the article a title" });
+    expect(await saveArticleAction(DEMO_SLUG, null, null, form({ title: "\u0000", content: "text" }))).toEqual({ error: "Check the highlighted field.", fieldErrors: { title: "Give the article a title" } });
 
     const faq = await createFaqAction(DEMO_SLUG, null, form({ question: "Do you\u0000 see children?", answer: "Yes,\u0000 from age 3." }));
     expect(faq).toMatchObject({ ok: "FAQ added." });

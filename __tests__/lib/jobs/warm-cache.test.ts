@@ -14,6 +14,7 @@ import { warmBusiness, warmCache } from "@/lib/jobs/warm-cache";
 import { createFaq } from "@/lib/services/faqs";
 import { createArticle } from "@/lib/services/knowledge";
 import { POST as jobRoute } from "@/app/api/jobs/[job]/route";
+import { SOCKET_ADDRESS_HEADER } from "@/lib/security/client-ip";
 import type { MemberCtx } from "@/lib/services/context";
 import { closeDb, useDemoBusiness, useGemini } from "../../helpers/demo";
 
@@ -209,7 +210,9 @@ describe("what warming never does", () => {
   });
 
   it("is served at POST /api/jobs/warm-cache like the other jobs", async () => {
-    const res = await jobRoute(new Request("http://localhost:3000/api/jobs/warm-cache", { method: "POST", body: "{}" }), { params: Promise.resolve({ job: "warm-cache" }) });
+    // a caller on this machine, as the socket says (embedded mode's jobs are local only)
+    const headers = { [SOCKET_ADDRESS_HEADER]: "127.0.0.1" };
+    const res = await jobRoute(new Request("http://localhost:3000/api/jobs/warm-cache", { method: "POST", body: "{}", headers }), { params: Promise.resolve({ job: "warm-cache" }) });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ok: true, job: "warm-cache", result: { businesses: expect.any(Number) } });
   });
