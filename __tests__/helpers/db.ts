@@ -8,6 +8,7 @@ import { drizzle } from "drizzle-orm/pglite";
 import * as schema from "@/lib/db/schema";
 import { closeDb, getDbHandle, openPglite, setDbHandleForTests, type Db, type DbHandle } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
+import { deferredIdle } from "@/lib/pipeline/defer";
 import { PG_TEMPLATE_DB, withDatabase, type Engine } from "./engines";
 
 /** The engine of the jest project this suite runs in. */
@@ -56,9 +57,10 @@ export async function createServerDatabase(): Promise<{ url: string; name: strin
 }
 
 /** Suites close their database in their own afterAll and again in helpers/teardown.ts: once is enough. */
+/** Work deferred past a response (answers' memories, cache writes) finishes before its database goes. */
 function once(fn: () => Promise<void>): () => Promise<void> {
   let done: Promise<void> | undefined;
-  return () => (done ??= fn());
+  return () => (done ??= deferredIdle().then(fn));
 }
 
 export async function useTestDb(): Promise<DbHandle> {

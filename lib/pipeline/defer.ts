@@ -1,11 +1,22 @@
-// Work after the response: Next's after() inside a request, a detached promise elsewhere.
+// Work after the response: Next's after() inside a request, a detached promise elsewhere. Every task
+// is tracked, so a test, the simulator or a script can wait until the work it started is done.
 import { after } from "next/server";
 
 export type Defer = (task: () => Promise<unknown>) => void;
 
+const running = new Set<Promise<void>>();
+
 export const deferAfterResponse: Defer = (task) => {
+  let settle!: () => void;
+  const done = new Promise<void>((resolve) => (settle = resolve));
+  running.add(done);
   const run = () =>
-    task().catch((err) => console.error("[prismai] deferred task failed", err instanceof Error ? err.message : String(err)));
+    task()
+      .catch((err) => console.error("[prismai] deferred task failed", err instanceof Error ? err.message : String(err)))
+      .finally(() => {
+        running.delete(done);
+        settle();
+      });
   try {
     after(run);
   } catch {
@@ -13,3 +24,8 @@ export const deferAfterResponse: Defer = (task) => {
     void run();
   }
 };
+
+/** Resolves once every task deferred so far (and any they defer) has finished. */
+export async function deferredIdle(): Promise<void> {
+  while (running.size) await Promise.all([...running]);
+}

@@ -1,28 +1,14 @@
 import "server-only";
 // Work that finishes after Twilio has its answer: Next's after() inside a request (through the
 // pipeline's deferAfterResponse), tracked so tests and the simulator can wait for it.
-import { deferAfterResponse } from "@/lib/pipeline/defer";
-
-const running = new Set<Promise<unknown>>();
+import { deferAfterResponse, deferredIdle } from "@/lib/pipeline/defer";
 
 export function afterResponse(task: () => Promise<unknown>): void {
-  let settle!: () => void;
-  const done = new Promise<void>((resolve) => (settle = resolve));
-  running.add(done);
-  deferAfterResponse(async () => {
-    try {
-      await task();
-    } finally {
-      settle();
-      running.delete(done);
-    }
-  });
+  deferAfterResponse(task);
 }
 
 /** Resolves once every task started so far (and any they start) has finished. */
-export async function backgroundIdle(): Promise<void> {
-  while (running.size) await Promise.all([...running]);
-}
+export const backgroundIdle = deferredIdle;
 
 /** Twilio drops a webhook after 15 s; past this, the answer goes out through the REST API instead. */
 export const DEFAULT_REPLY_DEADLINE_MS = 10_000;
