@@ -15,6 +15,8 @@ export async function listDocuments(ex: Executor, businessId: string) {
       sourceType: knowledgeDocuments.sourceType,
       filename: knowledgeDocuments.filename,
       status: knowledgeDocuments.status,
+      /** why a failed upload could not be read */
+      error: knowledgeDocuments.error,
       chars: sql<number>`length(${knowledgeDocuments.content})::int`,
       // Spelled out: drizzle leaves single-table columns unqualified, and "id" inside the subquery would be the chunk's.
       chunks: sql<number>`(select count(*)::int from knowledge_chunks c where c.document_id = knowledge_documents.id and c.business_id = knowledge_documents.business_id)`,
@@ -46,6 +48,22 @@ export async function listChunks(ex: Executor, businessId: string, documentId: s
 export async function insertDocument(ex: Executor, values: typeof knowledgeDocuments.$inferInsert) {
   const [row] = await ex.insert(knowledgeDocuments).values(values).returning();
   return row!;
+}
+
+/** Earlier failed uploads of a file name: replaced by the next attempt, whether it fails again or not. */
+export async function deleteFailedUploads(ex: Executor, businessId: string, filename: string) {
+  await ex
+    .delete(knowledgeDocuments)
+    .where(and(eq(knowledgeDocuments.businessId, businessId), eq(knowledgeDocuments.filename, filename), eq(knowledgeDocuments.status, "failed")));
+}
+
+/** An upload that could not be read: kept as a failed document with the reason and none of its text. */
+export async function insertFailedUpload(
+  ex: Executor,
+  values: { businessId: string; title: string; filename: string; sourceType: string; error: string; createdBy: string | null },
+) {
+  await deleteFailedUploads(ex, values.businessId, values.filename);
+  return insertDocument(ex, { ...values, content: "", status: "failed" });
 }
 
 export async function updateDocument(ex: Executor, businessId: string, id: string, values: { title: string; content: string }) {

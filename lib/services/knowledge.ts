@@ -10,7 +10,9 @@ import { withTenant } from "@/lib/db/client";
 import {
   bumpKnowledgeVersion,
   deleteDocument as deleteDocumentRow,
+  deleteFailedUploads,
   findDocument,
+  insertFailedUpload,
   insertDocument,
   listChunks,
   listDocuments,
@@ -18,7 +20,7 @@ import {
   updateDocument as updateDocumentRow,
 } from "@/lib/db/knowledge";
 import { AppError } from "@/lib/errors";
-import { extractDocument, MAX_TEXT_CHARS, MAX_UPLOAD_BYTES } from "@/lib/knowledge/extract";
+import { extractDocument, MAX_TEXT_CHARS, MAX_UPLOAD_BYTES, titleFromFilename, uploadType, type UploadType } from "@/lib/knowledge/extract";
 import { prepareChunks, type IndexProgress } from "@/lib/knowledge/indexing";
 import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
 import { audit } from "./audit";
@@ -118,6 +120,20 @@ export async function deleteDocument({ ctx, input }: { ctx: Ctx; input: { id: un
 export type UploadInput = { filename: string; contentType?: string | null; bytes: Uint8Array; title?: string | null };
 export type UploadProgress = { stage: "extracting" } | IndexProgress | { stage: "storing" };
 
+/**
+ * A file that could not be read stays in the list as a failed document, with the reason and none of
+ * its text (no chunks, no version bump: what the agent knows has not changed); the next upload of
+ * the same file name replaces it. Returns the error to throw, carrying the document's id.
+ */
+async function recordFailedUpload(ctx: MemberCtx, file: { filename: string; title: string; type: UploadType }, err: AppError): Promise<AppError> {
+  const doc = await withTenant(ctx.actor.userId, async (tx) => {
+    const row = await insertFailedUpload(tx, { businessId: ctx.businessId, title: file.title, filename: file.filename, sourceType: file.type, error: err.message, createdBy: ctx.actor.userId });
+    await audit(tx, ctx, "knowledge.upload_failed", { type: "knowledge_document", id: row.id }, { filename: file.filename, type: file.type, reason: err.details?.reason ?? null });
+    return row;
+  });
+  return new AppError(err.code, err.message, { ...err.details, documentId: doc.id });
+}
+
 /** Extracts, chunks, embeds and stores one uploaded file; onProgress follows each stage. */
 export async function uploadDocument(
   { ctx, input }: { ctx: Ctx; input: UploadInput },
@@ -126,12 +142,22 @@ export async function uploadDocument(
   requireRole(ctx, KNOWLEDGE_EDITORS);
   const filename = stripNul(input.filename || "upload").replace(/^.*[\\/]/, "").slice(0, 200) || "upload";
   if (input.bytes.byteLength > MAX_UPLOAD_BYTES) throw new AppError("payload_too_large", `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`);
+  const givenTitle = stripNul(input.title ?? "").trim().slice(0, 200);
   await options.onProgress?.({ stage: "extracting" });
-  const extracted = await extractDocument({ filename, contentType: input.contentType, bytes: input.bytes });
-  const title = stripNul(input.title ?? "").trim().slice(0, 200) || extracted.title;
+  let extracted;
+  try {
+    extracted = await extractDocument({ filename, contentType: input.contentType, bytes: input.bytes });
+  } catch (err) {
+    // Only a file that was read and failed is recorded; an unsupported type or an empty file is just refused.
+    const type = uploadType(filename, input.contentType);
+    if (err instanceof AppError && err.details?.reason && type) throw await recordFailedUpload(ctx, { filename, type, title: givenTitle || titleFromFilename(filename) }, err);
+    throw err;
+  }
+  const title = givenTitle || extracted.title;
   const chunks = await prepare(title, extracted.markdown, options);
   await options.onProgress?.({ stage: "storing" });
   return withTenant(ctx.actor.userId, async (tx) => {
+    await deleteFailedUploads(tx, ctx.businessId, filename);
     const doc = await insertDocument(tx, {
       businessId: ctx.businessId,
       title,
