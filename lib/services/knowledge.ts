@@ -6,12 +6,13 @@ import "server-only";
 // transaction: a failure leaves nothing half-stored.
 import { z } from "zod";
 import type { Embedder } from "@/lib/ai/embeddings";
-import { withTenant } from "@/lib/db/client";
+import { withTenant, type Tx } from "@/lib/db/client";
 import {
   bumpKnowledgeVersion,
   deleteDocument as deleteDocumentRow,
   deleteFailedUploads,
   findDocument,
+  findDocumentByContent,
   insertFailedUpload,
   insertDocument,
   listChunks,
@@ -72,13 +73,44 @@ async function prepare(title: string, content: string, options: IndexOptions) {
   return chunks;
 }
 
+/**
+ * One business holds a text once: the same file uploaded twice, or an article pasted from a document
+ * already there, would only make the agent find the same passage twice. The second is refused with a
+ * 409 naming the document that has the text (details.documentId, for a link), and nothing is stored.
+ */
+function alreadyThere(existing: { id: string; title: string }, what: "upload" | "article"): AppError {
+  const message =
+    what === "upload"
+      ? `Already uploaded as "${existing.title}": that document has exactly this text, so nothing was added.`
+      : `"${existing.title}" already has exactly this text, so nothing was saved.`;
+  return new AppError("conflict", message, { documentId: existing.id, title: existing.title });
+}
+
+/** Refuses a text the business already holds, before any chunking or embedding is paid for. */
+async function refuseDuplicate(ctx: MemberCtx, content: string, what: "upload" | "article", exceptId?: string) {
+  const existing = await withTenant(ctx.actor.userId, (tx) => findDocumentByContent(tx, ctx.businessId, content, exceptId));
+  if (existing) throw alreadyThere(existing, what);
+}
+
+/** Inserts a ready document, or refuses it when an upload of the same text won the race meanwhile. */
+async function insertNew(tx: Tx, values: Parameters<typeof insertDocument>[1], what: "upload" | "article") {
+  const doc = await insertDocument(tx, values);
+  if (doc) return doc;
+  const existing = await findDocumentByContent(tx, values.businessId, values.content);
+  throw existing ? alreadyThere(existing, what) : new AppError("conflict", "This text was just saved by someone else. Reload the page to see it.");
+}
+
+const isUniqueViolation = (err: unknown) =>
+  /duplicate key|unique constraint/i.test(String((err as { cause?: Error })?.cause?.message ?? (err as Error)?.message ?? ""));
+
 export async function createArticle({ ctx, input }: { ctx: Ctx; input: unknown }, options: IndexOptions = {}) {
   requireRole(ctx, KNOWLEDGE_EDITORS);
   const { title, content } = ArticleInput.parse(input);
+  await refuseDuplicate(ctx, content, "article");
   const chunks = await prepare(title, content, options);
   await options.onProgress?.({ stage: "storing" });
   return withTenant(ctx.actor.userId, async (tx) => {
-    const doc = await insertDocument(tx, { businessId: ctx.businessId, title, content, sourceType: "article", createdBy: ctx.actor.userId });
+    const doc = await insertNew(tx, { businessId: ctx.businessId, title, content, sourceType: "article", createdBy: ctx.actor.userId }, "article");
     await replaceChunks(tx, ctx.businessId, doc.id, chunks);
     const version = await bumpKnowledgeVersion(tx, ctx.businessId);
     await audit(tx, ctx, "knowledge.article_created", { type: "knowledge_document", id: doc.id }, { title, chunks: chunks.length, version });
@@ -93,10 +125,14 @@ export async function updateDocument({ ctx, input }: { ctx: Ctx; input: { id: un
   // Existence first, so another business's id is "not found" before any embedding work.
   const existing = await withTenant(ctx.actor.userId, (tx) => findDocument(tx, ctx.businessId, id));
   if (!existing) throw new AppError("not_found", "Document not found.");
+  await refuseDuplicate(ctx, content, "article", id);
   const chunks = await prepare(title, content, options);
   await options.onProgress?.({ stage: "storing" });
   return withTenant(ctx.actor.userId, async (tx) => {
-    const doc = await updateDocumentRow(tx, ctx.businessId, id, { title, content });
+    const doc = await updateDocumentRow(tx, ctx.businessId, id, { title, content }).catch((err: unknown) => {
+      if (isUniqueViolation(err)) throw new AppError("conflict", "Another document was just saved with exactly this text, so nothing was saved.");
+      throw err;
+    });
     if (!doc) throw new AppError("not_found", "Document not found.");
     await replaceChunks(tx, ctx.businessId, id, chunks);
     const version = await bumpKnowledgeVersion(tx, ctx.businessId);
@@ -154,18 +190,16 @@ export async function uploadDocument(
     throw err;
   }
   const title = givenTitle || extracted.title;
+  await refuseDuplicate(ctx, extracted.markdown, "upload");
   const chunks = await prepare(title, extracted.markdown, options);
   await options.onProgress?.({ stage: "storing" });
   return withTenant(ctx.actor.userId, async (tx) => {
     await deleteFailedUploads(tx, ctx.businessId, filename);
-    const doc = await insertDocument(tx, {
-      businessId: ctx.businessId,
-      title,
-      content: extracted.markdown,
-      sourceType: extracted.type,
-      filename,
-      createdBy: ctx.actor.userId,
-    });
+    const doc = await insertNew(
+      tx,
+      { businessId: ctx.businessId, title, content: extracted.markdown, sourceType: extracted.type, filename, createdBy: ctx.actor.userId },
+      "upload",
+    );
     await replaceChunks(tx, ctx.businessId, doc.id, chunks);
     const version = await bumpKnowledgeVersion(tx, ctx.businessId);
     await audit(

@@ -219,6 +219,56 @@ describe("uploads", () => {
     expect(await version(a.businessId)).toBe(v);
   });
 
+  it("the same file uploaded twice says where it already is and adds nothing; another business may upload it too", async () => {
+    await signInAs("alice@a.test");
+    const fees = new TextEncoder().encode("# Fees\n\nA check-up is £55 and a scale and polish is £65.\n");
+    const first = await uploadRequest("tenant-a", { name: "fees.md", bytes: fees });
+    expect(first.status).toBe(201);
+    const { document } = await first.json();
+    const docsBefore = (await documents(a.businessId)).length;
+    const v = await version(a.businessId);
+
+    const again = await uploadRequest("tenant-a", { name: "fees (1).md", bytes: fees });
+    expect(again.status).toBe(409);
+    expect(await again.json()).toEqual({
+      error: {
+        code: "conflict",
+        message: 'Already uploaded as "Fees": that document has exactly this text, so nothing was added.',
+        documentId: document.id,
+        link: `/tenant-a/knowledge/articles/${document.id}`,
+      },
+    });
+    // The same text in another format is the same knowledge.
+    const streamed = await ndjson(await uploadRequest("tenant-a", { name: "fees.txt", bytes: fees }, "application/x-ndjson"));
+    expect(streamed.at(-1)).toEqual({ stage: "error", code: "conflict", message: expect.stringMatching(/^Already uploaded as "Fees"/), documentId: document.id, link: `/tenant-a/knowledge/articles/${document.id}` });
+    // So is an article pasted from it, and an edit that would make another article a copy of it.
+    expect(await saveArticleAction("tenant-a", null, null, form({ title: "Prices", content: "# Fees\n\nA check-up is £55 and a scale and polish is £65." }))).toEqual({
+      error: '"Fees" already has exactly this text, so nothing was saved.',
+    });
+    const other = await saveArticleAction("tenant-a", null, null, form({ title: "Prices", content: "Ask us for a quote." }));
+    expect(await saveArticleAction("tenant-a", other!.id!, null, form({ title: "Prices", content: "# Fees\n\nA check-up is £55 and a scale and polish is £65." }))).toEqual({
+      error: '"Fees" already has exactly this text, so nothing was saved.',
+    });
+    // Saving a document unchanged is not a copy of itself.
+    expect(await saveArticleAction("tenant-a", document.id, null, form({ title: "Fees", content: "# Fees\n\nA check-up is £55 and a scale and polish is £65." }))).toMatchObject({ ok: expect.stringMatching(/^Saved/) });
+    expect((await documents(a.businessId)).length).toBe(docsBefore + 1);
+    expect(await version(a.businessId)).toBe(v + 2);
+
+    await signInAs("bob@b.test");
+    const theirs = await uploadRequest("tenant-b", { name: "fees.md", bytes: fees });
+    expect(theirs.status).toBe(201);
+    expect(await deleteDocumentAction("tenant-b", (await theirs.json()).document.id)).toEqual({ ok: "Deleted." });
+  });
+
+  it("one file uploaded several times at once is stored once", async () => {
+    await signInAs("alice@a.test");
+    const bytes = new TextEncoder().encode("# Parking\n\nThere are four free spaces behind the clinic.\n");
+    const results = await Promise.all([1, 2, 3].map((i) => uploadRequest("tenant-a", { name: `parking-${i}.md`, bytes })));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    const stored = await withService((tx) => rows<{ n: number }>(tx, sql`select count(*)::int as n from knowledge_documents where business_id = ${a.businessId} and title = 'Parking'`));
+    expect(stored).toEqual([{ n: 1 }]);
+  });
+
   it("a failure while storing rolls back the document with its chunks", async () => {
     const { ctx } = await (async () => {
       await signInAs("alice@a.test");
