@@ -2,12 +2,14 @@
 // Uploads files one after another; each shows a progress bar fed by the upload itself and then by the
 // server's streamed stages (extracting, chunking, embedding n of m, storing).
 import { useRef, useState } from "react";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { Upload } from "lucide-react";
 import { Button } from "@/components/ui/button";
 
-type Item = { name: string; progress: number; status: string; state: "waiting" | "working" | "done" | "error" };
-type Event = { stage: string; done?: number; total?: number; message?: string; chunks?: number; pages?: number | null };
+type Item = { name: string; progress: number; status: string; state: "waiting" | "working" | "done" | "error"; link?: string };
+/** `link`: the document that already has this file's text (a 409). */
+type Event = { stage: string; done?: number; total?: number; message?: string; link?: string; chunks?: number; pages?: number | null };
 
 const ACCEPT = ".txt,.md,.markdown,.html,.htm,.pdf,.docx";
 const MAX_BYTES = 10 * 1024 * 1024;
@@ -53,8 +55,8 @@ function send(url: string, file: File, onEvent: (e: Event) => void, onUpload: (f
       }
       if (final && read < text.length && xhr.status >= 400) {
         try {
-          const body = JSON.parse(text) as { error?: { message?: string } };
-          onEvent({ stage: "error", message: body.error?.message ?? `Upload failed (${xhr.status}).` });
+          const body = JSON.parse(text) as { error?: { message?: string; link?: string } };
+          onEvent({ stage: "error", message: body.error?.message ?? `Upload failed (${xhr.status}).`, link: body.error?.link });
         } catch {
           onEvent({ stage: "error", message: `Upload failed (${xhr.status}).` });
         }
@@ -101,7 +103,7 @@ export function UploadPanel({ slug }: { slug: string }) {
         file,
         (e) => {
           const d = describe(e);
-          update(i, { ...d, state: e.stage === "done" ? "done" : e.stage === "error" ? "error" : "working" });
+          update(i, { ...d, state: e.stage === "done" ? "done" : e.stage === "error" ? "error" : "working", link: e.link });
         },
         (f) => update(i, { progress: Math.round(f * 40), status: `Uploading… ${Math.round(f * 100)}%` }),
       );
@@ -132,6 +134,14 @@ export function UploadPanel({ slug }: { slug: string }) {
                 <span className="truncate font-medium">{it.name}</span>
                 <span className={it.state === "error" ? "text-red-700" : it.state === "done" ? "text-emerald-700" : "text-slate-500"} role={it.state === "error" ? "alert" : undefined}>
                   {it.status}
+                  {it.link && (
+                    <>
+                      {" "}
+                      <Link href={it.link} className="underline">
+                        Open it
+                      </Link>
+                    </>
+                  )}
                 </span>
               </div>
               <div

@@ -1,5 +1,6 @@
 // Knowledge documents and their chunks. Every query names the business it is about.
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { createHash } from "node:crypto";
+import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
 import { requestCacheWarming } from "./cache-warming";
 import type { Executor } from "./client";
@@ -16,6 +17,8 @@ export async function listDocuments(ex: Executor, businessId: string) {
       sourceType: knowledgeDocuments.sourceType,
       filename: knowledgeDocuments.filename,
       status: knowledgeDocuments.status,
+      /** why a failed upload could not be read */
+      error: knowledgeDocuments.error,
       chars: sql<number>`length(${knowledgeDocuments.content})::int`,
       // Spelled out: drizzle leaves single-table columns unqualified, and "id" inside the subquery would be the chunk's.
       chunks: sql<number>`(select count(*)::int from knowledge_chunks c where c.document_id = knowledge_documents.id and c.business_id = knowledge_documents.business_id)`,
@@ -44,15 +47,61 @@ export async function listChunks(ex: Executor, businessId: string, documentId: s
     .orderBy(asc(knowledgeChunks.ordinal));
 }
 
+/** A document's text as its identity: sha256 of the UTF-8 text (the migration's backfill computes the same). */
+export function contentHash(content: string): string {
+  return createHash("sha256").update(content, "utf8").digest("hex");
+}
+
+/** The business's document holding exactly this text, other than `exceptId`. */
+export async function findDocumentByContent(ex: Executor, businessId: string, content: string, exceptId?: string) {
+  const [row] = await ex
+    .select({ id: knowledgeDocuments.id, title: knowledgeDocuments.title })
+    .from(knowledgeDocuments)
+    .where(
+      and(
+        eq(knowledgeDocuments.businessId, businessId),
+        eq(knowledgeDocuments.contentHash, contentHash(content)),
+        ...(exceptId ? [ne(knowledgeDocuments.id, exceptId)] : []),
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+/**
+ * Stores a document; a ready one carries its text's hash, and undefined comes back when the business
+ * already holds that text (the unique key decides, so two uploads of one file at once store it once).
+ */
 export async function insertDocument(ex: Executor, values: typeof knowledgeDocuments.$inferInsert) {
-  const [row] = await ex.insert(knowledgeDocuments).values(values).returning();
-  return row!;
+  const ready = (values.status ?? "ready") === "ready";
+  const [row] = await ex
+    .insert(knowledgeDocuments)
+    .values({ ...values, contentHash: ready ? contentHash(values.content) : null })
+    .onConflictDoNothing({ target: [knowledgeDocuments.businessId, knowledgeDocuments.contentHash] })
+    .returning();
+  return row;
+}
+
+/** Earlier failed uploads of a file name: replaced by the next attempt, whether it fails again or not. */
+export async function deleteFailedUploads(ex: Executor, businessId: string, filename: string) {
+  await ex
+    .delete(knowledgeDocuments)
+    .where(and(eq(knowledgeDocuments.businessId, businessId), eq(knowledgeDocuments.filename, filename), eq(knowledgeDocuments.status, "failed")));
+}
+
+/** An upload that could not be read: kept as a failed document with the reason and none of its text. */
+export async function insertFailedUpload(
+  ex: Executor,
+  values: { businessId: string; title: string; filename: string; sourceType: string; error: string; createdBy: string | null },
+) {
+  await deleteFailedUploads(ex, values.businessId, values.filename);
+  return (await insertDocument(ex, { ...values, content: "", status: "failed" }))!;
 }
 
 export async function updateDocument(ex: Executor, businessId: string, id: string, values: { title: string; content: string }) {
   const [row] = await ex
     .update(knowledgeDocuments)
-    .set({ ...values, status: "ready", error: null, updatedAt: new Date() })
+    .set({ ...values, contentHash: contentHash(values.content), status: "ready", error: null, updatedAt: new Date() })
     .where(and(eq(knowledgeDocuments.businessId, businessId), eq(knowledgeDocuments.id, id)))
     .returning();
   return row;

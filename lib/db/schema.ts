@@ -319,13 +319,16 @@ export const knowledgeDocuments = pgTable(
     sourceType: text("source_type").notNull().default("article"),
     filename: text("filename"),
     content: text("content").notNull(),
+    /** ready, or failed (an upload that could not be read: `error` says why, no content, no chunks) */
     status: text("status").notNull().default("ready"),
     error: text("error"),
+    /** sha256 of `content` for ready documents: one business holds a text once (the same file uploaded twice is one document) */
+    contentHash: text("content_hash"),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("knowledge_documents_business_idx").on(t.businessId)],
+  (t) => [index("knowledge_documents_business_idx").on(t.businessId), uniqueIndex("knowledge_documents_content_key").on(t.businessId, t.contentHash)],
 );
 
 export const knowledgeChunks = pgTable(

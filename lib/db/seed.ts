@@ -6,6 +6,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { chunkDocument } from "@/lib/knowledge/chunk";
 import type { DbHandle } from "./client";
 import { businesses, knowledgeChunks, knowledgeDocuments, members } from "./schema";
+import { contentHash } from "./knowledge";
 import { findUserByEmail, insertUser } from "./users";
 import { DEMO_BUSINESS_ID, DEMO_OWNER } from "./seed-data";
 
@@ -24,6 +25,8 @@ export async function seedDemo(handle: DbHandle): Promise<boolean> {
     await tx.insert(members).values({ businessId: DEMO_BUSINESS_ID, userId: owner.id, role: "owner" }).onConflictDoNothing();
     const docs = await tx.select().from(knowledgeDocuments).where(eq(knowledgeDocuments.businessId, DEMO_BUSINESS_ID));
     for (const doc of docs) {
+      // seed.sql writes the rows; their text's hash keeps an upload of the same text from doubling them
+      await tx.update(knowledgeDocuments).set({ contentHash: contentHash(doc.content) }).where(eq(knowledgeDocuments.id, doc.id));
       const chunks = chunkDocument(doc.content);
       if (chunks.length) {
         await tx.insert(knowledgeChunks).values(chunks.map((c) => ({ ...c, businessId: DEMO_BUSINESS_ID, documentId: doc.id })));

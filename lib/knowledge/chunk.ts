@@ -10,7 +10,21 @@ export function estimateTokens(text: string): number {
 type Section = { heading: string | null; paragraphs: string[] };
 
 const FENCE = /^\s{0,3}(```|~~~)/;
-const HEADING = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
+// No lazy group before optional trailing spaces and #s here: /(.*?)\s*#*\s*$/ backtracks cubically
+// on a long run of spaces, and one line of a few thousand spaces would stall the server for minutes.
+const HEADING_START = /^[ \t]{0,3}(#{1,6})[ \t]+/;
+
+/** An ATX heading ("## Aftercare ##"): its level and text, or null; linear in the line's length. */
+export function atxHeading(line: string): { level: number; text: string } | null {
+  const m = HEADING_START.exec(line);
+  if (!m) return null;
+  let text = line.slice(m[0].length).trimEnd();
+  // A closing run of #s counts only after a space (CommonMark): "C#" keeps its #.
+  let end = text.length;
+  while (end > 0 && text[end - 1] === "#") end--;
+  if (end < text.length && (end === 0 || text[end - 1] === " " || text[end - 1] === "\t")) text = text.slice(0, end).trimEnd();
+  return { level: m[1]!.length, text };
+}
 
 function sections(markdown: string): Section[] {
   const out: Section[] = [];
@@ -40,13 +54,13 @@ function sections(markdown: string): Section[] {
       buffer.push(line);
       continue;
     }
-    const h = HEADING.exec(line);
+    const h = atxHeading(line);
     if (h) {
       flushParagraph();
       if (current.paragraphs.length) out.push(current);
-      const level = h[1]!.length;
+      const level = h.level;
       path.splice(level - 1);
-      path[level - 1] = h[2]!;
+      path[level - 1] = h.text;
       current = { heading: path.filter(Boolean).join(" › ") || null, paragraphs: [] };
     } else if (line.trim() === "") {
       flushParagraph();

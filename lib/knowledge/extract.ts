@@ -1,11 +1,13 @@
 import "server-only";
 // Text out of uploaded files: .txt and .md as they are, .html through turndown, .pdf through unpdf
-// (PDF.js), .docx through mammoth (→ HTML → markdown, so headings survive for chunking). A file we
-// cannot read fails with a message that says why; nothing is stored for it.
-import mammoth from "mammoth";
-import TurndownService from "turndown";
+// (PDF.js), .docx through mammoth (→ HTML → markdown, so headings survive for chunking), all read in
+// a worker thread (parse-worker.mjs) with time, memory and stack limits. A file we cannot read fails
+// with a message that says why.
+import { Worker } from "node:worker_threads";
+import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { stripNul } from "@/lib/validation/text";
+import { atxHeading } from "./chunk";
 
 export const UPLOAD_TYPES = ["txt", "md", "html", "pdf", "docx"] as const;
 export type UploadType = (typeof UPLOAD_TYPES)[number];
@@ -37,6 +39,8 @@ const MIME: Record<string, UploadType> = {
 };
 
 const unprocessable = (message: string) => new AppError("unprocessable", message);
+/** The file itself could not be read (not its type or size): the upload is recorded as failed, with why. */
+const unreadable = (message: string, reason: string) => new AppError("unprocessable", message, { reason });
 
 /** The file's type from its extension (or, without one, its content type); null when unsupported. */
 export function uploadType(filename: string, contentType?: string | null): UploadType | null {
@@ -53,151 +57,110 @@ export function titleFromFilename(filename: string): string {
   return (words || "Untitled document").slice(0, 200);
 }
 
-function decodeText(bytes: Uint8Array): string {
-  // A NUL byte means a binary file with a text extension.
-  if (bytes.subarray(0, 8192).includes(0)) throw unprocessable("This file is not text: it contains binary data.");
+/**
+ * What one file may cost to read. The parsers are synchronous, and some inputs make them slow or
+ * deep (20,000 nested <div>s: seconds of parsing, then a stack overflow), so each file is read in a
+ * worker thread with these limits and stopped when it takes longer; the server goes on serving.
+ */
+export type ParseLimits = { timeMs: number; memoryMb: number; stackMb: number };
+export const PARSE_LIMITS: ParseLimits = { timeMs: 10_000, memoryMb: 256, stackMb: 4 };
+
+/** Files read at once in this process: each worker may take PARSE_LIMITS.memoryMb; the rest wait. */
+const MAX_PARALLEL_PARSES = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function oneOf<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_PARALLEL_PARSES) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    // Old Windows files: Latin-1 decodes every byte, and is what such files nearly always are.
-    return new TextDecoder("windows-1252").decode(bytes);
-  }
-}
-
-/** Tidies extracted text: one kind of line break, no trailing spaces, at most one blank line in a row. */
-export function tidy(text: string): string {
-  return text
-    .replace(/\r\n?/g, "\n")
-    .replace(/\u00a0/g, " ")
-    .replace(/[ \t]+$/gm, "")
-    .replace(/\n{3,}/g, "\n\n")
-    .trim();
-}
-
-const firstHeading = (markdown: string) => /^#{1,2}\s+(.+?)\s*#*\s*$/m.exec(markdown)?.[1]?.trim();
-
-function htmlToMarkdown(html: string): string {
-  const td = new TurndownService({ headingStyle: "atx", codeBlockStyle: "fenced", bulletListMarker: "-", emDelimiter: "*" });
-  td.remove(["script", "style", "noscript", "iframe", "head", "title", "template", "canvas", "form", "button", "nav"]);
-  // Images carry no text the agent can use; keep their alt text only.
-  td.addRule("image-alt", {
-    filter: "img",
-    replacement: (_c, node) => {
-      const alt = (node as HTMLElement).getAttribute("alt")?.trim();
-      return alt ? ` ${alt} ` : "";
-    },
-  });
-  // Inline SVG is drawing, not text.
-  td.remove((node) => node.nodeName.toLowerCase() === "svg");
-  return td.turndown(html);
-}
-
-async function extractHtml(html: string): Promise<{ title?: string; markdown: string }> {
-  const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1]?.replace(/\s+/g, " ").trim();
-  const body = /<body[^>]*>([\s\S]*)<\/body>/i.exec(html)?.[1] ?? html;
-  const markdown = tidy(htmlToMarkdown(body));
-  return { title: title ? decodeEntities(title) : undefined, markdown };
-}
-
-function decodeEntities(s: string): string {
-  return s
-    .replace(/&amp;/g, "&")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;|&apos;/g, "'")
-    .replace(/&#(\d+);/g, (_, n: string) => {
-      // As browsers do: NUL and what is no character at all become U+FFFD (fromCodePoint would throw).
-      const cp = Number(n);
-      return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : "\ufffd";
-    });
-}
-
-async function extractPdf(bytes: Uint8Array): Promise<{ title?: string; markdown: string; pages: number }> {
-  const { getDocumentProxy, extractText, getMeta } = await import("unpdf");
-  let pdf;
-  try {
-    // PDF.js takes the buffer over: give it a copy.
-    pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0, isEvalSupported: false });
-  } catch (err) {
-    const name = (err as { name?: string })?.name ?? "";
-    if (name === "PasswordException") throw unprocessable("This PDF is password-protected. Remove the password and upload it again.");
-    throw unprocessable("This file is not a readable PDF (it may be damaged or not a PDF at all).");
-  }
-  try {
-    const { totalPages, text } = await extractText(pdf, { mergePages: false });
-    let title: string | undefined;
-    try {
-      const meta = await getMeta(pdf);
-      const t = (meta.info as { Title?: unknown } | undefined)?.Title;
-      if (typeof t === "string" && t.trim()) title = t.trim();
-    } catch {
-      // metadata is optional
-    }
-    const pages = (text as string[]).map((p) => tidy(p)).filter(Boolean);
-    return { title, markdown: pages.join("\n\n"), pages: totalPages };
-  } catch {
-    throw unprocessable("The text of this PDF could not be read (it may be damaged).");
+    return await work();
   } finally {
-    void pdf.destroy();
+    running--;
+    waiting.shift()?.();
   }
 }
 
-async function extractDocx(bytes: Uint8Array): Promise<{ markdown: string }> {
-  let html: string;
-  try {
-    html = (await mammoth.convertToHtml({ buffer: Buffer.from(bytes) })).value;
-  } catch {
-    throw unprocessable("This file is not a readable Word document (.docx). Old .doc files need saving as .docx first.");
-  }
-  return { markdown: tidy(htmlToMarkdown(html)) };
+/** The worker's one answer, read as the boundary it is. */
+const WorkerAnswer = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), markdown: z.string(), title: z.string().optional(), pages: z.number().int().nonnegative().optional() }),
+  z.object({ ok: z.literal(false), reason: z.string(), message: z.string(), detail: z.string().optional() }),
+]);
+type Parsed = { markdown: string; title?: string; pages?: number };
+
+function parseInWorker(type: UploadType, bytes: Uint8Array, limits: ParseLimits): Promise<Parsed> {
+  const seconds = (limits.timeMs / 1000).toLocaleString("en", { maximumFractionDigits: 2 });
+  return new Promise<Parsed>((resolve, reject) => {
+    // Written as new Worker(new URL(…, import.meta.url)) so Next bundles the worker file for production.
+    const worker = new Worker(new URL("./parse-worker.mjs", import.meta.url), {
+      resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(4, limits.memoryMb / 8)), stackSizeMb: limits.stackMb },
+    });
+    let settled = false;
+    const finish = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      outcome();
+    };
+    const timer = setTimeout(
+      () => finish(() => reject(unreadable(`This file took longer than ${seconds} seconds to read, so it was stopped. Split it into smaller files or save it as plain text, and upload it again.`, "time_limit"))),
+      limits.timeMs,
+    );
+    worker.once("message", (raw: unknown) => {
+      const answer = WorkerAnswer.safeParse(raw);
+      finish(() => {
+        if (!answer.success) return reject(new Error("The file reader answered in an unexpected shape."));
+        if (answer.data.ok) return resolve({ markdown: answer.data.markdown, title: answer.data.title, pages: answer.data.pages });
+        if (answer.data.detail) console.warn(`[prismai] upload could not be read: ${answer.data.detail.slice(0, 300)}`);
+        reject(unreadable(answer.data.message, answer.data.reason));
+      });
+    });
+    worker.once("error", (err: Error & { code?: string }) =>
+      finish(() =>
+        reject(
+          err.code === "ERR_WORKER_OUT_OF_MEMORY"
+            ? unreadable(`This file needs more than ${limits.memoryMb} MB of memory to read, so it was stopped. Split it into smaller files or save it as plain text, and upload it again.`, "memory_limit")
+            : err,
+        ),
+      ),
+    );
+    worker.once("exit", (code) => finish(() => reject(new Error(`The file reader stopped (exit code ${code}) before it answered.`))));
+    // The bytes move to the worker (a copy first: the caller keeps its own).
+    const copy = new Uint8Array(bytes);
+    worker.postMessage({ type, bytes: copy, maxChars: MAX_TEXT_CHARS }, [copy.buffer]);
+  });
 }
 
 /**
  * Extracts the text of one uploaded file as markdown. Throws AppError("unprocessable") with a
  * reason a person can act on: unsupported type, empty, damaged, password-protected, a scan without
- * text, or too long.
+ * text, too long, nested too deeply, or over the time or memory a file may take (those the file
+ * itself caused carry details.reason).
  */
-export async function extractDocument(file: { filename: string; contentType?: string | null; bytes: Uint8Array }): Promise<Extracted> {
+export async function extractDocument(
+  file: { filename: string; contentType?: string | null; bytes: Uint8Array },
+  limits: ParseLimits = PARSE_LIMITS,
+): Promise<Extracted> {
   const type = uploadType(file.filename, file.contentType);
   if (!type) throw unprocessable(`"${file.filename.slice(0, 80)}" is not a supported file type. Upload .txt, .md, .html, .pdf or .docx.`);
   if (file.bytes.byteLength === 0) throw unprocessable("The file is empty.");
   if (file.bytes.byteLength > MAX_UPLOAD_BYTES) throw new AppError("payload_too_large", `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`);
 
-  let title: string | undefined;
-  let markdown: string;
-  let pages: number | undefined;
-  switch (type) {
-    case "txt":
-    case "md":
-      markdown = tidy(decodeText(file.bytes));
-      if (type === "md") title = firstHeading(markdown);
-      break;
-    case "html": {
-      const r = await extractHtml(decodeText(file.bytes));
-      title = r.title ?? firstHeading(r.markdown);
-      markdown = r.markdown;
-      break;
-    }
-    case "pdf": {
-      const r = await extractPdf(file.bytes);
-      title = r.title;
-      markdown = r.markdown;
-      pages = r.pages;
-      if (!markdown) throw unprocessable("This PDF has no text layer (it is probably a scan). Upload a PDF with selectable text, or paste the text as an article.");
-      break;
-    }
-    case "docx": {
-      const r = await extractDocx(file.bytes);
-      markdown = r.markdown;
-      title = firstHeading(markdown);
-      break;
-    }
+  const parsed = await oneOf(() => parseInWorker(type, file.bytes, limits));
+  // The worker drops NUL from the text; a title from a PDF's metadata can still hold one.
+  const markdown = stripNul(parsed.markdown);
+  if (!/[\p{L}\p{N}]/u.test(markdown)) throw unreadable("No text was found in this file.", "no_text");
+  // Markdown and Word documents are titled by their first heading, web pages by <title> first.
+  const title = parsed.title ?? (type === "txt" || type === "pdf" ? undefined : firstHeading(markdown));
+  return { type, title: stripNul(title || titleFromFilename(file.filename)).slice(0, 200), markdown, pages: parsed.pages };
+}
+
+/** The first level-1 or level-2 heading of a markdown text, if any. */
+function firstHeading(markdown: string): string | undefined {
+  for (const line of markdown.split("\n")) {
+    const h = atxHeading(line);
+    if (h && h.level <= 2 && h.text) return h.text;
   }
-  if (!/[\p{L}\p{N}]/u.test(markdown)) throw unprocessable("No text was found in this file.");
-  if (markdown.length > MAX_TEXT_CHARS) {
-    throw unprocessable(`This file has ${markdown.length.toLocaleString("en")} characters of text; the limit is ${MAX_TEXT_CHARS.toLocaleString("en")}. Split it into smaller files.`);
-  }
-  // A PDF's text layer or metadata can hold NUL, which PostgreSQL cannot store: dropped, never a 500.
-  return { type, title: stripNul(title || titleFromFilename(file.filename)).slice(0, 200), markdown: stripNul(markdown), pages };
+  return undefined;
 }

@@ -91,11 +91,24 @@ export function coverage(terms: string[], text: string): number {
   return terms.filter((t) => words.some((w) => (t.length >= 3 ? w.startsWith(t) : w === t))).length / terms.length;
 }
 
+/** An FAQ's identity as text: the same question with the same answer is one FAQ. */
+const FAQ_KEY = sql.raw(`md5(lower(question) || E'\\n' || answer)`);
+
 /** A uuid[] parameter that both drivers bind the same way. */
 const idArray = (list: { id: string }[]) => sql`string_to_array(${list.map((x) => x.id).join(",")}, ',')::uuid[]`;
 
-/** similarity for the vector list, rank and coverage for the words list; quality weighs the rank. */
-type Ranked = { id: string; similarity?: number; rank?: number; quality: number };
+/**
+ * similarity for the vector list, rank and coverage for the words list; quality weighs the rank.
+ * `key` is the text's hash: the same text stored twice (a file uploaded twice before uploads were
+ * de-duplicated, an FAQ entered twice) is one result, never two.
+ */
+type Ranked = { id: string; key: string; similarity?: number; rank?: number; quality: number };
+
+/** A list without its repeats of the same text (the better-ranked copy stays), ranks closed up. */
+const distinct = (list: Ranked[]): Ranked[] => {
+  const seen = new Set<string>();
+  return list.filter((r) => !seen.has(r.key) && Boolean(seen.add(r.key)));
+};
 
 /**
  * Reciprocal-rank fusion, each list's contribution weighed by how good the match is (cosine
@@ -105,17 +118,18 @@ type Ranked = { id: string; similarity?: number; rank?: number; quality: number 
 type Fused = { id: string; score: number; similarity: number | null; textRank: number | null; wordMatch: number | null };
 
 function fuse(lists: Ranked[][]): Fused[] {
+  // By text, not by id: one copy of a text stands for all of them, and first-seen is the closest.
   const fused = new Map<string, Fused & { rrf: number }>();
-  for (const list of lists) {
+  for (const list of lists.map(distinct)) {
     list.forEach((r, i) => {
-      const e = fused.get(r.id) ?? { id: r.id, rrf: 0, score: 0, similarity: null, textRank: null, wordMatch: null };
+      const e = fused.get(r.key) ?? { id: r.id, rrf: 0, score: 0, similarity: null, textRank: null, wordMatch: null };
       e.rrf += Math.max(0, Math.min(1, r.quality)) / (RRF_K + i + 1);
       if (r.similarity !== undefined) e.similarity = Number(r.similarity);
       if (r.rank !== undefined) {
         e.textRank = Number(r.rank);
         e.wordMatch = r.quality;
       }
-      fused.set(r.id, e);
+      fused.set(r.key, e);
     });
   }
   const best = lists.length / (RRF_K + 1);
@@ -157,9 +171,9 @@ export async function retrieveKnowledge(ex: Executor, input: RetrieveInput): Pro
   if (v) {
     chunkLists.push(
       (
-        await rows<{ id: string; similarity: number }>(
+        await rows<{ id: string; key: string; similarity: number }>(
           ex,
-          sql`select id, 1 - (embedding <=> ${v}::vector) as similarity from knowledge_chunks
+          sql`select id, md5(content) as key, 1 - (embedding <=> ${v}::vector) as similarity from knowledge_chunks
               where business_id = ${b} and embedding is not null
               order by embedding <=> ${v}::vector limit ${pool}`,
         )
@@ -168,9 +182,9 @@ export async function retrieveKnowledge(ex: Executor, input: RetrieveInput): Pro
     if (faqLimit)
       faqLists.push(
         (
-          await rows<{ id: string; similarity: number }>(
+          await rows<{ id: string; key: string; similarity: number }>(
             ex,
-            sql`select id, 1 - (embedding <=> ${v}::vector) as similarity from faqs
+            sql`select id, ${FAQ_KEY} as key, 1 - (embedding <=> ${v}::vector) as similarity from faqs
                 where business_id = ${b} and enabled and embedding is not null
                 order by embedding <=> ${v}::vector limit ${pool}`,
           )
@@ -180,25 +194,25 @@ export async function retrieveKnowledge(ex: Executor, input: RetrieveInput): Pro
   if (tq) {
     chunkLists.push(
       (
-        await rows<{ id: string; rank: number; text: string }>(
+        await rows<{ id: string; key: string; rank: number; text: string }>(
           ex,
-          sql`select id, ts_rank(tsv, q, 1) as rank, coalesce(heading, '') || ' ' || content as text
+          sql`select id, md5(content) as key, ts_rank(tsv, q, 1) as rank, coalesce(heading, '') || ' ' || content as text
               from knowledge_chunks, to_tsquery('simple', ${tq}) q
               where business_id = ${b} and tsv @@ q order by rank desc, id limit ${pool}`,
         )
-      ).map((r) => ({ id: r.id, rank: r.rank, quality: coverage(terms, r.text) })),
+      ).map((r) => ({ id: r.id, key: r.key, rank: r.rank, quality: coverage(terms, r.text) })),
     );
     if (faqLimit)
       faqLists.push(
         (
-          await rows<{ id: string; rank: number; text: string }>(
+          await rows<{ id: string; key: string; rank: number; text: string }>(
             ex,
-            sql`select id, ts_rank(to_tsvector('simple', question || ' ' || answer), q, 1) as rank, question || ' ' || answer as text
+            sql`select id, ${FAQ_KEY} as key, ts_rank(to_tsvector('simple', question || ' ' || answer), q, 1) as rank, question || ' ' || answer as text
                 from faqs, to_tsquery('simple', ${tq}) q
                 where business_id = ${b} and enabled and to_tsvector('simple', question || ' ' || answer) @@ q
                 order by rank desc, id limit ${pool}`,
           )
-        ).map((r) => ({ id: r.id, rank: r.rank, quality: coverage(terms, r.text) })),
+        ).map((r) => ({ id: r.id, key: r.key, rank: r.rank, quality: coverage(terms, r.text) })),
       );
   }
 

@@ -6,11 +6,14 @@ import "server-only";
 // transaction: a failure leaves nothing half-stored.
 import { z } from "zod";
 import type { Embedder } from "@/lib/ai/embeddings";
-import { withTenant } from "@/lib/db/client";
+import { withTenant, type Tx } from "@/lib/db/client";
 import {
   bumpKnowledgeVersion,
   deleteDocument as deleteDocumentRow,
+  deleteFailedUploads,
   findDocument,
+  findDocumentByContent,
+  insertFailedUpload,
   insertDocument,
   listChunks,
   listDocuments,
@@ -18,7 +21,7 @@ import {
   updateDocument as updateDocumentRow,
 } from "@/lib/db/knowledge";
 import { AppError } from "@/lib/errors";
-import { extractDocument, MAX_TEXT_CHARS, MAX_UPLOAD_BYTES } from "@/lib/knowledge/extract";
+import { extractDocument, MAX_TEXT_CHARS, MAX_UPLOAD_BYTES, titleFromFilename, uploadType, type UploadType } from "@/lib/knowledge/extract";
 import { prepareChunks, type IndexProgress } from "@/lib/knowledge/indexing";
 import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
 import { audit } from "./audit";
@@ -70,13 +73,44 @@ async function prepare(title: string, content: string, options: IndexOptions) {
   return chunks;
 }
 
+/**
+ * One business holds a text once: the same file uploaded twice, or an article pasted from a document
+ * already there, would only make the agent find the same passage twice. The second is refused with a
+ * 409 naming the document that has the text (details.documentId, for a link), and nothing is stored.
+ */
+function alreadyThere(existing: { id: string; title: string }, what: "upload" | "article"): AppError {
+  const message =
+    what === "upload"
+      ? `Already uploaded as "${existing.title}": that document has exactly this text, so nothing was added.`
+      : `"${existing.title}" already has exactly this text, so nothing was saved.`;
+  return new AppError("conflict", message, { documentId: existing.id, title: existing.title });
+}
+
+/** Refuses a text the business already holds, before any chunking or embedding is paid for. */
+async function refuseDuplicate(ctx: MemberCtx, content: string, what: "upload" | "article", exceptId?: string) {
+  const existing = await withTenant(ctx.actor.userId, (tx) => findDocumentByContent(tx, ctx.businessId, content, exceptId));
+  if (existing) throw alreadyThere(existing, what);
+}
+
+/** Inserts a ready document, or refuses it when an upload of the same text won the race meanwhile. */
+async function insertNew(tx: Tx, values: Parameters<typeof insertDocument>[1], what: "upload" | "article") {
+  const doc = await insertDocument(tx, values);
+  if (doc) return doc;
+  const existing = await findDocumentByContent(tx, values.businessId, values.content);
+  throw existing ? alreadyThere(existing, what) : new AppError("conflict", "This text was just saved by someone else. Reload the page to see it.");
+}
+
+const isUniqueViolation = (err: unknown) =>
+  /duplicate key|unique constraint/i.test(String((err as { cause?: Error })?.cause?.message ?? (err as Error)?.message ?? ""));
+
 export async function createArticle({ ctx, input }: { ctx: Ctx; input: unknown }, options: IndexOptions = {}) {
   requireRole(ctx, KNOWLEDGE_EDITORS);
   const { title, content } = ArticleInput.parse(input);
+  await refuseDuplicate(ctx, content, "article");
   const chunks = await prepare(title, content, options);
   await options.onProgress?.({ stage: "storing" });
   return withTenant(ctx.actor.userId, async (tx) => {
-    const doc = await insertDocument(tx, { businessId: ctx.businessId, title, content, sourceType: "article", createdBy: ctx.actor.userId });
+    const doc = await insertNew(tx, { businessId: ctx.businessId, title, content, sourceType: "article", createdBy: ctx.actor.userId }, "article");
     await replaceChunks(tx, ctx.businessId, doc.id, chunks);
     const version = await bumpKnowledgeVersion(tx, ctx.businessId);
     await audit(tx, ctx, "knowledge.article_created", { type: "knowledge_document", id: doc.id }, { title, chunks: chunks.length, version });
@@ -91,10 +125,14 @@ export async function updateDocument({ ctx, input }: { ctx: Ctx; input: { id: un
   // Existence first, so another business's id is "not found" before any embedding work.
   const existing = await withTenant(ctx.actor.userId, (tx) => findDocument(tx, ctx.businessId, id));
   if (!existing) throw new AppError("not_found", "Document not found.");
+  await refuseDuplicate(ctx, content, "article", id);
   const chunks = await prepare(title, content, options);
   await options.onProgress?.({ stage: "storing" });
   return withTenant(ctx.actor.userId, async (tx) => {
-    const doc = await updateDocumentRow(tx, ctx.businessId, id, { title, content });
+    const doc = await updateDocumentRow(tx, ctx.businessId, id, { title, content }).catch((err: unknown) => {
+      if (isUniqueViolation(err)) throw new AppError("conflict", "Another document was just saved with exactly this text, so nothing was saved.");
+      throw err;
+    });
     if (!doc) throw new AppError("not_found", "Document not found.");
     await replaceChunks(tx, ctx.businessId, id, chunks);
     const version = await bumpKnowledgeVersion(tx, ctx.businessId);
@@ -118,6 +156,20 @@ export async function deleteDocument({ ctx, input }: { ctx: Ctx; input: { id: un
 export type UploadInput = { filename: string; contentType?: string | null; bytes: Uint8Array; title?: string | null };
 export type UploadProgress = { stage: "extracting" } | IndexProgress | { stage: "storing" };
 
+/**
+ * A file that could not be read stays in the list as a failed document, with the reason and none of
+ * its text (no chunks, no version bump: what the agent knows has not changed); the next upload of
+ * the same file name replaces it. Returns the error to throw, carrying the document's id.
+ */
+async function recordFailedUpload(ctx: MemberCtx, file: { filename: string; title: string; type: UploadType }, err: AppError): Promise<AppError> {
+  const doc = await withTenant(ctx.actor.userId, async (tx) => {
+    const row = await insertFailedUpload(tx, { businessId: ctx.businessId, title: file.title, filename: file.filename, sourceType: file.type, error: err.message, createdBy: ctx.actor.userId });
+    await audit(tx, ctx, "knowledge.upload_failed", { type: "knowledge_document", id: row.id }, { filename: file.filename, type: file.type, reason: err.details?.reason ?? null });
+    return row;
+  });
+  return new AppError(err.code, err.message, { ...err.details, documentId: doc.id });
+}
+
 /** Extracts, chunks, embeds and stores one uploaded file; onProgress follows each stage. */
 export async function uploadDocument(
   { ctx, input }: { ctx: Ctx; input: UploadInput },
@@ -126,20 +178,28 @@ export async function uploadDocument(
   requireRole(ctx, KNOWLEDGE_EDITORS);
   const filename = stripNul(input.filename || "upload").replace(/^.*[\\/]/, "").slice(0, 200) || "upload";
   if (input.bytes.byteLength > MAX_UPLOAD_BYTES) throw new AppError("payload_too_large", `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`);
+  const givenTitle = stripNul(input.title ?? "").trim().slice(0, 200);
   await options.onProgress?.({ stage: "extracting" });
-  const extracted = await extractDocument({ filename, contentType: input.contentType, bytes: input.bytes });
-  const title = stripNul(input.title ?? "").trim().slice(0, 200) || extracted.title;
+  let extracted;
+  try {
+    extracted = await extractDocument({ filename, contentType: input.contentType, bytes: input.bytes });
+  } catch (err) {
+    // Only a file that was read and failed is recorded; an unsupported type or an empty file is just refused.
+    const type = uploadType(filename, input.contentType);
+    if (err instanceof AppError && err.details?.reason && type) throw await recordFailedUpload(ctx, { filename, type, title: givenTitle || titleFromFilename(filename) }, err);
+    throw err;
+  }
+  const title = givenTitle || extracted.title;
+  await refuseDuplicate(ctx, extracted.markdown, "upload");
   const chunks = await prepare(title, extracted.markdown, options);
   await options.onProgress?.({ stage: "storing" });
   return withTenant(ctx.actor.userId, async (tx) => {
-    const doc = await insertDocument(tx, {
-      businessId: ctx.businessId,
-      title,
-      content: extracted.markdown,
-      sourceType: extracted.type,
-      filename,
-      createdBy: ctx.actor.userId,
-    });
+    await deleteFailedUploads(tx, ctx.businessId, filename);
+    const doc = await insertNew(
+      tx,
+      { businessId: ctx.businessId, title, content: extracted.markdown, sourceType: extracted.type, filename, createdBy: ctx.actor.userId },
+      "upload",
+    );
     await replaceChunks(tx, ctx.businessId, doc.id, chunks);
     const version = await bumpKnowledgeVersion(tx, ctx.businessId);
     await audit(

@@ -11,6 +11,7 @@ import { LocalEmbedder, type Embedder } from "@/lib/ai/embeddings";
 import { memberContext } from "@/lib/auth/member";
 import { closeDb, rows, withService } from "@/lib/db/client";
 import { listKnowledge, uploadDocument } from "@/lib/services/knowledge";
+import { PARSE_LIMITS } from "@/lib/knowledge/extract";
 import { deleteDocumentAction, saveArticleAction } from "@/app/(dashboard)/[business]/knowledge/actions";
 import { POST as upload } from "@/app/api/businesses/[business]/knowledge/uploads/route";
 import { GET as search } from "@/app/api/businesses/[business]/knowledge/search/route";
@@ -42,6 +43,14 @@ const version = async (businessId: string) =>
   (await withService((tx) => rows<{ v: number }>(tx, sql`select knowledge_version as v from businesses where id = ${businessId}`)))[0]!.v;
 const documents = async (businessId: string) =>
   withService((tx) => rows<{ id: string; title: string; source_type: string }>(tx, sql`select id, title, source_type from knowledge_documents where business_id = ${businessId} order by created_at`));
+const failedUploads = async (businessId: string) =>
+  withService((tx) =>
+    rows<{ id: string; title: string; filename: string; source_type: string; content: string; error: string; chunks: number }>(
+      tx,
+      sql`select d.id, d.title, d.filename, d.source_type, d.content, d.error, (select count(*)::int from knowledge_chunks c where c.document_id = d.id) as chunks
+          from knowledge_documents d where d.business_id = ${businessId} and d.status = 'failed' order by d.created_at`,
+    ),
+  );
 const audits = async (businessId: string, prefix: string) =>
   (await withService((tx) => rows<{ action: string }>(tx, sql`select action from audit_log where business_id = ${businessId} and action like ${`${prefix}%`} order by created_at`))).map((r) => r.action);
 
@@ -157,20 +166,107 @@ describe("uploads", () => {
     expect((await res.json()).document.sourceType).toBe(type);
   });
 
-  it("a failed extraction says why and stores nothing", async () => {
+  it("a file that cannot be read says why, and stays listed as failed with the reason and none of its text", async () => {
     await signInAs("alice@a.test");
     const docsBefore = (await documents(a.businessId)).length;
     const v = await version(a.businessId);
 
     const streamed = await ndjson(await uploadRequest("tenant-a", { name: "scan.pdf", bytes: fixture("no-text.pdf") }, "application/x-ndjson"));
     expect(streamed.at(-1)).toEqual({ stage: "error", code: "unprocessable", message: expect.stringMatching(/no text layer/) });
+    // A second try of the same file replaces the first failure rather than adding another.
+    await uploadRequest("tenant-a", { name: "scan.pdf", bytes: fixture("no-text.pdf") });
+    const failed = await failedUploads(a.businessId);
+    expect(failed).toEqual([{ id: expect.any(String), title: "scan", filename: "scan.pdf", source_type: "pdf", content: "", error: expect.stringMatching(/no text layer/), chunks: 0 }]);
+    const [listed] = (await listKnowledge({ ctx: (await memberContext("tenant-a")).ctx })).filter((d) => d.status === "failed");
+    expect(listed).toMatchObject({ title: "scan", status: "failed", error: expect.stringMatching(/no text layer/), chunks: 0 });
 
+    // An unsupported type is refused before anything is read, and leaves nothing behind.
     const res = await uploadRequest("tenant-a", { name: "photo.png", bytes: new Uint8Array([137, 80, 78, 71]) });
     expect(res.status).toBe(422);
     expect(await res.json()).toEqual({ error: { code: "unprocessable", message: '"photo.png" is not a supported file type. Upload .txt, .md, .html, .pdf or .docx.' } });
 
-    expect((await documents(a.businessId)).length).toBe(docsBefore);
+    expect((await documents(a.businessId)).length).toBe(docsBefore + 1);
     expect(await version(a.businessId)).toBe(v);
+    expect(await audits(a.businessId, "knowledge.upload_failed")).toEqual(["knowledge.upload_failed", "knowledge.upload_failed"]);
+  });
+
+  it("a page of 20,000 nested <div>s is refused in well under the time limit, marked failed with why, while other requests are served", async () => {
+    await signInAs("alice@a.test");
+    const v = await version(a.businessId);
+    const deep = new TextEncoder().encode(`<html><body>${"<div>".repeat(20_000)}Deep${"</div>".repeat(20_000)}</body></html>`);
+    let lag = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      lag = Math.max(lag, now - last - 10);
+      last = now;
+    }, 10);
+    const started = performance.now();
+    const pending = uploadRequest("tenant-a", { name: "deep.html", bytes: deep, type: "text/html" });
+    // Meanwhile another member's request is answered at once.
+    const searched = await search(new Request("http://localhost/api/businesses/tenant-a/knowledge/search?q=root%20canal"), params("tenant-a"));
+    const searchMs = performance.now() - started;
+    const res = await pending;
+    const elapsed = performance.now() - started;
+    clearInterval(timer);
+    expect(searched.status).toBe(200);
+    expect(res.status).toBe(422);
+    expect((await res.json()).error.message).toMatch(/^This file nests its elements more than 1,000 levels deep/);
+    expect(elapsed).toBeLessThan(PARSE_LIMITS.timeMs);
+    expect(lag).toBeLessThan(300);
+    expect(searchMs).toBeLessThan(3000);
+    expect(await failedUploads(a.businessId)).toContainEqual(expect.objectContaining({ filename: "deep.html", source_type: "html", content: "", chunks: 0, error: expect.stringMatching(/1,000 levels deep/) }));
+    expect(await version(a.businessId)).toBe(v);
+  });
+
+  it("the same file uploaded twice says where it already is and adds nothing; another business may upload it too", async () => {
+    await signInAs("alice@a.test");
+    const fees = new TextEncoder().encode("# Fees\n\nA check-up is £55 and a scale and polish is £65.\n");
+    const first = await uploadRequest("tenant-a", { name: "fees.md", bytes: fees });
+    expect(first.status).toBe(201);
+    const { document } = await first.json();
+    const docsBefore = (await documents(a.businessId)).length;
+    const v = await version(a.businessId);
+
+    const again = await uploadRequest("tenant-a", { name: "fees (1).md", bytes: fees });
+    expect(again.status).toBe(409);
+    expect(await again.json()).toEqual({
+      error: {
+        code: "conflict",
+        message: 'Already uploaded as "Fees": that document has exactly this text, so nothing was added.',
+        documentId: document.id,
+        link: `/tenant-a/knowledge/articles/${document.id}`,
+      },
+    });
+    // The same text in another format is the same knowledge.
+    const streamed = await ndjson(await uploadRequest("tenant-a", { name: "fees.txt", bytes: fees }, "application/x-ndjson"));
+    expect(streamed.at(-1)).toEqual({ stage: "error", code: "conflict", message: expect.stringMatching(/^Already uploaded as "Fees"/), documentId: document.id, link: `/tenant-a/knowledge/articles/${document.id}` });
+    // So is an article pasted from it, and an edit that would make another article a copy of it.
+    expect(await saveArticleAction("tenant-a", null, null, form({ title: "Prices", content: "# Fees\n\nA check-up is £55 and a scale and polish is £65." }))).toEqual({
+      error: '"Fees" already has exactly this text, so nothing was saved.',
+    });
+    const other = await saveArticleAction("tenant-a", null, null, form({ title: "Prices", content: "Ask us for a quote." }));
+    expect(await saveArticleAction("tenant-a", other!.id!, null, form({ title: "Prices", content: "# Fees\n\nA check-up is £55 and a scale and polish is £65." }))).toEqual({
+      error: '"Fees" already has exactly this text, so nothing was saved.',
+    });
+    // Saving a document unchanged is not a copy of itself.
+    expect(await saveArticleAction("tenant-a", document.id, null, form({ title: "Fees", content: "# Fees\n\nA check-up is £55 and a scale and polish is £65." }))).toMatchObject({ ok: expect.stringMatching(/^Saved/) });
+    expect((await documents(a.businessId)).length).toBe(docsBefore + 1);
+    expect(await version(a.businessId)).toBe(v + 2);
+
+    await signInAs("bob@b.test");
+    const theirs = await uploadRequest("tenant-b", { name: "fees.md", bytes: fees });
+    expect(theirs.status).toBe(201);
+    expect(await deleteDocumentAction("tenant-b", (await theirs.json()).document.id)).toEqual({ ok: "Deleted." });
+  });
+
+  it("one file uploaded several times at once is stored once", async () => {
+    await signInAs("alice@a.test");
+    const bytes = new TextEncoder().encode("# Parking\n\nThere are four free spaces behind the clinic.\n");
+    const results = await Promise.all([1, 2, 3].map((i) => uploadRequest("tenant-a", { name: `parking-${i}.md`, bytes })));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    const stored = await withService((tx) => rows<{ n: number }>(tx, sql`select count(*)::int as n from knowledge_documents where business_id = ${a.businessId} and title = 'Parking'`));
+    expect(stored).toEqual([{ n: 1 }]);
   });
 
   it("a failure while storing rolls back the document with its chunks", async () => {

@@ -6,6 +6,7 @@ import { drizzle } from "drizzle-orm/pglite";
 import { openPglite, openPostgres, rows, type Db, type DbHandle } from "@/lib/db/client";
 import { journal, migrate, migrationStatus, MIGRATIONS_FOLDER } from "@/lib/db/migrate";
 import { TENANT_TABLES } from "@/lib/db/schema";
+import { contentHash } from "@/lib/db/knowledge";
 import { onServer, testEngine, testServerUrl } from "../../helpers/db";
 import { withDatabase } from "../../helpers/engines";
 
@@ -61,6 +62,49 @@ describe("migrations", () => {
     );
     expect(dims[0]?.t).toBe("vector(768)");
     await handle.close();
+  });
+
+  it("knowledge_content_hash keeps every document: the oldest copy of a text takes the hash, later copies none", async () => {
+    const fs = require("node:fs") as typeof import("node:fs");
+    const os = require("node:os") as typeof import("node:os");
+    const entries = journal().entries;
+    const at = entries.findIndex((e) => e.tag.endsWith("_knowledge_content_hash"));
+    expect(at).toBeGreaterThan(0);
+    // The migrations before it, as a folder of their own.
+    const before = fs.mkdtempSync(path.join(os.tmpdir(), "prismai-migrations-"));
+    fs.mkdirSync(path.join(before, "meta"));
+    for (const e of entries.slice(0, at)) fs.copyFileSync(path.join(MIGRATIONS_FOLDER, `${e.tag}.sql`), path.join(before, `${e.tag}.sql`));
+    const full = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, "meta/_journal.json"), "utf8")) as { entries: unknown[] };
+    fs.writeFileSync(path.join(before, "meta/_journal.json"), JSON.stringify({ ...full, entries: full.entries.slice(0, at) }));
+
+    const handle = await emptyDatabase();
+    try {
+      await migrate(handle, before);
+      const db = handle.db;
+      await db.execute(sql`insert into businesses (id, slug, name) values ('00000000-0000-4000-8000-0000000000b1', 'one', 'One'), ('00000000-0000-4000-8000-0000000000b2', 'two', 'Two')`);
+      await db.execute(sql`insert into knowledge_documents (id, business_id, title, content, status, created_at) values
+        ('00000000-0000-4000-8000-0000000000d1', '00000000-0000-4000-8000-0000000000b1', 'Fees', 'A check-up is £55.', 'ready', now() - interval '2 days'),
+        ('00000000-0000-4000-8000-0000000000d2', '00000000-0000-4000-8000-0000000000b1', 'Fees (again)', 'A check-up is £55.', 'ready', now() - interval '1 day'),
+        ('00000000-0000-4000-8000-0000000000d3', '00000000-0000-4000-8000-0000000000b1', 'Hours', 'Open 8 to 6.', 'ready', now()),
+        ('00000000-0000-4000-8000-0000000000d4', '00000000-0000-4000-8000-0000000000b1', 'scan', '', 'failed', now()),
+        ('00000000-0000-4000-8000-0000000000d5', '00000000-0000-4000-8000-0000000000b2', 'Fees', 'A check-up is £55.', 'ready', now())`);
+      await migrate(handle);
+      const docs = await rows<{ id: string; content_hash: string | null }>(db, sql`select id, content_hash from knowledge_documents order by id`);
+      const hash = contentHash("A check-up is £55.");
+      expect(docs).toEqual([
+        { id: "00000000-0000-4000-8000-0000000000d1", content_hash: hash },
+        { id: "00000000-0000-4000-8000-0000000000d2", content_hash: null },
+        { id: "00000000-0000-4000-8000-0000000000d3", content_hash: contentHash("Open 8 to 6.") },
+        { id: "00000000-0000-4000-8000-0000000000d4", content_hash: null },
+        { id: "00000000-0000-4000-8000-0000000000d5", content_hash: hash },
+      ]);
+      await expect(
+        db.execute(sql`insert into knowledge_documents (business_id, title, content, content_hash) values ('00000000-0000-4000-8000-0000000000b1', 'Copy', 'A check-up is £55.', ${hash})`),
+      ).rejects.toThrow();
+    } finally {
+      await handle.close();
+      fs.rmSync(before, { recursive: true, force: true });
+    }
   });
 
   it("keep the folder and the journal in step", () => {

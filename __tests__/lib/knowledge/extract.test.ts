@@ -2,8 +2,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { AppError } from "@/lib/errors";
-import { extractDocument, titleFromFilename, uploadType } from "@/lib/knowledge/extract";
-import { chunkDocument } from "@/lib/knowledge/chunk";
+import { extractDocument, PARSE_LIMITS, titleFromFilename, uploadType } from "@/lib/knowledge/extract";
+import { atxHeading, chunkDocument } from "@/lib/knowledge/chunk";
 
 const fixture = (name: string) => new Uint8Array(fs.readFileSync(path.join(__dirname, "../../fixtures/knowledge", name)));
 
@@ -88,5 +88,84 @@ describe("extractDocument", () => {
     expect(uploadType("noext", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")).toBe("docx");
     expect(uploadType("old.doc")).toBeNull();
     expect(titleFromFilename("C:\\docs\\after-care_guide.pdf")).toBe("after care guide");
+  });
+});
+
+/** The longest the event loop was late for a 10 ms timer while `work` ran. */
+async function loopLag<T>(work: () => Promise<T>): Promise<{ value: T; lagMs: number; elapsedMs: number }> {
+  let lagMs = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    lagMs = Math.max(lagMs, now - last - 10);
+    last = now;
+  }, 10);
+  const start = performance.now();
+  try {
+    const value = await work();
+    return { value, lagMs, elapsedMs: performance.now() - start };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const nestedDivs = (depth: number) => new TextEncoder().encode(`<html><body>${"<div>".repeat(depth)}Deep text${"</div>".repeat(depth)}</body></html>`);
+
+describe("reading a file off the main thread, within limits", () => {
+  it("refuses 20,000 nested <div>s (220 KB) with a message within the time limit, and the server keeps serving meanwhile", async () => {
+    const bytes = nestedDivs(20_000);
+    expect(bytes.byteLength).toBeGreaterThan(200_000);
+    const { value, lagMs, elapsedMs } = await loopLag(() => failure(extractDocument({ filename: "deep.html", bytes })));
+    expect(value).toEqual({ code: "unprocessable", message: expect.stringMatching(/^This file nests its elements more than 1,000 levels deep/) });
+    expect(elapsedMs).toBeLessThan(PARSE_LIMITS.timeMs);
+    // Parsing in the request's thread held the event loop for seconds; a worker leaves it free.
+    expect(lagMs).toBeLessThan(300);
+  });
+
+  it("reads a large page for seconds while the event loop stays free", async () => {
+    const page = new TextEncoder().encode(`<html><body>${"<p>Some words about crowns and <b>bridges</b>.</p>".repeat(10_000)}</body></html>`);
+    const { value, lagMs, elapsedMs } = await loopLag(() => extractDocument({ filename: "big.html", bytes: page }));
+    expect(value.markdown).toContain("Some words about crowns and **bridges**.");
+    expect(elapsedMs).toBeGreaterThan(500); // long enough that parsing it here would have been felt
+    expect(lagMs).toBeLessThan(300);
+  });
+
+  it("stops a file that takes longer than the time limit, and one that needs more memory than allowed", async () => {
+    const slow = await loopLag(() => failure(extractDocument({ filename: "slow.html", bytes: nestedDivs(900) }, { ...PARSE_LIMITS, timeMs: 30 })));
+    expect(slow.value).toEqual({ code: "unprocessable", message: "This file took longer than 0.03 seconds to read, so it was stopped. Split it into smaller files or save it as plain text, and upload it again." });
+    expect(slow.elapsedMs).toBeLessThan(1500);
+    const big = new TextEncoder().encode(`<html><body>${"<p>Some words about crowns and bridges.</p>".repeat(150_000)}</body></html>`);
+    const hungry = await failure(extractDocument({ filename: "big.html", bytes: big }, { ...PARSE_LIMITS, memoryMb: 16 }));
+    expect(hungry).toEqual({ code: "unprocessable", message: expect.stringMatching(/^This file needs more than 16 MB of memory to read/) });
+    // and the next file reads as usual
+    expect((await extractDocument({ filename: "sample.html", bytes: fixture("sample.html") })).title).toBe("Whitening & bonding");
+  });
+
+  it("reads text whose lines are long runs of spaces in linear time", async () => {
+    const spaces = " ".repeat(200_000);
+    const md = new TextEncoder().encode(`# Title${spaces}x\n\nBody text${spaces}\n${spaces}y\n`);
+    const { value, elapsedMs } = await loopLag(() => extractDocument({ filename: "spaces.md", bytes: md }));
+    expect(value.title).toBe(`Title${spaces}x`.slice(0, 200));
+    expect(value.markdown.startsWith("# Title")).toBe(true);
+    expect(elapsedMs).toBeLessThan(3000);
+  });
+});
+
+describe("headings", () => {
+  it("are read in linear time, whatever runs of spaces and #s a line holds", () => {
+    const line = `# a${" ".repeat(50_000)}x`;
+    const start = performance.now();
+    expect(atxHeading(line)).toEqual({ level: 1, text: `a${" ".repeat(50_000)}x` });
+    expect(chunkDocument(`${line}\n\nText under it.`)[0]!.heading).toBe(`a${" ".repeat(50_000)}x`);
+    expect(atxHeading(`## b${" ".repeat(50_000)}#`)).toEqual({ level: 2, text: "b" });
+    expect(performance.now() - start).toBeLessThan(500);
+  });
+
+  it("follow CommonMark's closing sequence: after a space only", () => {
+    expect(atxHeading("## Aftercare ##")).toEqual({ level: 2, text: "Aftercare" });
+    expect(atxHeading("# C#")).toEqual({ level: 1, text: "C#" });
+    expect(atxHeading("   ### Indented")).toEqual({ level: 3, text: "Indented" });
+    expect(atxHeading("#NoSpace")).toBeNull();
+    expect(atxHeading("####### seven")).toBeNull();
   });
 });

@@ -108,6 +108,27 @@ describe("retrieveKnowledge", () => {
     warn.mockRestore();
   });
 
+  it("never returns the same chunk or FAQ twice, even when a document or an FAQ was stored twice", async () => {
+    // Copies as an upload made twice left them before uploads were de-duplicated (no content hash).
+    const copy = "00000000-0000-4000-8000-00000000a0ff";
+    await db.execute(sql`insert into knowledge_documents (id, business_id, title, source_type, content)
+                         select ${copy}, business_id, title || ' (again)', source_type, content from knowledge_documents where id = ${A.extraction}`);
+    await db.execute(sql`insert into knowledge_chunks (business_id, document_id, ordinal, heading, content, token_count, embedding)
+                         select business_id, ${copy}, ordinal, heading, content, token_count, embedding from knowledge_chunks where document_id = ${A.extraction}`);
+    await db.execute(sql`insert into faqs (business_id, question, answer, embedding)
+                         select business_id, question, answer, embedding from faqs where business_id = ${DEMO_BUSINESS_ID} and question = 'How much is a dental implant?'`);
+    for (const query of ["dry socket after extraction", "how much is a dental implant?", "blood thinners warfarin before an extraction", "what to eat after a tooth is pulled"]) {
+      const r = await ask(query, 10);
+      const chunks = r.chunks.map((c) => `${c.heading} ${c.content}`);
+      expect([query, new Set(chunks).size]).toEqual([query, chunks.length]);
+      const faqs = r.faqs.map((f) => `${f.question} ${f.answer}`);
+      expect([query, new Set(faqs).size]).toEqual([query, faqs.length]);
+    }
+    const r = await ask("dry socket after extraction", 10);
+    expect(r.chunks[0]).toMatchObject({ heading: "Before and after a tooth extraction › When to call us" });
+    expect((await ask("how much is a dental implant?")).faqs.filter((f) => f.question === "How much is a dental implant?")).toHaveLength(1);
+  });
+
   it("builds a safe OR query of the question's content words", () => {
     expect(textQuery("What's the price of teeth whitening?!")).toBe("pric:* | teeth:* | whiten:*");
     expect(textQuery("a an the")).toBeNull();

@@ -60,11 +60,17 @@ async function Documents({ slug, ctx, canEdit }: { slug: string; ctx: MemberCtx;
                 <FileText className="h-5 w-5 shrink-0 text-slate-400" aria-hidden />
                 <span className="min-w-0 flex-1">
                   <span className="block truncate font-medium">{d.title}</span>
-                  <span className="block truncate text-xs text-slate-500">
-                    {TYPE_LABEL[d.sourceType] ?? d.sourceType}
-                    {d.filename ? ` · ${d.filename}` : ""} · {d.chunks} {d.chunks === 1 ? "chunk" : "chunks"}
-                    {d.embedded < d.chunks ? ` (${d.chunks - d.embedded} waiting to be indexed by meaning)` : ""} · updated {d.updatedAt.toLocaleDateString()}
-                  </span>
+                  {d.status === "failed" ? (
+                    <span className="block truncate text-xs text-red-700">
+                      {d.filename ?? TYPE_LABEL[d.sourceType] ?? d.sourceType} could not be read: {d.error}
+                    </span>
+                  ) : (
+                    <span className="block truncate text-xs text-slate-500">
+                      {TYPE_LABEL[d.sourceType] ?? d.sourceType}
+                      {d.filename ? ` · ${d.filename}` : ""} · {d.chunks} {d.chunks === 1 ? "chunk" : "chunks"}
+                      {d.embedded < d.chunks ? ` (${d.chunks - d.embedded} waiting to be indexed by meaning)` : ""} · updated {d.updatedAt.toLocaleDateString()}
+                    </span>
+                  )}
                 </span>
               </Link>
             </li>

@@ -2,6 +2,7 @@
 // "title") is extracted, chunked, embedded and stored. With `Accept: application/x-ndjson` the answer
 // streams one JSON line per stage ({ stage: "extracting" | "chunking" | "embedding" | "storing" })
 // and ends with { stage: "done", … } or { stage: "error", code, message }; otherwise one JSON body.
+// A file whose text the business already has is a 409 with documentId and a link to that document.
 import { withMember } from "@/lib/api";
 import { AppError, toErrorBody } from "@/lib/errors";
 import { MAX_UPLOAD_BYTES } from "@/lib/knowledge/extract";
@@ -39,13 +40,25 @@ async function readUpload(req: Request) {
   };
 }
 
-export const POST = withMember<{ business: string }>(async (req, { ctx }) => {
+/** The error as every route gives it, plus where the document already holding this text is. */
+function uploadError(err: unknown, slug: string) {
+  const { status, body } = toErrorBody(err);
+  const documentId = err instanceof AppError && err.code === "conflict" ? err.details?.documentId : undefined;
+  const error = typeof documentId === "string" ? { ...body.error, documentId, link: `/${slug}/knowledge/articles/${documentId}` } : body.error;
+  return { status, error };
+}
+
+export const POST = withMember<{ business: string }>(async (req, { ctx }, { business: slug }) => {
   requireRole(ctx, KNOWLEDGE_EDITORS);
   const input = await readUpload(req);
 
   if (!(req.headers.get("accept") ?? "").includes("application/x-ndjson")) {
-    const result = await uploadDocument({ ctx, input });
-    return Response.json(result, { status: 201 });
+    try {
+      return Response.json(await uploadDocument({ ctx, input }), { status: 201 });
+    } catch (err) {
+      const { status, error } = uploadError(err, slug);
+      return Response.json({ error }, { status });
+    }
   }
 
   const encoder = new TextEncoder();
@@ -57,8 +70,7 @@ export const POST = withMember<{ business: string }>(async (req, { ctx }) => {
         const result = await uploadDocument({ ctx, input }, { onProgress: (p: UploadProgress) => send(p) });
         send({ stage: "done", ...result });
       } catch (err) {
-        const { body } = toErrorBody(err);
-        send({ stage: "error", ...body.error });
+        send({ stage: "error", ...uploadError(err, slug).error });
       }
       controller.close();
     },
