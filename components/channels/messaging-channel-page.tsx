@@ -94,7 +94,7 @@ export async function MessagingChannelPage({ slug, type }: { slug: string; type:
         <Card>
           <h2 className="mb-1 font-medium">Channel simulator</h2>
           <p className="mb-4 text-sm text-slate-600">Play a customer. What you write is handed to the real webhook exactly as {view.provider} would send it, signed.</p>
-          <MessagingSimulator slug={slug} type={type} defaultFrom={SIMULATED[type].from} />
+          <MessagingSimulator slug={slug} type={type} defaultFrom={SIMULATED[type].from} startedAt={view.now} />
         </Card>
       )}
 

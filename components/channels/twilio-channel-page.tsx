@@ -112,7 +112,7 @@ export async function TwilioChannelPage({ slug, kind }: { slug: string; kind: Tw
             Play a customer. What you {kind === "voice" ? "say" : "write"} is posted to the real webhook as Twilio would post it, signed, and you see exactly what the
             route answers.
           </p>
-          {kind === "voice" ? <CallSimulator slug={slug} defaultFrom={DEFAULT_SIMULATED_NUMBER} /> : <MessagingSimulator slug={slug} kind={kind} defaultFrom={DEFAULT_SIMULATED_NUMBER} />}
+          {kind === "voice" ? <CallSimulator slug={slug} defaultFrom={DEFAULT_SIMULATED_NUMBER} /> : <MessagingSimulator slug={slug} kind={kind} defaultFrom={DEFAULT_SIMULATED_NUMBER} startedAt={view.now} />}
         </Card>
       )}
 

@@ -2,7 +2,7 @@
 // rows stay here and the dashboard shows them (the dev outbox); production adapters deliver them.
 import { and, asc, desc, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { withService, type Executor } from "@/lib/db/client";
-import { outbox } from "@/lib/db/schema";
+import { businesses, outbox } from "@/lib/db/schema";
 
 export type OutboxEmail = {
   businessId: string | null;
@@ -33,6 +33,30 @@ export async function listSystemMail(ex: Executor, limit = 50) {
     .select()
     .from(outbox)
     .where(and(eq(outbox.channelKind, "email"), or(isNull(outbox.businessId), sql`${outbox.payload}->>'kind' = 'invitation'`)))
+    .orderBy(desc(outbox.createdAt))
+    .limit(limit);
+}
+
+/**
+ * Channel messages for the dev outbox page: what simulated channels sent (answers, staff replies,
+ * tests) in embedded mode, every business's, newest first. System mail is listSystemMail's.
+ */
+export async function listChannelOutbox(ex: Executor, limit = 50) {
+  return ex
+    .select({
+      id: outbox.id,
+      business: businesses.name,
+      channelKind: outbox.channelKind,
+      recipient: outbox.recipient,
+      subject: outbox.subject,
+      body: outbox.body,
+      status: outbox.status,
+      kind: sql<string | null>`${outbox.payload}->>'kind'`,
+      createdAt: outbox.createdAt,
+    })
+    .from(outbox)
+    .innerJoin(businesses, eq(businesses.id, outbox.businessId))
+    .where(or(sql`${outbox.channelKind} <> 'email'`, sql`${outbox.payload}->>'channelId' is not null`))
     .orderBy(desc(outbox.createdAt))
     .limit(limit);
 }

@@ -29,6 +29,8 @@ export type MessagingChannelView = {
   paste: PasteValue[];
   /** things the owner must fix before the channel works for real */
   warnings: string[];
+  /** the server's clock when the page was made: where the simulator starts reading the dev outbox */
+  now: string;
 };
 
 export const RESEND_WEBHOOK_PATH = "/api/webhooks/resend";
@@ -48,6 +50,7 @@ export async function messagingChannelView(userId: string, businessId: string, t
     simulated: channel ? isSimulated(type, channel) : false,
     paste: [],
     warnings: [],
+    now: new Date().toISOString(),
   };
   if (type === "email") {
     view.account = env().adapters.email === "resend" ? "PrismAI's Resend account (RESEND_API_KEY)" : "Embedded mode: no Resend account, email stays in the dev outbox";

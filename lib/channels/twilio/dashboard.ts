@@ -24,6 +24,8 @@ export type TwilioChannelView = {
   transport: "twilio" | "outbox";
   urls: { incoming: string; status: string };
   embedded: boolean;
+  /** the server's clock when the page was made: where the simulator starts reading the dev outbox */
+  now: string;
 };
 
 export async function twilioChannelView(userId: string, businessId: string, kind: TwilioKind): Promise<TwilioChannelView> {
@@ -52,6 +54,7 @@ export async function twilioChannelView(userId: string, businessId: string, kind
     transport: embedded ? "outbox" : "twilio",
     urls: webhookUrls(kind),
     embedded,
+    now: new Date().toISOString(),
   };
 }
 
