@@ -6,6 +6,7 @@ import { MANAGERS } from "@/lib/services/context";
 import type { MessagingType } from "@/lib/channels/common/channels";
 import { messagingChannelView, type MessagingChannelView } from "@/lib/channels/common/dashboard";
 import { SIMULATED } from "@/lib/channels/common/simulator";
+import { samplePerson } from "@/lib/channels/common/sample-people";
 import { Card } from "@/components/ui/card";
 import { ChannelPageHeader, ChannelStatusCard, RecentActivitySection } from "./channel-page-parts";
 import { CopyField } from "./copy-field-client";
@@ -94,7 +95,7 @@ export async function MessagingChannelPage({ slug, type }: { slug: string; type:
         <Card>
           <h2 className="mb-1 font-medium">Channel simulator</h2>
           <p className="mb-4 text-sm text-slate-600">Play a customer. What you write is handed to the real webhook exactly as {view.provider} would send it, signed.</p>
-          <MessagingSimulator slug={slug} type={type} defaultFrom={SIMULATED[type].from} startedAt={view.now} />
+          <MessagingSimulator slug={slug} type={type} {...simulatedCustomer(type)} startedAt={view.now} />
         </Card>
       )}
 
@@ -103,6 +104,13 @@ export async function MessagingChannelPage({ slug, type }: { slug: string; type:
       )}
     </div>
   );
+}
+
+/** Who the simulator plays at first: a different sample person each time the page opens. */
+function simulatedCustomer(type: MessagingType): { defaultFrom: string; defaultName: string } {
+  const person = samplePerson();
+  if (type === "email") return { defaultFrom: person.email, defaultName: person.name };
+  return { defaultFrom: SIMULATED[type].from, defaultName: type === "instagram" ? "" : person.name.split(" ")[0]! };
 }
 
 /** The form's starting values: settings and addresses, never a secret. */

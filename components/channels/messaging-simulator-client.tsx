@@ -9,6 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Field, Input, Textarea } from "@/components/ui/field";
 import { messagingRepliesAction, simulateMessagingAction } from "@/app/(dashboard)/[business]/channels/messaging-actions";
 import type { MessagingType } from "@/lib/channels/common/channels";
+import { nameFromAddress } from "@/lib/channels/common/sample-people";
 import { Transcript, useOutboxFeed, type Line } from "./simulator-client";
 
 const FROM: Record<MessagingType, { label: string; hint: string }> = {
@@ -18,8 +19,30 @@ const FROM: Record<MessagingType, { label: string; hint: string }> = {
   "whatsapp-cloud": { label: "You are writing from", hint: "Any number: the same number on SMS or Twilio WhatsApp is the same customer." },
 };
 
-export function MessagingSimulator({ slug, type, defaultFrom, startedAt }: { slug: string; type: MessagingType; defaultFrom: string; startedAt: string }) {
+/** The channels whose customers carry a name the simulator can set (Instagram's notifications carry none). */
+const NAMED: Partial<Record<MessagingType, string>> = {
+  email: "The name in the From header. Empty: made from the address.",
+  telegram: "The first name on the Telegram account.",
+  "whatsapp-cloud": "The WhatsApp profile name.",
+};
+
+export function MessagingSimulator({
+  slug,
+  type,
+  defaultFrom,
+  defaultName = "",
+  startedAt,
+}: {
+  slug: string;
+  type: MessagingType;
+  defaultFrom: string;
+  defaultName?: string;
+  startedAt: string;
+}) {
   const [from, setFrom] = useState(defaultFrom);
+  const [name, setName] = useState(defaultName);
+  // Until the owner types a name, an email's follows the address they type.
+  const [nameTyped, setNameTyped] = useState(false);
   const [subject, setSubject] = useState("");
   const [text, setText] = useState("");
   const [lines, setLines] = useState<Line[]>([]);
@@ -39,7 +62,8 @@ export function MessagingSimulator({ slug, type, defaultFrom, startedAt }: { slu
     add({ from: "customer", text: type === "email" && !reply && subject ? `${subject}\n\n${body}` : body });
     setText("");
     start(async () => {
-      const input = type === "email" ? { type, from, text: body, subject: reply ? "" : subject, reply } : { type, from, text: body };
+      const named = NAMED[type] ? { name: name.trim() } : {};
+      const input = type === "email" ? { type, from, ...named, text: body, subject: reply ? "" : subject, reply } : { type, from, ...named, text: body };
       const r = await simulateMessagingAction(slug, input);
       if ("error" in r && !("status" in r)) return add({ from: "note", text: r.error });
       const result = r as Exclude<typeof r, { error: string }> & { status: number };
@@ -52,9 +76,31 @@ export function MessagingSimulator({ slug, type, defaultFrom, startedAt }: { slu
 
   return (
     <div className="space-y-3">
-      <Field label={FROM[type].label} htmlFor={`sim-${type}-from`} hint={FROM[type].hint}>
-        <Input id={`sim-${type}-from`} value={from} onChange={(e) => setFrom(e.target.value)} />
-      </Field>
+      <div className="grid gap-3 sm:grid-cols-2">
+        <Field label={FROM[type].label} htmlFor={`sim-${type}-from`} hint={FROM[type].hint}>
+          <Input
+            id={`sim-${type}-from`}
+            value={from}
+            onChange={(e) => {
+              setFrom(e.target.value);
+              if (type === "email" && !nameTyped) setName(nameFromAddress(e.target.value));
+            }}
+          />
+        </Field>
+        {NAMED[type] && (
+          <Field label="Their name" htmlFor={`sim-${type}-name`} hint={NAMED[type]}>
+            <Input
+              id={`sim-${type}-name`}
+              value={name}
+              maxLength={80}
+              onChange={(e) => {
+                setName(e.target.value);
+                setNameTyped(true);
+              }}
+            />
+          </Field>
+        )}
+      </div>
       <Transcript lines={lines} />
       <form
         className="space-y-2"

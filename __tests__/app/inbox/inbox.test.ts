@@ -302,7 +302,7 @@ describe("one conversation", () => {
     ]);
     expect(body.timeline[2]).toMatchObject({ source: "faq", costUsd: 0, latencyMs: expect.any(Number) });
     expect(body.customer.identities.map((i) => [i.kind, i.value])).toEqual([
-      ["web", expect.stringMatching(/^visitor [\w-]{8}$/)],
+      ["web", expect.stringMatching(/^visitor #\d{4}$/)],
       ["phone", "+447700900456"],
     ]);
     // the visitor's id is a secret: it never reaches the dashboard

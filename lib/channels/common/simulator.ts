@@ -25,9 +25,10 @@ import { WEBHOOK_PATHS } from "@/lib/channels/meta/channels";
 import { env } from "@/lib/env";
 import { findMessagingChannel, TYPE_INFO, type Channel, type MessagingType } from "./channels";
 import { transportOf } from "./outbound";
+import { nameFromAddress } from "./sample-people";
 
 export const SIMULATED = {
-  email: { from: "alex.customer@example.com", name: "Alex Customer" },
+  email: { from: "alex.customer@example.com" },
   telegram: { from: "700100200", name: "Alex" },
   instagram: { from: "17841400000000001", name: "alex.customer" },
   "whatsapp-cloud": { from: "+447700900123", name: "Alex" },
@@ -39,7 +40,8 @@ export const SimulateInput = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("email"),
     from: z.email("Enter the customer's email address.").default(SIMULATED.email.from),
-    name: z.string().trim().max(80).default(SIMULATED.email.name),
+    /** the sender's display name; empty: made from the address ("maria.garcia@…" → "Maria Garcia") */
+    name: z.string().trim().max(80).default(""),
     subject: z.string().trim().max(200).default(""),
     text,
     /** answer in the customer's latest conversation, as a mail client's "Reply" would */
@@ -86,6 +88,12 @@ async function latestEmailConversation(channel: Channel, address: string): Promi
   return row?.id ?? null;
 }
 
+/** The From header: "Name <address>", the name made from the address when none was typed. */
+export function senderOf(name: string, address: string): string {
+  const display = (name.trim() || nameFromAddress(address)).replace(/["<>\\]/g, "");
+  return display ? `${display} <${address}>` : address;
+}
+
 /** Resend's email.received event (https://resend.com/docs/webhooks/emails/received), with its content inline. */
 export async function emailReceivedEvent(channel: Channel, v: Extract<z.output<typeof SimulateInput>, { type: "email" }>) {
   const emailId = uuid();
@@ -108,7 +116,7 @@ export async function emailReceivedEvent(channel: Channel, v: Extract<z.output<t
     data: {
       email_id: emailId,
       created_at: new Date().toISOString(),
-      from: `${v.name} <${v.from}>`,
+      from: senderOf(v.name, v.from),
       to: [to],
       cc: [],
       bcc: [],
