@@ -50,7 +50,7 @@ export default async function WebChatPage({ params }: { params: Promise<{ busine
               <p className="text-sm text-slate-600">
                 Paste this line before <code className="rounded bg-slate-100 px-1">&lt;/body&gt;</code> on every page that should show the chat bubble.
               </p>
-              <CopySnippet value={snippet} />
+              <CopySnippet slug={business.slug} value={snippet} />
             </Card>
             <Card className="space-y-4">
               <h2 className="font-medium text-slate-900">Greeting and allowed websites</h2>
