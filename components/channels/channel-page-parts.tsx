@@ -2,10 +2,11 @@
 // the page's title, the card of facts about the connection, and the channel's recent messages.
 import { Suspense } from "react";
 import Link from "next/link";
-import { ArrowLeft } from "lucide-react";
+import { ArrowLeft, FlaskConical } from "lucide-react";
 import { Card, PageHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { recentChannelMessages } from "@/lib/channels/twilio/dashboard";
+import { SampleButton } from "./sample-button-client";
 
 export function ChannelPageHeader({ slug, title, description }: { slug: string; title: string; description: string }) {
   return (
@@ -18,10 +19,44 @@ export function ChannelPageHeader({ slug, title, description }: { slug: string; 
   );
 }
 
+/**
+ * For a channel not connected yet, where the simulator can play it: one click connects it with
+ * sample values, so a new owner can try it before they have a number or an account.
+ */
+export function TrySampleCard({ slug, page, title, sample, canManage }: { slug: string; page: string; title: string; sample: string; canManage: boolean }) {
+  return (
+    <Card className="border-teal-200 bg-teal-50/60">
+      <h2 className="flex items-center gap-2 font-medium text-teal-900">
+        <FlaskConical className="h-4 w-4" aria-hidden /> Try {title} now, before you have an account
+      </h2>
+      <p className="mt-1 text-sm text-slate-700">
+        Connect it in simulated mode with {sample}, a sample nobody can reach: nothing leaves this machine. Then play a customer in the Channel simulator and watch
+        the answers, the inbox and your replies. Enter your own details below whenever you are ready.
+      </p>
+      <div className="mt-3">
+        {canManage ? <SampleButton slug={slug} page={page} label="Try it with a sample" /> : <p className="text-sm text-slate-600">An owner or admin can connect it with a sample.</p>}
+      </div>
+    </Card>
+  );
+}
+
+/** Said at the top of a channel connected with sample values. */
+export function SampleNotice({ address }: { address: string }) {
+  return (
+    <p role="note" className="flex items-start gap-2 rounded-md border border-teal-200 bg-teal-50 px-3 py-2 text-sm text-teal-900">
+      <FlaskConical className="mt-0.5 h-4 w-4 shrink-0" aria-hidden />
+      <span>
+        Sample channel: {address} is a sample value in simulated mode, so only the Channel simulator below can write to it. To go live, enter your own under Settings.
+      </span>
+    </p>
+  );
+}
+
 /** Status, account and how sends leave; the status is green while the channel answers. */
-export function ChannelStatusCard({ channel, account, sending }: { channel: { enabled: boolean; address: string } | null; account: string; sending: string }) {
+export function ChannelStatusCard({ channel, account, sending }: { channel: { enabled: boolean; address: string; sample?: boolean } | null; account: string; sending: string }) {
+  const where = channel?.sample ? `${channel.address} (sample)` : channel?.address;
   const facts = [
-    { label: "Status", value: !channel ? "Not connected" : channel.enabled ? `Answering on ${channel.address}` : `Turned off (${channel.address})`, live: Boolean(channel?.enabled) },
+    { label: "Status", value: !channel ? "Not connected" : channel.enabled ? `Answering on ${where}` : `Turned off (${where})`, live: Boolean(channel?.enabled) },
     { label: "Account", value: account || "—", live: false },
     { label: "Sending", value: sending, live: false },
   ];

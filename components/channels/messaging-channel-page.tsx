@@ -6,8 +6,10 @@ import { MANAGERS } from "@/lib/services/context";
 import type { MessagingType } from "@/lib/channels/common/channels";
 import { messagingChannelView, type MessagingChannelView } from "@/lib/channels/common/dashboard";
 import { SIMULATED } from "@/lib/channels/common/simulator";
+import { samplePerson } from "@/lib/channels/common/sample-people";
 import { Card } from "@/components/ui/card";
-import { ChannelPageHeader, ChannelStatusCard, RecentActivitySection } from "./channel-page-parts";
+import { describeSample, sampleAvailable } from "@/lib/channels/common/samples";
+import { ChannelPageHeader, ChannelStatusCard, RecentActivitySection, SampleNotice, TrySampleCard } from "./channel-page-parts";
 import { CopyField } from "./copy-field-client";
 import { MessagingConnectForm } from "./messaging-connect-form-client";
 import { MessagingSimulator } from "./messaging-simulator-client";
@@ -41,6 +43,18 @@ export async function MessagingChannelPage({ slug, type }: { slug: string; type:
   const canManage = MANAGERS.includes(ctx.actor.role);
   const view = await messagingChannelView(user.id, business.id, type, { canManage });
   const { title, description, how } = TEXT[type];
+  const simulator = view.channel && view.simulated && (
+    <Card>
+      <h2 className="mb-1 font-medium">Channel simulator</h2>
+      <p className="mb-4 text-sm text-slate-600">
+        Play a customer. What you write is handed to the real webhook exactly as {view.provider} would send it, signed; the answers, and your replies from the inbox,
+        appear here as the customer would get them.
+      </p>
+      <MessagingSimulator slug={slug} type={type} {...simulatedCustomer(type)} startedAt={view.now} />
+    </Card>
+  );
+  // A sample channel is there to be tried: its simulator comes first.
+  const sampleFirst = Boolean(view.channel?.sample);
 
   return (
     <div className="max-w-3xl space-y-6">
@@ -51,6 +65,9 @@ export async function MessagingChannelPage({ slug, type }: { slug: string; type:
         account={view.account}
         sending={view.transport === "outbox" ? "To the dev outbox (simulated)" : `Through ${view.provider}`}
       />
+      {view.channel?.sample && <SampleNotice address={view.channel.address} />}
+      {!view.channel && sampleAvailable(type) && <TrySampleCard slug={slug} page={type} title={title} sample={describeSample(type, business)} canManage={canManage} />}
+      {sampleFirst && simulator}
       {view.warnings.map((w) => (
         <p key={w} role="alert" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
           {w}
@@ -90,19 +107,20 @@ export async function MessagingChannelPage({ slug, type }: { slug: string; type:
         </Card>
       )}
 
-      {view.channel && view.simulated && (
-        <Card>
-          <h2 className="mb-1 font-medium">Channel simulator</h2>
-          <p className="mb-4 text-sm text-slate-600">Play a customer. What you write is handed to the real webhook exactly as {view.provider} would send it, signed.</p>
-          <MessagingSimulator slug={slug} type={type} defaultFrom={SIMULATED[type].from} />
-        </Card>
-      )}
+      {!sampleFirst && simulator}
 
       {view.channel && (
         <RecentActivitySection userId={user.id} businessId={business.id} channelId={view.channel.id} />
       )}
     </div>
   );
+}
+
+/** Who the simulator plays at first: a different sample person each time the page opens. */
+function simulatedCustomer(type: MessagingType): { defaultFrom: string; defaultName: string } {
+  const person = samplePerson();
+  if (type === "email") return { defaultFrom: person.email, defaultName: person.name };
+  return { defaultFrom: SIMULATED[type].from, defaultName: type === "instagram" ? "" : person.name.split(" ")[0]! };
 }
 
 /** The form's starting values: settings and addresses, never a secret. */

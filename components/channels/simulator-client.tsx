@@ -1,12 +1,13 @@
 "use client";
 // The Channel simulator: you play the customer. Every message or spoken line is posted to the real
 // webhook route as Twilio would post it (signed), and what the route answers is shown here.
-import { useEffect, useRef, useState, useTransition } from "react";
+import { useCallback, useEffect, useRef, useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { Phone, PhoneOff, Send } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Field, Input } from "@/components/ui/field";
 import { cn } from "@/components/ui/cn";
+import { usePoll } from "@/hooks/use-poll";
 import { simulateAction, simulatorRepliesAction } from "@/app/(dashboard)/[business]/channels/actions";
 import type { SimulateResult } from "@/lib/channels/twilio/simulator";
 
@@ -45,25 +46,58 @@ export function Transcript({ lines }: { lines: Line[] }) {
   );
 }
 
-export function MessagingSimulator({ slug, kind, defaultFrom }: { slug: string; kind: "sms" | "whatsapp"; defaultFrom: string }) {
+const FEED_INTERVAL_MS = 2000;
+const ANSWER_WAIT_MS = 30_000;
+
+/**
+ * The business's side of a simulated conversation that does not come back in the webhook's answer,
+ * read from the dev outbox while the simulator is open: answers sent after the webhook answered,
+ * and replies staff write in the inbox. Each message is shown once; `expectAnswer` starts the wait
+ * after which the simulator says that no answer came.
+ */
+export function useOutboxFeed<R extends { id: string; at: string }>(
+  startedAt: string,
+  read: (since: string) => Promise<R[] | { error: string }>,
+  show: (rows: R[]) => void,
+  add: (...lines: Line[]) => void,
+) {
+  const seen = useRef(new Set<string>());
+  const cursor = useRef(startedAt);
+  const waitingSince = useRef<number | null>(null);
+  const tick = useCallback(async () => {
+    const found = await read(cursor.current);
+    if ("error" in found) return;
+    const fresh = found.filter((r) => !seen.current.has(r.id));
+    for (const r of fresh) seen.current.add(r.id);
+    // Rows come oldest first, at most a page at a time: the next read starts at the newest seen.
+    if (found.length) cursor.current = found[found.length - 1]!.at;
+    if (fresh.length) {
+      waitingSince.current = null;
+      show(fresh);
+    } else if (waitingSince.current !== null && Date.now() - waitingSince.current > ANSWER_WAIT_MS) {
+      waitingSince.current = null;
+      add({ from: "note", text: "No answer was sent (see the conversation in the inbox for why)." });
+    }
+  }, [read, show, add]);
+  usePoll(tick, { intervalMs: FEED_INTERVAL_MS });
+  return {
+    expectAnswer: () => {
+      waitingSince.current = Date.now();
+    },
+  };
+}
+
+export function MessagingSimulator({ slug, kind, defaultFrom, startedAt }: { slug: string; kind: "sms" | "whatsapp"; defaultFrom: string; startedAt: string }) {
   const [from, setFrom] = useState(defaultFrom);
   const [text, setText] = useState("");
   const [mediaUrl, setMediaUrl] = useState("");
   const [lines, setLines] = useState<Line[]>([]);
   const [pending, start] = useTransition();
   const router = useRouter();
-  const add = (...l: Line[]) => setLines((ls) => [...ls, ...l]);
-
-  /** The webhook acknowledged without a reply (a slow answer): it follows through the dev outbox. */
-  async function awaitLateReply(since: string) {
-    for (let i = 0; i < 15; i++) {
-      await new Promise((r) => setTimeout(r, 1500));
-      const found = await simulatorRepliesAction(slug, kind, since);
-      if ("error" in found) return add({ from: "note", text: found.error });
-      if (found.length) return add(...found.reverse().map((r) => ({ from: "business" as const, text: r.body })));
-    }
-    add({ from: "note", text: "No answer was sent (see the conversation in the inbox for why)." });
-  }
+  const add = useCallback((...l: Line[]) => setLines((ls) => [...ls, ...l]), []);
+  const read = useCallback((since: string) => simulatorRepliesAction(slug, kind, since, from), [slug, kind, from]);
+  const show = useCallback((rows: { body: string }[]) => add(...rows.map((r) => ({ from: "business" as const, text: r.body }))), [add]);
+  const feed = useOutboxFeed(startedAt, read, show, add);
 
   function send() {
     const body = text.trim();
@@ -77,8 +111,8 @@ export function MessagingSimulator({ slug, kind, defaultFrom }: { slug: string; 
       if (r.error) return add({ from: "note", text: `Webhook answered ${r.status}: ${r.error}` });
       if (r.replies.length) add(...r.replies.map((m) => ({ from: "business" as const, text: m.body, media: m.media })));
       else {
-        add({ from: "note", text: "Acknowledged without a reply in the webhook's answer…" });
-        await awaitLateReply(r.sentAt);
+        add({ from: "note", text: "Acknowledged without a reply in the webhook's answer: the answer follows…" });
+        feed.expectAnswer();
       }
       router.refresh(); // the page's recent activity
     });

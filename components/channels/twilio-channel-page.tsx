@@ -6,7 +6,8 @@ import { VOICES, type TwilioKind } from "@/lib/channels/twilio/channels";
 import { twilioChannelView } from "@/lib/channels/twilio/dashboard";
 import { DEFAULT_SIMULATED_NUMBER } from "@/lib/channels/twilio/simulator";
 import { Card } from "@/components/ui/card";
-import { ChannelPageHeader, ChannelStatusCard, RecentActivitySection } from "./channel-page-parts";
+import { describeSample, sampleAvailable } from "@/lib/channels/common/samples";
+import { ChannelPageHeader, ChannelStatusCard, RecentActivitySection, SampleNotice, TrySampleCard } from "./channel-page-parts";
 import { CopyField } from "./copy-field-client";
 import { CallSimulator, MessagingSimulator } from "./simulator-client";
 import { TestSendForm } from "./test-send-client";
@@ -40,6 +41,22 @@ export async function TwilioChannelPage({ slug, kind }: { slug: string; kind: Tw
   const settings = (view.channel?.settings ?? {}) as Record<string, unknown>;
   const templates = (settings.templates as { name: string; contentSid: string; body: string }[] | undefined) ?? [];
   const { title, description } = TITLES[kind];
+  const simulator = view.channel && view.embedded && (
+    <Card>
+      <h2 className="mb-1 font-medium">Channel simulator</h2>
+      <p className="mb-4 text-sm text-slate-600">
+        Play a customer. What you {kind === "voice" ? "say" : "write"} is posted to the real webhook as Twilio would post it, signed, and you see exactly what the route
+        answers{kind === "voice" ? "" : ", then anything the business sends later, such as your replies from the inbox"}.
+      </p>
+      {kind === "voice" ? (
+        <CallSimulator slug={slug} defaultFrom={DEFAULT_SIMULATED_NUMBER} />
+      ) : (
+        <MessagingSimulator slug={slug} kind={kind} defaultFrom={DEFAULT_SIMULATED_NUMBER} startedAt={view.now} />
+      )}
+    </Card>
+  );
+  // A sample channel is there to be tried: its simulator comes first.
+  const sampleFirst = Boolean(view.channel?.sample);
 
   return (
     <div className="max-w-3xl space-y-6">
@@ -50,6 +67,11 @@ export async function TwilioChannelPage({ slug, kind }: { slug: string; kind: Tw
         account={view.account.label}
         sending={view.transport === "twilio" ? "Through Twilio's REST API" : "To the dev outbox (embedded mode)"}
       />
+      {view.channel?.sample && <SampleNotice address={view.channel.address} />}
+      {!view.channel && sampleAvailable(kind) && (
+        <TrySampleCard slug={slug} page={kind} title={kind === "voice" ? "phone calls" : title} sample={describeSample(kind, business)} canManage={canManage} />
+      )}
+      {sampleFirst && simulator}
 
       {kind === "whatsapp" && (
         <Card>
@@ -105,16 +127,7 @@ export async function TwilioChannelPage({ slug, kind }: { slug: string; kind: Tw
         </Card>
       )}
 
-      {view.channel && view.embedded && (
-        <Card>
-          <h2 className="mb-1 font-medium">Channel simulator</h2>
-          <p className="mb-4 text-sm text-slate-600">
-            Play a customer. What you {kind === "voice" ? "say" : "write"} is posted to the real webhook as Twilio would post it, signed, and you see exactly what the
-            route answers.
-          </p>
-          {kind === "voice" ? <CallSimulator slug={slug} defaultFrom={DEFAULT_SIMULATED_NUMBER} /> : <MessagingSimulator slug={slug} kind={kind} defaultFrom={DEFAULT_SIMULATED_NUMBER} />}
-        </Card>
-      )}
+      {!sampleFirst && simulator}
 
       {view.channel && (
         <RecentActivitySection userId={user.id} businessId={business.id} channelId={view.channel.id} />

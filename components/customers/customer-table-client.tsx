@@ -11,6 +11,8 @@ import { bulkCustomersAction, type FormState } from "@/app/(dashboard)/[business
 export type CustomerRow = {
   id: string;
   name: string | null;
+  /** the name, else how to reach them, else "Web visitor #4821" */
+  displayName: string;
   trustScore: number;
   verified: boolean;
   blocked: boolean;
@@ -97,10 +99,10 @@ export function CustomerTable({ slug, rows, canExport }: { slug: string; rows: C
         <ul className="divide-y divide-slate-200">
           {rows.map((c) => (
             <li key={c.id} className="flex items-start gap-3 px-3 py-3 md:items-center">
-              <input type="checkbox" className="mt-1 md:mt-0" aria-label={`Select ${c.name ?? "customer"}`} checked={selected.has(c.id)} onChange={() => toggle(c.id)} />
+              <input type="checkbox" className="mt-1 md:mt-0" aria-label={`Select ${c.displayName}`} checked={selected.has(c.id)} onChange={() => toggle(c.id)} />
               <div className="min-w-0 flex-1">
                 <Link href={`/${slug}/customers/${c.id}`} className="flex items-center gap-1.5 font-medium text-slate-900 hover:underline">
-                  <span className="truncate">{c.name ?? c.identities[0]?.value ?? "Unnamed customer"}</span>
+                  <span className="truncate">{c.displayName}</span>
                   {c.verified && <BadgeCheck className="h-4 w-4 shrink-0 text-teal-600" aria-label="verified" />}
                   {c.blocked && <Ban className="h-4 w-4 shrink-0 text-red-600" aria-label="blocked" />}
                 </Link>

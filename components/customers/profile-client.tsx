@@ -81,7 +81,7 @@ export function DetailsForm({ slug, id, initial }: { slug: string; id: string; i
   );
 }
 
-type Candidate = { id: string; name: string | null; identities: { kind: string; value: string }[]; conversations: number };
+type Candidate = { id: string; displayName: string; identities: { kind: string; value: string }[]; conversations: number };
 
 export function MergePanel({ slug, targetId, targetName }: { slug: string; targetId: string; targetName: string }) {
   const router = useRouter();
@@ -114,7 +114,7 @@ export function MergePanel({ slug, targetId, targetName }: { slug: string; targe
           {found.slice(0, 10).map((c) => (
             <li key={c.id} className="flex items-center justify-between gap-2 px-3 py-2 text-sm">
               <span className="min-w-0">
-                <span className="block truncate font-medium">{c.name ?? "Unnamed customer"}</span>
+                <span className="block truncate font-medium">{c.displayName}</span>
                 <span className="block truncate text-xs text-slate-500">
                   {c.identities.map((i) => i.value).join(" · ") || "no contact details"} · {c.conversations} conversations
                 </span>
@@ -123,7 +123,7 @@ export function MergePanel({ slug, targetId, targetName }: { slug: string; targe
                 variant="secondary"
                 disabled={pending}
                 onClick={() => {
-                  if (!confirm(`Merge ${c.name ?? "this customer"} into ${targetName}? This cannot be undone.`)) return;
+                  if (!confirm(`Merge ${c.displayName} into ${targetName}? This cannot be undone.`)) return;
                   start(async () => {
                     const r = await mergeCustomerAction(slug, targetId, c.id);
                     setResult(r);

@@ -8,7 +8,7 @@ import { cn } from "@/components/ui/cn";
 import { ServiceWindowNotice } from "@/components/channels/service-window-notice";
 import type { ConversationAction, ConversationDetail, ReplyRules, TimelineItem } from "@/lib/services/conversations";
 import { ChannelIcon, CHANNEL_LABEL } from "./channel-icon";
-import { clock, duration, money, SOURCE_LABEL, statusBadge } from "./format";
+import { clock, deliveryLabel, duration, money, SOURCE_LABEL, statusBadge } from "./format";
 
 export type Assignee = { userId: string; name: string; role: string };
 
@@ -170,7 +170,7 @@ function TimelineEntry({ m, faded }: { m: TimelineItem; faded: boolean }) {
           {m.latencyMs !== null && <span>{duration(m.latencyMs)}</span>}
         </p>
       )}
-      {m.role === "agent" && m.deliveryStatus && m.channel !== "web" && <p className="mt-0.5 text-[11px] text-slate-500">{m.deliveryStatus}</p>}
+      {m.role === "agent" && m.deliveryStatus && m.channel !== "web" && <p className="mt-0.5 text-[11px] text-slate-500" data-testid="delivery-status">{deliveryLabel(m.deliveryStatus)}</p>}
     </li>
   );
 }

@@ -10,6 +10,11 @@ export const SOURCE_LABEL: Record<string, string> = {
   human: "Person",
 };
 
+/** A staff reply's delivery status as staff read it; "outbox" is where a simulated channel's sends stop. */
+export function deliveryLabel(status: string): string {
+  return status === "outbox" ? "sent · dev outbox (simulated channel)" : status;
+}
+
 export function money(usd: number): string {
   if (usd === 0) return "$0";
   return usd < 0.01 ? `$${usd.toFixed(6)}` : `$${usd.toFixed(4)}`;

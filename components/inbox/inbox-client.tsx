@@ -47,6 +47,8 @@ export function InboxClient({
   initialFilters,
   initialList,
   initialView,
+  setup = null,
+  setupSummary = null,
 }: {
   slug: string;
   me: string;
@@ -55,6 +57,10 @@ export function InboxClient({
   initialFilters: InboxFilters;
   initialList: ListState;
   initialView: ConversationView | null;
+  /** the set-up checklist (server-rendered), until set-up is done or dismissed */
+  setup?: React.ReactNode;
+  /** "Set-up: 2 of 5 done", the checklist's summary on a phone */
+  setupSummary?: string | null;
 }) {
   const [filters, setFilters] = useState<InboxFilters>(initialFilters);
   const [search, setSearch] = useState(initialFilters.q ?? "");
@@ -245,6 +251,13 @@ export function InboxClient({
             </label>
           </div>
         </div>
+        {setup && (
+          // On a phone the conversation pane is hidden until one is open: the checklist folds into the list.
+          <details className="border-b border-slate-200 p-3 md:hidden" open={list.items.length === 0}>
+            <summary className="cursor-pointer text-sm font-medium text-teal-800">{setupSummary}</summary>
+            <div className="mt-3">{setup}</div>
+          </details>
+        )}
         <ol className="flex-1 overflow-y-auto" data-testid="conversation-list">
           {list.items.length === 0 && <li className="p-6 text-center text-sm text-slate-500">No conversations match.</li>}
           {list.items.map((c) => {
@@ -316,7 +329,9 @@ export function InboxClient({
             <Composer key={view.conversation.id} conversation={view.conversation} rules={view.reply} busy={busy} onSend={act} />
           </>
         ) : (
-          <div className="flex flex-1 items-center justify-center p-6 text-sm text-slate-500">{selected ? "Loading…" : "Choose a conversation."}</div>
+          <div className="flex flex-1 items-center justify-center overflow-y-auto p-6 text-sm text-slate-500">
+            {selected ? "Loading…" : setup ? <div className="hidden w-full justify-center md:flex">{setup}</div> : "Choose a conversation."}
+          </div>
         )}
       </section>
 

@@ -2,7 +2,7 @@
 // rows stay here and the dashboard shows them (the dev outbox); production adapters deliver them.
 import { and, asc, desc, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { withService, type Executor } from "@/lib/db/client";
-import { outbox } from "@/lib/db/schema";
+import { businesses, outbox } from "@/lib/db/schema";
 
 export type OutboxEmail = {
   businessId: string | null;
@@ -40,6 +40,36 @@ export async function listSystemMail(ex: Executor, user: { id: string; email: st
     .select()
     .from(outbox)
     .where(and(eq(outbox.channelKind, "email"), or(and(isNull(outbox.businessId), mine), and(invitation, or(mine, ofMyBusinesses)))))
+    .orderBy(desc(outbox.createdAt))
+    .limit(limit);
+}
+
+/**
+ * Channel messages for the dev outbox page: what simulated channels sent (answers, staff replies,
+ * tests) in embedded mode, of the businesses the person is a member of, newest first. System mail is
+ * listSystemMail's.
+ */
+export async function listChannelOutbox(ex: Executor, user: { id: string }, limit = 50) {
+  return ex
+    .select({
+      id: outbox.id,
+      business: businesses.name,
+      channelKind: outbox.channelKind,
+      recipient: outbox.recipient,
+      subject: outbox.subject,
+      body: outbox.body,
+      status: outbox.status,
+      kind: sql<string | null>`${outbox.payload}->>'kind'`,
+      createdAt: outbox.createdAt,
+    })
+    .from(outbox)
+    .innerJoin(businesses, eq(businesses.id, outbox.businessId))
+    .where(
+      and(
+        sql`${outbox.businessId} in (select m.business_id from members m where m.user_id = ${user.id})`,
+        or(sql`${outbox.channelKind} <> 'email'`, sql`${outbox.payload}->>'channelId' is not null`),
+      ),
+    )
     .orderBy(desc(outbox.createdAt))
     .limit(limit);
 }

@@ -9,6 +9,7 @@ import { AppError } from "@/lib/errors";
 import { openState, readAiSettings } from "@/lib/ai/prompts";
 import { answerMessage, type AnswerOutcome } from "@/lib/pipeline/answer";
 import { DEFAULT_INACTIVITY_HOURS } from "@/lib/pipeline/conversations";
+import { nameSetByStaff } from "@/lib/db/customers";
 import { findCustomerByIdentity, linkIdentity, resolveCustomer } from "@/lib/pipeline/customers";
 import { normaliseIdentity, type Identity } from "@/lib/pipeline/identities";
 import { storeInbound } from "@/lib/pipeline/inbound";
@@ -204,9 +205,14 @@ export async function leaveContact(chat: WebChat, visitor: Visitor, input: { val
     const { customer } = await resolveCustomer(tx, businessId, { kind: "web", value: visitor.id });
     const survivor = await linkIdentity(tx, businessId, customer.id, identity);
     const name = input.name?.trim();
+    // The name a visitor gives is theirs to correct: it replaces what their own record was called,
+    // unless someone on the team named them (staff know whom they are talking to). When the address
+    // already belonged to another customer, the visitor merged into that record without proving
+    // they are that person, so their name only fills an empty one.
+    const replace = name && survivor === customer.id && !(await nameSetByStaff(tx, businessId, survivor));
     await tx
       .update(customers)
-      .set({ ...(name ? { name: sql`coalesce(${customers.name}, ${name})` } : {}), lastSeenAt: new Date(), updatedAt: new Date() })
+      .set({ ...(name ? { name: replace ? name : sql`coalesce(${customers.name}, ${name})` } : {}), lastSeenAt: new Date(), updatedAt: new Date() })
       .where(and(eq(customers.id, survivor), eq(customers.businessId, businessId)));
   });
   return { kind, masked: maskContact(identity) };

@@ -38,6 +38,10 @@ const uuidList = (ids: string[]) => sql`string_to_array(${ids.join(",")}, ',')::
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** Conversations staff had with the agent from Settings → Test your agent are not customers' (alias c). */
+const notTestConversation = sql`not exists (select 1 from messages t where t.business_id = c.business_id and t.conversation_id = c.id
+                                            and t.role = 'customer' and t.metadata->>'test' = 'true')`;
+
 function where(businessId: string, q: InboxQuery): SQL {
   const parts: SQL[] = [sql`c.business_id = ${businessId}`];
   if (q.status === "active") parts.push(sql`c.status <> 'closed'`);
@@ -47,9 +51,7 @@ function where(businessId: string, q: InboxQuery): SQL {
   else if (q.assignee === "unassigned") parts.push(sql`c.assignee_id is null`);
   else if (q.assignee) parts.push(sql`c.assignee_id = ${q.assignee}`);
   if (q.unread) parts.push(sql`c.unread`);
-  // Conversations staff had with the agent from Settings → Test your agent are not customers'.
-  parts.push(sql`not exists (select 1 from messages t where t.business_id = c.business_id and t.conversation_id = c.id
-                             and t.role = 'customer' and t.metadata->>'test' = 'true')`);
+  parts.push(notTestConversation);
   if (q.text) {
     const like = `%${likeEscape(q.text)}%`;
     const match: SQL[] = [
@@ -85,17 +87,17 @@ export async function listInbox(ex: Executor, businessId: string, q: InboxQuery,
   );
 }
 
-export type WaitingRow = { id: string; customer_name: string | null; channel_kind: string; last_message_at: string | Date };
+export type WaitingRow = { id: string; customer_id: string; customer_name: string | null; channel_kind: string; last_message_at: string | Date };
 
 /** Conversations waiting for a person nobody has picked up: the badge and the browser notification. */
 export async function listWaiting(ex: Executor, businessId: string, limit = 20): Promise<WaitingRow[]> {
   return rows<WaitingRow>(
     ex,
-    sql`select c.id, cu.name as customer_name, ch.kind as channel_kind, c.last_message_at
+    sql`select c.id, c.customer_id, cu.name as customer_name, ch.kind as channel_kind, c.last_message_at
         from conversations c
         join channels ch on ch.id = c.channel_id and ch.business_id = c.business_id
         join customers cu on cu.id = c.customer_id and cu.business_id = c.business_id
-        where c.business_id = ${businessId} and c.status = 'waiting_human' and c.assignee_id is null
+        where c.business_id = ${businessId} and c.status = 'waiting_human' and c.assignee_id is null and ${notTestConversation}
         order by c.last_message_at desc limit ${limit}`,
   );
 }

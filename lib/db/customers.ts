@@ -24,8 +24,16 @@ export type CustomerQuery = {
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/**
+ * Staff testing from Settings → Test your agent are not customers: their messages are marked
+ * { test: true } (the inbox leaves their conversations out the same way).
+ */
+export const notTestCustomer = (alias: string) =>
+  sql`not exists (select 1 from messages t where t.business_id = ${sql.identifier(alias)}.business_id and t.customer_id = ${sql.identifier(alias)}.id
+                  and t.role = 'customer' and t.metadata->>'test' = 'true')`;
+
 function where(businessId: string, q: CustomerQuery): SQL {
-  const parts: SQL[] = [sql`c.business_id = ${businessId}`];
+  const parts: SQL[] = [sql`c.business_id = ${businessId}`, notTestCustomer("c")];
   const match: SQL[] = [];
   if (q.name) match.push(sql`c.name ilike ${`%${likeEscape(q.name)}%`}`);
   for (const h of q.identityHashes ?? []) {
@@ -97,9 +105,17 @@ export async function findCustomer(ex: Executor, businessId: string, id: string)
 
 export async function identitiesOf(ex: Executor, businessId: string, customerIds: string[]) {
   if (!customerIds.length) return [];
-  return rows<{ id: string; customer_id: string; kind: "phone" | "email" | "web" | "telegram" | "instagram" | "whatsapp"; value_encrypted: string; undeliverable: boolean; created_at: string | Date }>(
+  return rows<{
+    id: string;
+    customer_id: string;
+    kind: "phone" | "email" | "web" | "telegram" | "instagram" | "whatsapp";
+    value_hash: string;
+    value_encrypted: string;
+    undeliverable: boolean;
+    created_at: string | Date;
+  }>(
     ex,
-    sql`select id, customer_id, kind, value_encrypted, undeliverable, created_at from customer_identities
+    sql`select id, customer_id, kind, value_hash, value_encrypted, undeliverable, created_at from customer_identities
         where business_id = ${businessId} and customer_id = any(${uuidArray(customerIds)}) order by created_at`,
   );
 }
@@ -199,4 +215,17 @@ export async function customerRowsIn(ex: Executor, table: string, businessId: st
         where t.business_id = ${businessId} and t.customer_id = ${customerId} order by to_jsonb(t)->>'created_at' nulls first`,
   );
   return r.map((x) => (typeof x.row === "string" ? (JSON.parse(x.row) as Record<string, unknown>) : x.row));
+}
+
+/**
+ * Whether a member of the team named this customer (their choice then stands over what the customer
+ * or a channel's profile says): customer.updated audits list the fields that changed.
+ */
+export async function nameSetByStaff(ex: Executor, businessId: string, customerId: string): Promise<boolean> {
+  const [row] = await rows<{ n: number }>(
+    ex,
+    sql`select count(*)::int as n from audit_log where business_id = ${businessId} and action = 'customer.updated'
+        and target_type = 'customer' and target_id = ${customerId} and details->'fields' @> '["name"]'::jsonb`,
+  );
+  return (row?.n ?? 0) > 0;
 }

@@ -39,7 +39,7 @@ import { parseQueryDate } from "@/lib/validation/dates";
 import { text } from "@/lib/validation/text";
 import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
-import { searchTerms } from "./customers";
+import { customerDisplayName as displayName, identityValue, searchTerms } from "./customers";
 import { parseId } from "./knowledge";
 
 function requireMember(ctx: Ctx): asserts ctx is MemberCtx {
@@ -84,23 +84,9 @@ export type InboxItem = {
 
 export type WaitingItem = { id: string; customerName: string; channel: string; since: string };
 
-/** A web visitor's id is a bearer secret: staff see a fingerprint of it, never the id. */
+/** A web visitor's id is a bearer secret: staff see "visitor #4821", never the id (see visitorLabel). */
 function openIdentityView(row: { id: string; kind: IdentityKind; valueEncrypted: string; valueHash: string; undeliverable: boolean }): IdentityView {
-  if (row.kind === "web") return { id: row.id, kind: row.kind, value: `visitor ${row.valueHash.slice(0, 8)}`, undeliverable: row.undeliverable };
-  let value: string;
-  try {
-    value = decrypt(row.valueEncrypted);
-  } catch {
-    value = "(unreadable)";
-  }
-  return { id: row.id, kind: row.kind, value, undeliverable: row.undeliverable };
-}
-
-function displayName(name: string | null, identities: IdentityView[], channel?: string): string {
-  if (name?.trim()) return name.trim();
-  const reachable = identities.find((i) => i.kind === "email") ?? identities.find((i) => i.kind === "phone");
-  if (reachable) return reachable.value;
-  return channel === "web" || identities.some((i) => i.kind === "web") ? "Web visitor" : "Customer";
+  return { id: row.id, kind: row.kind, value: identityValue(row), undeliverable: row.undeliverable };
 }
 
 async function identitiesByCustomer(tx: Tx, businessId: string, customerIds: string[]) {
@@ -128,7 +114,7 @@ export async function listConversations({ ctx, input }: { ctx: Ctx; input: unkno
       userId,
     });
     const waitingRows = await listWaiting(tx, ctx.businessId);
-    const identities = await identitiesByCustomer(tx, ctx.businessId, list.map((r) => r.customer_id));
+    const identities = await identitiesByCustomer(tx, ctx.businessId, [...list.map((r) => r.customer_id), ...waitingRows.map((w) => w.customer_id)]);
     return {
       filters,
       items: list.map((r) => ({
@@ -144,7 +130,7 @@ export async function listConversations({ ctx, input }: { ctx: Ctx; input: unkno
         preview: r.last_text ? r.last_text.slice(0, 140) : null,
         previewRole: r.last_role,
       })),
-      waiting: waitingRows.map((w) => ({ id: w.id, customerName: w.customer_name?.trim() || (w.channel_kind === "web" ? "Web visitor" : "Customer"), channel: w.channel_kind, since: iso(w.last_message_at)! })),
+      waiting: waitingRows.map((w) => ({ id: w.id, customerName: displayName(w.customer_name, identities.get(w.customer_id) ?? [], w.channel_kind), channel: w.channel_kind, since: iso(w.last_message_at)! })),
     };
   });
 }

@@ -107,6 +107,37 @@ function openValue(sealed: string): string {
   }
 }
 
+/**
+ * A web visitor's id is a bearer secret (whoever holds it writes as them), so staff never see it:
+ * they see "visitor #4821", a number made from the id's keyed hash — the same visitor always has the
+ * same number, and it says nothing about the id.
+ */
+export function visitorLabel(valueHash: string): string {
+  const n = Buffer.from(valueHash, "base64url").readUInt32BE(0) % 9000;
+  return `visitor #${1000 + n}`;
+}
+
+/** An identity as staff see it: the value decrypted, except a web visitor's (see visitorLabel). */
+export function identityValue(row: { kind: string; value_hash?: string; valueHash?: string; value_encrypted?: string; valueEncrypted?: string }): string {
+  if (row.kind === "web") return visitorLabel((row.value_hash ?? row.valueHash)!);
+  return openValue((row.value_encrypted ?? row.valueEncrypted)!);
+}
+
+/**
+ * What a customer is called on screen: their name, else an address staff can reach them at, else
+ * the id of the channel they wrote on, else "Web visitor #4821" for someone who only chatted.
+ */
+export function customerDisplayName(name: string | null | undefined, identities: { kind: string; value: string }[], channel?: string): string {
+  if (name?.trim()) return name.trim();
+  const reachable = identities.find((i) => i.kind === "email") ?? identities.find((i) => i.kind === "phone");
+  if (reachable) return reachable.value;
+  const visitor = identities.find((i) => i.kind === "web");
+  if (visitor) return `Web ${visitor.value}`;
+  const other = identities.find((i) => i.kind === "telegram" || i.kind === "instagram");
+  if (other) return `${other.kind === "telegram" ? "Telegram" : "Instagram"} ${other.value}`;
+  return channel === "web" ? "Web visitor" : "Customer";
+}
+
 const iso = (d: string | Date | null) => (d === null ? null : d instanceof Date ? d.toISOString() : new Date(d).toISOString());
 
 export async function listCustomerPage({ ctx, input }: { ctx: Ctx; input: unknown }) {
@@ -127,21 +158,25 @@ export async function listCustomerPage({ ctx, input }: { ctx: Ctx; input: unknow
       total,
       pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
       tags,
-      rows: list.map((c) => ({
-        id: c.id,
-        name: c.name,
-        trustScore: c.trust_score,
-        verified: c.verified,
-        blocked: c.blocked,
-        tags: c.tags,
-        lastSeenAt: iso(c.last_seen_at),
-        createdAt: iso(c.created_at)!,
-        channels: c.channels ?? [],
-        conversations: c.conversations,
-        identities: identities
+      rows: list.map((c) => {
+        const ids = identities
           .filter((i) => i.customer_id === c.id)
-          .map((i) => ({ id: i.id, kind: i.kind, value: openValue(i.value_encrypted), undeliverable: i.undeliverable })),
-      })),
+          .map((i) => ({ id: i.id, kind: i.kind, value: identityValue(i), undeliverable: i.undeliverable }));
+        return {
+          id: c.id,
+          name: c.name,
+          displayName: customerDisplayName(c.name, ids),
+          trustScore: c.trust_score,
+          verified: c.verified,
+          blocked: c.blocked,
+          tags: c.tags,
+          lastSeenAt: iso(c.last_seen_at),
+          createdAt: iso(c.created_at)!,
+          channels: c.channels ?? [],
+          conversations: c.conversations,
+          identities: ids,
+        };
+      }),
     };
   });
 }
@@ -175,9 +210,11 @@ export async function getCustomerProfile({ ctx, input }: { ctx: Ctx; input: { id
       await conversationsOf(tx, ctx.businessId, id),
       await abuseEventsOf(tx, ctx.businessId, id),
     ];
+    const shown = identities.map((i) => ({ id: i.id, kind: i.kind, value: identityValue(i), undeliverable: i.undeliverable }));
     return {
       customer,
-      identities: identities.map((i) => ({ id: i.id, kind: i.kind, value: openValue(i.value_encrypted), undeliverable: i.undeliverable })),
+      displayName: customerDisplayName(customer.name, shown),
+      identities: shown,
       conversations,
       events,
       trust: trustHistory(customer.trustScore, customer.createdAt, events),
@@ -217,10 +254,13 @@ export async function updateCustomerDetails({ ctx, input }: { ctx: Ctx; input: {
   const id = parseId(input.id, "Customer");
   const values = CustomerDetails.parse(input);
   return withTenant(ctx.actor.userId, async (tx) => {
+    const before = await findCustomer(tx, ctx.businessId, id);
+    if (!before) throw new AppError("not_found", "Customer not found.");
     const row = await updateCustomerRow(tx, ctx.businessId, id, values);
     if (!row) throw new AppError("not_found", "Customer not found.");
-    // Which fields changed, not what they say.
-    await audit(tx, ctx, "customer.updated", { type: "customer", id }, { fields: Object.keys(values).filter((k) => values[k as keyof typeof values] !== undefined) });
+    // Which fields changed, not what they say ("name" is how nameSetByStaff knows a person named them).
+    const changed = (["name", "notes", "tags"] as const).filter((k) => values[k] !== undefined && JSON.stringify(values[k]) !== JSON.stringify(before[k]));
+    await audit(tx, ctx, "customer.updated", { type: "customer", id }, { fields: changed });
     return row;
   });
 }
@@ -416,7 +456,7 @@ export async function exportCustomersCsv({ ctx, input }: { ctx: Ctx; input: unkn
     const valuesOf = (customerId: string, kinds: string[]) =>
       (identitiesByCustomer.get(customerId) ?? [])
         .filter((i) => kinds.includes(i.kind))
-        .map((i) => `${kinds.length > 1 ? `${i.kind}:` : ""}${openValue(i.value_encrypted)}`)
+        .map((i) => `${kinds.length > 1 ? `${i.kind}:` : ""}${identityValue(i)}`)
         .join("; ");
     const csv = toCsv(
       ["id", "name", "emails", "phones", "other_ids", "tags", "trust_score", "verified", "blocked", "channels", "conversations", "last_seen_at", "created_at"],

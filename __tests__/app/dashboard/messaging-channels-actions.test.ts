@@ -59,8 +59,11 @@ describe("as the owner", () => {
     const r = await simulateMessagingAction(DEMO_SLUG, { type: "telegram", text: "/start" });
     expect(r).toMatchObject({ status: 200, body: { ok: true, command: "start" } });
     await backgroundIdle();
-    const replies = await messagingRepliesAction(DEMO_SLUG, "telegram", (r as { sentAt: string }).sentAt);
-    expect(replies).toEqual([{ body: "Welcome to Riverside Dental!", subject: null, at: expect.any(String) }]);
+    const since = (r as { sentAt: string }).sentAt;
+    const replies = await messagingRepliesAction(DEMO_SLUG, "telegram", since, "700100200");
+    expect(replies).toEqual([{ id: expect.any(String), body: "Welcome to Riverside Dental!", subject: null, at: expect.any(String) }]);
+    // Another simulated customer's transcript does not show it.
+    expect(await messagingRepliesAction(DEMO_SLUG, "telegram", since, "700100999")).toEqual([]);
     expect(await simulateMessagingAction(DEMO_SLUG, { type: "email", text: "" })).toEqual({ error: "Write the customer's message." });
   });
 

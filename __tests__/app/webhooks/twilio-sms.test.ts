@@ -298,7 +298,7 @@ describe("slower than Twilio waits", () => {
           sql`select o.recipient, o.body, o.status, r.delivery_status from outbox o join messages r on r.id = o.message_id join messages q on r.reply_to_id = q.id where q.provider_message_id = ${messageSid}`,
         ),
       );
-      expect(row).toMatchObject({ status: "pending", delivery_status: "outbox" });
+      expect(row).toMatchObject({ status: "sent", delivery_status: "outbox" });
       expect(row!.body).toMatch(/Riverside Walk/);
       expect(row!.recipient).toMatch(/^\+14•+\d{4}$/); // masked: the number is sealed in the payload
     } finally {

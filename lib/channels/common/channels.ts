@@ -14,6 +14,7 @@ import { openIdentity, type IdentityKind } from "@/lib/pipeline/identities";
 import { audit } from "@/lib/services/audit";
 import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
 import type { Channel } from "@/lib/channels/twilio/channels";
+import { keepSampleMark } from "./sample-mark";
 
 export type { Channel };
 
@@ -127,7 +128,7 @@ export async function saveMessagingChannel(ctx: Ctx, input: SaveChannel): Promis
       const values = {
         name: input.name,
         address: input.address,
-        settings: input.type === "whatsapp-cloud" ? { ...input.settings, provider: META_PROVIDER } : input.settings,
+        settings: keepSampleMark(existing, input.address, input.type === "whatsapp-cloud" ? { ...input.settings, provider: META_PROVIDER } : input.settings),
         credentialsEncrypted: input.credentialsEncrypted === undefined ? (existing?.credentialsEncrypted ?? null) : input.credentialsEncrypted,
         enabled: input.enabled,
         updatedAt: new Date(),

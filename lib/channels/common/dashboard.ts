@@ -11,6 +11,7 @@ import { readMetaSettings, WEBHOOK_PATHS } from "@/lib/channels/meta/channels";
 import { findMessagingChannel, maskSecret, TYPE_INFO, type MessagingType } from "./channels";
 import { transportOf } from "./outbound";
 import { isSimulated } from "./simulator";
+import { isSampleChannel } from "./sample-mark";
 import type { Transport } from "./send";
 
 export type PasteValue = { id: string; label: string; value: string; hint: string };
@@ -19,7 +20,8 @@ export type MessagingChannelView = {
   type: MessagingType;
   label: string;
   provider: string;
-  channel: { id: string; name: string; address: string; enabled: boolean; settings: Record<string, unknown> } | null;
+  /** sample: connected with sample values ("Try it with a sample number") */
+  channel: { id: string; name: string; address: string; enabled: boolean; settings: Record<string, unknown>; sample: boolean } | null;
   /** "Bot token 123…wxyz", "Access token EAA…", or why there is none */
   account: string;
   /** a token or app secret is stored (the form says "Stored" instead of showing it) */
@@ -29,6 +31,8 @@ export type MessagingChannelView = {
   paste: PasteValue[];
   /** things the owner must fix before the channel works for real */
   warnings: string[];
+  /** the server's clock when the page was made: where the simulator starts reading the dev outbox */
+  now: string;
 };
 
 export const RESEND_WEBHOOK_PATH = "/api/webhooks/resend";
@@ -48,6 +52,7 @@ export async function messagingChannelView(userId: string, businessId: string, t
     simulated: channel ? isSimulated(type, channel) : false,
     paste: [],
     warnings: [],
+    now: new Date().toISOString(),
   };
   if (type === "email") {
     view.account = env().adapters.email === "resend" ? "PrismAI's Resend account (RESEND_API_KEY)" : "Embedded mode: no Resend account, email stays in the dev outbox";
@@ -68,7 +73,7 @@ export async function messagingChannelView(userId: string, businessId: string, t
     }
   }
   if (!channel) return view;
-  view.channel = { id: channel.id, name: channel.name, address: channel.address, enabled: channel.enabled, settings: {} };
+  view.channel = { id: channel.id, name: channel.name, address: channel.address, enabled: channel.enabled, settings: {}, sample: isSampleChannel(channel) };
 
   if (type === "email") {
     view.channel.settings = readEmailSettings(channel.settings);

@@ -6,12 +6,12 @@ import "server-only";
 // Answers leave after the response, so the page reads them from the dev outbox. Only a simulated
 // channel can be played (no real token or secret), so this can never impersonate a provider.
 import crypto from "node:crypto";
-import { and, desc, eq, gte, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { withService } from "@/lib/db/client";
-import { conversations, customerIdentities, outbox } from "@/lib/db/schema";
+import { conversations, customerIdentities, messages, outbox } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
-import { identityHash } from "@/lib/pipeline/identities";
+import { identityHash, normaliseIdentity } from "@/lib/pipeline/identities";
 import type { Ctx } from "@/lib/services/context";
 import { replyAddress } from "@/lib/channels/email/address";
 import { threadOf } from "@/lib/channels/email/send";
@@ -25,9 +25,10 @@ import { WEBHOOK_PATHS } from "@/lib/channels/meta/channels";
 import { env } from "@/lib/env";
 import { findMessagingChannel, TYPE_INFO, type Channel, type MessagingType } from "./channels";
 import { transportOf } from "./outbound";
+import { nameFromAddress } from "./sample-people";
 
 export const SIMULATED = {
-  email: { from: "alex.customer@example.com", name: "Alex Customer" },
+  email: { from: "alex.customer@example.com" },
   telegram: { from: "700100200", name: "Alex" },
   instagram: { from: "17841400000000001", name: "alex.customer" },
   "whatsapp-cloud": { from: "+447700900123", name: "Alex" },
@@ -39,7 +40,8 @@ export const SimulateInput = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("email"),
     from: z.email("Enter the customer's email address.").default(SIMULATED.email.from),
-    name: z.string().trim().max(80).default(SIMULATED.email.name),
+    /** the sender's display name; empty: made from the address ("maria.garcia@…" → "Maria Garcia") */
+    name: z.string().trim().max(80).default(""),
     subject: z.string().trim().max(200).default(""),
     text,
     /** answer in the customer's latest conversation, as a mail client's "Reply" would */
@@ -86,6 +88,12 @@ async function latestEmailConversation(channel: Channel, address: string): Promi
   return row?.id ?? null;
 }
 
+/** The From header: "Name <address>", the name made from the address when none was typed. */
+export function senderOf(name: string, address: string): string {
+  const display = (name.trim() || nameFromAddress(address)).replace(/["<>\\]/g, "");
+  return display ? `${display} <${address}>` : address;
+}
+
 /** Resend's email.received event (https://resend.com/docs/webhooks/emails/received), with its content inline. */
 export async function emailReceivedEvent(channel: Channel, v: Extract<z.output<typeof SimulateInput>, { type: "email" }>) {
   const emailId = uuid();
@@ -108,7 +116,7 @@ export async function emailReceivedEvent(channel: Channel, v: Extract<z.output<t
     data: {
       email_id: emailId,
       created_at: new Date().toISOString(),
-      from: `${v.name} <${v.from}>`,
+      from: senderOf(v.name, v.from),
       to: [to],
       cc: [],
       bcc: [],
@@ -212,17 +220,55 @@ export async function simulateMessaging({ ctx, input }: { ctx: Ctx; input: unkno
   return { status: res.status, body, error, sentAt };
 }
 
-/** What went out on the channel since the simulator wrote (answers leave after the webhook answered). */
-export async function simulatorReplies(businessId: string, type: MessagingType, since: Date): Promise<{ body: string; subject: string | null; at: string }[]> {
-  const channel = await withService((tx) => findMessagingChannel(tx, businessId, type));
-  if (!channel) return [];
-  const rows = await withService((tx) =>
-    tx
-      .select({ body: outbox.body, subject: outbox.subject, createdAt: outbox.createdAt })
+/** The simulated customer's identity on this channel, as the webhook records it; null when `from` is not one. */
+function simulatedIdentity(type: MessagingType, from: string) {
+  try {
+    return normaliseIdentity({ kind: TYPE_INFO[type].identity, value: from });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What went out on the channel since the simulator wrote: answers (they leave after the webhook
+ * answered) and staff replies from the inbox. With `from`, only what went to that customer.
+ */
+export async function simulatorReplies(
+  businessId: string,
+  type: MessagingType,
+  since: Date,
+  from?: string | null,
+): Promise<{ id: string; body: string; subject: string | null; at: string }[]> {
+  const identity = from ? simulatedIdentity(type, from) : null;
+  if (from && !identity) return [];
+  const rows = await withService(async (tx) => {
+    const channel = await findMessagingChannel(tx, businessId, type);
+    if (!channel) return [];
+    const toCustomer = identity
+      ? [
+          inArray(
+            outbox.messageId,
+            tx
+              .select({ id: messages.id })
+              .from(messages)
+              .innerJoin(customerIdentities, and(eq(customerIdentities.customerId, messages.customerId), eq(customerIdentities.businessId, messages.businessId)))
+              .where(
+                and(
+                  eq(messages.businessId, businessId),
+                  eq(messages.channelId, channel.id),
+                  eq(customerIdentities.kind, identity.kind),
+                  eq(customerIdentities.valueHash, identityHash(identity)),
+                ),
+              ),
+          ),
+        ]
+      : [];
+    return tx
+      .select({ id: outbox.id, body: outbox.body, subject: outbox.subject, createdAt: outbox.createdAt })
       .from(outbox)
-      .where(and(eq(outbox.businessId, businessId), gte(outbox.createdAt, since), sql`${outbox.payload}->>'channelId' = ${channel.id}`))
+      .where(and(eq(outbox.businessId, businessId), gte(outbox.createdAt, since), sql`${outbox.payload}->>'channelId' = ${channel.id}`, ...toCustomer))
       .orderBy(outbox.createdAt)
-      .limit(20),
-  );
-  return rows.map((r) => ({ body: r.body, subject: r.subject, at: r.createdAt.toISOString() }));
+      .limit(20);
+  });
+  return rows.map((r) => ({ id: r.id, body: r.body, subject: r.subject, at: r.createdAt.toISOString() }));
 }

@@ -12,6 +12,7 @@ import { audit } from "@/lib/services/audit";
 import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
 import { TwilioCredentials, channelCredentials, maskSid, sealCredentials } from "./credentials";
 import { text } from "@/lib/validation/text";
+import { keepSampleMark } from "@/lib/channels/common/sample-mark";
 
 export const TWILIO_KINDS = ["sms", "whatsapp", "voice"] as const;
 export type TwilioKind = (typeof TWILIO_KINDS)[number];
@@ -200,7 +201,7 @@ export async function connectTwilioChannel({ ctx, input }: { ctx: Ctx; input: un
         name: v.name || existing?.name || `${KIND_LABEL[v.kind]} ${v.address}`,
         address: v.address,
         credentialsEncrypted,
-        settings: settings as Record<string, unknown>,
+        settings: keepSampleMark(existing, v.address, settings as Record<string, unknown>),
         enabled: v.enabled,
         updatedAt: new Date(),
       };

@@ -1,12 +1,13 @@
 import "server-only";
 // What the Channels pages show about a Twilio channel — never a secret: where its account comes
 // from (masked), how sends leave, the URLs to paste, its latest messages and their delivery.
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { withTenant } from "@/lib/db/client";
 import { channels, messages } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { findBusinessChannel, readSettings, webhookUrls, type TwilioKind } from "./channels";
 import { channelCredentials, maskSid, platformCredentials } from "./credentials";
+import { isSampleChannel } from "@/lib/channels/common/sample-mark";
 
 export type AccountSource = { source: "channel" | "platform" | "simulator"; label: string };
 
@@ -19,11 +20,15 @@ export type TwilioChannelView = {
     enabled: boolean;
     hasCredentials: boolean;
     settings: Record<string, unknown>;
+    /** connected with sample values ("Try it with a sample number") */
+    sample: boolean;
   } | null;
   account: AccountSource;
   transport: "twilio" | "outbox";
   urls: { incoming: string; status: string };
   embedded: boolean;
+  /** the server's clock when the page was made: where the simulator starts reading the dev outbox */
+  now: string;
 };
 
 export async function twilioChannelView(userId: string, businessId: string, kind: TwilioKind): Promise<TwilioChannelView> {
@@ -46,12 +51,14 @@ export async function twilioChannelView(userId: string, businessId: string, kind
           enabled: channel.enabled,
           hasCredentials: Boolean(own),
           settings: readSettings(kind, channel.settings) as Record<string, unknown>,
+          sample: isSampleChannel(channel),
         }
       : null,
     account,
     transport: embedded ? "outbox" : "twilio",
     urls: webhookUrls(kind),
     embedded,
+    now: new Date().toISOString(),
   };
 }
 
@@ -69,13 +76,20 @@ export async function recentChannelMessages(userId: string, businessId: string, 
   );
 }
 
-export type ChannelSummary = { id: string; kind: string; name: string; address: string; enabled: boolean };
+export type ChannelSummary = { id: string; kind: string; name: string; address: string; enabled: boolean; sample: boolean };
 
 /** Every channel of the business, for the Channels overview. */
 export async function listBusinessChannels(userId: string, businessId: string): Promise<ChannelSummary[]> {
   return withTenant(userId, (tx) =>
     tx
-      .select({ id: channels.id, kind: channels.kind, name: channels.name, address: channels.address, enabled: channels.enabled })
+      .select({
+        id: channels.id,
+        kind: channels.kind,
+        name: channels.name,
+        address: channels.address,
+        enabled: channels.enabled,
+        sample: sql<boolean>`coalesce((${channels.settings}->>'sample')::boolean, false)`,
+      })
       .from(channels)
       .where(eq(channels.businessId, businessId))
       .orderBy(channels.kind, channels.createdAt),

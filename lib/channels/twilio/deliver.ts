@@ -28,6 +28,11 @@ export type SendInput = {
   /** the stored message this send delivers */
   messageId?: string | null;
   conversationId?: string | null;
+  /**
+   * the outbox row this send already is (a staff reply queued by the inbox): in embedded mode that
+   * row is the dev outbox's record of the message, so no second row is written
+   */
+  outboxId?: string | null;
   /** checked for consent unless the send is the opt-out confirmation itself */
   customer?: { id: string; consent: Record<string, unknown> | null } | null;
   purpose?: "reply" | "keyword" | "staff" | "campaign" | "test";
@@ -114,6 +119,8 @@ export async function sendMessage(input: SendInput): Promise<SendResult> {
         console.error("[prismai] twilio send failed", { channelId: channel.id, kind, ...result.error });
         break;
       }
+    } else if (input.outboxId) {
+      if (i === 0) result.outboxIds.push(input.outboxId);
     } else {
       const [row] = await withService((tx) =>
         tx
@@ -132,6 +139,9 @@ export async function sendMessage(input: SendInput): Promise<SendResult> {
               statusCallback,
             },
             messageId: input.messageId ?? null,
+            // Nothing delivers it in embedded mode: the dev outbox is where it stays.
+            status: "sent",
+            sentAt: new Date(),
           })
           .returning({ id: outbox.id }),
       );

@@ -30,6 +30,8 @@ export type ConversationSend = {
   /** the stored message this delivers (its delivery status follows) */
   messageId?: string | null;
   purpose?: "staff" | "reply" | "campaign";
+  /** the queued outbox row this send delivers (see SendInput.outboxId) */
+  outboxId?: string | null;
 };
 
 /**
@@ -69,6 +71,7 @@ export async function sendToConversation({ ctx, input }: { ctx: Ctx; input: Conv
     body: input.text,
     template: input.template,
     messageId: input.messageId ?? null,
+    outboxId: input.outboxId ?? null,
     conversationId: input.conversationId,
     customer,
     purpose: input.purpose ?? "staff",

@@ -2,11 +2,11 @@ import "server-only";
 // The Twilio sender of the outbox: staff replies from the inbox on SMS and WhatsApp are written to
 // the outbox first (lib/services/conversations), and this delivers them through Twilio with the same
 // rules as every other send — consent, the WhatsApp window, the customer's sealed number. Run by a
-// job and right after a reply is queued; in embedded mode the rows stay in the dev outbox.
+// job and right after a reply is queued. A channel with no Twilio account (embedded mode) goes
+// through the same steps, and the queued row itself becomes the dev outbox's record of the message.
 import { eq, inArray, sql } from "drizzle-orm";
 import { withService } from "@/lib/db/client";
 import { outbox } from "@/lib/db/schema";
-import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { redactNumbers } from "./client";
 import { sendToConversation } from "./outbound";
@@ -15,7 +15,6 @@ import { claimOutbox, retryAt } from "@/lib/channels/outbox";
 export type DrainResult = { sent: number; failed: number; retrying: number; skipped?: "embedded" };
 
 export async function drainTwilioOutbox(opts: { limit?: number; businessId?: string } = {}): Promise<DrainResult> {
-  if (env().adapters.sms !== "twilio") return { sent: 0, failed: 0, retrying: 0, skipped: "embedded" };
   const claimed = await claimOutbox(
     [
       inArray(outbox.channelKind, ["sms", "whatsapp"]),
@@ -35,7 +34,7 @@ export async function drainTwilioOutbox(opts: { limit?: number; businessId?: str
       if (!row.businessId || !conversationId) throw new AppError("bad_request", "The queued reply names no conversation.");
       const sent = await sendToConversation({
         ctx: { businessId: row.businessId, actor: { type: "job", name: "twilio-outbox" } },
-        input: { conversationId, ...(template ? { template } : { text: row.body }), messageId: row.messageId, purpose: "staff" },
+        input: { conversationId, ...(template ? { template } : { text: row.body }), messageId: row.messageId, purpose: "staff", outboxId: row.id },
       });
       if (sent.status === "queued") {
         await finish({ status: "sent", sentAt: new Date(), providerMessageId: sent.sids[0] ?? null, error: null });

@@ -99,14 +99,14 @@ export async function simulateAction(slug: string, input: SimulateInput): Promis
   }
 }
 
-/** Answers that went out after the webhook answered (slow model): the dev outbox since the simulator sent. */
-export async function simulatorRepliesAction(slug: string, kind: string, since: string): Promise<{ body: string; at: string }[] | { error: string }> {
+/** What reached the simulated customer outside the webhook's answer (slow answers, staff replies): the dev outbox since `since`. */
+export async function simulatorRepliesAction(slug: string, kind: string, since: string, from: string): Promise<{ id: string; body: string; at: string }[] | { error: string }> {
   try {
     const k = kindOf(kind);
     const { ctx } = await memberContext(slug);
     const at = parseQueryDate(since, "since");
-    const rows = await simulatorOutbox(ctx.businessId, k, at);
-    return rows.map((r) => ({ body: r.body, at: r.createdAt.toISOString() }));
+    const rows = await simulatorOutbox(ctx.businessId, k, at, from);
+    return rows.map((r) => ({ id: r.id, body: r.body, at: r.createdAt.toISOString() }));
   } catch (err) {
     return actionError(err);
   }

@@ -79,13 +79,18 @@ export async function simulateMessagingAction(slug: string, input: SimulateInput
   }
 }
 
-/** Answers that went out after the webhook answered: the dev outbox since the simulator wrote. */
-export async function messagingRepliesAction(slug: string, type: string, since: string): Promise<{ body: string; subject: string | null; at: string }[] | { error: string }> {
+/** What reached the simulated customer (answers, staff replies from the inbox): the dev outbox since `since`. */
+export async function messagingRepliesAction(
+  slug: string,
+  type: string,
+  since: string,
+  from: string,
+): Promise<{ id: string; body: string; subject: string | null; at: string }[] | { error: string }> {
   try {
     const t = typeOf(type);
     const { ctx } = await memberContext(slug);
     const at = parseQueryDate(since, "since");
-    return await simulatorReplies(ctx.businessId, t, at);
+    return await simulatorReplies(ctx.businessId, t, at, from);
   } catch (err) {
     return actionError(err);
   }

@@ -1,7 +1,11 @@
 import { Suspense } from "react";
 import Link from "next/link";
 import { memberContext } from "@/lib/auth/member";
-import { listBusinessChannels } from "@/lib/channels/twilio/dashboard";
+import { FlaskConical } from "lucide-react";
+import { listBusinessChannels, type ChannelSummary } from "@/lib/channels/twilio/dashboard";
+import { isSamplePage, sampleAvailable } from "@/lib/channels/common/samples";
+import { MANAGERS } from "@/lib/services/context";
+import { SampleButton } from "@/components/channels/sample-button-client";
 import { Card, PageHeader } from "@/components/ui/card";
 import { CHANNEL_CATALOG } from "@/components/channels/catalog";
 import { cn } from "@/components/ui/cn";
@@ -22,14 +26,44 @@ export default async function ChannelsPage({ params }: { params: Promise<{ busin
 }
 
 async function ChannelList({ slug }: { slug: string }) {
-  const { user, business } = await memberContext(slug);
+  const { user, business, ctx } = await memberContext(slug);
   const connected = await listBusinessChannels(user.id, business.id);
+  const owned = (entry: (typeof CHANNEL_CATALOG)[number]) => connected.filter((c) => c.kind === entry.kind && (entry.owns?.(c) ?? true));
+  // Channels the simulator could play at once with sample values, and that are not connected yet.
+  const tryable = CHANNEL_CATALOG.filter((e) => e.page && isSamplePage(e.page) && sampleAvailable(e.page) && owned(e).length === 0);
+  return (
+    <>
+      {tryable.length > 0 && (
+        <Card className="mb-4 border-teal-200 bg-teal-50/60">
+          <h2 className="flex items-center gap-2 font-medium text-teal-900">
+            <FlaskConical className="h-4 w-4" aria-hidden /> Try every channel now
+          </h2>
+          <p className="mt-1 text-sm text-slate-700">
+            No number or account yet? Connect {tryable.map((e) => e.label).join(", ")} in simulated mode with sample values nobody can reach, then open any of them
+            and play a customer in its Channel simulator. Replace a sample with your own details whenever you are ready.
+          </p>
+          <div className="mt-3">
+            {MANAGERS.includes(ctx.actor.role) ? (
+              <SampleButton slug={slug} page="all" label="Try them all with samples" />
+            ) : (
+              <p className="text-sm text-slate-600">An owner or admin can connect them with samples.</p>
+            )}
+          </div>
+        </Card>
+      )}
+      <ChannelCards slug={slug} owned={owned} />
+    </>
+  );
+}
+
+function ChannelCards({ slug, owned }: { slug: string; owned: (entry: (typeof CHANNEL_CATALOG)[number]) => ChannelSummary[] }) {
   return (
     <ul className="grid gap-3 sm:grid-cols-2" aria-label="Channels">
       {CHANNEL_CATALOG.map((entry) => {
-        const mine = connected.filter((c) => c.kind === entry.kind && (entry.owns?.(c) ?? true));
+        const mine = owned(entry);
         const Icon = entry.icon;
         const live = mine.some((c) => c.enabled);
+        const sample = mine.length > 0 && mine.every((c) => c.sample);
         return (
           <li key={entry.page ?? entry.kind}>
             <Card className="flex h-full flex-col gap-3">
@@ -43,10 +77,10 @@ async function ChannelList({ slug }: { slug: string }) {
                     <span
                       className={cn(
                         "rounded-full px-2 py-0.5 text-xs font-medium",
-                        live ? "bg-emerald-50 text-emerald-800" : mine.length ? "bg-amber-50 text-amber-800" : "bg-slate-100 text-slate-600",
+                        sample && live ? "bg-teal-50 text-teal-800" : live ? "bg-emerald-50 text-emerald-800" : mine.length ? "bg-amber-50 text-amber-800" : "bg-slate-100 text-slate-600",
                       )}
                     >
-                      {live ? "Connected" : mine.length ? "Turned off" : "Not connected"}
+                      {sample && live ? "Sample (simulated)" : live ? "Connected" : mine.length ? "Turned off" : "Not connected"}
                     </span>
                   </div>
                   <p className="mt-1 text-sm text-slate-600">{entry.description}</p>
@@ -56,9 +90,9 @@ async function ChannelList({ slug }: { slug: string }) {
               {mine.length > 0 && (
                 <ul className="space-y-1 text-sm">
                   {mine.map((c) => (
-                    <li key={c.id} className="flex justify-between gap-2 rounded bg-slate-50 px-2 py-1">
+                    <li key={c.id} className="flex min-w-0 justify-between gap-2 rounded bg-slate-50 px-2 py-1">
                       <span className="truncate">{c.name}</span>
-                      <span className="shrink-0 font-mono text-xs text-slate-600">{c.address}</span>
+                      <span className="min-w-0 truncate font-mono text-xs text-slate-600">{c.address}</span>
                     </li>
                   ))}
                 </ul>
@@ -66,7 +100,7 @@ async function ChannelList({ slug }: { slug: string }) {
               <div className="mt-auto">
                 {entry.page ? (
                   <Link href={`/${slug}/channels/${entry.page}`} className="text-sm font-medium text-teal-700 hover:underline">
-                    {mine.length ? "Manage" : "Set up"} {entry.label} →
+                    {sample ? "Try" : mine.length ? "Manage" : "Set up"} {entry.label} →
                   </Link>
                 ) : (
                   !mine.length && <p className="text-xs text-slate-500">Not available in this version yet.</p>

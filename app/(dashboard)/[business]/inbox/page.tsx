@@ -1,8 +1,12 @@
 // Inbox: conversations from every channel, live; take over, reply, notes, assign, hand back, close.
+// A new business finds its set-up checklist here until it is done.
 import { memberContext } from "@/lib/auth/member";
 import { AppError } from "@/lib/errors";
 import { getConversation, listAssignees, listConversations, type ConversationView } from "@/lib/services/conversations";
+import { cookies } from "next/headers";
+import { getSetupChecklist, setupHiddenCookie } from "@/lib/services/setup";
 import { InboxClient } from "@/components/inbox/inbox-client";
+import { SetupChecklist } from "@/components/inbox/setup-checklist";
 
 export const metadata = { title: "Inbox" };
 export const dynamic = "force-dynamic";
@@ -13,6 +17,9 @@ export default async function Page({ params, searchParams }: { params: Promise<{
   const raw = await searchParams;
   const input = Object.fromEntries(Object.entries(raw).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])));
   const [list, assignees] = [await listConversations({ ctx, input }), await listAssignees({ ctx })];
+  // The set-up checklist, until every step is done or this browser hid it.
+  const hidden = (await cookies()).get(setupHiddenCookie(business.id))?.value === "1";
+  const checklist = hidden ? null : await getSetupChecklist({ ctx, input: { slug: business.slug } });
   let view: ConversationView | null = null;
   if (typeof raw.c === "string") {
     try {
@@ -31,6 +38,8 @@ export default async function Page({ params, searchParams }: { params: Promise<{
       initialFilters={list.filters}
       initialList={{ items: list.items, waiting: list.waiting }}
       initialView={view}
+      setup={checklist && !checklist.complete ? <SetupChecklist slug={business.slug} checklist={checklist} /> : null}
+      setupSummary={checklist && !checklist.complete ? `Set-up: ${checklist.done} of ${checklist.steps.length} done` : null}
     />
   );
 }

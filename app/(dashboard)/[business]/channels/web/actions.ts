@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { memberContext } from "@/lib/auth/member";
 import { actionError, type FormState } from "@/lib/action";
 import { updateWebChat } from "@/lib/chat/web-channel";
+import { recordSnippetCopied } from "@/lib/services/setup";
 
 export async function updateWebChatAction(slug: string, input: { greeting: string; showPrismBranding: boolean; allowedOrigins: string }): Promise<FormState> {
   try {
@@ -14,4 +15,11 @@ export async function updateWebChatAction(slug: string, input: { greeting: strin
   } catch (err) {
     return actionError(err, ["greeting", "allowedOrigins"]);
   }
+}
+
+/** The embed snippet was copied: the set-up checklist's "put the chat on your website" step. */
+export async function snippetCopiedAction(slug: string): Promise<void> {
+  const { ctx } = await memberContext(slug);
+  await recordSnippetCopied({ ctx });
+  revalidatePath(`/${slug}/inbox`);
 }

@@ -34,8 +34,10 @@ export default async function WebChatPage({ params }: { params: Promise<{ busine
           <p className="text-sm text-slate-700">Web chat is turned off for this business.</p>
         </Card>
       ) : (
-        <div className="grid gap-6 lg:grid-cols-[1fr_380px]">
-          <div className="space-y-6">
+        // minmax(0, …): a grid track's minimum is otherwise its content's, and the one-line snippet
+        // would stretch the page sideways instead of scrolling inside its box.
+        <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_380px]">
+          <div className="min-w-0 space-y-6">
             <Card className="space-y-3">
               <h2 className="font-medium text-slate-900">Your chat page</h2>
               <p className="text-sm text-slate-600">Link to it from anywhere: emails, social profiles, a QR code at reception.</p>
@@ -48,7 +50,7 @@ export default async function WebChatPage({ params }: { params: Promise<{ busine
               <p className="text-sm text-slate-600">
                 Paste this line before <code className="rounded bg-slate-100 px-1">&lt;/body&gt;</code> on every page that should show the chat bubble.
               </p>
-              <CopySnippet value={snippet} />
+              <CopySnippet slug={business.slug} value={snippet} />
             </Card>
             <Card className="space-y-4">
               <h2 className="font-medium text-slate-900">Greeting and allowed websites</h2>
@@ -60,7 +62,7 @@ export default async function WebChatPage({ params }: { params: Promise<{ busine
               />
             </Card>
           </div>
-          <div className="space-y-2">
+          <div className="min-w-0 space-y-2">
             <h2 className="font-medium text-slate-900">Live preview</h2>
             <p className="text-xs text-slate-500">This is the real chat: messages you send here arrive in your inbox like a customer&apos;s.</p>
             <iframe

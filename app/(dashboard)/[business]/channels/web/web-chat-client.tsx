@@ -4,13 +4,15 @@ import { Check, Copy } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Field, FormMessage, Textarea } from "@/components/ui/field";
 import type { FormState } from "@/lib/action";
-import { updateWebChatAction } from "./actions";
+import { snippetCopiedAction, updateWebChatAction } from "./actions";
 
-export function CopySnippet({ value }: { value: string }) {
+export function CopySnippet({ slug, value }: { slug: string; value: string }) {
   const [copied, setCopied] = useState(false);
+  // Copied with the button or selected and copied by hand: either way the set-up checklist hears of it.
+  const noteCopied = () => void snippetCopiedAction(slug).catch(() => undefined);
   return (
     <div className="flex flex-col gap-2 sm:flex-row sm:items-start">
-      <pre className="min-w-0 flex-1 overflow-x-auto rounded-md border border-slate-200 bg-slate-50 p-3 font-mono text-xs" data-testid="embed-snippet">
+      <pre className="min-w-0 flex-1 overflow-x-auto rounded-md border border-slate-200 bg-slate-50 p-3 font-mono text-xs" data-testid="embed-snippet" onCopy={noteCopied}>
         {value}
       </pre>
       <Button
@@ -18,6 +20,7 @@ export function CopySnippet({ value }: { value: string }) {
         variant="secondary"
         onClick={async () => {
           await navigator.clipboard.writeText(value);
+          noteCopied();
           setCopied(true);
           setTimeout(() => setCopied(false), 1500);
         }}

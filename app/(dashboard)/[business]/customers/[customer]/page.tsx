@@ -21,9 +21,8 @@ export default async function CustomerPage({ params }: { params: Promise<{ busin
     if (err instanceof AppError && err.code === "not_found") notFound();
     throw err;
   });
-  const { customer, identities, conversations, events, trust } = profile;
+  const { customer, displayName: name, identities, conversations, events, trust } = profile;
   const canManage = MANAGERS.includes(ctx.actor.role);
-  const name = customer.name ?? identities[0]?.value ?? "Unnamed customer";
 
   return (
     <div className="max-w-5xl">
