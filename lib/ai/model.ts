@@ -10,10 +10,18 @@ export type ChatMessage = { role: ChatRole; text: string };
 /** Retrieved context, also given to the offline responder (it has nothing else to answer from). */
 export type ContextFaq = { question: string; answer: string; score?: number };
 export type ContextChunk = { heading?: string | null; content: string; score?: number };
+/** A message of the customer's history on any channel, or one recalled from further back. */
+export type ContextMessage = { role: "customer" | "assistant" | "agent"; channel: string; content: string; at: Date };
 export type ModelContext = {
   businessName?: string;
   faqs?: ContextFaq[];
   chunks?: ContextChunk[];
+  /** the customer's recent messages on every channel, oldest first, without the one being answered */
+  history?: ContextMessage[];
+  /** older messages recalled for this question (by topic or by the channel it names) */
+  recalled?: ContextMessage[];
+  /** the conversation's language when it can be told */
+  language?: string;
 };
 
 /**
