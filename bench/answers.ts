@@ -45,7 +45,7 @@ const hasFact = (reply: string, fact: string) => fact.split("|").some((alt) => n
  * language the responder speaks (a person offered, "I don't know", "can only help in", "tell me more").
  */
 const DECLINE =
-  /person on the team|don't know|do not know|can't find|cannot find|can only (help|answer)|tell me a little more|what can i help|can't help with|get back to you|persona del equipo|no sé|solo (podemos|puedo)|cuénteme|no encuentro|personne de l'équipe|je ne (sais|trouve)|uniquement en|dites-m|person aus dem team|weiß ich|nur auf|finde ich|pessoa da equipa|não sei|apenas em|persona del team|non (so|trovo)|solo in|alguien del equipo|en qué puedo|em que posso|wie kann ich|comment puis-je|come posso/i;
+  /person on the team|don't know|do not know|can't find|cannot find|can only (help|answer)|tell me a little more|what can i help|can't help with|get back to you|persona del equipo|no sé|solo (podemos|puedo)|ne pouvons vous répondre|só podemos|können ihnen nur|possiamo aiutarla solo|cuénteme|no encuentro|personne de l'équipe|je ne (sais|trouve)|uniquement en|dites-m|person aus dem team|weiß ich|nur auf|finde ich|pessoa da equipa|não sei|apenas em|persona del team|non (so|trovo)|solo in|alguien del equipo|en qué puedo|em que posso|wie kann ich|comment puis-je|come posso/i;
 
 function languageOf(reply: string): string | undefined {
   const first = reply.split(/\n|(?<=[.!?])\s/)[0] ?? reply;
