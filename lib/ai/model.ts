@@ -10,10 +10,18 @@ export type ChatMessage = { role: ChatRole; text: string };
 /** Retrieved context, also given to the offline responder (it has nothing else to answer from). */
 export type ContextFaq = { question: string; answer: string; score?: number };
 export type ContextChunk = { heading?: string | null; content: string; score?: number };
+/** A message of the customer's history on any channel, or one recalled from further back. */
+export type ContextMessage = { role: "customer" | "assistant" | "agent"; channel: string; content: string; at: Date };
 export type ModelContext = {
   businessName?: string;
   faqs?: ContextFaq[];
   chunks?: ContextChunk[];
+  /** the customer's recent messages on every channel, oldest first, without the one being answered */
+  history?: ContextMessage[];
+  /** older messages recalled for this question (by topic or by the channel it names) */
+  recalled?: ContextMessage[];
+  /** the conversation's language when it can be told */
+  language?: string;
 };
 
 /**
@@ -156,7 +164,8 @@ export const MODEL_REPLY_SCHEMA = {
     reason: { type: "STRING", description: "Why a person is needed (only when handoff is true)." },
     reusable: {
       type: "BOOLEAN",
-      description: "True when the reply would be exactly right for any customer who sent this same message as their first message.",
+      description:
+        "True when the reply would be exactly right for any customer who sent this same message as their first message: it uses nothing about this customer, their account, their earlier messages or this conversation.",
     },
     sameAsEarlier: { type: "BOOLEAN", description: "True when the earlier answer you were shown answers this message just as well." },
   },

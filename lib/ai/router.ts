@@ -1,6 +1,6 @@
 // The model router: simple asks go to the cheapest model, hard ones to a stronger one; a business
 // can override; on an error or a timeout the next model answers; if every model fails, a fixed
-// apology (source "fallback") — the customer is never left without a reply.
+// apology (source "fallback") and a hand-off — the customer is never left without a reply or a person.
 import "server-only";
 import { env } from "@/lib/env";
 import { getLanguageModel } from "./get-model";
@@ -155,10 +155,11 @@ function failedAttempt(name: string, t0: number, err: unknown, options: RouteOpt
   return attempt;
 }
 
+/** Every model failed: the apology promises a person, so a person is told (the conversation waits for them). */
 function fallbackResult(options: RouteOptions, attempts: Attempt[], started: number): RoutedResult {
   return {
     text: options.fallbackReply ?? DEFAULT_FALLBACK_REPLY,
-    handoff: { needed: false },
+    handoff: { needed: true, reason: "no model could answer" },
     tokensIn: 0,
     tokensOut: 0,
     model: "fallback",

@@ -5,6 +5,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { embedOne, toVectorLiteral, type Embedder } from "@/lib/ai/embeddings";
 import { normalizeText, stem, STOP_WORDS } from "@/lib/ai/text";
+import { relatedTerms, topicCoverage } from "@/lib/ai/evidence";
 import { rows, type Executor } from "@/lib/db/client";
 
 export type RetrievedChunk = {
@@ -76,12 +77,15 @@ export function queryTerms(query: string): string[] {
 }
 
 /**
- * The full-text side as an OR of the query's content words (stemmed, as prefixes), so a paraphrase
- * sharing only some words still matches; ts_rank puts chunks sharing more of them first.
+ * The full-text side as an OR of the query's content words (stemmed, as prefixes) and the other
+ * names of its topics, so a paraphrase sharing only some words still matches; ts_rank puts chunks
+ * sharing more of them first.
  */
 export function textQuery(query: string): string | null {
   const terms = queryTerms(query);
-  return terms.length ? terms.map((t) => (t.length >= 3 ? `${t}:*` : t)).join(" | ") : null;
+  // the other names of its topics too ("cleaning" finds "scale and polish")
+  const all = [...terms, ...relatedTerms(query).filter((t) => !terms.includes(t))].slice(0, MAX_TERMS);
+  return all.length ? all.map((t) => (t.length >= 3 ? `${t}:*` : t)).join(" | ") : null;
 }
 
 /** The share of the query's terms a text contains (as word prefixes, like the tsquery above). */
@@ -200,7 +204,7 @@ export async function retrieveKnowledge(ex: Executor, input: RetrieveInput): Pro
               from knowledge_chunks, to_tsquery('simple', ${tq}) q
               where business_id = ${b} and tsv @@ q order by rank desc, id limit ${pool}`,
         )
-      ).map((r) => ({ id: r.id, key: r.key, rank: r.rank, quality: coverage(terms, r.text) })),
+      ).map((r) => ({ id: r.id, key: r.key, rank: r.rank, quality: Math.max(coverage(terms, r.text), topicCoverage(query, r.text)) })),
     );
     if (faqLimit)
       faqLists.push(
@@ -212,7 +216,7 @@ export async function retrieveKnowledge(ex: Executor, input: RetrieveInput): Pro
                 where business_id = ${b} and enabled and to_tsvector('simple', question || ' ' || answer) @@ q
                 order by rank desc, id limit ${pool}`,
           )
-        ).map((r) => ({ id: r.id, key: r.key, rank: r.rank, quality: coverage(terms, r.text) })),
+        ).map((r) => ({ id: r.id, key: r.key, rank: r.rank, quality: Math.max(coverage(terms, r.text), topicCoverage(query, r.text)) })),
       );
   }
 

@@ -14,8 +14,9 @@ import { checkLimits } from "@/lib/ratelimit";
 import { assessAbuse } from "./abuse";
 import { chargeEmbedding, spendingAllowed } from "./spend";
 import { priceModelCall } from "@/lib/billing/prices";
-import { findReply, recentCustomerMessages, storeMessage } from "./conversations";
-import { asksForHuman } from "./intents";
+import { findReply, storeMessage } from "./conversations";
+import { applyRules } from "./rules";
+import { answersQuestion } from "@/lib/ai/evidence";
 import { recallMemories, embedMessagesIntoMemories } from "./memories";
 import { notifyHandoff } from "./notify";
 import { deferAfterResponse, type Defer } from "./defer";
@@ -63,7 +64,6 @@ export type AnswerOptions = {
   model?: LanguageModel;
 };
 
-const HANDOFF_REPLY = "I've asked a member of our team to take over. They'll reply here as soon as they can.";
 const CLAIM_STALE_SECONDS = 120;
 
 type Loaded = {
@@ -241,24 +241,30 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   if (abuse.verdict === "block") return stop("abuse", undefined, { kinds: abuse.kinds });
   const lowTrust = abuse.verdict === "suspicious" || abuse.trustScore < 30;
 
-  if (asksForHuman(message.content)) {
-    return reply(HANDOFF_REPLY, "fallback", { handoff: true, handoffReason: "the customer asked for a person" });
+  // ---- the owner's rules, before any FAQ, cache or model can answer: hand-offs, emergencies, languages
+  const ruled = await applyRules({ businessId, customerId: customer.id, message, settings });
+  if (ruled.decided) {
+    trace.gate = `rule:${ruled.decided.decision.kind === "handoff" ? ruled.decided.decision.category : ruled.decided.decision.kind}`;
+    opts.onDelta?.(ruled.decided.text);
+    return reply(ruled.decided.text, "fallback", { handoff: ruled.decided.handoff, handoffReason: ruled.decided.reason });
   }
+  // a follow-up ("and on Saturday?") is looked up with the question it follows
+  const question = ruled.question;
   if (settings.afterHours === "message" && !openState(settings.hours, business.timeZone).open) {
     return reply(settings.afterHoursMessage, "fallback");
   }
 
   // ---- one embedding of the question serves the FAQ match, the cache, knowledge and memories
   const embedder = getEmbedder();
-  const { vectors, tokens: embedTokens, model: embedModel } = await embedder.embed([message.content], "query");
+  const { vectors, tokens: embedTokens, model: embedModel } = await embedder.embed([question], "query");
   const embedding = vectors[0]!;
   if (embedTokens) await chargeEmbedding({ businessId, tokens: embedTokens, model: embedModel, messageId: message.id, conversationId: conversation.id });
 
   const retrieval: Retrieval = await withService((tx) =>
-    retrieveKnowledge(tx, { businessId, query: message.content, embedding, limit: 4, faqLimit: 3 }),
+    retrieveKnowledge(tx, { businessId, query: question, embedding, limit: 4, faqLimit: 3 }),
   );
   const topFaq = retrieval.faqs[0];
-  if (topFaq && topFaq.similarity >= settings.cacheThreshold) {
+  if (topFaq && topFaq.similarity >= settings.cacheThreshold && answersQuestion(question, topFaq)) {
     trace.faq = { id: topFaq.id, question: topFaq.question, similarity: topFaq.similarity };
     await withService((tx) => tx.execute(sql`update faqs set hits = hits + 1 where id = ${topFaq.id} and business_id = ${businessId}`));
     opts.onDelta?.(topFaq.answer);
@@ -266,7 +272,8 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   }
 
   const cache = getSemanticCache();
-  const { hit, nearMiss } = await cache.resolve({
+  // A follow-up ("and on Saturdays?") means what it means only in its conversation: never the cache's.
+  const resolved = ruled.followUp ? undefined : await cache.resolve({
     businessId,
     question: message.content,
     knowledgeVersion: business.knowledgeVersion,
@@ -274,6 +281,8 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
     threshold: settings.cacheThreshold,
     embedding,
   });
+  const hit = resolved?.hit;
+  const nearMiss = resolved?.nearMiss;
   if (hit) {
     trace.cache = { tier: hit.tier, similarity: hit.similarity, entryId: hit.entryId, origin: hit.origin, agreeing: hit.agreeing, score: hit.score };
     opts.onDelta?.(hit.answer);
@@ -283,7 +292,7 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   const earlierAnswer = nearMiss && nearMiss.similarity >= CACHE_DECISION.floor ? nearMiss : undefined;
 
   // ---- the model: only within budget and while the business is active
-  const history = await withService((tx) => recentCustomerMessages(tx, businessId, customer.id, 11));
+  const history = ruled.history;
   const earlier = history.filter((m) => m.id !== message.id).slice(-10);
   const memories = await withService((tx) =>
     recallMemories(tx, { businessId, customerId: customer.id, embedding, excludeMessageIds: history.map((m) => m.id), limit: 3 }),
@@ -304,6 +313,7 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
     history: earlier
       .filter((m) => m.role === "customer" || m.role === "assistant" || m.role === "agent")
       .map((m) => ({ role: m.role as "customer" | "assistant" | "agent", channel: channelKinds.get(m.channelId) ?? "web", content: m.content, at: m.createdAt })),
+    recalled: ruled.recalled,
     memories: memories.map((m) => ({ content: m.content, score: m.similarity })),
     chunks: retrieval.chunks.map((c) => ({ heading: c.heading ? `${c.title} › ${c.heading}` : c.title, content: c.content, score: c.score })),
     faqs: retrieval.faqs.map((f) => ({ question: f.question, answer: f.answer, score: f.similarity })),

@@ -154,9 +154,9 @@ describe("NUL characters in dashboard routes", () => {
 describe("dates the dashboard sends", () => {
   it("a simulator's 'since' that is no time between 2000 and 2100 is a 400 message, not a 500", async () => {
     for (const since of ["0000-01-01", "+275760-09-13T00:00:00Z", "99999", "' OR 1=1"]) {
-      expect([since, await simulatorRepliesAction(DEMO_SLUG, "sms", since)]).toEqual([since, { error: "since must be a date between 2000 and 2100 in ISO 8601, e.g. 2026-01-31T09:30:00Z." }]);
-      expect([since, await messagingRepliesAction(DEMO_SLUG, "email", since)]).toEqual([since, { error: "since must be a date between 2000 and 2100 in ISO 8601, e.g. 2026-01-31T09:30:00Z." }]);
+      expect([since, await simulatorRepliesAction(DEMO_SLUG, "sms", since, "+15550100001")]).toEqual([since, { error: "since must be a date between 2000 and 2100 in ISO 8601, e.g. 2026-01-31T09:30:00Z." }]);
+      expect([since, await messagingRepliesAction(DEMO_SLUG, "email", since, "pat@example.com")]).toEqual([since, { error: "since must be a date between 2000 and 2100 in ISO 8601, e.g. 2026-01-31T09:30:00Z." }]);
     }
-    expect(await simulatorRepliesAction(DEMO_SLUG, "sms", new Date().toISOString())).toEqual([]);
+    expect(await simulatorRepliesAction(DEMO_SLUG, "sms", new Date().toISOString(), "+15550100001")).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import {
   readAiSettings,
   type PromptInput,
 } from "@/lib/ai/prompts";
+import { estimateTokens } from "@/lib/ai/text";
 
 describe("AiSettings", () => {
   it("fills every default for a business that has set nothing", () => {
@@ -23,6 +24,8 @@ describe("AiSettings", () => {
     expect(s.hours.weekly.mon).toEqual([{ open: "09:00", close: "17:00" }]);
     expect(s.hours.weekly.sun).toEqual([]);
     expect(s.prohibitedTopics).toEqual([]);
+    expect(s.languages).toEqual([]);
+    expect(s.emergencyAdvice).toMatch(/emergency number/);
   });
 
   it("rejects what the dashboard must not save", () => {
@@ -34,9 +37,12 @@ describe("AiSettings", () => {
       { hours: { weekly: { tue: [{ open: "9am", close: "5pm" }] } } },
       { prohibitedTopics: [""] },
       { fallbackReply: "" },
+      { languages: ["english"] },
+      { emergencyAdvice: "" },
     ];
     for (const input of bad) expect([input, AiSettings.safeParse(input).success]).toEqual([input, false]);
     expect(AiSettings.parse({ modelPreference: "gemini-2.5-pro" }).modelPreference).toBe("gemini-2.5-pro");
+    expect(AiSettings.parse({ languages: [" EN", "es"] }).languages).toEqual(["en", "es"]);
   });
 
   it("reads stored settings leniently: a bad field falls back to its default, good ones survive", () => {
@@ -76,7 +82,8 @@ describe("system prompt", () => {
     hours: { enabled: true, timeZone: "Europe/London" },
     afterHoursMessage: "We're closed — we'll call you back in the morning.",
     prohibitedTopics: ["medical diagnoses", "competitor prices"],
-    escalationRules: ["The customer reports severe pain or bleeding."],
+    escalationRules: ["The customer reports severe pain or bleeding.", "The customer asks to change a booking made by a colleague."],
+    emergencyAdvice: "Call us on 0800 000 000 now, or 111 out of hours.",
   });
   const base: PromptInput = {
     business: { name: "Bright Smile Dental", timeZone: "Europe/London" },
@@ -105,22 +112,25 @@ describe("system prompt", () => {
       "You are Sunny, the assistant of Bright Smile Dental",
       "cheerful and brief",
       "Always suggest booking online at the end.",
-      "Mon–Fri 09:00–17:00; Sat–Sun closed (time zone Europe/London)",
-      "It is now Monday 20:00 there: the business is closed (opens tomorrow at 09:00)",
+      "## Opening hours (Europe/London)\nMon–Fri 09:00–17:00; Sat–Sun closed.",
+      "Now Monday 20:00: closed (opens tomorrow at 09:00)",
       "We're closed — we'll call you back in the morning.",
-      "- medical diagnoses",
-      "- competitor prices",
-      "- The customer reports severe pain or bleeding.",
-      "- The customer asks for a person",
-      "set handoff to true",
+      "medical diagnoses; competitor prices",
+      "- they ask for a person, or say yes when you offered one",
+      '- an emergency (severe pain, swelling, bleeding that will not stop, a danger to health or safety): first give this advice word for word: "Call us on 0800 000 000 now, or 111 out of hours."',
+      "- a complaint or an upset customer, a legal matter, or a request for medical advice, a diagnosis or medication",
+      "- The customer asks to change a booking made by a colleague.",
+      "Set handoff to true",
       "Q: How much is a cleaning?\nA: $95 without insurance.",
       "### Cleanings\nA standard cleaning takes 45 minutes.",
-      '"handoff": true or false',
       "say plainly that you don't know",
     ]) {
       expect([text, p.system.includes(text)]).toEqual([text, true]);
     }
-    expect(p.context).toMatchObject({ businessName: "Bright Smile Dental", faqs: base.faqs, chunks: base.chunks });
+    // the owner's rule the built-in emergency rule already covers is not repeated
+    expect(p.system).not.toContain("The customer reports severe pain or bleeding.");
+    expect(p.context).toMatchObject({ businessName: "Bright Smile Dental", faqs: base.faqs, chunks: base.chunks, language: "en" });
+    expect(p.context.history?.map((h) => h.channel)).toEqual(["email", "email"]);
   });
 
   it("includes the customer's history across channels with labels, without repeating the message", () => {
@@ -166,8 +176,66 @@ describe("system prompt", () => {
   it("asks for a reply in the customer's language", () => {
     const p = buildPrompt({ ...base, message: "¿Puedo reservar una limpieza para la próxima semana?" });
     expect(p.language).toBe("es");
-    expect(p.system).toContain("The customer writes in Spanish. Reply in Spanish");
-    expect(buildPrompt({ ...base, message: "ok" }).system).toContain("Reply in the language of the customer's latest message.");
+    expect(p.system).toContain("Reply in Spanish, even though the information below is in another language.");
+    expect(buildPrompt({ ...base, message: "ok", history: [] }).system).toContain("Reply in the language of the customer's latest message.");
+    // a short message keeps the language the customer has been writing in
+    const es = { role: "customer" as const, channel: "whatsapp" as const, content: "¿Tienen citas libres el sábado por la mañana?", at: new Date("2026-01-05T19:58:00Z") };
+    expect(buildPrompt({ ...base, message: "ok", history: [es] }).language).toBe("es");
+    const served = buildPrompt({ ...base, settings: { ...settings, languages: ["en", "es"] } });
+    expect(served.system).toContain("The business answers in English and Spanish only.");
+  });
+
+  it("sends only the knowledge that answers the question, as its relevant sentences", () => {
+    const faqs = [
+      { question: "How much is a scale and polish?", answer: "A hygienist scale and polish costs £65 and takes about 30 minutes.", score: 0.5 },
+      { question: "Do you take walk-ins?", answer: "We cannot guarantee walk-ins, but call us and we will fit you in if a dentist is free.", score: 0.6 },
+    ];
+    const chunks = [
+      {
+        heading: "Prices › Crowns and implants",
+        content: "A porcelain crown is £595. A three-unit bridge is from £1,500. A single implant with its crown is typically £2,400.",
+        score: 0.7,
+      },
+    ];
+    const p = buildPrompt({ ...base, history: [], memories: [], message: "How much is a cleaning?", faqs, chunks });
+    expect(p.system).toContain("A hygienist scale and polish costs £65");
+    expect(p.system).not.toContain("walk-ins");
+    expect(p.system).not.toContain("porcelain crown");
+    const crown = buildPrompt({ ...base, history: [], memories: [], message: "how much is a crown", faqs, chunks });
+    expect(crown.system).toContain("A porcelain crown is £595.");
+    expect(crown.system).not.toContain("three-unit bridge");
+    // nothing answers: the best-ranked passages go in, shortened, so the model can say it does not know
+    const none = buildPrompt({ ...base, history: [], memories: [], message: "Do you take insurance?", faqs, chunks });
+    expect(none.system).toContain("walk-ins");
+    // the offline responder still gets everything retrieved
+    expect(p.context.faqs).toHaveLength(2);
+  });
+
+  it("stays within 600 tokens for a simple question (the estimate billing uses)", () => {
+    const demo = AiSettings.parse({
+      persona: "Friendly front-desk assistant of Riverside Dental Clinic",
+      tone: "warm and concise",
+      instructions: "Never give a diagnosis. For pain, swelling or bleeding that will not stop, advise calling the clinic or NHS 111.",
+      prohibitedTopics: ["medical diagnosis", "prescriptions"],
+      hours: { enabled: true },
+      emergencyAdvice: "If you are in severe pain, or have swelling or bleeding that will not stop, call us now on 020 7946 0000. Out of hours, call NHS 111.",
+    });
+    const p = buildPrompt({
+      business: { name: "Riverside Dental Clinic", timeZone: "Europe/London" },
+      settings: demo,
+      channel: "web",
+      message: "How much is a cleaning?",
+      faqs: [{ question: "How much is a scale and polish?", answer: "A hygienist scale and polish costs £65 and takes about 30 minutes.", score: 0.6 }],
+    });
+    const tokens = estimateTokens(p.system) + estimateTokens(p.messages[0]!.text);
+    expect(tokens).toBeLessThanOrEqual(600);
+  });
+
+  it("carries older messages recalled for the question, with their channel", () => {
+    const recalled = [{ role: "customer" as const, channel: "sms" as const, content: "Can I move my check-up to Tuesday?", at: new Date("2025-12-01T10:00:00Z") }];
+    const p = buildPrompt({ ...base, message: "What did I ask you by SMS?", recalled });
+    expect(p.system).toContain("- [sms · 2025-12-01 10:00 UTC] Customer: Can I move my check-up to Tuesday?");
+    expect(p.context.recalled).toEqual(recalled);
   });
 
   it("leaves out opening hours when the business has none", () => {

@@ -114,11 +114,11 @@ describe("generate with fallback (real SDK against the stand-in)", () => {
     expect(r.attempts[0]!.error?.kind).toBe("rate_limited");
   });
 
-  it("gives the fixed apology, marked fallback, when every model fails", async () => {
+  it("gives the fixed apology, marked fallback, and hands off to a person when every model fails", async () => {
     gemini.script(FAST, { kind: "error", status: 500 });
     gemini.script(STRONG, { kind: "error", status: 503 });
     const r = await generateWithRouter(req, simple, { model, fallbackReply: "Sorry — we'll get back to you shortly." });
-    expect(r).toMatchObject({ text: "Sorry — we'll get back to you shortly.", source: "fallback", tokensIn: 0, tokensOut: 0, handoff: { needed: false } });
+    expect(r).toMatchObject({ text: "Sorry — we'll get back to you shortly.", source: "fallback", tokensIn: 0, tokensOut: 0, handoff: { needed: true, reason: "no model could answer" } });
     expect(r.attempts.map((a) => a.ok)).toEqual([false, false]);
     const defaultApology = await generateWithRouter(req, { ...simple, chain: [FAST] }, { model: new GeminiLanguageModel({ apiKey: "k", baseUrl: `${gemini.url}/down` }) });
     expect(defaultApology.source).toBe("fallback");

@@ -71,11 +71,86 @@ describe("model answers", () => {
   });
 
   it("hands off when the model decides a person is needed", async () => {
-    gemini.script("*", reply("I'll ask a colleague to look at your complaint.", true));
-    const r = await handleInbound(msg("I was overcharged last week and I'm really unhappy about it"), { defer });
+    gemini.script("*", reply("I'll ask a colleague whether the charge can be waived.", true));
+    const r = await handleInbound(msg("Can you waive the missed-appointment charge? My train was cancelled."), { defer });
+    expect(gemini.calls().filter((c) => c.action.includes("enerate"))).toHaveLength(1);
     expect(r.handedOff).toBe(true);
     const [conv] = await withService((tx) => tx.select().from(s.conversations).where(eq(s.conversations.id, r.conversationId)));
     expect(conv!.status).toBe("waiting_human");
+  });
+});
+
+describe("the owner's rules come before the model", () => {
+  it("an emergency gets the advice and a person without a model call; the prompt carries the same rules", async () => {
+    const r = await handleInbound(msg("I have a really bad toothache"), { defer });
+    expect(r.handedOff).toBe(true);
+    expect(r.reply).toMatchObject({ source: "fallback", costUsd: 0, content: expect.stringMatching(/NHS 111/) });
+    expect(gemini.calls().filter((c) => c.action.includes("enerate"))).toHaveLength(0);
+
+    gemini.script("*", reply("Our hygienist is in until 8pm on Thursdays."));
+    await handleInbound(msg("Is the hygienist in on Thursday evenings?"), { defer });
+    const system = JSON.stringify(gemini.calls().find((c) => c.action.includes("enerate"))!.body.systemInstruction);
+    expect(system).toContain("first give this advice word for word");
+    expect(system).toContain("call us now on 020 7946 0000");
+    expect(system).toContain("a complaint or an upset customer, a legal matter, or a request for medical advice");
+  });
+});
+
+describe("memory across channels, in the prompt Gemini receives", () => {
+  const PHONE = "+447700900456";
+  const kinds = ["sms", "whatsapp", "email"] as const;
+  const ids = new Map<string, string>();
+  let minute = 0;
+  const from = (kind: (typeof kinds)[number]) =>
+    kind === "email" ? { kind: "email" as const, value: "gemini-recall@example.com" } : kind === "whatsapp" ? { kind: "whatsapp" as const, value: `whatsapp:${PHONE}` } : { kind: "phone" as const, value: PHONE };
+  const on = (kind: (typeof kinds)[number], text: string): InboundMessage => ({
+    businessId: DEMO_BUSINESS_ID,
+    channelId: ids.get(kind)!,
+    channelKind: kind,
+    from: from(kind),
+    text,
+    receivedAt: new Date(Date.now() - 60 * 60_000 + ++minute * 60_000),
+  });
+  const systemOfLastCall = () => JSON.stringify(gemini.calls().filter((c) => c.action.includes("enerate")).at(-1)!.body.systemInstruction);
+  // the business's limit is one message every 2 s per customer
+  const pause = () => new Promise((r) => setTimeout(r, 2100));
+
+  beforeAll(async () => {
+    const created = await withService((tx) =>
+      tx
+        .insert(s.channels)
+        .values(kinds.map((kind) => ({ businessId: DEMO_BUSINESS_ID, kind, name: kind, address: `gemini-${kind}` })))
+        .returning(),
+    );
+    for (const c of created) ids.set(c.kind, c.id);
+  });
+
+  it("a WhatsApp question about an SMS sends the SMS, labelled, and an older WhatsApp message it asks about", async () => {
+    gemini.script("*", reply("Yes, we can look at Tuesday afternoon for you."));
+    const sms = await handleInbound(on("sms", "Hi, can I move my check-up to next Tuesday afternoon?"), { defer });
+    await settle();
+    await pause();
+    gemini.script("*", reply("You asked to move your check-up to Tuesday afternoon."));
+    const recall = await handleInbound(on("whatsapp", "What did I ask you by SMS?"), { defer });
+    expect(recall.customerId).toBe(sms.customerId);
+    expect(recall.reply!.source).toBe("model");
+    expect(systemOfLastCall()).toMatch(/\[sms · \d{4}-\d\d-\d\d \d\d:\d\d UTC\] Customer: Hi, can I move my check-up to next Tuesday afternoon\?/);
+    await settle();
+    await pause();
+
+    gemini.script("*", reply("Noted, thank you."));
+    await handleInbound(on("whatsapp", "Just so you know, I'm allergic to penicillin"), { defer });
+    await settle();
+    const { linkIdentity } = await import("@/lib/pipeline/customers");
+    await withService((tx) => linkIdentity(tx, DEMO_BUSINESS_ID, sms.customerId, from("email")));
+    for (let i = 0; i < 12; i++) await storeInbound(on("email", `Booking reference ${2000 + i}: please confirm my slot`));
+    await pause();
+    gemini.script("*", reply("Yes — you told us you are allergic to penicillin."));
+    await handleInbound(on("email", "Did you note my allergy?"), { defer });
+    const system = systemOfLastCall();
+    // no longer among the last ten messages: recalled for the question, with its channel
+    expect(system).not.toMatch(/<history>[\s\S]*allergic to penicillin[\s\S]*<\/history>/);
+    expect(system).toMatch(/<memories>[\s\S]*\[whatsapp · [^\]]+\] Customer: Just so you know, I'm allergic to penicillin[\s\S]*<\/memories>/);
   });
 });
 

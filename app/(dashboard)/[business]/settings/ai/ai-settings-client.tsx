@@ -24,6 +24,7 @@ export function AiSettingsForm({ slug, initial, businessTimeZone }: { slug: stri
   const [s, setS] = useState(initial);
   const [topics, setTopics] = useState(initial.prohibitedTopics.join("\n"));
   const [rules, setRules] = useState(initial.escalationRules.join("\n"));
+  const [languages, setLanguages] = useState(initial.languages.join(", "));
   const [state, setState] = useState<FormState>(null);
   const [pending, start] = useTransition();
   const set = <K extends keyof AiSettings>(key: K, value: AiSettings[K]) => setS((prev) => ({ ...prev, [key]: value }));
@@ -33,7 +34,11 @@ export function AiSettingsForm({ slug, initial, businessTimeZone }: { slug: stri
 
   const save = () =>
     start(async () => {
-      const payload = { ...s, prohibitedTopics: lines(topics), escalationRules: lines(rules) };
+      const codes = languages
+        .split(/[\s,]+/)
+        .map((c) => c.trim())
+        .filter(Boolean);
+      const payload = { ...s, prohibitedTopics: lines(topics), escalationRules: lines(rules), languages: codes };
       setState(await updateAiSettingsAction(slug, JSON.stringify(payload)));
     });
 
@@ -100,8 +105,23 @@ export function AiSettingsForm({ slug, initial, businessTimeZone }: { slug: stri
       <Field label="Prohibited topics" htmlFor="prohibited" error={err("prohibitedTopics")} hint="One per line. The agent declines these and offers a person.">
         <Textarea id="prohibited" rows={3} value={topics} onChange={(e) => setTopics(e.target.value)} />
       </Field>
-      <Field label="When to hand over to a person" htmlFor="escalation" error={err("escalationRules")} hint="One rule per line. A customer who asks for a person always gets one.">
+      <Field
+        label="When to hand over to a person"
+        htmlFor="escalation"
+        error={err("escalationRules")}
+        hint="One rule per line, e.g. “A tenant reports a gas leak, flooding or no heating.” A customer who asks for a person always gets one, and so do complaints, emergencies, legal and medical questions."
+      >
         <Textarea id="escalation" rows={3} value={rules} onChange={(e) => setRules(e.target.value)} />
+      </Field>
+      <Field label="Emergency advice" htmlFor="emergencyAdvice" hint="Sent at once to a customer who reports an emergency (severe pain, bleeding, a gas leak…), before a person takes over.">
+        <Textarea id="emergencyAdvice" rows={2} value={s.emergencyAdvice} maxLength={1000} onChange={(e) => set("emergencyAdvice", e.target.value)} />
+      </Field>
+      <Field
+        label="Languages"
+        htmlFor="languages"
+        hint="Two-letter codes, e.g. en, es. A customer writing in another language is told, in their language, which ones you answer in. Empty: any language."
+      >
+        <Input id="languages" value={languages} placeholder="any language" onChange={(e) => setLanguages(e.target.value)} />
       </Field>
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label="Model" htmlFor="model" error={err("modelPreference")} hint="Auto sends simple asks to the cheapest model and hard ones to a stronger one.">

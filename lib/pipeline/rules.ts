@@ -1,0 +1,82 @@
+// The owner's rules as a step of the answer chain, before any FAQ, cache or model: reads the
+// customer's recent history once (any channel), decides hand-offs, emergencies, prohibited topics
+// and languages (lib/ai/rules.ts), and for everything else says what to look up — the message, or
+// with the question it follows up — and, for "what did I ask you by SMS?", the older messages asked about.
+import { and, desc, eq, notInArray } from "drizzle-orm";
+import { withService } from "@/lib/db/client";
+import { channels, messages } from "@/lib/db/schema";
+import { followUpOf } from "@/lib/ai/evidence";
+import { recallRequest } from "@/lib/ai/intents";
+import { conversationLanguage } from "@/lib/ai/language";
+import { recallMessages } from "@/lib/ai/offline-model";
+import type { AiSettings, HistoryEntry } from "@/lib/ai/prompts";
+import { checkRules, ruleReply, type RuleDecision } from "@/lib/ai/rules";
+import { recentCustomerMessages } from "./conversations";
+import type { ChannelKind, Message } from "./types";
+
+/** How many older messages a recall question searches. */
+const RECALL_SEARCH = 50;
+
+export type RulesOutcome = {
+  /** a rule decided the reply (hand-off, emergency advice, topic, language): no FAQ, cache or model */
+  decided?: { decision: RuleDecision; text: string; handoff: boolean; reason?: string };
+  /** what to look up: the message, or the question it follows up and the message */
+  question: string;
+  followUp: boolean;
+  /** the customer's last messages on every channel, oldest first, this one included */
+  history: Message[];
+  /** older messages a recall question asks about */
+  recalled: HistoryEntry[];
+  language?: string;
+};
+
+export async function applyRules(input: {
+  businessId: string;
+  customerId: string;
+  message: Message;
+  settings: AiSettings;
+  now?: Date;
+}): Promise<RulesOutcome> {
+  const { businessId, customerId, message, settings } = input;
+  const text = message.content;
+  const history = await withService((tx) => recentCustomerMessages(tx, businessId, customerId, 11));
+  const earlier = history.filter((m) => m.id !== message.id);
+  const earlierCustomer = earlier.filter((m) => m.role === "customer").map((m) => ({ content: m.content, at: m.createdAt }));
+  const lastReply = [...earlier].reverse().find((m) => m.role === "assistant" || m.role === "agent")?.content;
+  const language = conversationLanguage(text, earlierCustomer.map((m) => m.content));
+
+  const base = { history, language, recalled: [] as HistoryEntry[] };
+  const decision = checkRules({ text, settings, lastReply, language });
+  if (decision) {
+    const handoff = decision.kind === "handoff";
+    return { ...base, question: text, followUp: false, decided: { decision, text: ruleReply(decision, settings, language), handoff, reason: handoff ? decision.reason : undefined } };
+  }
+
+  const recall = recallRequest(text);
+  if (recall) {
+    const older = await withService((tx) =>
+      tx
+        .select({ message: messages, kind: channels.kind })
+        .from(messages)
+        .innerJoin(channels, and(eq(channels.id, messages.channelId), eq(channels.businessId, messages.businessId)))
+        .where(
+          and(
+            eq(messages.businessId, businessId),
+            eq(messages.customerId, customerId),
+            eq(messages.role, "customer"),
+            notInArray(
+              messages.id,
+              history.map((m) => m.id),
+            ),
+          ),
+        )
+        .orderBy(desc(messages.createdAt))
+        .limit(RECALL_SEARCH),
+    );
+    const entries: HistoryEntry[] = older.map((r) => ({ role: "customer", channel: r.kind as ChannelKind, content: r.message.content, at: r.message.createdAt }));
+    base.recalled = recallMessages(text, recall.channels, entries).reverse();
+  }
+
+  const previous = followUpOf(text, earlierCustomer, input.now ?? message.createdAt);
+  return { ...base, question: previous ? `${previous} ${text}` : text, followUp: Boolean(previous) };
+}
