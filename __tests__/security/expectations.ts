@@ -158,7 +158,11 @@ export const ACTIONS: Record<string, ActionClass> = {
   "app/(dashboard)/[business]/channels/actions.ts#connectChannelAction": { kind: "member", ids: false, args: (slug) => [slug, "sms", null, form({ address: NUMBERS.sms, enabled: "on" })] },
   "app/(dashboard)/[business]/channels/actions.ts#sendTestAction": { kind: "member", ids: false, args: (slug) => [slug, "sms", null, form({ to: NUMBERS.customer, body: "Test" })] },
   "app/(dashboard)/[business]/channels/actions.ts#simulateAction": { kind: "member", ids: false, args: (slug) => [slug, { kind: "sms", from: NUMBERS.customer, text: "Hello" }] },
-  "app/(dashboard)/[business]/channels/actions.ts#simulatorRepliesAction": { kind: "member", ids: false, args: (slug) => [slug, "sms", since()] },
+  "app/(dashboard)/[business]/channels/actions.ts#simulatorRepliesAction": { kind: "member", ids: false, args: (slug) => [slug, "sms", since(), NUMBERS.customer] },
+  "app/(dashboard)/[business]/channels/sample-actions.ts#connectSampleAction": { kind: "member", ids: false, args: (slug) => [slug, "telegram"] },
+  "app/(dashboard)/[business]/channels/sample-actions.ts#connectAllSamplesAction": { kind: "member", ids: false, args: (slug) => [slug] },
+  "app/(dashboard)/[business]/channels/web/actions.ts#snippetCopiedAction": { kind: "member", ids: false, args: (slug) => [slug] },
+  "app/(dashboard)/[business]/inbox/actions.ts#dismissSetupAction": { kind: "member", ids: false, args: (slug) => [slug] },
   "app/(dashboard)/[business]/channels/messaging-actions.ts#connectMessagingAction": {
     kind: "member",
     ids: false,
@@ -166,7 +170,7 @@ export const ACTIONS: Record<string, ActionClass> = {
   },
   "app/(dashboard)/[business]/channels/messaging-actions.ts#testMessagingAction": { kind: "member", ids: false, args: (slug) => [slug, "email", null, form({ to: "someone@example.test", text: "Test" })] },
   "app/(dashboard)/[business]/channels/messaging-actions.ts#simulateMessagingAction": { kind: "member", ids: false, args: (slug) => [slug, { type: "email", text: "Hello" }] },
-  "app/(dashboard)/[business]/channels/messaging-actions.ts#messagingRepliesAction": { kind: "member", ids: false, args: (slug) => [slug, "email", since()] },
+  "app/(dashboard)/[business]/channels/messaging-actions.ts#messagingRepliesAction": { kind: "member", ids: false, args: (slug) => [slug, "email", since(), "pat@example.com"] },
   "app/(dashboard)/[business]/channels/web/actions.ts#updateWebChatAction": {
     kind: "member",
     ids: false,

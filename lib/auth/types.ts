@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { text } from "@/lib/validation/text";
 
 export type SessionUser = { id: string; email: string; name: string | null };
 
 export const SignUpInput = z.object({
-  name: z.string().trim().min(1, "Enter your name").max(100),
+  name: text().trim().min(1, "Enter your name").max(100, "Keep your name under 100 characters"),
   email: z.email("Enter a valid email address").max(254),
   password: z.string().min(8, "Use at least 8 characters").max(200),
 });
