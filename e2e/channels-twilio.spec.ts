@@ -65,13 +65,13 @@ test("a text and a call from one number are one customer; the inbox replies by S
   await expect(timeline).toContainText("What are your opening hours?");
   await expect(page.getByText("a typed reply cannot reach a call")).toBeVisible();
 
-  // The SMS conversation: a person's reply goes to the outbox (embedded mode) and shows as queued.
+  // The SMS conversation: a person's reply is delivered to the dev outbox (embedded mode) and says so.
   const smsItem = page.getByTestId("conversation-item").filter({ has: page.getByRole("img", { name: "SMS" }) });
   await smsItem.first().click();
   await page.getByLabel("Reply to the customer").fill("Hi, it's Dana. Yes, we see children from age one.");
   await page.getByRole("button", { name: "Send reply" }).click();
   await expect(page.getByTestId("timeline-agent").last()).toContainText("we see children from age one");
-  await expect(page.getByTestId("timeline-agent").last()).toContainText("queued");
+  await expect(page.getByTestId("timeline-agent").last()).toContainText("sent · dev outbox");
   await page.goto("/demo-dental/channels/sms");
   await expect(page.getByText("we see children from age one")).toBeVisible();
 });

@@ -64,7 +64,8 @@ test("a customer gets a streamed answer; the owner takes over and replies live; 
   await expect(customer.getByTestId("assistant-message")).toHaveText(deltas.join("").trim());
 
   // The owner's inbox shows the new conversation without a reload.
-  const item = owner.getByTestId("conversation-item").filter({ hasText: "Web visitor" });
+  // Other specs' visitors may be listed too: this one's is the visitor whose answer is about alcohol.
+  const item = owner.getByTestId("conversation-item").filter({ hasText: "Web visitor" }).filter({ hasText: "alcohol" });
   await expect(item).toHaveCount(1);
   await item.click();
   const timeline = owner.getByTestId("timeline");

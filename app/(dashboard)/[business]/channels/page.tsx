@@ -58,14 +58,14 @@ async function ChannelList({ slug }: { slug: string }) {
 
 function ChannelCards({ slug, owned }: { slug: string; owned: (entry: (typeof CHANNEL_CATALOG)[number]) => ChannelSummary[] }) {
   return (
-    <ul className="grid gap-3 sm:grid-cols-2" aria-label="Channels">
+    <ul className="grid grid-cols-1 gap-3 sm:grid-cols-2" aria-label="Channels">
       {CHANNEL_CATALOG.map((entry) => {
         const mine = owned(entry);
         const Icon = entry.icon;
         const live = mine.some((c) => c.enabled);
         const sample = mine.length > 0 && mine.every((c) => c.sample);
         return (
-          <li key={entry.page ?? entry.kind}>
+          <li key={entry.page ?? entry.kind} className="min-w-0">
             <Card className="flex h-full flex-col gap-3">
               <div className="flex items-start gap-3">
                 <span className="rounded-md bg-slate-100 p-2 text-slate-700">
@@ -91,7 +91,7 @@ function ChannelCards({ slug, owned }: { slug: string; owned: (entry: (typeof CH
                 <ul className="space-y-1 text-sm">
                   {mine.map((c) => (
                     <li key={c.id} className="flex min-w-0 justify-between gap-2 rounded bg-slate-50 px-2 py-1">
-                      <span className="truncate">{c.name}</span>
+                      <span className="min-w-0 truncate">{c.name}</span>
                       <span className="min-w-0 truncate font-mono text-xs text-slate-600">{c.address}</span>
                     </li>
                   ))}
