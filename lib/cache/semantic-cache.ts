@@ -12,6 +12,7 @@ import { CACHE_DECISION, decide, questionTerms, type Decision, type DecisionPara
 import { createCacheKv, type CacheKv } from "./kv";
 import { MemoryTier, type MemoryEntry, type MemoryTierOptions } from "./memory-tier";
 import { countHit, insertEntry, nearestEntries, tenantStats, type PgNeighbour } from "./postgres-tier";
+import { track } from "@/lib/pipeline/defer";
 
 export type CacheTier = "memory" | "kv" | "postgres";
 export type CacheOrigin = "model" | "warmed";
@@ -230,9 +231,11 @@ export class SemanticCache {
   /** Counts the hit off the answer's path (bookkeeping, in its own table) and passes it on. */
   private counted(q: CacheLookup, hit: CacheHit): CacheHit {
     if (q.count === false) return hit;
-    void this.db()
-      .then((db) => countHit(db, q.businessId, hit.entryId))
-      .catch((err) => warn("hit counter", err));
+    track(
+      this.db()
+        .then((db) => countHit(db, q.businessId, hit.entryId))
+        .catch((err) => warn("hit counter", err)),
+    );
     return hit;
   }
 

@@ -25,6 +25,16 @@ export const deferAfterResponse: Defer = (task) => {
   }
 };
 
+/** Work already started that nobody awaits (bookkeeping off the answer's path): tracked like a deferred task. */
+export function track(work: Promise<unknown>): void {
+  const done = work.then(
+    () => undefined,
+    () => undefined,
+  );
+  running.add(done);
+  void done.finally(() => running.delete(done));
+}
+
 /** Resolves once every task deferred so far (and any they defer) has finished. */
 export async function deferredIdle(): Promise<void> {
   while (running.size) await Promise.all([...running]);
