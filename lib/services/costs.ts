@@ -182,7 +182,7 @@ async function timeZoneOf(tx: Tx, businessId: string): Promise<string> {
 
 const view = (f: ResolvedFilters): CostsReport["filters"] => ({ ...f, startsAt: f.startsAt.toISOString(), endsAt: f.endsAt.toISOString() });
 
-export async function getCostsReport({ ctx, input }: { ctx: Ctx; input: unknown }, opts: { now?: Date } = {}): Promise<CostsReport> {
+export async function getCostsReport({ ctx, input }: { ctx: Ctx; input?: unknown }, opts: { now?: Date } = {}): Promise<CostsReport> {
   requireRole(ctx, MANAGERS);
   const now = opts.now ?? new Date();
   return withTenant(ctx.actor.userId, async (tx) => {
