@@ -143,10 +143,13 @@ export function conversationFacts(s: Omit<ReportScope, "timeZone">): SQL {
       from (
         select c.id, c.business_id, c.customer_id, c.status, c.created_at, c.closed_at, ch.kind::text as channel,
           mm.first_customer_at, mm.first_ai_at, mm.last_ai_at, mm.ai_answers, mm.first_human_at, mm.handoff_at, mm.handoff_category,
-          (select min(a.created_at) from audit_log a where a.business_id = c.business_id and a.action = 'conversation.taken_over'
-             and a.target_id = c.id::text) as taken_over_at
+          t.taken_over_at
         from conversations c
         join channels ch on ch.id = c.channel_id and ch.business_id = c.business_id
+        -- one pass over the business's take-overs since the period began (audit_log has no index on target_id)
+        left join (select a.target_id, min(a.created_at) as taken_over_at from audit_log a
+                   where a.business_id = ${s.businessId} and a.action = 'conversation.taken_over' and a.created_at >= ${ts(s.startsAt)}
+                   group by a.target_id) t on t.target_id = c.id::text
         cross join lateral (
           select min(m.created_at) filter (where m.role = 'customer') as first_customer_at,
                  min(m.created_at) filter (where m.role = 'assistant') as first_ai_at,
@@ -281,13 +284,24 @@ export async function handoffReasons(ex: Executor, s: ReportScope): Promise<{ re
   );
 }
 
+/**
+ * Each conversation's costs (every kind, alias e), joined to facts f: one pass over the business's cost
+ * events since the period began (a conversation's costs come after it started; cost_events has no
+ * index on conversation_id).
+ */
+function conversationCosts(s: Pick<ReportScope, "businessId" | "startsAt">): SQL {
+  return sql`left join (select ce.conversation_id, sum(ce.cost_usd) as cost_usd from cost_events ce
+                        where ce.business_id = ${s.businessId} and ce.conversation_id is not null and ce.created_at >= ${ts(s.startsAt)}
+                        group by ce.conversation_id) e on e.conversation_id = f.id`;
+}
+
 /** All costs (every kind) of the conversations the AI resolved in the scope. */
 export async function aiResolvedCost(ex: Executor, s: ReportScope): Promise<{ conversations: number; micros: number }> {
   const [r] = await rows<{ conversations: number; micros: string }>(
     ex,
-    sql`select count(*)::int as conversations,
-               ${micros(sql`sum((select sum(e.cost_usd) from cost_events e where e.business_id = ${s.businessId} and e.conversation_id = f.id))`)} as micros
-        from (${conversationFacts(s)}) f where f.resolution_type = 'ai'`,
+    sql`select count(*)::int as conversations, ${micros(sql`sum(e.cost_usd)`)} as micros
+        from (${conversationFacts(s)}) f ${conversationCosts(s)}
+        where f.resolution_type = 'ai'`,
   );
   return { conversations: r?.conversations ?? 0, micros: toMicros(r?.micros ?? null) };
 }
@@ -323,9 +337,9 @@ export async function conversationExportRows(ex: Executor, s: ReportScope, limit
                ${localTime(sql`f.first_ai_at`, s.timeZone)} as first_ai_at,
                ${localTime(sql`f.first_human_at`, s.timeZone)} as first_human_at,
                f.resolution_type, ${handoffReason} as handoff_reason,
-               ${micros(sql`(select sum(e.cost_usd) from cost_events e where e.business_id = f.business_id and e.conversation_id = f.id)`)} as micros,
+               ${micros(sql`e.cost_usd`)} as micros,
                array_to_string(cu.tags, ' ') as tags
-        from (${conversationFacts(s)}) f
+        from (${conversationFacts(s)}) f ${conversationCosts(s)}
         join customers cu on cu.id = f.customer_id and cu.business_id = f.business_id
         order by f.created_at, f.id limit ${limit}`,
   );
