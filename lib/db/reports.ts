@@ -285,6 +285,21 @@ export async function handoffReasons(ex: Executor, s: ReportScope): Promise<{ re
 }
 
 /**
+ * Conversations whose resolution by the AI was confirmed between two instants: the 72 hours after the
+ * AI's last answer ended then with no word from the customer on any channel (the digest's count; the
+ * conversations may have started up to 30 days earlier).
+ */
+export async function aiResolutionsConfirmed(ex: Executor, businessId: string, startsAt: Date, endsAt: Date): Promise<number> {
+  const window = sql`make_interval(hours => ${RETURN_WINDOW_HOURS})`;
+  const [r] = await rows<{ n: number }>(
+    ex,
+    sql`select count(*)::int as n from (${conversationFacts({ businessId, startsAt: new Date(startsAt.getTime() - 30 * 86_400_000), endsAt, now: endsAt })}) f
+        where f.resolution_type = 'ai' and f.last_ai_at + ${window} >= ${ts(startsAt)} and f.last_ai_at + ${window} < ${ts(endsAt)}`,
+  );
+  return r?.n ?? 0;
+}
+
+/**
  * Each conversation's costs (every kind, alias e), joined to facts f: one pass over the business's cost
  * events since the period began (a conversation's costs come after it started; cost_events has no
  * index on conversation_id).
