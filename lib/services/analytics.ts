@@ -48,6 +48,8 @@ export type AnalyticsReport = {
   summary: ConversationSummary & {
     /** ai_resolved / (conversations − pending); null when nothing can be judged yet */
     aiResolutionRate: number | null;
+    /** conversations the AI replied to / conversations */
+    aiInvolvement: number | null;
     handoffRate: number | null;
   };
   /** one entry per local day: conversations started per channel */
@@ -84,6 +86,7 @@ export async function getAnalyticsReport({ ctx, input }: { ctx: Ctx; input?: unk
       summary: {
         ...summary,
         aiResolutionRate: judged > 0 ? summary.ai_resolved / judged : null,
+        aiInvolvement: summary.conversations > 0 ? summary.ai_answered / summary.conversations : null,
         handoffRate: summary.conversations > 0 ? summary.handed_off / summary.conversations : null,
       },
       byDay: f.days.map((day) => ({ day, values: perDay.get(day)! })),

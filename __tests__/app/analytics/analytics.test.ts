@@ -134,6 +134,8 @@ describe("each metric on hand-made conversations", () => {
     });
     expect(summary.aiResolutionRate).toBeCloseTo(2 / 7);
     expect(summary.handoffRate).toBeCloseTo(3 / 8);
+    // the AI replied in all but Fay's
+    expect(summary.aiInvolvement).toBeCloseTo(7 / 8);
   });
 
   it("a customer who comes back on another channel within 72 hours is not resolved by the AI; after 72 hours, it is", async () => {

@@ -84,7 +84,7 @@ export default async function Page({ params, searchParams }: { params: Promise<{
         <Metric
           label="Conversations"
           value={String(s.conversations)}
-          detail={`${s.ai_answered} answered by the AI, ${s.staff_replied} by staff`}
+          detail={`AI involved in ${percent(s.aiInvolvement)} (${s.ai_answered}); staff replied in ${s.staff_replied}`}
           href={inbox("conversations")}
           definition={
             <Definition
@@ -92,6 +92,7 @@ export default async function Page({ params, searchParams }: { params: Promise<{
               term="Conversations"
               lines={[
                 "Conversations started in the period (a customer's thread on one channel), on the chosen channel.",
+                "AI involved: the share of them the AI replied to (an answer or a notice). Staff replied: those a person wrote in.",
                 "Conversations staff had with the agent from Settings → Test your agent are not counted.",
               ]}
             />
