@@ -229,25 +229,22 @@ const staffFrt = sql`f.first_human_at is not null and ${staffStart} is not null 
 const resolutionEnd = sql`case f.resolution_type when 'ai' then f.last_ai_at when 'staff' then f.closed_at end`;
 const resolvedTimed = sql`f.resolution_type in ('ai', 'staff') and f.first_customer_at is not null and ${resolutionEnd} >= f.first_customer_at`;
 
-export async function conversationSummary(ex: Executor, s: ReportScope): Promise<ConversationSummary> {
-  const [r] = await rows<Record<string, number | string | null>>(
-    ex,
-    sql`select count(*)::int as conversations,
-               count(*) filter (where ${setCondition("ai_answered")})::int as ai_answered,
-               count(*) filter (where f.resolution_type = 'ai')::int as ai_resolved,
-               count(*) filter (where f.resolution_type = 'returned')::int as returned,
-               count(*) filter (where f.resolution_type = 'pending')::int as pending,
-               count(*) filter (where f.handed)::int as handed_off,
-               count(*) filter (where f.first_human_at is not null)::int as staff_replied,
-               count(*) filter (where f.resolution_type = 'staff')::int as staff_resolved,
-               ${median(seconds(sql`f.first_ai_at`, sql`f.first_customer_at`), aiFrt)}::float8 as ai_frt_median_s,
-               count(*) filter (where ${aiFrt})::int as ai_frt_count,
-               ${median(seconds(sql`f.first_human_at`, staffStart), staffFrt)}::float8 as staff_frt_median_s,
-               count(*) filter (where ${staffFrt})::int as staff_frt_count,
-               ${median(seconds(resolutionEnd, sql`f.first_customer_at`), resolvedTimed)}::float8 as resolution_median_s,
-               count(*) filter (where ${resolvedTimed})::int as resolution_count
-        from (${conversationFacts(s)}) f`,
-  );
+const summaryColumns = sql`count(*)::int as conversations,
+  count(*) filter (where ${setCondition("ai_answered")})::int as ai_answered,
+  count(*) filter (where f.resolution_type = 'ai')::int as ai_resolved,
+  count(*) filter (where f.resolution_type = 'returned')::int as returned,
+  count(*) filter (where f.resolution_type = 'pending')::int as pending,
+  count(*) filter (where f.handed)::int as handed_off,
+  count(*) filter (where f.first_human_at is not null)::int as staff_replied,
+  count(*) filter (where f.resolution_type = 'staff')::int as staff_resolved,
+  ${median(seconds(sql`f.first_ai_at`, sql`f.first_customer_at`), aiFrt)}::float8 as ai_frt_median_s,
+  count(*) filter (where ${aiFrt})::int as ai_frt_count,
+  ${median(seconds(sql`f.first_human_at`, staffStart), staffFrt)}::float8 as staff_frt_median_s,
+  count(*) filter (where ${staffFrt})::int as staff_frt_count,
+  ${median(seconds(resolutionEnd, sql`f.first_customer_at`), resolvedTimed)}::float8 as resolution_median_s,
+  count(*) filter (where ${resolvedTimed})::int as resolution_count`;
+
+function readSummary(r: Record<string, unknown> | undefined): ConversationSummary {
   const num = (k: string) => (r?.[k] === null || r?.[k] === undefined ? null : Number(r[k]));
   return {
     conversations: num("conversations") ?? 0,
@@ -267,21 +264,37 @@ export async function conversationSummary(ex: Executor, s: ReportScope): Promise
   };
 }
 
-/** Conversations started per local day and channel. */
-export async function conversationsByDay(ex: Executor, s: ReportScope): Promise<{ day: string; channel: string; conversations: number }[]> {
-  return rows(
-    ex,
-    sql`select ${localDay(sql`f.created_at`, s.timeZone)} as day, f.channel, count(*)::int as conversations
-        from (${conversationFacts(s)}) f group by 1, 2 order by 1, 2`,
-  );
+export async function conversationSummary(ex: Executor, s: ReportScope): Promise<ConversationSummary> {
+  const [r] = await rows<Record<string, unknown>>(ex, sql`select ${summaryColumns} from (${conversationFacts(s)}) f`);
+  return readSummary(r);
 }
 
-export async function handoffReasons(ex: Executor, s: ReportScope): Promise<{ reason: string; conversations: number }[]> {
-  return rows(
+const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
+
+export type AnalyticsAggregates = {
+  summary: ConversationSummary;
+  /** conversations started per local day and channel */
+  byDay: { day: string; channel: string; conversations: number }[];
+  /** conversations handed to a person, by the reason of the first hand-off */
+  reasons: { reason: string; conversations: number }[];
+};
+
+/** The Analytics page's figures in one statement: the conversations' facts are computed once. */
+export async function analyticsAggregates(ex: Executor, s: ReportScope): Promise<AnalyticsAggregates> {
+  const [r] = await rows<{ summary: unknown; days: unknown; reasons: unknown }>(
     ex,
-    sql`select ${handoffReason} as reason, count(*)::int as conversations
-        from (${conversationFacts(s)}) f where f.handed group by 1 order by 2 desc, 1`,
+    sql`with f as materialized (${conversationFacts(s)})
+        select (select row_to_json(x) from (select ${summaryColumns} from f) x) as summary,
+               (select coalesce(json_agg(d order by d.day, d.channel), '[]'::json)
+                  from (select ${localDay(sql`f.created_at`, s.timeZone)} as day, f.channel, count(*)::int as conversations from f group by 1, 2) d) as days,
+               (select coalesce(json_agg(h order by h.conversations desc, h.reason), '[]'::json)
+                  from (select ${handoffReason} as reason, count(*)::int as conversations from f where f.handed group by 1) h) as reasons`,
   );
+  return {
+    summary: readSummary(json<Record<string, unknown>>(r?.summary)),
+    byDay: json(r?.days ?? "[]"),
+    reasons: json(r?.reasons ?? "[]"),
+  };
 }
 
 /**

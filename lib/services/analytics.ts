@@ -4,22 +4,13 @@ import "server-only";
 // metric is one SQL aggregate over lib/db/reports.ts's conversationFacts, whose header defines the
 // resolution types; the inbox filters by the same sets, so a number and its conversations agree.
 // Owners and admins only (analytics include costs), checked here as well as on the page.
-import { withTenant, type Tx } from "@/lib/db/client";
-import { findBusinessById } from "@/lib/db/businesses";
-import {
-  conversationExportRows,
-  conversationSummary,
-  conversationsByDay,
-  handoffReasons,
-  RETURN_WINDOW_HOURS,
-  type ConversationSummary,
-} from "@/lib/db/reports";
+import { analyticsAggregates, conversationExportRows, RETURN_WINDOW_HOURS, type ConversationSummary } from "@/lib/db/reports";
 import { toCsv } from "@/lib/knowledge/csv";
-import { AppError } from "@/lib/errors";
 import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx } from "./context";
 import { usdText } from "./costs";
-import { resolveFilters, type ResolvedFilters } from "./report-filters";
+import type { ResolvedFilters } from "./report-filters";
+import { runReport } from "./reports";
 
 export const HANDOFF_REASON_LABEL: Record<string, string> = {
   person: "The customer asked for a person",
@@ -59,21 +50,12 @@ export type AnalyticsReport = {
   returnWindowHours: number;
 };
 
-async function timeZoneOf(tx: Tx, businessId: string): Promise<string> {
-  const business = await findBusinessById(tx, businessId);
-  if (!business) throw new AppError("not_found", "Business not found.");
-  return business.timeZone;
-}
-
 export async function getAnalyticsReport({ ctx, input }: { ctx: Ctx; input?: unknown }, opts: { now?: Date } = {}): Promise<AnalyticsReport> {
   requireRole(ctx, MANAGERS);
   const now = opts.now ?? new Date();
-  return withTenant(ctx.actor.userId, async (tx) => {
-    const f = resolveFilters(input, await timeZoneOf(tx, ctx.businessId), now);
+  return runReport(ctx, input, now, async (tx, f) => {
     const scope = { businessId: ctx.businessId, timeZone: f.timeZone, startsAt: f.startsAt, endsAt: f.endsAt, channel: f.channel, now };
-    const summary = await conversationSummary(tx, scope);
-    const daily = await conversationsByDay(tx, scope);
-    const reasons = await handoffReasons(tx, scope);
+    const { summary, byDay: daily, reasons } = await analyticsAggregates(tx, scope);
     const channels = [...new Set(daily.map((d) => d.channel))].sort();
     const perDay = new Map<string, Record<string, number>>(f.days.map((d) => [d, {}]));
     for (const d of daily) {
@@ -117,8 +99,7 @@ export const ANALYTICS_CSV_HEADER = [
 export async function exportAnalyticsCsv({ ctx, input }: { ctx: Ctx; input: unknown }, opts: { now?: Date } = {}): Promise<{ csv: string; rows: number; filename: string }> {
   requireRole(ctx, MANAGERS);
   const now = opts.now ?? new Date();
-  return withTenant(ctx.actor.userId, async (tx) => {
-    const f = resolveFilters(input, await timeZoneOf(tx, ctx.businessId), now);
+  return runReport(ctx, input, now, async (tx, f) => {
     const list = await conversationExportRows(tx, { businessId: ctx.businessId, timeZone: f.timeZone, startsAt: f.startsAt, endsAt: f.endsAt, channel: f.channel, now });
     const csv = toCsv(
       ANALYTICS_CSV_HEADER,

@@ -4,17 +4,16 @@ import "server-only";
 // the cost per conversation the AI resolved. Owners and admins only, like Settings → Limits & budget:
 // the loader and the CSV check the role themselves, not only the page. Every sum comes from SQL over
 // cost_events in micro-dollars, so the page reconciles with the ledger to the cent.
-import { withTenant, type Tx } from "@/lib/db/client";
-import { findBusinessById } from "@/lib/db/businesses";
+import type { Tx } from "@/lib/db/client";
 import { aiResolvedCost, answerTiers, costEventRows, costGroups, costTotal, type CostGroup } from "@/lib/db/reports";
 import { budgetState } from "@/lib/billing/budgets";
 import { localDate, monthPeriod } from "@/lib/billing/period";
 import { WARM_DEFAULTS } from "@/lib/jobs/warm-cache";
 import { toCsv } from "@/lib/knowledge/csv";
-import { AppError } from "@/lib/errors";
 import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx } from "./context";
-import { resolveFilters, type ResolvedFilters } from "./report-filters";
+import type { ResolvedFilters } from "./report-filters";
+import { runReport } from "./reports";
 
 /** What an assistant priced per resolution would charge, for the comparison beside our own cost. */
 export const PER_RESOLUTION_PRICE_USD = 0.99;
@@ -174,20 +173,12 @@ async function loadBudget(tx: Tx, businessId: string, timeZone: string, now: Dat
   };
 }
 
-async function timeZoneOf(tx: Tx, businessId: string): Promise<string> {
-  const business = await findBusinessById(tx, businessId);
-  if (!business) throw new AppError("not_found", "Business not found.");
-  return business.timeZone;
-}
-
 const view = (f: ResolvedFilters): CostsReport["filters"] => ({ ...f, startsAt: f.startsAt.toISOString(), endsAt: f.endsAt.toISOString() });
 
 export async function getCostsReport({ ctx, input }: { ctx: Ctx; input?: unknown }, opts: { now?: Date } = {}): Promise<CostsReport> {
   requireRole(ctx, MANAGERS);
   const now = opts.now ?? new Date();
-  return withTenant(ctx.actor.userId, async (tx) => {
-    const timeZone = await timeZoneOf(tx, ctx.businessId);
-    const f = resolveFilters(input, timeZone, now);
+  return runReport(ctx, input, now, async (tx, f) => {
     const scope = { businessId: ctx.businessId, timeZone: f.timeZone, startsAt: f.startsAt, endsAt: f.endsAt, channel: f.channel, now };
     const groups = await costGroups(tx, scope);
     const tiers = await answerTiers(tx, scope);
@@ -235,9 +226,7 @@ export const usdText = (micros: number) => `${micros < 0 ? "-" : ""}${Math.floor
 export async function exportCostsCsv({ ctx, input }: { ctx: Ctx; input: unknown }, opts: { now?: Date } = {}): Promise<{ csv: string; rows: number; filename: string }> {
   requireRole(ctx, MANAGERS);
   const now = opts.now ?? new Date();
-  return withTenant(ctx.actor.userId, async (tx) => {
-    const timeZone = await timeZoneOf(tx, ctx.businessId);
-    const f = resolveFilters(input, timeZone, now);
+  return runReport(ctx, input, now, async (tx, f) => {
     const list = await costEventRows(tx, { businessId: ctx.businessId, timeZone: f.timeZone, startsAt: f.startsAt, endsAt: f.endsAt, channel: f.channel, now });
     const csv = toCsv(
       COSTS_CSV_HEADER,
