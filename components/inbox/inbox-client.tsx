@@ -130,9 +130,12 @@ export function InboxClient({
     [api],
   );
 
+  // An Analytics set is a past period's conversations, worked out over all their messages: loaded when the
+  // filters change, not on every tick.
+  const fromReport = Boolean(filters.set);
   const tick = useCallback(async () => {
-    await Promise.all([loadList(), selected ? loadView(selected, false) : Promise.resolve()]);
-  }, [loadList, loadView, selected]);
+    await Promise.all([fromReport ? Promise.resolve() : loadList(), selected ? loadView(selected, false) : Promise.resolve()]);
+  }, [fromReport, loadList, loadView, selected]);
   usePoll(tick, { intervalMs: POLL_INTERVAL_MS, hiddenMs: HIDDEN_POLL_INTERVAL_MS });
 
   // Filters and the selection live in the URL, so a reload or a shared link opens the same view.

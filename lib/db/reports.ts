@@ -44,10 +44,13 @@ export type CostGroup = { day: string; kind: string; channel: string; model: str
 export async function costGroups(ex: Executor, s: ReportScope): Promise<CostGroup[]> {
   const out = await rows<{ day: string; kind: string; channel: string; model: string | null; events: number; micros: string }>(
     ex,
-    sql`select ${localDay(sql`ce.created_at`, s.timeZone)} as day, ce.kind, ${costChannel} as channel, ce.model,
-               count(*)::int as events, ${micros(sql`sum(ce.cost_usd)`)} as micros
-        ${costFrom(s)}
-        group by 1, 2, 3, 4 order by 1, 2, 3, 4`,
+    // grouped by the local date first: formatting each event's day as text costs more than the sum
+    sql`select to_char(g.d, 'YYYY-MM-DD') as day, g.kind, g.channel, g.model, g.events, ${micros(sql`g.cost_usd`)} as micros
+        from (select (ce.created_at at time zone ${s.timeZone})::date as d, ce.kind, ${costChannel} as channel, ce.model,
+                     count(*)::int as events, sum(ce.cost_usd) as cost_usd
+              ${costFrom(s)}
+              group by 1, 2, 3, 4) g
+        order by 1, 2, 3, 4`,
   );
   return out.map((r) => ({ ...r, micros: toMicros(r.micros) }));
 }

@@ -45,6 +45,7 @@ import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
 import { customerDisplayName as displayName, identityValue, searchTerms } from "./customers";
 import { parseId } from "./knowledge";
 import { resolveFilters } from "./report-filters";
+import { noJit } from "./reports";
 
 function requireMember(ctx: Ctx): asserts ctx is MemberCtx {
   if (ctx.actor.type !== "member") throw new AppError("forbidden", "Only members of this business can do this.");
@@ -139,7 +140,12 @@ export async function listConversations({ ctx, input }: { ctx: Ctx; input: unkno
   // The set behind an Analytics number is worked out over every message of its period: on the service
   // path, filtered by business_id like every query here, once the tenant transaction above has shown
   // the member the business (RLS's per-row function made it take seconds; see lib/services/reports.ts).
-  const reported = report ? await withService((tx) => listInbox(tx, ctx.businessId, { ...query, report })) : undefined;
+  const reported = report
+    ? await withService(async (tx) => {
+        await noJit(tx);
+        return listInbox(tx, ctx.businessId, { ...query, report });
+      })
+    : undefined;
   return withTenant(userId, async (tx) => {
     const list = reported ?? (await listInbox(tx, ctx.businessId, query));
     const waitingRows = await listWaiting(tx, ctx.businessId);

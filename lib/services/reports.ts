@@ -4,11 +4,17 @@ import "server-only";
 // aggregates run on the service path, each statement filtered by business_id (lib/db/reports.ts):
 // the policies' per-row SECURITY DEFINER function, which Postgres cannot inline, made one month of a
 // busy business's conversations and cost events take seconds instead of tenths of a second.
+import { sql } from "drizzle-orm";
 import { withService, withTenant, type Tx } from "@/lib/db/client";
 import { findBusinessById } from "@/lib/db/businesses";
 import { AppError } from "@/lib/errors";
 import type { MemberCtx } from "./context";
 import { resolveFilters, type ResolvedFilters } from "./report-filters";
+
+/** Postgres' JIT spent longer compiling these statements than running them (Analytics: 1.2 s -> 0.5 s). */
+export async function noJit(tx: Tx): Promise<void> {
+  await tx.execute(sql`set local jit = off`);
+}
 
 export async function runReport<T>(ctx: MemberCtx, input: unknown, now: Date, fn: (tx: Tx, filters: ResolvedFilters) => Promise<T>): Promise<T> {
   const timeZone = await withTenant(ctx.actor.userId, async (tx) => {
@@ -17,5 +23,8 @@ export async function runReport<T>(ctx: MemberCtx, input: unknown, now: Date, fn
     return business.timeZone;
   });
   const filters = resolveFilters(input, timeZone, now);
-  return withService((tx) => fn(tx, filters));
+  return withService(async (tx) => {
+    await noJit(tx);
+    return fn(tx, filters);
+  });
 }
