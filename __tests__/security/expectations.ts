@@ -24,9 +24,11 @@ export type RouteClass =
   | { kind: "auth-callback" };
 
 export const ROUTES: Record<string, RouteClass> = {
+  "GET /api/businesses/[business]/analytics/export": { kind: "member" },
   "GET /api/businesses/[business]/conversations": { kind: "member" },
   "GET /api/businesses/[business]/conversations/[conversation]": { kind: "member" },
   "POST /api/businesses/[business]/conversations/[conversation]": { kind: "member" },
+  "GET /api/businesses/[business]/costs/export": { kind: "member" },
   "GET /api/businesses/[business]/customers": { kind: "member" },
   "GET /api/businesses/[business]/customers/[customer]/export": { kind: "member" },
   "GET /api/businesses/[business]/customers/export": { kind: "member" },

@@ -15,6 +15,18 @@ import { statusBadge, timeAgo } from "./format";
 
 type ListState = { items: InboxItem[]; waiting: WaitingItem[] };
 
+/** The Analytics numbers that link here, in the words of the Analytics page. */
+const SET_LABEL: Record<NonNullable<InboxFilters["set"]>, string> = {
+  conversations: "Conversations",
+  ai_answered: "Answered by the AI",
+  ai_resolved: "Resolved by the AI",
+  handed_off: "Handed to a person",
+  staff_replied: "Answered by staff",
+  returned: "Customer came back within 72 h",
+  pending: "Too early to tell",
+  resolved: "Resolved",
+};
+
 const STATUS_OPTIONS: { value: InboxFilters["status"]; label: string }[] = [
   { value: "active", label: "Open and waiting" },
   { value: "waiting_human", label: "Waiting for a person" },
@@ -30,6 +42,10 @@ function query(filters: InboxFilters, selected: string | null): URLSearchParams 
   if (filters.assignee) p.set("assignee", filters.assignee);
   if (filters.unread) p.set("unread", "1");
   if (filters.q) p.set("q", filters.q);
+  if (filters.set) p.set("set", filters.set);
+  if (filters.reason) p.set("reason", filters.reason);
+  if (filters.from) p.set("from", filters.from);
+  if (filters.to) p.set("to", filters.to);
   if (selected) p.set("c", selected);
   return p;
 }
@@ -114,9 +130,12 @@ export function InboxClient({
     [api],
   );
 
+  // An Analytics set is a past period's conversations, worked out over all their messages: loaded when the
+  // filters change, not on every tick.
+  const fromReport = Boolean(filters.set);
   const tick = useCallback(async () => {
-    await Promise.all([loadList(), selected ? loadView(selected, false) : Promise.resolve()]);
-  }, [loadList, loadView, selected]);
+    await Promise.all([fromReport ? Promise.resolve() : loadList(), selected ? loadView(selected, false) : Promise.resolve()]);
+  }, [fromReport, loadList, loadView, selected]);
   usePoll(tick, { intervalMs: POLL_INTERVAL_MS, hiddenMs: HIDDEN_POLL_INTERVAL_MS });
 
   // Filters and the selection live in the URL, so a reload or a shared link opens the same view.
@@ -201,6 +220,21 @@ export function InboxClient({
             >
               {list.waiting.length} waiting for a person
             </button>
+          )}
+          {filters.set && filters.from && filters.to && (
+            <div className="flex items-center justify-between gap-2 rounded-md bg-teal-50 px-2 py-1.5 text-xs text-teal-900" data-testid="report-filter">
+              <span className="min-w-0">
+                From Analytics: {SET_LABEL[filters.set]}
+                {filters.reason ? ` (${filters.reason.replaceAll("_", " ")})` : ""}, started {filters.from} to {filters.to}
+              </span>
+              <button
+                type="button"
+                className="shrink-0 font-medium text-teal-800 hover:underline"
+                onClick={() => setFilters((f) => ({ ...f, set: undefined, reason: undefined, from: undefined, to: undefined }))}
+              >
+                Clear
+              </button>
+            </div>
           )}
           <label className="relative block">
             <span className="sr-only">Search conversations</span>

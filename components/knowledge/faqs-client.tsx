@@ -10,10 +10,10 @@ import { createFaqAction, deleteFaqAction, toggleFaqAction, updateFaqAction, typ
 
 export type FaqView = { id: string; question: string; answer: string; enabled: boolean; hits: number };
 
-function FaqForm({ slug, faq, onDone }: { slug: string; faq?: FaqView; onDone?: () => void }) {
+function FaqForm({ slug, faq, onDone, initialQuestion }: { slug: string; faq?: FaqView; onDone?: () => void; initialQuestion?: string }) {
   const action = faq ? updateFaqAction.bind(null, slug, faq.id) : createFaqAction.bind(null, slug);
   // Controlled, so a refused save keeps what was typed.
-  const [values, setValues] = useState({ question: faq?.question ?? "", answer: faq?.answer ?? "" });
+  const [values, setValues] = useState({ question: faq?.question ?? initialQuestion ?? "", answer: faq?.answer ?? "" });
   const [state, formAction, pending] = useActionState(async (prev: KnowledgeState, form: FormData) => {
     const r = await action(prev, form);
     if (r?.ok) {
@@ -154,7 +154,8 @@ function CsvTools({ slug, canEdit }: { slug: string; canEdit: boolean }) {
   );
 }
 
-export function FaqManager({ slug, faqs, canEdit }: { slug: string; faqs: FaqView[]; canEdit: boolean }) {
+/** initialQuestion: the new FAQ's question filled in (the digest links here with a question the AI could not answer) */
+export function FaqManager({ slug, faqs, canEdit, initialQuestion }: { slug: string; faqs: FaqView[]; canEdit: boolean; initialQuestion?: string }) {
   const [filter, setFilter] = useState("");
   const shown = useMemo(() => {
     const f = filter.trim().toLowerCase();
@@ -185,7 +186,7 @@ export function FaqManager({ slug, faqs, canEdit }: { slug: string; faqs: FaqVie
         {canEdit && (
           <div className="rounded-lg border border-slate-200 bg-white p-4">
             <h3 className="mb-3 text-sm font-medium">Add an FAQ</h3>
-            <FaqForm slug={slug} />
+            <FaqForm slug={slug} initialQuestion={initialQuestion} />
           </div>
         )}
         <CsvTools slug={slug} canEdit={canEdit} />

@@ -3,6 +3,7 @@
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { rows, type Executor } from "./client";
 import { customerIdentities, customers } from "./schema";
+import { conversationSet, type ReportScope, type ReportSet } from "./reports";
 
 export type InboxStatus = "active" | "open" | "waiting_human" | "closed" | "all";
 
@@ -16,6 +17,8 @@ export type InboxQuery = {
   text?: string;
   identityHashes?: { kind: string; hash: string }[];
   userId: string;
+  /** the conversations behind one of Analytics' numbers (lib/db/reports.ts) */
+  report?: { scope: Omit<ReportScope, "businessId" | "timeZone">; set: ReportSet; reason?: string };
 };
 
 export type InboxRow = {
@@ -52,6 +55,7 @@ function where(businessId: string, q: InboxQuery): SQL {
   else if (q.assignee) parts.push(sql`c.assignee_id = ${q.assignee}`);
   if (q.unread) parts.push(sql`c.unread`);
   parts.push(notTestConversation);
+  if (q.report) parts.push(sql`c.id in ${conversationSet({ ...q.report.scope, businessId }, q.report.set, q.report.reason)}`);
   if (q.text) {
     const like = `%${likeEscape(q.text)}%`;
     const match: SQL[] = [

@@ -4,6 +4,7 @@ import { drainOutbox } from "@/lib/channels/delivery";
 import { sweep } from "./sweeper";
 import { summarizePending } from "./summaries";
 import { warmCache } from "./warm-cache";
+import { sendDigests } from "./digest";
 
 export const JOBS = {
   sweep: { everySeconds: 60, run: () => sweep() },
@@ -14,6 +15,8 @@ export const JOBS = {
   "release-reservations": { everySeconds: 300, run: () => releaseStaleReservations() },
   // Answers the most asked questions once into the cache: after FAQ/knowledge edits settle, and nightly.
   "warm-cache": { everySeconds: 60, run: () => warmCache() },
+  // Owners' daily or weekly digest, from 08:00 local; once per business and period however often it runs.
+  digest: { everySeconds: 300, run: () => sendDigests() },
 } as const;
 
 export type JobName = keyof typeof JOBS;

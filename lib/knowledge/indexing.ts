@@ -45,14 +45,14 @@ export async function prepareChunks(
   title: string,
   markdown: string,
   options: { embedder?: Embedder; onProgress?: (p: IndexProgress) => void | Promise<void> } = {},
-): Promise<{ chunks: ChunkInsert[]; tokens: number }> {
+): Promise<{ chunks: ChunkInsert[]; tokens: number; model: string }> {
   await options.onProgress?.({ stage: "chunking" });
   const chunks = chunkDocument(markdown);
-  const { vectors, tokens } = await embedTexts(
+  const { vectors, tokens, model } = await embedTexts(
     chunks.map((c) => chunkEmbeddingText(title, c.heading, c.content)),
     { embedder: options.embedder, onBatch: (done, total) => options.onProgress?.({ stage: "embedding", done, total }) },
   );
-  return { chunks: chunks.map((c, i) => ({ ...c, embedding: vectors[i]! })), tokens };
+  return { chunks: chunks.map((c, i) => ({ ...c, embedding: vectors[i]! })), tokens, model };
 }
 
 export type EmbedPendingResult = { chunks: number; faqs: number; tokens: number };

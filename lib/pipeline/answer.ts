@@ -161,7 +161,7 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   const reply = async (
     text: string,
     source: AnswerSource,
-    details: { model?: string | null; tokensIn?: number; tokensOut?: number; costUsd?: number; handoff?: boolean; handoffReason?: string } = {},
+    details: { model?: string | null; tokensIn?: number; tokensOut?: number; costUsd?: number; handoff?: boolean; handoffReason?: string; handoffCategory?: string } = {},
   ): Promise<AnswerOutcome> => {
     trace.source = source;
     trace.latencyMs = Date.now() - started;
@@ -197,7 +197,8 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
         costUsd: details.costUsd ?? 0,
         latencyMs: trace.latencyMs,
         deliveryStatus: channel.kind === "web" ? "delivered" : "queued",
-        metadata: { trace },
+        // why a person was asked for, kept on the reply so Analytics can count hand-offs by reason
+        metadata: details.handoff ? { trace, handoff: { category: details.handoffCategory ?? "model", reason: details.handoffReason ?? null } } : { trace },
       });
       await markOutcome(tx, businessId, messageId, "replied", { replyId: saved.id });
       if (details.handoff) {
@@ -246,7 +247,12 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   if (ruled.decided) {
     trace.gate = `rule:${ruled.decided.decision.kind === "handoff" ? ruled.decided.decision.category : ruled.decided.decision.kind}`;
     opts.onDelta?.(ruled.decided.text);
-    return reply(ruled.decided.text, "fallback", { handoff: ruled.decided.handoff, handoffReason: ruled.decided.reason });
+    const decision = ruled.decided.decision;
+    return reply(ruled.decided.text, "fallback", {
+      handoff: ruled.decided.handoff,
+      handoffReason: ruled.decided.reason,
+      handoffCategory: decision.kind === "handoff" ? decision.category : decision.kind,
+    });
   }
   // a follow-up ("and on Saturday?") is looked up with the question it follows
   const question = ruled.question;

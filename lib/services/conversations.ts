@@ -5,7 +5,7 @@ import "server-only";
 // owners and admins. Every change is audited with ids only, never a customer's words.
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { rows, withTenant, type Tx } from "@/lib/db/client";
+import { rows, withService, withTenant, type Tx } from "@/lib/db/client";
 import {
   customerConversationCount,
   customerIdentityRows,
@@ -16,10 +16,13 @@ import {
   listInbox,
   listWaiting,
   type ConversationRow,
+  type InboxQuery,
   type InboxStatus,
   type TimelineRow,
 } from "@/lib/db/conversations";
 import { channels, conversations, messages, outbox } from "@/lib/db/schema";
+import { findBusinessById } from "@/lib/db/businesses";
+import { REPORT_SETS } from "@/lib/db/reports";
 import { readSettings } from "@/lib/channels/twilio/channels";
 import { OUTSIDE_WINDOW } from "@/lib/channels/twilio/outbound";
 import { serviceWindow } from "@/lib/channels/whatsapp/window";
@@ -41,6 +44,8 @@ import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
 import { customerDisplayName as displayName, identityValue, searchTerms } from "./customers";
 import { parseId } from "./knowledge";
+import { resolveFilters } from "./report-filters";
+import { noJit } from "./reports";
 
 function requireMember(ctx: Ctx): asserts ctx is MemberCtx {
   if (ctx.actor.type !== "member") throw new AppError("forbidden", "Only members of this business can do this.");
@@ -63,8 +68,27 @@ export const InboxFilters = z.object({
     .transform((v) => v === true || v === "1" || v === "true")
     .catch(false),
   q: text().trim().max(200).optional().catch(undefined),
+  // Analytics links here with the set of conversations behind a number, started between two local days.
+  set: z.enum(REPORT_SETS).optional().catch(undefined),
+  reason: z.string().regex(/^[a-z_]{1,40}$/).optional().catch(undefined),
+  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
+  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
 });
 export type InboxFilters = z.infer<typeof InboxFilters>;
+
+/** The Analytics set to show, when the link's dates can be read (else no such filter, like any bad filter). */
+async function reportFilter(tx: Tx, businessId: string, filters: InboxFilters): Promise<InboxQuery["report"]> {
+  if (!filters.set || !filters.from || !filters.to) return undefined;
+  const business = await findBusinessById(tx, businessId);
+  if (!business) return undefined;
+  try {
+    const range = resolveFilters({ period: "custom", from: filters.from, to: filters.to }, business.timeZone);
+    return { scope: { startsAt: range.startsAt, endsAt: range.endsAt, now: new Date() }, set: filters.set, reason: filters.reason };
+  } catch (err) {
+    if (err instanceof AppError) return undefined;
+    throw err;
+  }
+}
 
 export type IdentityView = { id: string; kind: IdentityKind; value: string; undeliverable: boolean };
 
@@ -103,16 +127,27 @@ export async function listConversations({ ctx, input }: { ctx: Ctx; input: unkno
   requireMember(ctx);
   const filters = InboxFilters.parse(input ?? {});
   const userId = ctx.actor.userId;
+  const query = {
+    status: filters.status,
+    channel: filters.channel,
+    assignee: filters.assignee,
+    unread: filters.unread,
+    text: filters.q || undefined,
+    identityHashes: filters.q ? searchTerms(filters.q).identityHashes : undefined,
+    userId,
+  };
+  const report = filters.set ? await withTenant(userId, (tx) => reportFilter(tx, ctx.businessId, filters)) : undefined;
+  // The set behind an Analytics number is worked out over every message of its period: on the service
+  // path, filtered by business_id like every query here, once the tenant transaction above has shown
+  // the member the business (RLS's per-row function made it take seconds; see lib/services/reports.ts).
+  const reported = report
+    ? await withService(async (tx) => {
+        await noJit(tx);
+        return listInbox(tx, ctx.businessId, { ...query, report });
+      })
+    : undefined;
   return withTenant(userId, async (tx) => {
-    const list = await listInbox(tx, ctx.businessId, {
-      status: filters.status,
-      channel: filters.channel,
-      assignee: filters.assignee,
-      unread: filters.unread,
-      text: filters.q || undefined,
-      identityHashes: filters.q ? searchTerms(filters.q).identityHashes : undefined,
-      userId,
-    });
+    const list = reported ?? (await listInbox(tx, ctx.businessId, query));
     const waitingRows = await listWaiting(tx, ctx.businessId);
     const identities = await identitiesByCustomer(tx, ctx.businessId, [...list.map((r) => r.customer_id), ...waitingRows.map((w) => w.customer_id)]);
     return {

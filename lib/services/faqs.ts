@@ -12,6 +12,7 @@ import { AppError } from "@/lib/errors";
 import { faqsToCsv, parseFaqCsv } from "@/lib/knowledge/csv";
 import { embedTexts, faqEmbeddingText } from "@/lib/knowledge/indexing";
 import { suggestFaqs } from "@/lib/knowledge/suggestions";
+import { chargeEmbedding } from "@/lib/pipeline/spend";
 import { audit } from "./audit";
 import { requireRole, type Ctx } from "./context";
 import { KNOWLEDGE_EDITORS, parseId } from "./knowledge";
@@ -26,12 +27,16 @@ export type FaqInput = z.input<typeof FaqInput>;
 
 type Opts = { embedder?: Embedder };
 
-async function embedQuestions(questions: string[], opts: Opts): Promise<number[][]> {
+async function embedQuestions(ctx: Ctx, questions: string[], opts: Opts): Promise<number[][]> {
+  let embedded;
   try {
-    return (await embedTexts(questions.map(faqEmbeddingText), { embedder: opts.embedder })).vectors;
+    embedded = await embedTexts(questions.map(faqEmbeddingText), { embedder: opts.embedder });
   } catch {
     throw new AppError("unavailable", "The FAQ could not be indexed just now (the embedding service did not answer). Try again in a minute.");
   }
+  // paid for now, whatever happens to the FAQ next: one cost event
+  if (embedded.tokens) await chargeEmbedding({ businessId: ctx.businessId, tokens: embedded.tokens, model: embedded.model, messageId: null, conversationId: null });
+  return embedded.vectors;
 }
 
 export async function listBusinessFaqs({ ctx }: { ctx: Ctx }) {
@@ -43,7 +48,7 @@ export async function listBusinessFaqs({ ctx }: { ctx: Ctx }) {
 async function addFaq(ctx: Ctx, input: unknown, action: "faq.created" | "faq.suggestion_accepted", opts: Opts) {
   requireRole(ctx, KNOWLEDGE_EDITORS);
   const faq = FaqInput.parse(input);
-  const [embedding] = await embedQuestions([faq.question], opts);
+  const [embedding] = await embedQuestions(ctx, [faq.question], opts);
   return withTenant(ctx.actor.userId, async (tx) => {
     const [row] = await insertFaqs(tx, ctx.businessId, [{ ...faq, embedding: embedding! }]);
     const version = await bumpKnowledgeVersion(tx, ctx.businessId);
@@ -62,7 +67,7 @@ export async function updateFaq({ ctx, input }: { ctx: Ctx; input: { id: unknown
   const faq = FaqInput.parse(input);
   const before = await withTenant(ctx.actor.userId, (tx) => findFaq(tx, ctx.businessId, id));
   if (!before) throw new AppError("not_found", "FAQ not found.");
-  const embedding = before.question === faq.question && before.embedded ? undefined : (await embedQuestions([faq.question], opts))[0];
+  const embedding = before.question === faq.question && before.embedded ? undefined : (await embedQuestions(ctx, [faq.question], opts))[0];
   return withTenant(ctx.actor.userId, async (tx) => {
     const row = await updateFaqRow(tx, ctx.businessId, id, { ...faq, ...(embedding ? { embedding } : {}) });
     if (!row) throw new AppError("not_found", "FAQ not found.");
@@ -115,7 +120,7 @@ export async function importFaqsCsv({ ctx, input }: { ctx: Ctx; input: { csv: st
   const existing = await withTenant(ctx.actor.userId, (tx) => listFaqs(tx, ctx.businessId));
   const existingByKey = new Map(existing.map((f) => [normalizeText(f.question), f]));
   const toEmbed = [...byKey.entries()].filter(([key, r]) => existingByKey.get(key)?.question !== r.question || !existingByKey.get(key)?.embedded);
-  const vectors = await embedQuestions(toEmbed.map(([, r]) => r.question), opts);
+  const vectors = await embedQuestions(ctx, toEmbed.map(([, r]) => r.question), opts);
   const vectorOf = new Map(toEmbed.map(([key], i) => [key, vectors[i]!]));
 
   return withTenant(ctx.actor.userId, async (tx) => {

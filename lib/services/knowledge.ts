@@ -23,6 +23,7 @@ import {
 import { AppError } from "@/lib/errors";
 import { extractDocument, MAX_TEXT_CHARS, MAX_UPLOAD_BYTES, titleFromFilename, uploadType, type UploadType } from "@/lib/knowledge/extract";
 import { prepareChunks, type IndexProgress } from "@/lib/knowledge/indexing";
+import { chargeEmbedding } from "@/lib/pipeline/spend";
 import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
 import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
@@ -67,8 +68,10 @@ export async function getDocumentWithChunks({ ctx, input }: { ctx: Ctx; input: {
 
 type IndexOptions = { embedder?: Embedder; onProgress?: (p: IndexProgress | { stage: "storing" }) => void | Promise<void> };
 
-async function prepare(title: string, content: string, options: IndexOptions) {
-  const { chunks } = await prepareChunks(title, content, options);
+async function prepare(ctx: MemberCtx, title: string, content: string, options: IndexOptions) {
+  const { chunks, tokens, model } = await prepareChunks(title, content, options);
+  // The embedding call is made and paid for now, whatever happens to the document next: one cost event.
+  if (tokens) await chargeEmbedding({ businessId: ctx.businessId, tokens, model, messageId: null, conversationId: null });
   if (!chunks.length) throw new AppError("unprocessable", "There is no text to index in this document.");
   return chunks;
 }
@@ -107,7 +110,7 @@ export async function createArticle({ ctx, input }: { ctx: Ctx; input: unknown }
   requireRole(ctx, KNOWLEDGE_EDITORS);
   const { title, content } = ArticleInput.parse(input);
   await refuseDuplicate(ctx, content, "article");
-  const chunks = await prepare(title, content, options);
+  const chunks = await prepare(ctx, title, content, options);
   await options.onProgress?.({ stage: "storing" });
   return withTenant(ctx.actor.userId, async (tx) => {
     const doc = await insertNew(tx, { businessId: ctx.businessId, title, content, sourceType: "article", createdBy: ctx.actor.userId }, "article");
@@ -126,7 +129,7 @@ export async function updateDocument({ ctx, input }: { ctx: Ctx; input: { id: un
   const existing = await withTenant(ctx.actor.userId, (tx) => findDocument(tx, ctx.businessId, id));
   if (!existing) throw new AppError("not_found", "Document not found.");
   await refuseDuplicate(ctx, content, "article", id);
-  const chunks = await prepare(title, content, options);
+  const chunks = await prepare(ctx, title, content, options);
   await options.onProgress?.({ stage: "storing" });
   return withTenant(ctx.actor.userId, async (tx) => {
     const doc = await updateDocumentRow(tx, ctx.businessId, id, { title, content }).catch((err: unknown) => {
@@ -191,7 +194,7 @@ export async function uploadDocument(
   }
   const title = givenTitle || extracted.title;
   await refuseDuplicate(ctx, extracted.markdown, "upload");
-  const chunks = await prepare(title, extracted.markdown, options);
+  const chunks = await prepare(ctx, title, extracted.markdown, options);
   await options.onProgress?.({ stage: "storing" });
   return withTenant(ctx.actor.userId, async (tx) => {
     await deleteFailedUploads(tx, ctx.businessId, filename);

@@ -6,6 +6,7 @@ import { withTenant } from "@/lib/db/client";
 import { findBusinessById } from "@/lib/db/businesses";
 import { setMonthlyBudget, spendSummary, type SpendSummary } from "@/lib/billing/budgets";
 import { DEFAULT_LIMITS, readBusinessLimits } from "@/lib/ratelimit/rules";
+import { DigestFrequency, readDigestFrequency } from "@/lib/jobs/digest";
 import { AppError } from "@/lib/errors";
 import { audit } from "./audit";
 import { MANAGERS, requireRole, type Ctx } from "./context";
@@ -42,6 +43,8 @@ export const LimitsInput = z.object({
       .max(1_000_000, "The budget is at most $1,000,000 a month"),
   ),
   autoPause: z.boolean({ message: "Choose whether to pause model answers" }),
+  /** the owners' digest by email; left out, it stays as it is */
+  digest: DigestFrequency.optional(),
 });
 /** The form's fields: each problem is shown next to the field of the same name. */
 export const LIMITS_FIELDS = Object.keys(LimitsInput.shape);
@@ -56,6 +59,7 @@ export async function updateLimits({ ctx, input }: { ctx: Ctx; input: unknown })
       customerMinIntervalSeconds: v.customerMinIntervalSeconds,
       ipPerMinute: v.ipPerMinute,
       businessPerMonth: v.businessPerMonth,
+      ...(v.digest ? { digest: v.digest } : {}),
     };
     await tx.execute(sql`update businesses set limits = limits || ${JSON.stringify(rates)}::jsonb, updated_at = now() where id = ${ctx.businessId}`);
     // Rows in rate_limit_rules would override the column; the form is now the source of truth.
@@ -69,6 +73,7 @@ export async function updateLimits({ ctx, input }: { ctx: Ctx; input: unknown })
 export type LimitsSettings = {
   spend: SpendSummary;
   limits: { customerPerDay: number; customerMinIntervalSeconds: number; ipPerMinute: number; businessPerMonth: number };
+  digest: DigestFrequency;
 };
 
 /** Settings → Limits & budget: this period's spend and the limits in force. Owners and admins only. */
@@ -86,6 +91,7 @@ export async function getLimitsSettings({ ctx }: { ctx: Ctx }): Promise<LimitsSe
         ipPerMinute: stored.ipPerMinute ?? DEFAULT_LIMITS.ip_minute.limit,
         businessPerMonth: stored.businessPerMonth ?? DEFAULT_LIMITS.business_month.limit,
       },
+      digest: readDigestFrequency(business.limits),
     };
   });
 }

@@ -16,6 +16,8 @@ import { getLimitsSettings } from "@/lib/services/limits";
 import { listTeam } from "@/lib/services/members";
 import { getAiSettings } from "@/lib/services/ai-settings";
 import { getBusinessProfile } from "@/lib/services/businesses";
+import { getCostsReport } from "@/lib/services/costs";
+import { getAnalyticsReport } from "@/lib/services/analytics";
 import ProfilePage from "@/app/(dashboard)/[business]/settings/page";
 import TeamPage from "@/app/(dashboard)/[business]/settings/team/page";
 import AiPage from "@/app/(dashboard)/[business]/settings/ai/page";
@@ -73,8 +75,8 @@ describe("as an agent", () => {
     ["Settings → AI", AiPage as Page, [SECRET.instructions]],
     ["Settings → Limits & budget", LimitsPage as Page, [SECRET.budget, SECRET.spent, "This month"]],
     ["Settings → Test your agent", TestAgentPage as Page, ["Chat as a customer"]],
-    ["Costs", CostsPage as Page, ["spending dashboard"]],
-    ["Analytics", AnalyticsPage as Page, ["Conversation analytics"]],
+    ["Costs", CostsPage as Page, [SECRET.spent, "Spend by day"]],
+    ["Analytics", AnalyticsPage as Page, ["Resolved by the AI", "Conversations over time"]],
   ])("%s renders no access, and none of its data", async (_, page, secrets) => {
     const out = await html(page);
     expect(out).toMatch(/You don(&#x27;|')t have access to/);
@@ -82,7 +84,7 @@ describe("as an agent", () => {
   });
 
   it("every loader behind those pages refuses with forbidden", async () => {
-    for (const load of [getLimitsSettings, listTeam, getAiSettings, getBusinessProfile]) {
+    for (const load of [getLimitsSettings, listTeam, getAiSettings, getBusinessProfile, getCostsReport, getAnalyticsReport]) {
       await expect(load({ ctx: agentCtx })).rejects.toMatchObject({ code: "forbidden" });
       await expect(load({ ctx: agentCtx })).rejects.toBeInstanceOf(AppError);
     }
@@ -113,6 +115,8 @@ describe("as the owner (the control: the data is there)", () => {
     ["Settings → AI", AiPage as Page, [SECRET.instructions]],
     ["Settings → Limits & budget", LimitsPage as Page, [SECRET.budget, SECRET.spent]],
     ["Settings → Test your agent", TestAgentPage as Page, ["Chat as a customer"]],
+    ["Costs", CostsPage as Page, [SECRET.spent, "Spend by day"]],
+    ["Analytics", AnalyticsPage as Page, ["Resolved by the AI", "Conversations over time"]],
   ])("%s shows it", async (_, page, secrets) => {
     expect((await memberContext(SLUG)).ctx.actor.role).toBe("owner");
     const out = await html(page);

@@ -1,14 +1,235 @@
+// Analytics: conversations over time by channel, the AI's resolution rate, hand-offs and why, first
+// response times of the AI and of staff, resolution time. Each number links to its conversations in
+// the inbox and has its definition one click away. Owners and admins only (the loader checks it too).
+import Link from "next/link";
 import { memberContext } from "@/lib/auth/member";
+import { AppError } from "@/lib/errors";
 import { isManager } from "@/lib/services/context";
+import { getAnalyticsReport, type AnalyticsReport } from "@/lib/services/analytics";
+import { CHANNEL_LABEL } from "@/lib/services/costs";
+import { filterQuery } from "@/lib/services/report-filters";
+import type { ReportSet } from "@/lib/db/reports";
 import { NoAccess } from "@/components/dashboard/no-access";
-import { NotBuiltYet } from "@/components/dashboard/not-built";
+import { Card, PageHeader } from "@/components/ui/card";
+import { BadFilters, ReportFiltersForm } from "@/components/reports/filters";
+import { Definition } from "@/components/reports/definition";
+import { duration, percent } from "@/components/reports/format";
+import { StackedBars } from "@/components/reports/stacked-bars-client";
 
 export const metadata = { title: "Analytics" };
+export const dynamic = "force-dynamic";
 
-export default async function Page({ params }: { params: Promise<{ business: string }> }) {
+type SearchParams = Record<string, string | string[] | undefined>;
+
+const strings = (raw: SearchParams) => Object.fromEntries(Object.entries(raw).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])));
+
+function Metric({ label, value, detail, href, definition }: { label: string; value: string; detail: string; href: string; definition: React.ReactNode }) {
+  return (
+    <Card className="min-w-0">
+      <p className="text-sm text-slate-600">
+        {label}
+        {definition}
+      </p>
+      <p className="mt-1 text-2xl font-semibold tabular-nums">
+        <Link href={href} className="hover:underline" title={`Open these conversations in the inbox`}>
+          {value}
+        </Link>
+      </p>
+      <p className="text-xs text-slate-500">{detail}</p>
+    </Card>
+  );
+}
+
+export default async function Page({ params, searchParams }: { params: Promise<{ business: string }>; searchParams?: Promise<SearchParams> }) {
   const { business: slug } = await params;
   const { ctx } = await memberContext(slug);
   // Analytics include costs per answer and per channel: owners and admins only.
   if (!isManager(ctx)) return <NoAccess slug={slug} section="Analytics" reason="Only owners and admins can see this business's analytics." />;
-  return <NotBuiltYet title="Analytics" what="Conversation analytics" />;
+  const input = strings((await searchParams) ?? {});
+  let report: AnalyticsReport;
+  try {
+    report = await getAnalyticsReport({ ctx, input });
+  } catch (err) {
+    if (err instanceof AppError && err.code === "bad_request") {
+      return (
+        <div>
+          <PageHeader title="Analytics" />
+          <BadFilters message={err.message} href={`/${slug}/analytics`} />
+        </div>
+      );
+    }
+    throw err;
+  }
+  const f = report.filters;
+  const s = report.summary;
+  const inbox = (set: ReportSet, reason?: string) => {
+    const p = new URLSearchParams({ status: "all", set, from: f.from, to: f.to });
+    if (f.channel) p.set("channel", f.channel);
+    if (reason) p.set("reason", reason);
+    return `/${slug}/inbox?${p}`;
+  };
+  const hours = report.returnWindowHours;
+
+  return (
+    <div className="space-y-6">
+      <PageHeader title="Analytics" description={`Conversations started ${f.from} to ${f.to} (${f.timeZone}).`}>
+        <ReportFiltersForm
+          action={`/${slug}/analytics`}
+          values={{ period: f.period, from: f.from, to: f.to, channel: f.channel }}
+          csvHref={`/api/businesses/${slug}/analytics/export?${filterQuery(f)}`}
+        />
+      </PageHeader>
+
+      <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
+        <Metric
+          label="Conversations"
+          value={String(s.conversations)}
+          detail={`AI involved in ${percent(s.aiInvolvement)} (${s.ai_answered}); staff replied in ${s.staff_replied}`}
+          href={inbox("conversations")}
+          definition={
+            <Definition
+              id="conversations"
+              term="Conversations"
+              lines={[
+                "Conversations started in the period (a customer's thread on one channel), on the chosen channel.",
+                "AI involved: the share of them the AI replied to (an answer or a notice). Staff replied: those a person wrote in.",
+                "Conversations staff had with the agent from Settings → Test your agent are not counted.",
+              ]}
+            />
+          }
+        />
+        <Metric
+          label="Resolved by the AI"
+          value={percent(s.aiResolutionRate)}
+          detail={`${s.ai_resolved} of ${s.conversations - s.pending} conversations; ${s.returned} came back within ${hours} h, ${s.pending} too recent to tell`}
+          href={inbox("ai_resolved")}
+          definition={
+            <Definition
+              id="ai-resolution"
+              term="Resolved by the AI"
+              lines={[
+                `A conversation counts when the AI answered it (from an FAQ, the cache or the model), no person replied or took it over, it was not handed to a person, and the same customer did not write again on ANY channel within ${hours} hours of the AI's last answer.`,
+                `The rate is those conversations divided by all conversations of the period except the ones whose last AI answer is less than ${hours} hours old (too early to tell).`,
+              ]}
+            />
+          }
+        />
+        <Metric
+          label="Handed to a person"
+          value={percent(s.handoffRate)}
+          detail={`${s.handed_off} of ${s.conversations} conversations`}
+          href={inbox("handed_off")}
+          definition={
+            <Definition
+              id="handoff"
+              term="Handed to a person"
+              lines={[
+                "A conversation the AI or one of your rules handed to a person, that staff took over, or that a person replied in.",
+                "The rate is those conversations divided by all conversations of the period.",
+              ]}
+            />
+          }
+        />
+        <Metric
+          label="Resolution time (median)"
+          value={duration(s.resolution_median_s)}
+          detail={`${s.resolution_count} resolved conversations`}
+          href={inbox("resolved")}
+          definition={
+            <Definition
+              id="resolution-time"
+              term="Resolution time"
+              lines={[
+                "From the customer's first message to the resolution: the AI's last answer for a conversation the AI resolved, the closing for one staff answered and closed.",
+                "The median: half the resolved conversations took less, half took more.",
+              ]}
+            />
+          }
+        />
+      </div>
+
+      <Card>
+        <h2 className="font-medium">Conversations over time</h2>
+        <div className="mt-3">
+          <StackedBars
+            title="Conversations over time"
+            unit="count"
+            views={[
+              {
+                id: "channel",
+                label: "By channel",
+                keys: report.channels.map((c) => ({ key: c, label: CHANNEL_LABEL[c] ?? c, total: report.byDay.reduce((n, d) => n + (d.values[c] ?? 0), 0) })),
+                days: report.byDay,
+              },
+            ]}
+          />
+        </div>
+      </Card>
+
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card className="min-w-0">
+          <h2 className="font-medium">
+            First response time (median)
+            <Definition
+              id="first-response"
+              term="First response time"
+              lines={[
+                "AI: from the customer's first message to the AI's first reply (an answer or a notice), in conversations the AI replied to.",
+                "Staff: from the moment a person was needed (the AI's hand-off) to the first reply written by staff; when staff stepped in without a hand-off, from the customer's first message.",
+                "The median: half the conversations were answered faster, half slower.",
+              ]}
+            />
+          </h2>
+          <dl className="mt-3 grid grid-cols-2 gap-4">
+            <div>
+              <dt className="text-sm text-slate-600">AI</dt>
+              <dd className="text-2xl font-semibold tabular-nums">
+                <Link href={inbox("ai_answered")} className="hover:underline">
+                  {duration(s.ai_frt_median_s)}
+                </Link>
+              </dd>
+              <dd className="text-xs text-slate-500">{s.ai_frt_count} conversations</dd>
+            </div>
+            <div>
+              <dt className="text-sm text-slate-600">Staff</dt>
+              <dd className="text-2xl font-semibold tabular-nums">
+                <Link href={inbox("staff_replied")} className="hover:underline">
+                  {duration(s.staff_frt_median_s)}
+                </Link>
+              </dd>
+              <dd className="text-xs text-slate-500">{s.staff_frt_count} conversations</dd>
+            </div>
+          </dl>
+        </Card>
+
+        <Card className="min-w-0">
+          <h2 className="font-medium">
+            Why conversations went to a person
+            <Definition
+              id="handoff-reasons"
+              term="Hand-off reasons"
+              lines={[
+                "The reason of the first hand-off in each conversation handed to a person: a rule (the customer asked for a person, an emergency, a complaint, a legal or medical matter, one of your hand-off rules) or the AI's own judgement.",
+                "Staff stepped in: a person took over or replied without the AI handing the conversation over.",
+              ]}
+            />
+          </h2>
+          {report.reasons.length === 0 ? (
+            <p className="mt-2 text-sm text-slate-500">No conversation went to a person in this period.</p>
+          ) : (
+            <ul className="mt-2 space-y-1 text-sm">
+              {report.reasons.map((r) => (
+                <li key={r.reason} className="flex items-center justify-between gap-3 border-t border-slate-100 py-1 first:border-t-0">
+                  <span className="min-w-0">{r.label}</span>
+                  <Link href={inbox("handed_off", r.reason)} className="shrink-0 tabular-nums text-teal-700 hover:underline">
+                    {r.conversations}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+    </div>
+  );
 }

@@ -1,6 +1,7 @@
 import { Suspense } from "react";
 import Link from "next/link";
 import { FileText, Plus } from "lucide-react";
+import { stripNul } from "@/lib/validation/text";
 import { memberContext } from "@/lib/auth/member";
 import type { MemberCtx } from "@/lib/services/context";
 import { listBusinessFaqs, listSuggestedFaqs } from "@/lib/services/faqs";
@@ -81,9 +82,16 @@ async function Documents({ slug, ctx, canEdit }: { slug: string; ctx: MemberCtx;
   );
 }
 
-async function Faqs({ slug, ctx, canEdit }: { slug: string; ctx: MemberCtx; canEdit: boolean }) {
+async function Faqs({ slug, ctx, canEdit, question }: { slug: string; ctx: MemberCtx; canEdit: boolean; question?: string }) {
   const faqs = await listBusinessFaqs({ ctx });
-  return <FaqManager slug={slug} canEdit={canEdit} faqs={faqs.map((f) => ({ id: f.id, question: f.question, answer: f.answer, enabled: f.enabled, hits: f.hits }))} />;
+  return (
+    <FaqManager
+      slug={slug}
+      canEdit={canEdit}
+      initialQuestion={question}
+      faqs={faqs.map((f) => ({ id: f.id, question: f.question, answer: f.answer, enabled: f.enabled, hits: f.hits }))}
+    />
+  );
 }
 
 async function Suggested({ slug, ctx, canEdit }: { slug: string; ctx: MemberCtx; canEdit: boolean }) {
@@ -117,7 +125,7 @@ export default async function KnowledgePage({ params, searchParams }: { params: 
       <div className="mt-4">
         <Suspense key={tab} fallback={<Skeleton />}>
           {tab === "articles" && <Documents slug={slug} ctx={ctx} canEdit={canEdit} />}
-          {tab === "faqs" && <Faqs slug={slug} ctx={ctx} canEdit={canEdit} />}
+          {tab === "faqs" && <Faqs slug={slug} ctx={ctx} canEdit={canEdit} question={typeof sp.question === "string" ? stripNul(sp.question).slice(0, 500) : undefined} />}
           {tab === "suggested" && <Suggested slug={slug} ctx={ctx} canEdit={canEdit} />}
         </Suspense>
       </div>

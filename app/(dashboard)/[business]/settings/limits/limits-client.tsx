@@ -11,8 +11,9 @@ type Limits = {
   businessPerMonth: number;
   monthlyBudgetUsd: number;
   autoPause: boolean;
+  digest: "off" | "daily" | "weekly";
 };
-type NumberField = Exclude<keyof Limits, "autoPause">;
+type NumberField = Exclude<keyof Limits, "autoPause" | "digest">;
 
 export function SpendChart({ data }: { data: { day: string; costUsd: number }[] }) {
   if (!data.some((d) => d.costUsd > 0)) return <p className="mt-4 text-sm text-slate-500">No spending recorded this month yet.</p>;
@@ -42,6 +43,7 @@ export function LimitsForm({ slug, initial }: { slug: string; initial: Limits })
     ipPerMinute: String(initial.ipPerMinute),
   });
   const [autoPause, setAutoPause] = useState(initial.autoPause);
+  const [digest, setDigest] = useState(initial.digest);
   const [state, setState] = useState<FormState>(null);
   const [pending, start] = useTransition();
   const input = (key: NumberField, id: string, decimal = false) => (
@@ -54,7 +56,7 @@ export function LimitsForm({ slug, initial }: { slug: string; initial: Limits })
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        start(async () => setState(await updateLimitsAction(slug, { ...v, autoPause })));
+        start(async () => setState(await updateLimitsAction(slug, { ...v, autoPause, digest })));
       }}
     >
       <div className="grid gap-4 sm:grid-cols-2">
@@ -79,6 +81,18 @@ export function LimitsForm({ slug, initial }: { slug: string; initial: Limits })
         Pause model answers when the budget is spent (FAQs and cached answers keep serving)
       </label>
       <p className="text-xs text-slate-500">Alerts go to owners and admins at 75 % and 90 % of the budget, once each month.</p>
+      <Field
+        label="Digest by email"
+        htmlFor="digest"
+        error={err("digest")}
+        hint="Spend, conversations the AI resolved, hand-offs waiting and the questions it could not answer, to owners and admins at 08:00 your time (weekly: on Mondays)."
+      >
+        <select id="digest" className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm sm:w-60" value={digest} onChange={(e) => setDigest(e.target.value as Limits["digest"])}>
+          <option value="off">Off</option>
+          <option value="daily">Daily</option>
+          <option value="weekly">Weekly</option>
+        </select>
+      </Field>
       <SaveFooter state={state} pending={pending} />
     </form>
   );

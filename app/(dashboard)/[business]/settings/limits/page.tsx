@@ -13,7 +13,7 @@ export default async function LimitsPage({ params }: { params: Promise<{ busines
   const { business: slug } = await params;
   const { ctx } = await memberContext(slug);
   if (!isManager(ctx)) return <SettingsNoAccess slug={slug} />;
-  const { spend: summary, limits } = await getLimitsSettings({ ctx });
+  const { spend: summary, limits, digest } = await getLimitsSettings({ ctx });
   const pct = Math.min(100, Math.round(summary.ratio * 100));
   const tone = pct >= 90 ? "bg-red-600" : pct >= 75 ? "bg-amber-500" : "bg-teal-600";
   return (
@@ -70,7 +70,7 @@ export default async function LimitsPage({ params }: { params: Promise<{ busines
         <h2 className="mb-4 font-medium">Limits</h2>
         <LimitsForm
           slug={slug}
-          initial={{ ...limits, monthlyBudgetUsd: summary.limitUsd, autoPause: summary.autoPause }}
+          initial={{ ...limits, monthlyBudgetUsd: summary.limitUsd, autoPause: summary.autoPause, digest }}
         />
       </Card>
     </div>

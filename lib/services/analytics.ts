@@ -1,0 +1,125 @@
+import "server-only";
+// The Analytics page and its CSV: conversations over time by channel, the AI's resolution rate,
+// hand-offs and their reasons, first response times of the AI and of staff, resolution time. Every
+// metric is one SQL aggregate over lib/db/reports.ts's conversationFacts, whose header defines the
+// resolution types; the inbox filters by the same sets, so a number and its conversations agree.
+// Owners and admins only (analytics include costs), checked here as well as on the page.
+import { analyticsAggregates, conversationExportRows, RETURN_WINDOW_HOURS, type ConversationSummary } from "@/lib/db/reports";
+import { toCsv } from "@/lib/knowledge/csv";
+import { audit } from "./audit";
+import { MANAGERS, requireRole, type Ctx } from "./context";
+import { usdText } from "./costs";
+import type { ResolvedFilters } from "./report-filters";
+import { runReport } from "./reports";
+
+export const HANDOFF_REASON_LABEL: Record<string, string> = {
+  person: "The customer asked for a person",
+  offer_accepted: "The customer accepted the offer of a person",
+  emergency: "An emergency",
+  complaint: "A complaint or an upset customer",
+  legal: "A legal matter",
+  medical: "Medical advice",
+  owner_rule: "One of your hand-off rules",
+  model: "The AI judged a person was needed",
+  staff: "Staff stepped in",
+  unknown: "Waiting for a person (reason not recorded)",
+};
+
+export const RESOLUTION_LABEL: Record<string, string> = {
+  ai: "Resolved by the AI",
+  staff: "Resolved by staff",
+  returned: "Customer came back within 72 h",
+  pending: "Too early to tell (under 72 h)",
+  handed_off: "Handed to a person",
+  unanswered: "Not answered",
+};
+
+export type AnalyticsReport = {
+  filters: Omit<ResolvedFilters, "startsAt" | "endsAt"> & { startsAt: string; endsAt: string };
+  summary: ConversationSummary & {
+    /** ai_resolved / (conversations − pending); null when nothing can be judged yet */
+    aiResolutionRate: number | null;
+    /** conversations the AI replied to / conversations */
+    aiInvolvement: number | null;
+    handoffRate: number | null;
+  };
+  /** one entry per local day: conversations started per channel */
+  byDay: { day: string; values: Record<string, number> }[];
+  channels: string[];
+  reasons: { reason: string; label: string; conversations: number }[];
+  returnWindowHours: number;
+};
+
+export async function getAnalyticsReport({ ctx, input }: { ctx: Ctx; input?: unknown }, opts: { now?: Date } = {}): Promise<AnalyticsReport> {
+  requireRole(ctx, MANAGERS);
+  const now = opts.now ?? new Date();
+  return runReport(ctx, input, now, async (tx, f) => {
+    const scope = { businessId: ctx.businessId, timeZone: f.timeZone, startsAt: f.startsAt, endsAt: f.endsAt, channel: f.channel, now };
+    const { summary, byDay: daily, reasons } = await analyticsAggregates(tx, scope);
+    const channels = [...new Set(daily.map((d) => d.channel))].sort();
+    const perDay = new Map<string, Record<string, number>>(f.days.map((d) => [d, {}]));
+    for (const d of daily) {
+      const day = perDay.get(d.day);
+      if (day) day[d.channel] = d.conversations;
+    }
+    const judged = summary.conversations - summary.pending;
+    return {
+      filters: { ...f, startsAt: f.startsAt.toISOString(), endsAt: f.endsAt.toISOString() },
+      summary: {
+        ...summary,
+        aiResolutionRate: judged > 0 ? summary.ai_resolved / judged : null,
+        aiInvolvement: summary.conversations > 0 ? summary.ai_answered / summary.conversations : null,
+        handoffRate: summary.conversations > 0 ? summary.handed_off / summary.conversations : null,
+      },
+      byDay: f.days.map((day) => ({ day, values: perDay.get(day)! })),
+      channels,
+      reasons: reasons.map((r) => ({ ...r, label: HANDOFF_REASON_LABEL[r.reason] ?? r.reason })),
+      returnWindowHours: RETURN_WINDOW_HOURS,
+    };
+  });
+}
+
+export const ANALYTICS_CSV_HEADER = [
+  "id",
+  "channel",
+  "customer_channels",
+  "customer_id",
+  "customer",
+  "created",
+  "first_ai_response",
+  "first_human_response",
+  "resolved",
+  "resolution_type",
+  "handoff_reason",
+  "cost_usd",
+  "tags",
+];
+
+/** One row per conversation started in the period (and channel); audited. */
+export async function exportAnalyticsCsv({ ctx, input }: { ctx: Ctx; input: unknown }, opts: { now?: Date } = {}): Promise<{ csv: string; rows: number; filename: string }> {
+  requireRole(ctx, MANAGERS);
+  const now = opts.now ?? new Date();
+  return runReport(ctx, input, now, async (tx, f) => {
+    const list = await conversationExportRows(tx, { businessId: ctx.businessId, timeZone: f.timeZone, startsAt: f.startsAt, endsAt: f.endsAt, channel: f.channel, now });
+    const csv = toCsv(
+      ANALYTICS_CSV_HEADER,
+      list.map((r) => [
+        r.id,
+        r.channel,
+        r.channels,
+        r.customer_id,
+        r.customer_name,
+        r.created_at,
+        r.first_ai_at,
+        r.first_human_at,
+        r.resolution_type === "ai" || r.resolution_type === "staff" ? "yes" : "no",
+        r.resolution_type,
+        r.handoff_reason,
+        usdText(r.micros),
+        r.tags,
+      ]),
+    );
+    await audit(tx, ctx, "analytics.exported_csv", { type: "business", id: ctx.businessId }, { from: f.from, to: f.to, channel: f.channel ?? null, rows: list.length });
+    return { csv, rows: list.length, filename: `conversations-${f.from}-to-${f.to}${f.channel ? `-${f.channel}` : ""}.csv` };
+  });
+}
