@@ -58,6 +58,19 @@ describe("the Channel simulator", () => {
     expect(row!.recipient).toBe("a•••@example.com");
   });
 
+  it("shows the customer it plays the rate limit's notice (a reply with no stored message), and no one else", async () => {
+    const [business] = await withService((tx) => tx.select().from(s.businesses).where(eq(s.businesses.id, DEMO_BUSINESS_ID)));
+    await withService((tx) => tx.update(s.businesses).set({ limits: { ...(business!.limits as object), customerMinIntervalSeconds: 2 } }).where(eq(s.businesses.id, DEMO_BUSINESS_ID)));
+    const since = new Date(Date.now() - 5);
+    await simulateMessaging({ ctx, input: { type: "telegram", from: "700100321", text: "Hello there" } });
+    await simulateMessaging({ ctx, input: { type: "telegram", from: "700100321", text: "Are you there?" } });
+    await backgroundIdle();
+    const replies = await simulatorReplies(DEMO_BUSINESS_ID, "telegram", since, "700100321");
+    expect(replies.map((r) => r.body)).toContain("You're sending messages a little fast. Please wait a couple of seconds and try again.");
+    expect(await simulatorReplies(DEMO_BUSINESS_ID, "telegram", since, "700100999")).toEqual([]);
+    await withService((tx) => tx.update(s.businesses).set({ limits: business!.limits }).where(eq(s.businesses.id, DEMO_BUSINESS_ID)));
+  });
+
   it("email: an automatic reply is refused, and says why", async () => {
     const r = await play({ type: "email", subject: "Automatic reply: Opening hours", text: "I'm away.", headers: { "auto-submitted": "auto-replied" } });
     expect(r.status).toBe(200);

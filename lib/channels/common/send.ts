@@ -67,7 +67,7 @@ export async function sendOut(out: Outgoing): Promise<SendResult> {
           recipient: out.preview.recipient,
           subject: out.preview.subject ?? null,
           body: out.texts.join("\n\n"),
-          payload: { kind: out.purpose, channelId: channel.id, ...out.preview.payload },
+          payload: { kind: out.purpose, channelId: channel.id, ...(out.conversationId ? { conversationId: out.conversationId } : {}), ...out.preview.payload },
           messageId: out.messageId ?? null,
           // Nothing delivers it in embedded mode: the dev outbox is where it stays.
           status: "sent",

@@ -6,7 +6,7 @@ import "server-only";
 // Answers leave after the response, so the page reads them from the dev outbox. Only a simulated
 // channel can be played (no real token or secret), so this can never impersonate a provider.
 import crypto from "node:crypto";
-import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { withService } from "@/lib/db/client";
 import { conversations, customerIdentities, messages, outbox } from "@/lib/db/schema";
@@ -244,22 +244,26 @@ export async function simulatorReplies(
   const rows = await withService(async (tx) => {
     const channel = await findMessagingChannel(tx, businessId, type);
     if (!channel) return [];
+    // This customer's: rows delivering a message of theirs, and rows sent into their conversation
+    // without a stored message (the rate limit's notice).
+    const theirs = () =>
+      and(
+        eq(messages.businessId, businessId),
+        eq(messages.channelId, channel.id),
+        eq(customerIdentities.kind, identity!.kind),
+        eq(customerIdentities.valueHash, identityHash(identity!)),
+      );
+    const joined = (cols: Parameters<typeof tx.select>[0]) =>
+      tx
+        .select(cols)
+        .from(messages)
+        .innerJoin(customerIdentities, and(eq(customerIdentities.customerId, messages.customerId), eq(customerIdentities.businessId, messages.businessId)))
+        .where(theirs());
     const toCustomer = identity
       ? [
-          inArray(
-            outbox.messageId,
-            tx
-              .select({ id: messages.id })
-              .from(messages)
-              .innerJoin(customerIdentities, and(eq(customerIdentities.customerId, messages.customerId), eq(customerIdentities.businessId, messages.businessId)))
-              .where(
-                and(
-                  eq(messages.businessId, businessId),
-                  eq(messages.channelId, channel.id),
-                  eq(customerIdentities.kind, identity.kind),
-                  eq(customerIdentities.valueHash, identityHash(identity)),
-                ),
-              ),
+          or(
+            inArray(outbox.messageId, joined({ id: messages.id })),
+            and(isNull(outbox.messageId), inArray(sql`${outbox.payload}->>'conversationId'`, joined({ id: sql<string>`${messages.conversationId}::text` }))),
           ),
         ]
       : [];
