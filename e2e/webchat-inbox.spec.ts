@@ -109,7 +109,7 @@ test("a customer gets a streamed answer; the owner takes over and replies live; 
   await expect(customer.getByTestId("customer-message")).toHaveCount(2);
 
   // Closing writes a summary.
-  await owner.getByRole("button", { name: "Close" }).click();
+  await owner.getByRole("button", { name: "Close", exact: true }).click();
   await expect(owner.getByTestId("conversation-status")).toHaveText("Closed");
   await expect(owner.getByTestId("conversation-summary")).toContainText(`Customer asked: ${QUESTION}`);
   await expect(customer.getByTestId("chat-status")).toContainText("This conversation was closed");
