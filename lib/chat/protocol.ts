@@ -45,7 +45,7 @@ export type ChatPoll = {
   state: ChatState;
 };
 
-export type NoReplyReason = "duplicate" | "blocked" | "rate_limited" | "abuse" | "waiting_human" | "opted_out" | "empty";
+export type NoReplyReason = "duplicate" | "blocked" | "rate_limited" | "abuse" | "waiting_human" | "opted_out" | "empty" | "csat_rating";
 
 export type ChatEvent =
   | { type: "accepted"; message: ChatMessage }
@@ -104,6 +104,7 @@ export function noReplyNotice(reason: NoReplyReason, message: string | null): st
       return "We couldn't answer that message.";
     case "waiting_human":
     case "duplicate":
+    case "csat_rating":
       return null;
     default:
       return message;
