@@ -34,6 +34,8 @@ export type ChatState = {
   status: ChatStatus;
   /** whether the business is open now, and when it opens next if not */
   hours: { open: boolean; next: string | null };
+  /** the satisfaction survey of the visitor's latest conversation, once it was closed */
+  csat?: { conversationId: string; rating: number | null } | null;
 };
 
 export type ChatContact = { kind: "email" | "phone"; masked: string };
