@@ -95,7 +95,7 @@ test("the owner reads Costs and Analytics, changes the period, opens the convers
 
   const analytics = await downloaded(page, "Download CSV");
   const analyticsLines = analytics.trim().split(/\r?\n/);
-  expect(analyticsLines[0]).toBe("id,channel,customer_channels,customer_id,customer,created,first_ai_response,first_human_response,resolved,resolution_type,handoff_reason,cost_usd,tags");
+  expect(analyticsLines[0]).toBe("id,channel,customer_channels,customer_id,customer,created,first_ai_response,first_human_response,resolved,resolution_type,handoff_reason,cost_usd,tags,csat");
   expect(analyticsLines.length).toBeGreaterThan(1);
 
   // the number of conversations opens them in the inbox, filtered the same way

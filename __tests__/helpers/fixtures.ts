@@ -29,6 +29,7 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
     .values({ businessId, conversationId: co!.id, customerId: cu!.id, channelId: ch!.id, role: "customer", content: `secret of ${slug}` })
     .returning();
   await ex.execute(sql`insert into memories (business_id, customer_id, kind, content, message_id, embedding) values (${businessId}, ${cu!.id}, 'message', 'memo', ${m!.id}, ${zero()}::vector)`);
+  await ex.insert(s.csatSurveys).values({ businessId, conversationId: co!.id, customerId: cu!.id, channelKind: "web", token: `csat-${slug}` });
   const [doc] = await ex.insert(s.knowledgeDocuments).values({ businessId, title: "Doc", content: "content" }).returning();
   await ex.insert(s.knowledgeChunks).values({ businessId, documentId: doc!.id, ordinal: 0, content: "content" });
   await ex.insert(s.faqs).values({ businessId, question: "q?", answer: "a" });

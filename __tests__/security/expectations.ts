@@ -38,6 +38,7 @@ export const ROUTES: Record<string, RouteClass> = {
   "POST /api/businesses/[business]/knowledge/uploads": { kind: "member" },
   "POST /api/businesses/[business]/test-agent": { kind: "member" },
   "POST /api/chat/[slug]/contact": { kind: "chat", visitor: true },
+  "POST /api/chat/[slug]/csat": { kind: "chat", visitor: true },
   "GET /api/chat/[slug]/messages": { kind: "chat", visitor: true },
   "POST /api/chat/[slug]/messages": { kind: "chat", visitor: true },
   "POST /api/chat/[slug]/session": { kind: "chat", visitor: false },
@@ -101,6 +102,7 @@ export const PAGES: Record<string, PageClass> = {
   "/[business]/settings/test-agent": "member",
   "/businesses": "user",
   "/chat/[slug]": "public",
+  "/csat/[token]": "public",
   "/dev/outbox": "embedded-user",
   "/forgot-password": "public",
   "/invitations/[token]": "public",
@@ -155,6 +157,12 @@ export const ACTIONS: Record<string, ActionClass> = {
     kind: "public",
     args: () => [null, form({ token: "x".repeat(40), password: "a-long-password" })],
     fuzz: [() => [null, form({ token: `${NUL}`.repeat(20), password: "a-long-password" })], () => [null, new FormData()]],
+  },
+
+  "app/csat/[token]/actions.ts#rateSurveyAction": {
+    kind: "public",
+    args: () => [null, form({ token: "x".repeat(32), rating: "4" })],
+    fuzz: [() => [null, form({ token: NUL.repeat(32), rating: `4${NUL}` })], () => [null, form({ token: "x".repeat(32), rating: "9" })], () => [null, new FormData()]],
   },
 
   "app/(dashboard)/[business]/channels/actions.ts#connectChannelAction": { kind: "member", ids: false, args: (slug) => [slug, "sms", null, form({ address: NUMBERS.sms, enabled: "on" })] },

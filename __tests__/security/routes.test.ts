@@ -130,6 +130,7 @@ const VALID: Record<string, () => Body> = {
   "POST /api/businesses/[business]/knowledge/uploads": () => multipart({ title: "Walker notes" }, { name: "notes.txt", type: "text/plain", content: "Our clinic opens at nine." }),
   "POST /api/businesses/[business]/test-agent": () => json({ text: "Do you open late?", session: "walker-session-0001" }),
   "POST /api/chat/[slug]/contact": () => json({ value: "someone@example.test", name: "Sam" }),
+  "POST /api/chat/[slug]/csat": () => json({ conversationId: "00000000-0000-4000-8000-000000000000", rating: 4 }),
   "POST /api/chat/[slug]/messages": () => json({ text: "Do you open late?", clientId: `walker-${crypto.randomBytes(6).toString("hex")}` }),
   "POST /api/chat/[slug]/session": () => json({ embedOrigin: null }),
 };

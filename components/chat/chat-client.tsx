@@ -366,6 +366,16 @@ export function ChatClient({
       <footer className="border-t border-slate-200 bg-white px-3 pb-[max(0.75rem,env(safe-area-inset-bottom))] pt-2 sm:px-4">
         <div className="mx-auto max-w-2xl space-y-2">
           <StatusLine state={state} business={branding.name} />
+          {state.status === "closed" && state.csat && (
+            <CsatLine
+              key={state.csat.conversationId}
+              slug={slug}
+              token={token}
+              survey={state.csat}
+              onRated={(rating) => setState((st) => (st.csat ? { ...st, csat: { ...st.csat, rating } } : st))}
+              onExpired={expired}
+            />
+          )}
           {problem && (
             <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
               {problem}{" "}
@@ -466,6 +476,72 @@ function StatusLine({ state, business }: { state: ChatState; business: string })
           {l.text}
         </p>
       ))}
+    </div>
+  );
+}
+
+/** The satisfaction survey of a closed conversation: one line, five buttons, answered once. */
+function CsatLine({
+  slug,
+  token,
+  survey,
+  onRated,
+  onExpired,
+}: {
+  slug: string;
+  token: string | null;
+  survey: { conversationId: string; rating: number | null };
+  onRated: (rating: number) => void;
+  onExpired: () => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (survey.rating !== null) {
+    return (
+      <p className="text-xs text-slate-600" data-testid="csat-thanks">
+        Thank you for your rating ({survey.rating} of 5).
+      </p>
+    );
+  }
+  const rate = async (rating: number) => {
+    if (!token) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await fetch(`/api/chat/${slug}/csat`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ conversationId: survey.conversationId, rating }),
+      });
+      if (res.status === 401) return onExpired();
+      if (!res.ok) return setError((await errorMessage(res)).message);
+      onRated(rating);
+    } catch {
+      setError("We couldn't reach the chat. Check your connection and try again.");
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="flex flex-wrap items-center gap-2" data-testid="csat">
+      <span className="text-xs text-slate-700">How did we do?</span>
+      {[1, 2, 3, 4, 5].map((n) => (
+        <button
+          key={n}
+          type="button"
+          disabled={busy || !token}
+          aria-label={`Rate ${n} of 5`}
+          onClick={() => void rate(n)}
+          className="h-8 w-8 rounded-full border border-slate-300 text-sm font-medium hover:bg-slate-100 disabled:opacity-50"
+        >
+          {n}
+        </button>
+      ))}
+      {error && (
+        <p role="alert" className="w-full text-xs text-red-700">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

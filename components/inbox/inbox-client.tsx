@@ -25,6 +25,7 @@ const SET_LABEL: Record<NonNullable<InboxFilters["set"]>, string> = {
   returned: "Customer came back within 72 h",
   pending: "Too early to tell",
   resolved: "Resolved",
+  csat_answered: "Rated by the customer (CSAT)",
 };
 
 const STATUS_OPTIONS: { value: InboxFilters["status"]; label: string }[] = [

@@ -6,7 +6,7 @@ import "server-only";
 import { AppError } from "@/lib/errors";
 import { getLimiter, hashIp, type ResolvedLimits } from "@/lib/ratelimit";
 
-export type ChatCall = "session" | "send" | "poll" | "contact";
+export type ChatCall = "session" | "send" | "poll" | "contact" | "rate";
 
 const PREFIX = "prism:rl:chat";
 
@@ -16,10 +16,11 @@ const PER_VISITOR: Record<Exclude<ChatCall, "session">, number> = {
   // one poll a second, with room for a second tab
   poll: 150,
   contact: 10,
+  rate: 10,
 };
 
 /** Multiples of the business's per-IP message limit: polls are many and cheap, sessions few. */
-const IP_FACTOR: Record<ChatCall, number> = { session: 1, send: 1, poll: 20, contact: 1 };
+const IP_FACTOR: Record<ChatCall, number> = { session: 1, send: 1, poll: 20, contact: 1, rate: 1 };
 
 async function hit(scope: string, identifier: string, tokens: number, message: string, windowMs = 60_000): Promise<void> {
   if (tokens <= 0) return;

@@ -34,6 +34,8 @@ export type ChatState = {
   status: ChatStatus;
   /** whether the business is open now, and when it opens next if not */
   hours: { open: boolean; next: string | null };
+  /** the satisfaction survey of the visitor's latest conversation, once it was closed */
+  csat?: { conversationId: string; rating: number | null } | null;
 };
 
 export type ChatContact = { kind: "email" | "phone"; masked: string };
@@ -45,7 +47,7 @@ export type ChatPoll = {
   state: ChatState;
 };
 
-export type NoReplyReason = "duplicate" | "blocked" | "rate_limited" | "abuse" | "waiting_human" | "opted_out" | "empty";
+export type NoReplyReason = "duplicate" | "blocked" | "rate_limited" | "abuse" | "waiting_human" | "opted_out" | "empty" | "csat_rating";
 
 export type ChatEvent =
   | { type: "accepted"; message: ChatMessage }
@@ -104,6 +106,7 @@ export function noReplyNotice(reason: NoReplyReason, message: string | null): st
       return "We couldn't answer that message.";
     case "waiting_human":
     case "duplicate":
+    case "csat_rating":
       return null;
     default:
       return message;

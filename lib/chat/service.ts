@@ -5,6 +5,7 @@ import "server-only";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { getDb, rows, withService, type Executor } from "@/lib/db/client";
 import { conversations, customers, messages } from "@/lib/db/schema";
+import { answerSurvey, findSurveyByConversation } from "@/lib/db/csat";
 import { AppError } from "@/lib/errors";
 import { openState, readAiSettings } from "@/lib/ai/prompts";
 import { answerMessage, type AnswerOutcome } from "@/lib/pipeline/answer";
@@ -59,7 +60,7 @@ export function toChatMessage(m: Pick<Message, "id" | "role" | "content" | "crea
 
 const parseCursor = (after: string | null | undefined): Date | null => (after ? parseQueryDate(after, "after") : null);
 
-type PollRow = { conversations: unknown; messages: unknown };
+type PollRow = { conversations: unknown; messages: unknown; csat: unknown };
 type JsonMessage = { id: string; role: ChatRole; content: string; created_at: string; provider_message_id: string | null; reply_to_id: string | null };
 
 const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
@@ -83,7 +84,9 @@ export async function listVisitorMessages(chat: WebChat, visitor: Visitor, after
                and m.role in ('customer', 'assistant', 'agent')
                ${since ? sql`and m.created_at > ${new Date(since.getTime() - CURSOR_OVERLAP_MS)}` : sql``}
              order by m.created_at desc, m.id desc
-             limit ${since ? 200 : 100}) x) as messages`,
+             limit ${since ? 200 : 100}) x) as messages,
+          (select json_build_object('conversation_id', s.conversation_id, 'rating', s.rating) from csat_surveys s
+             where s.business_id = ${businessId} and s.conversation_id = (select id from mine order by last_message_at desc limit 1)) as csat`,
   );
   const mine = json<{ status: string; assignee_id: string | null }[]>(row?.conversations ?? []);
   const list = json<JsonMessage[]>(row?.messages ?? []).map((m) =>
@@ -91,7 +94,13 @@ export async function listVisitorMessages(chat: WebChat, visitor: Visitor, after
   );
   const newest = list.at(-1)?.createdAt;
   const cursor = newest && (!since || new Date(newest) > since) ? newest : (since?.toISOString() ?? null);
-  return { messages: list, cursor, state: chatStateOf(chat, mine[0]) };
+  const csat = row?.csat ? json<{ conversation_id: string; rating: number | null }>(row.csat) : null;
+  const state = chatStateOf(chat, mine[0]);
+  return {
+    messages: list,
+    cursor,
+    state: state.status === "closed" && csat ? { ...state, csat: { conversationId: csat.conversation_id, rating: csat.rating } } : state,
+  };
 }
 
 /**
@@ -125,6 +134,20 @@ async function conversationFor(tx: Executor, chat: WebChat, visitor: Visitor): P
     .values({ businessId: chat.business.id, customerId: customer.id, channelId: chat.channel.id })
     .returning({ id: conversations.id });
   return created!.id;
+}
+
+/**
+ * POST …/csat: the visitor rates one of their own closed conversations, once. A conversation that
+ * is not theirs, or has no survey, is not found.
+ */
+export async function rateVisitorConversation(chat: WebChat, visitor: Visitor, input: { conversationId: string; rating: number }): Promise<{ rating: number }> {
+  return withService(async (tx) => {
+    const mine = (await visitorConversations(tx, chat, visitor)).find((c) => c.id === input.conversationId && c.status === "closed");
+    const survey = mine ? await findSurveyByConversation(tx, chat.business.id, mine.id) : null;
+    if (!survey) throw new AppError("not_found", "There is no survey for that conversation.");
+    if (!(await answerSurvey(tx, chat.business.id, survey.id, input.rating))) throw new AppError("conflict", "You already rated this conversation. Thank you!");
+    return { rating: input.rating };
+  });
 }
 
 /** Stores a visitor's message (once per clientId): the first half of POST …/messages. */

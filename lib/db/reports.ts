@@ -142,17 +142,20 @@ export function conversationFacts(s: Omit<ReportScope, "timeZone">): SQL {
         (g.handoff_at is not null or g.taken_over_at is not null or g.first_human_at is not null or g.status = 'waiting_human') as handed,
         (select min(r.created_at) from messages r
           where r.business_id = g.business_id and r.customer_id = g.customer_id and r.role = 'customer'
-            and r.created_at > g.last_ai_at and r.created_at <= g.last_ai_at + make_interval(hours => ${RETURN_WINDOW_HOURS})) as returned_at
+            and r.created_at > g.last_ai_at and r.created_at <= g.last_ai_at + make_interval(hours => ${RETURN_WINDOW_HOURS})
+            -- a rating sent back to the satisfaction survey is not the customer coming back
+            and not (r.metadata ? 'csatRating')) as returned_at
       from (
         select c.id, c.business_id, c.customer_id, c.status, c.created_at, c.closed_at, ch.kind::text as channel,
           mm.first_customer_at, mm.first_ai_at, mm.last_ai_at, mm.ai_answers, mm.first_human_at, mm.handoff_at, mm.handoff_category,
-          t.taken_over_at
+          t.taken_over_at, cs.sent_at as csat_sent_at, cs.rating as csat_rating
         from conversations c
         join channels ch on ch.id = c.channel_id and ch.business_id = c.business_id
         -- one pass over the business's take-overs since the period began (audit_log has no index on target_id)
         left join (select a.target_id, min(a.created_at) as taken_over_at from audit_log a
                    where a.business_id = ${s.businessId} and a.action = 'conversation.taken_over' and a.created_at >= ${ts(s.startsAt)}
                    group by a.target_id) t on t.target_id = c.id::text
+        left join csat_surveys cs on cs.conversation_id = c.id and cs.business_id = c.business_id
         cross join lateral (
           select min(m.created_at) filter (where m.role = 'customer') as first_customer_at,
                  min(m.created_at) filter (where m.role = 'assistant') as first_ai_at,
@@ -176,7 +179,7 @@ const handoffReason = sql`case when not f.handed then null
   else coalesce(f.handoff_category, case when f.taken_over_at is not null or f.first_human_at is not null then 'staff' else 'unknown' end) end`;
 
 /** The sets of conversations a number on the Analytics page stands for (and the inbox can show). */
-export const REPORT_SETS = ["conversations", "ai_answered", "ai_resolved", "handed_off", "staff_replied", "returned", "pending", "resolved"] as const;
+export const REPORT_SETS = ["conversations", "ai_answered", "ai_resolved", "handed_off", "staff_replied", "returned", "pending", "resolved", "csat_answered"] as const;
 export type ReportSet = (typeof REPORT_SETS)[number];
 
 export function setCondition(set: ReportSet, reason?: string): SQL {
@@ -198,6 +201,8 @@ export function setCondition(set: ReportSet, reason?: string): SQL {
       return sql`f.resolution_type = 'pending'`;
     case "resolved":
       return sql`f.resolution_type in ('ai', 'staff')`;
+    case "csat_answered":
+      return sql`f.csat_rating is not null`;
   }
 }
 
@@ -224,6 +229,11 @@ export type ConversationSummary = {
   staff_frt_count: number;
   resolution_median_s: number | null;
   resolution_count: number;
+  /** satisfaction surveys sent, answered, their average rating and how many rated 4 or 5 */
+  csat_sent: number;
+  csat_answered: number;
+  csat_average: number | null;
+  csat_satisfied: number;
 };
 
 const aiFrt = sql`f.first_ai_at is not null and f.first_customer_at is not null and f.first_ai_at >= f.first_customer_at`;
@@ -245,7 +255,11 @@ const summaryColumns = sql`count(*)::int as conversations,
   ${median(seconds(sql`f.first_human_at`, staffStart), staffFrt)}::float8 as staff_frt_median_s,
   count(*) filter (where ${staffFrt})::int as staff_frt_count,
   ${median(seconds(resolutionEnd, sql`f.first_customer_at`), resolvedTimed)}::float8 as resolution_median_s,
-  count(*) filter (where ${resolvedTimed})::int as resolution_count`;
+  count(*) filter (where ${resolvedTimed})::int as resolution_count,
+  count(*) filter (where f.csat_sent_at is not null)::int as csat_sent,
+  count(*) filter (where f.csat_rating is not null)::int as csat_answered,
+  avg(f.csat_rating)::float8 as csat_average,
+  count(*) filter (where f.csat_rating >= 4)::int as csat_satisfied`;
 
 function readSummary(r: Record<string, unknown> | undefined): ConversationSummary {
   const num = (k: string) => (r?.[k] === null || r?.[k] === undefined ? null : Number(r[k]));
@@ -264,6 +278,10 @@ function readSummary(r: Record<string, unknown> | undefined): ConversationSummar
     staff_frt_count: num("staff_frt_count") ?? 0,
     resolution_median_s: num("resolution_median_s"),
     resolution_count: num("resolution_count") ?? 0,
+    csat_sent: num("csat_sent") ?? 0,
+    csat_answered: num("csat_answered") ?? 0,
+    csat_average: num("csat_average"),
+    csat_satisfied: num("csat_satisfied") ?? 0,
   };
 }
 
@@ -351,6 +369,8 @@ export type ConversationExportRow = {
   micros: number;
   /** the customer's tags, space-separated */
   tags: string;
+  /** the satisfaction rating (1–5), when the customer gave one */
+  csat_rating: number | null;
 };
 
 const localTime = (col: SQL, timeZone: string) => sql`to_char(${col} at time zone ${timeZone}, 'YYYY-MM-DD"T"HH24:MI:SS')`;
@@ -369,7 +389,7 @@ export async function conversationExportRows(ex: Executor, s: ReportScope, limit
                ${localTime(sql`f.first_human_at`, s.timeZone)} as first_human_at,
                f.resolution_type, ${handoffReason} as handoff_reason,
                ${micros(sql`e.cost_usd`)} as micros,
-               array_to_string(cu.tags, ' ') as tags
+               array_to_string(cu.tags, ' ') as tags, f.csat_rating
         from (${conversationFacts(s)}) f ${conversationCosts(s)}
         join customers cu on cu.id = f.customer_id and cu.business_id = f.business_id
         order by f.created_at, f.id limit ${limit}`,

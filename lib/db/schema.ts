@@ -287,6 +287,33 @@ export const messages = pgTable(
   ],
 );
 
+/** One-question satisfaction survey, sent once per conversation when it is closed. */
+export const csatSurveys = pgTable(
+  "csat_surveys",
+  {
+    id: id(),
+    businessId: businessId(),
+    conversationId: uuid("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    channelKind: channelKind("channel_kind").notNull(),
+    /** random, for the email link (/csat/[token]) */
+    token: text("token").notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true }).notNull().defaultNow(),
+    rating: integer("rating"),
+    answeredAt: timestamp("answered_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("csat_surveys_conversation_key").on(t.conversationId),
+    uniqueIndex("csat_surveys_token_key").on(t.token),
+    index("csat_surveys_business_idx").on(t.businessId, t.sentAt),
+    index("csat_surveys_customer_idx").on(t.customerId, t.sentAt),
+  ],
+);
+
 export const memories = pgTable(
   "memories",
   {
@@ -612,6 +639,7 @@ export const TENANT_TABLES = [
   "customer_identities",
   "conversations",
   "messages",
+  "csat_surveys",
   "memories",
   "knowledge_documents",
   "knowledge_chunks",

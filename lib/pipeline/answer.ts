@@ -218,6 +218,7 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   };
 
   // ---- gates, before any money is spent
+  if (typeof (message.metadata as { csatRating?: unknown }).csatRating === "number") return stop("csat_rating");
   if (conversation.status === "waiting_human") {
     await withService((tx) => notifyThrottled(tx, businessId, conversation.id, "the customer wrote again"));
     return stop("waiting_human");

@@ -3,7 +3,9 @@
 import { and, eq, sql } from "drizzle-orm";
 import { withService, type Tx } from "@/lib/db/client";
 import { channels, conversations, customers, messages } from "@/lib/db/schema";
+import { answerSurvey, findOpenSurvey } from "@/lib/db/csat";
 import { AppError } from "@/lib/errors";
+import { ratingOfReply } from "@/lib/services/csat";
 import { stripNul, stripNulDeep } from "@/lib/validation/text";
 import { answerMessage, type AnswerOptions } from "./answer";
 import { findReply, resolveConversation, storeMessage } from "./conversations";
@@ -93,8 +95,18 @@ export async function storeInbound(raw: InboundMessage) {
       return { message: seen, duplicate: true, customerId: seen.customerId, conversationId: seen.conversationId };
     }
 
+    // A bare 1–5 on SMS or WhatsApp answering this customer's open survey: it joins the surveyed
+    // conversation (which stays closed) and is recorded as the rating; the AI does not answer it.
+    const rating = channel.kind === "sms" || channel.kind === "whatsapp" ? ratingOfReply(input.text) : null;
+    const survey = rating ? await findOpenSurvey(tx, input.businessId, customer.id, channel.id) : null;
+
     let conversation;
-    if (input.conversationId) {
+    if (survey) {
+      [conversation] = await tx
+        .select()
+        .from(conversations)
+        .where(and(eq(conversations.id, survey.conversationId), eq(conversations.businessId, input.businessId)));
+    } else if (input.conversationId) {
       [conversation] = await tx
         .select()
         .from(conversations)
@@ -127,9 +139,10 @@ export async function storeInbound(raw: InboundMessage) {
       content: input.text,
       providerMessageId: input.providerMessageId ?? null,
       attachments: input.attachments ?? [],
-      metadata: { ...(input.metadata ?? {}), ...(input.ip ? { ipSeen: true } : {}) },
+      metadata: { ...(input.metadata ?? {}), ...(input.ip ? { ipSeen: true } : {}), ...(survey ? { csatRating: rating } : {}) },
       ...(input.receivedAt ? { createdAt: input.receivedAt } : {}),
     });
+    if (!duplicate && survey && rating) await answerSurvey(tx, input.businessId, survey.id, rating);
     if (!duplicate) {
       await tx
         .update(customers)

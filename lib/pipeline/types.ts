@@ -40,6 +40,8 @@ export type NoReplyReason =
   | "abuse"
   | "waiting_human"
   | "opted_out"
+  /** the customer rated the conversation (a CSAT survey's answer): recorded, not answered */
+  | "csat_rating"
   | "empty";
 
 export type InboundResult = {

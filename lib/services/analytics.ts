@@ -42,6 +42,12 @@ export type AnalyticsReport = {
     /** conversations the AI replied to / conversations */
     aiInvolvement: number | null;
     handoffRate: number | null;
+    /** the average satisfaction rating (1–5) of the surveys answered; null when none was */
+    csatAverage: number | null;
+    /** surveys rated 4 or 5 / surveys answered */
+    csatSatisfiedShare: number | null;
+    /** surveys answered / surveys sent */
+    csatResponseRate: number | null;
   };
   /** one entry per local day: conversations started per channel */
   byDay: { day: string; values: Record<string, number> }[];
@@ -70,6 +76,9 @@ export async function getAnalyticsReport({ ctx, input }: { ctx: Ctx; input?: unk
         aiResolutionRate: judged > 0 ? summary.ai_resolved / judged : null,
         aiInvolvement: summary.conversations > 0 ? summary.ai_answered / summary.conversations : null,
         handoffRate: summary.conversations > 0 ? summary.handed_off / summary.conversations : null,
+        csatAverage: summary.csat_answered > 0 ? summary.csat_average : null,
+        csatSatisfiedShare: summary.csat_answered > 0 ? summary.csat_satisfied / summary.csat_answered : null,
+        csatResponseRate: summary.csat_sent > 0 ? summary.csat_answered / summary.csat_sent : null,
       },
       byDay: f.days.map((day) => ({ day, values: perDay.get(day)! })),
       channels,
@@ -93,6 +102,7 @@ export const ANALYTICS_CSV_HEADER = [
   "handoff_reason",
   "cost_usd",
   "tags",
+  "csat",
 ];
 
 /** One row per conversation started in the period (and channel); audited. */
@@ -117,6 +127,7 @@ export async function exportAnalyticsCsv({ ctx, input }: { ctx: Ctx; input: unkn
         r.handoff_reason,
         usdText(r.micros),
         r.tags,
+        r.csat_rating === null ? "" : String(r.csat_rating),
       ]),
     );
     await audit(tx, ctx, "analytics.exported_csv", { type: "business", id: ctx.businessId }, { from: f.from, to: f.to, channel: f.channel ?? null, rows: list.length });

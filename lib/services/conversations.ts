@@ -20,7 +20,9 @@ import {
   type InboxStatus,
   type TimelineRow,
 } from "@/lib/db/conversations";
-import { channels, conversations, messages, outbox } from "@/lib/db/schema";
+import { channels, conversations, customers, messages, outbox } from "@/lib/db/schema";
+import { insertSurvey } from "@/lib/db/csat";
+import { canMessage } from "@/lib/channels/sms/consent";
 import { findBusinessById } from "@/lib/db/businesses";
 import { REPORT_SETS } from "@/lib/db/reports";
 import { readSettings } from "@/lib/channels/twilio/channels";
@@ -41,6 +43,7 @@ import { decrypt } from "@/lib/security/crypto";
 import { parseQueryDate } from "@/lib/validation/dates";
 import { text } from "@/lib/validation/text";
 import { audit } from "./audit";
+import { isCsatChannel, newSurveyToken, surveyText } from "./csat";
 import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
 import { customerDisplayName as displayName, identityValue, searchTerms } from "./customers";
 import { parseId } from "./knowledge";
@@ -407,6 +410,41 @@ async function enqueueReply(tx: Tx, c: ConversationRow, businessId: string, mess
   return address ? "queued" : "failed";
 }
 
+/**
+ * The satisfaction survey of a conversation being closed: at most one per conversation, none to a
+ * customer who opted out of the channel, and on SMS and WhatsApp only inside the 24-hour window.
+ * Web chat shows it as rating buttons; the other channels get it through the outbox like a reply.
+ */
+async function queueSurvey(tx: Tx, businessId: string, c: ConversationRow): Promise<boolean> {
+  const kind = c.channel_kind;
+  if (!isCsatChannel(kind)) return false;
+  const [customer] = await tx
+    .select({ consent: customers.consent })
+    .from(customers)
+    .where(and(eq(customers.id, c.customer_id), eq(customers.businessId, businessId)));
+  if (!customer || !canMessage(customer, kind)) return false;
+  if ((kind === "sms" || kind === "whatsapp") && !(await serviceWindow(tx, businessId, c.id)).open) return false;
+  const survey = await insertSurvey(tx, { businessId, conversationId: c.id, customerId: c.customer_id, channelKind: kind, token: newSurveyToken() });
+  if (!survey || kind === "web") return false;
+  const content = surveyText(kind, survey.token);
+  const { message } = await storeMessage(tx, {
+    businessId,
+    conversationId: c.id,
+    customerId: c.customer_id,
+    channelId: c.channel_id,
+    role: "system",
+    content,
+    deliveryStatus: "queued",
+    metadata: { csatSurveyId: survey.id },
+  });
+  const status = await enqueueReply(tx, c, businessId, message.id, content);
+  if (status === "failed") {
+    await tx.update(messages).set({ deliveryStatus: "failed" }).where(and(eq(messages.id, message.id), eq(messages.businessId, businessId)));
+    return false;
+  }
+  return true;
+}
+
 export async function actOnConversation(
   { ctx, input }: { ctx: Ctx; input: { id: unknown; action: unknown } },
   deps: { defer?: Defer } = {},
@@ -497,12 +535,17 @@ export async function actOnConversation(
       case "close":
         await set({ status: "closed", closedAt: new Date(), unread: false });
         await audit(tx, ctx, "conversation.closed", target);
+        if (await queueSurvey(tx, ctx.businessId, c)) queued = true;
         break;
     }
     const updated = await findConversation(tx, ctx.businessId, id);
     return { conversation: toDetail(updated!), messageId };
   });
-  if (action.action === "close") defer(() => summarizeConversation(ctx.businessId, id));
+  if (action.action === "close") {
+    defer(() => summarizeConversation(ctx.businessId, id));
+    // the survey, when one was queued
+    if (queued) defer(() => drainOutbox({ businessId: ctx.businessId }));
+  }
   if ((action.action === "reply" || action.action === "template") && result.messageId) {
     const replyId = result.messageId;
     defer(() => embedMessagesIntoMemories([replyId]));

@@ -84,7 +84,12 @@ beforeAll(async () => {
     // the SMS conversation, answered and followed by nothing, is.
     const ben = await customer(tx, "Ben");
     await conversation(tx, "benWeb", ben, web, [["customer", "2026-11-03T10:00:00Z"], ["assistant", "2026-11-03T10:00:02Z", { source: "faq" }]]);
-    await conversation(tx, "benSms", ben, sms, [["customer", "2026-11-04T09:00:00Z"], ["assistant", "2026-11-04T09:00:03Z", { source: "cache" }]]);
+    // He rated it 2 by SMS an hour later: a survey's answer, not him coming back.
+    await conversation(tx, "benSms", ben, sms, [
+      ["customer", "2026-11-04T09:00:00Z"],
+      ["assistant", "2026-11-04T09:00:03Z", { source: "cache" }],
+      ["customer", "2026-11-04T10:00:00Z", { metadata: { csatRating: 2 } }],
+    ]);
     // Cat asked for a person: a rule handed over; staff answered 30 minutes later and closed it an hour in.
     await conversation(
       tx,
@@ -114,6 +119,15 @@ beforeAll(async () => {
     );
     // Eve wrote yesterday: 72 hours have not passed → too early to tell.
     await conversation(tx, "eve", await customer(tx, "Eve"), web, [["customer", "2026-11-19T10:00:00Z"], ["assistant", "2026-11-19T10:00:02Z"]]);
+    // Satisfaction surveys: Cat rated 5, Ben's SMS 2, Gus never answered his.
+    for (const [key, rating] of [["cat", 5], ["benSms", 2], ["gus", null]] as const) {
+      await tx.execute(
+        sql`insert into csat_surveys (business_id, conversation_id, customer_id, channel_kind, token, sent_at, rating, answered_at)
+            select business_id, id, customer_id, ${key === "cat" ? "web" : "sms"}, ${`token-${key}`}, created_at + interval '1 hour', ${rating}::int,
+                   case when ${rating}::int is null then null else created_at + interval '2 hours' end
+            from conversations where id = ${conv[key]!}`,
+      );
+    }
     // Staff trying the agent from Settings → Test your agent: not a customer's conversation.
     await conversation(tx, "test", await customer(tx, "Tester"), web, [["customer", "2026-11-08T10:00:00Z", { metadata: { test: true } }], ["assistant", "2026-11-08T10:00:01Z"]]);
   });
@@ -136,6 +150,19 @@ describe("each metric on hand-made conversations", () => {
     expect(summary.handoffRate).toBeCloseTo(3 / 8);
     // the AI replied in all but Fay's
     expect(summary.aiInvolvement).toBeCloseTo(7 / 8);
+  });
+
+  it("CSAT: the average rating, the share of 4–5 and the response rate of the surveys", async () => {
+    const { summary } = await getAnalyticsReport({ ctx: owner, input: NOV }, { now: NOW });
+    // not makeTenant's October survey
+    expect(summary).toMatchObject({ csat_sent: 3, csat_answered: 2, csat_satisfied: 1 });
+    expect(summary.csatAverage).toBeCloseTo(3.5);
+    expect(summary.csatSatisfiedShare).toBeCloseTo(1 / 2);
+    expect(summary.csatResponseRate).toBeCloseTo(2 / 3);
+    const sms = (await getAnalyticsReport({ ctx: owner, input: { ...NOV, channel: "sms" } }, { now: NOW })).summary;
+    expect([sms.csat_sent, sms.csatAverage, sms.csatSatisfiedShare, sms.csatResponseRate]).toEqual([2, 2, 0, 0.5]);
+    const none = (await getAnalyticsReport({ ctx: owner, input: { period: "custom", from: "2026-11-10", to: "2026-11-12" } }, { now: NOW })).summary;
+    expect([none.csat_sent, none.csatAverage, none.csatSatisfiedShare, none.csatResponseRate]).toEqual([0, null, null, null]);
   });
 
   it("a customer who comes back on another channel within 72 hours is not resolved by the AI; after 72 hours, it is", async () => {
@@ -194,6 +221,7 @@ describe("every number links to its conversations in the inbox", () => {
     expect(await inbox({ set: "ai_resolved" })).toEqual(ids("ann", "benSms", "eve"));
     expect(await inbox({ set: "conversations" })).toEqual(ids("ann", "benWeb", "benSms", "cat", "dan", "fay", "gus", "eve"));
     expect(await inbox({ set: "ai_resolved", channel: "sms" })).toEqual(ids("benSms"));
+    expect(await inbox({ set: "csat_answered" })).toEqual(ids("cat", "benSms"));
   });
 
   it("the page's links carry the set, the dates and the channel", async () => {
@@ -203,6 +231,10 @@ describe("every number links to its conversations in the inbox", () => {
     expect(out).toContain(`/${SLUG}/inbox?status=all&set=handed_off&from=2026-11-01&to=2026-11-20&reason=person`);
     expect(out).toContain(`/api/businesses/${SLUG}/analytics/export?period=custom&from=2026-11-01&to=2026-11-20`);
     expect(out).toContain("did not write again on ANY channel within 72 hours");
+    expect(out).toContain("3.5 / 5");
+    expect(out).toContain("50% rated 4 or 5; 2 of 3 surveys answered (66.7%)");
+    expect(out).toContain(`/${SLUG}/inbox?status=all&set=csat_answered&from=2026-11-01&to=2026-11-20`);
+    expect(out).toContain("The score is the average rating of the surveys answered");
   });
 
   it("an unreadable inbox filter is ignored, like the inbox's other filters", async () => {
@@ -221,14 +253,15 @@ describe("the conversations CSV", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="${SLUG}-conversations-2026-11-01-to-2026-11-20.csv"`);
     const lines = (await res.text()).replace(/^\uFEFF/, "").trim().split("\r\n");
-    expect(lines[0]).toBe("id,channel,customer_channels,customer_id,customer,created,first_ai_response,first_human_response,resolved,resolution_type,handoff_reason,cost_usd,tags");
+    expect(lines[0]).toBe("id,channel,customer_channels,customer_id,customer,created,first_ai_response,first_human_response,resolved,resolution_type,handoff_reason,cost_usd,tags,csat");
     expect(lines).toHaveLength(1 + 8);
     const row = (key: string) => lines.find((l) => l.startsWith(conv[key]!))!.split(",");
-    expect(row("ann")).toEqual([conv.ann, "web", "web", expect.any(String), "Ann", "2026-11-02T10:00:00", "2026-11-02T10:00:04", "", "yes", "ai", "", "0.002100", "vip"]);
+    expect(row("ann")).toEqual([conv.ann, "web", "web", expect.any(String), "Ann", "2026-11-02T10:00:00", "2026-11-02T10:00:04", "", "yes", "ai", "", "0.002100", "vip", ""]);
     expect(row("benWeb").slice(1, 3)).toEqual(["web", "sms web"]);
     expect(row("cat").slice(7, 11)).toEqual(["2026-11-05T10:30:01", "yes", "staff", "person"]);
     expect(row("dan").slice(8, 11)).toEqual(["no", "handed_off", "staff"]);
     expect(row("fay").slice(8, 10)).toEqual(["no", "unanswered"]);
+    expect([row("cat")[13], row("benSms")[13], row("gus")[13]]).toEqual(["5", "2", ""]);
     expect(lines.some((l) => l.startsWith(conv.test!))).toBe(false);
   });
 });

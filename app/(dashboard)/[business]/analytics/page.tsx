@@ -146,6 +146,23 @@ export default async function Page({ params, searchParams }: { params: Promise<{
             />
           }
         />
+        <Metric
+          label="Customer satisfaction (CSAT)"
+          value={s.csatAverage === null ? "—" : `${s.csatAverage.toFixed(1)} / 5`}
+          detail={`${percent(s.csatSatisfiedShare)} rated 4 or 5; ${s.csat_answered} of ${s.csat_sent} surveys answered (${percent(s.csatResponseRate)})`}
+          href={inbox("csat_answered")}
+          definition={
+            <Definition
+              id="csat"
+              term="Customer satisfaction (CSAT)"
+              lines={[
+                "When staff close a conversation, the customer is asked once how it went, on a scale of 1 (poor) to 5 (excellent): rating buttons in web chat, \"reply 1–5\" by SMS and WhatsApp (only within 24 hours of their last message), a link by email. Customers who opted out are never asked.",
+                "The score is the average rating of the surveys answered; the share is how many of those rated 4 or 5.",
+                "Answered: surveys with a rating divided by surveys sent, for conversations started in the period.",
+              ]}
+            />
+          }
+        />
       </div>
 
       <Card>
