@@ -84,7 +84,7 @@ test("the owner reads Costs and Analytics, changes the period, opens the convers
   await page.goto(`/${SLUG}/analytics`);
   await expect(page.getByRole("heading", { name: "Analytics", exact: true })).toBeVisible();
   await expect(page.getByRole("img", { name: "Conversations over time, by channel" })).toBeVisible();
-  await expect(page.getByText("Resolved by the AI").first()).toBeVisible();
+  await expect(page.getByRole("button", { name: 'What "Resolved by the AI" means' })).toBeVisible();
   await page.getByRole("button", { name: 'What "Resolved by the AI" means' }).click();
   await expect(page.getByRole("dialog", { name: "Definition: Resolved by the AI" })).toContainText("ANY channel within 72 hours");
   await page.keyboard.press("Escape");
