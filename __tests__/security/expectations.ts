@@ -78,7 +78,6 @@ export const PAGES: Record<string, PageClass> = {
   "/": "public",
   "/[business]": "member",
   "/[business]/analytics": "member",
-  "/[business]/campaigns": "member",
   "/[business]/channels": "member",
   "/[business]/channels/email": "member",
   "/[business]/channels/instagram": "member",

@@ -1,9 +1,0 @@
-import { memberContext } from "@/lib/auth/member";
-import { NotBuiltYet } from "@/components/dashboard/not-built";
-
-export const metadata = { title: "Campaigns" };
-
-export default async function Page({ params }: { params: Promise<{ business: string }> }) {
-  await memberContext((await params).business);
-  return <NotBuiltYet title="Campaigns" what="Proactive outreach" />;
-}
