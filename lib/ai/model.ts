@@ -46,7 +46,8 @@ export type GenerateRequest = {
   context?: ModelContext;
 };
 
-export type Handoff = { needed: boolean; reason?: string };
+/** category low_confidence: the model hands off because what it was given does not hold the answer. */
+export type Handoff = { needed: boolean; reason?: string; category?: "low_confidence" };
 
 export type ModelResult = {
   /** the customer-facing reply (or the raw text/JSON for other output modes) */
@@ -150,6 +151,7 @@ export const ModelReply = z.object({
   reply: z.string(),
   handoff: z.boolean().default(false),
   reason: z.string().optional(),
+  cannotAnswer: z.boolean().optional(),
   reusable: z.boolean().optional(),
   sameAsEarlier: z.boolean().optional(),
 });
@@ -162,6 +164,7 @@ export const MODEL_REPLY_SCHEMA = {
     reply: { type: "STRING", description: "The message to send to the customer." },
     handoff: { type: "BOOLEAN", description: "True when a person on the team should take over." },
     reason: { type: "STRING", description: "Why a person is needed (only when handoff is true)." },
+    cannotAnswer: { type: "BOOLEAN", description: "True when you hand off because the information you were given does not hold the answer." },
     reusable: {
       type: "BOOLEAN",
       description:
@@ -170,7 +173,7 @@ export const MODEL_REPLY_SCHEMA = {
     sameAsEarlier: { type: "BOOLEAN", description: "True when the earlier answer you were shown answers this message just as well." },
   },
   required: ["reply", "handoff"],
-  propertyOrdering: ["reply", "handoff", "reason", "reusable", "sameAsEarlier"],
+  propertyOrdering: ["reply", "handoff", "reason", "cannotAnswer", "reusable", "sameAsEarlier"],
 } as const;
 
 /** What a structured reply says besides its text. */
@@ -187,10 +190,10 @@ export function parseModelReply(raw: string): { reply: string } & ReplyFlags {
     try {
       const parsed = ModelReply.safeParse(JSON.parse(body));
       if (parsed.success) {
-        const { reply, handoff, reason, reusable, sameAsEarlier } = parsed.data;
+        const { reply, handoff, reason, cannotAnswer, reusable, sameAsEarlier } = parsed.data;
         return {
           reply: reply.trim(),
-          handoff: handoff ? { needed: true, reason: reason?.trim() || undefined } : { needed: false },
+          handoff: handoff ? { needed: true, reason: reason?.trim() || undefined, ...(cannotAnswer ? { category: "low_confidence" as const } : {}) } : { needed: false },
           ...(reusable === undefined ? {} : { reusable }),
           ...(sameAsEarlier === undefined ? {} : { sameAsEarlier }),
         };

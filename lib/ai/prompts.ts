@@ -411,7 +411,7 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
     );
   }
 
-  // The reply's shape ({ reply, handoff, reason, reusable, sameAsEarlier }) is the response schema Gemini is given (MODEL_REPLY_SCHEMA).
+  // The reply's shape ({ reply, handoff, reason, cannotAnswer, reusable, sameAsEarlier }) is the response schema Gemini is given (MODEL_REPLY_SCHEMA).
 
   return {
     system: lines.join("\n").trim(),

@@ -9,7 +9,8 @@ import { phrasesFor, servedLanguagesNote } from "./language";
 import type { AiSettings } from "./prompts";
 import { normalizeText, stem, STOP_WORDS } from "./text";
 
-export type HandoffCategory = "person" | "offer_accepted" | "emergency" | "complaint" | "legal" | "medical" | "owner_rule";
+/** low_confidence: the customer said yes to a person after the AI said it could not answer. */
+export type HandoffCategory = "person" | "offer_accepted" | "low_confidence" | "emergency" | "complaint" | "legal" | "medical" | "owner_rule";
 
 export type RuleDecision =
   | { kind: "handoff"; category: HandoffCategory; reason: string }

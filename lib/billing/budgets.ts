@@ -336,7 +336,7 @@ async function queueAlert(
       ? "Nothing changes yet. If you expect more traffic this month, you can raise the budget."
       : business.autoPause
         ? "AI replies are paused until next month or until you raise the budget. FAQ and cached answers keep " +
-          "serving, and other customers are told someone will get back to them."
+          "serving; other customers get your fallback reply and their conversation waits for a person (you are notified, as for any hand-off)."
         : "Auto-pause is off, so AI replies continue and spending is now going past your budget.";
   const body = [
     `${business.name} has spent ${spent} of its monthly AI budget for ${month}.`,

@@ -174,9 +174,19 @@ export function conversationFacts(s: Omit<ReportScope, "timeZone">): SQL {
     ) f`;
 }
 
-/** Why a conversation went to a person: the AI's or a rule's category, else staff stepping in. */
+/**
+ * Why a conversation went to a person, from the first hand-off's category: person (asked, or said yes
+ * to an offer), rule (emergency, complaint, legal, medical, the owner's rules), low_confidence (the AI
+ * could not answer), budget, paused, ai (the model's own judgement or no model answering); else staff
+ * stepping in.
+ */
 const handoffReason = sql`case when not f.handed then null
-  else coalesce(f.handoff_category, case when f.taken_over_at is not null or f.first_human_at is not null then 'staff' else 'unknown' end) end`;
+  when f.handoff_category in ('person', 'offer_accepted') then 'person'
+  when f.handoff_category in ('emergency', 'complaint', 'legal', 'medical', 'owner_rule') then 'rule'
+  when f.handoff_category in ('low_confidence', 'budget', 'paused') then f.handoff_category
+  when f.handoff_category is not null then 'ai'
+  when f.taken_over_at is not null or f.first_human_at is not null then 'staff'
+  else 'unknown' end`;
 
 /** The sets of conversations a number on the Analytics page stands for (and the inbox can show). */
 export const REPORT_SETS = ["conversations", "ai_answered", "ai_resolved", "handed_off", "staff_replied", "returned", "pending", "resolved", "csat_answered"] as const;

@@ -344,7 +344,9 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   });
   if (!allowance.ok) {
     trace.gate = allowance.reason;
-    return reply(settings.fallbackReply, "fallback");
+    // the fallback reply promises a reply: the conversation waits for a person, and staff are told
+    const budget = allowance.reason === "budget_exhausted";
+    return reply(settings.fallbackReply, "fallback", { handoff: true, handoffCategory: budget ? "budget" : "paused", handoffReason: budget ? "the monthly budget is spent" : "the business is paused" });
   }
 
   let result: RoutedResult;
@@ -387,6 +389,7 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
     costUsd,
     handoff,
     handoffReason: result.handoff.reason,
+    handoffCategory: result.handoff.category,
   });
 
   if (cacheable) {

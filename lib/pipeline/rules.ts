@@ -42,14 +42,20 @@ export async function applyRules(input: {
   const history = await withService((tx) => recentCustomerMessages(tx, businessId, customerId, 11));
   const earlier = history.filter((m) => m.id !== message.id);
   const earlierCustomer = earlier.filter((m) => m.role === "customer").map((m) => ({ content: m.content, at: m.createdAt }));
-  const lastReply = [...earlier].reverse().find((m) => m.role === "assistant" || m.role === "agent")?.content;
+  const lastReplyMessage = [...earlier].reverse().find((m) => m.role === "assistant" || m.role === "agent");
+  const lastReply = lastReplyMessage?.content;
   const language = conversationLanguage(text, earlierCustomer.map((m) => m.content));
 
   const base = { history, language, recalled: [] as HistoryEntry[] };
-  const decision = checkRules({ text, settings, lastReply, language });
+  let decision = checkRules({ text, settings, lastReply, language });
+  // A person offered by the answer chain itself (the model or the offline responder, not a rule's
+  // fixed reply) was offered because it could not answer from the business's information.
+  if (decision?.kind === "handoff" && decision.category === "offer_accepted" && (lastReplyMessage?.source === "model" || lastReplyMessage?.source === "offline")) {
+    decision = { ...decision, category: "low_confidence", reason: "the AI could not answer and the customer accepted a person" };
+  }
   if (decision) {
-    const handoff = decision.kind === "handoff";
-    return { ...base, question: text, followUp: false, decided: { decision, text: ruleReply(decision, settings, language), handoff, reason: handoff ? decision.reason : undefined } };
+    const reason = decision.kind === "handoff" ? decision.reason : undefined;
+    return { ...base, question: text, followUp: false, decided: { decision, text: ruleReply(decision, settings, language), handoff: decision.kind === "handoff", reason } };
   }
 
   const recall = recallRequest(text);

@@ -12,17 +12,28 @@ import { usdText } from "./costs";
 import type { ResolvedFilters } from "./report-filters";
 import { runReport } from "./reports";
 
+/** Hand-off reasons in plain words (lib/db/reports.ts groups the categories); the page and the CSV say these. */
 export const HANDOFF_REASON_LABEL: Record<string, string> = {
-  person: "The customer asked for a person",
-  offer_accepted: "The customer accepted the offer of a person",
-  emergency: "An emergency",
-  complaint: "A complaint or an upset customer",
-  legal: "A legal matter",
-  medical: "Medical advice",
-  owner_rule: "One of your hand-off rules",
-  model: "The AI judged a person was needed",
-  staff: "Staff stepped in",
-  unknown: "Waiting for a person (reason not recorded)",
+  person: "asked for a person",
+  rule: "rule",
+  low_confidence: "low confidence",
+  budget: "budget",
+  staff: "staff",
+  paused: "AI paused",
+  ai: "AI's judgement",
+  unknown: "not recorded",
+};
+
+/** What each reason counts, for the page's definition. */
+export const HANDOFF_REASON_DEFINITION: Record<string, string> = {
+  person: "the customer asked for a person, or said yes to one offered on a topic the AI must not discuss",
+  rule: "an emergency, a complaint, a legal or medical matter, or one of your hand-off rules",
+  low_confidence: "the AI could not answer from your FAQs and knowledge, offered a person and the customer said yes (or the model handed over for that reason)",
+  budget: "the monthly budget was spent, so the customer got your fallback reply and the conversation waits for a person",
+  staff: "a person took over or replied without the AI handing the conversation over",
+  paused: "the business was paused, so the customer got your fallback reply and the conversation waits for a person",
+  ai: "the model judged a person was needed for another reason, or no model could answer",
+  unknown: "waiting for a person with no reason recorded",
 };
 
 export const RESOLUTION_LABEL: Record<string, string> = {
@@ -124,7 +135,7 @@ export async function exportAnalyticsCsv({ ctx, input }: { ctx: Ctx; input: unkn
         r.first_human_at,
         r.resolution_type === "ai" || r.resolution_type === "staff" ? "yes" : "no",
         r.resolution_type,
-        r.handoff_reason,
+        r.handoff_reason === null ? "" : (HANDOFF_REASON_LABEL[r.handoff_reason] ?? r.handoff_reason),
         usdText(r.micros),
         r.tags,
         r.csat_rating === null ? "" : String(r.csat_rating),

@@ -136,7 +136,7 @@ function degradationSteps(autoPause: boolean): { share: number; what: string }[]
     {
       share: 1,
       what: autoPause
-        ? "Model answers pause: FAQ and cached answers keep serving, every other message gets your fallback reply, and summaries are written without the model."
+        ? "Model answers pause: FAQ and cached answers keep serving, every other message gets your fallback reply and is handed to a person (hand-off reason: budget), and summaries are written without the model."
         : "Auto-pause is off, so nothing stops: every answer after this point is spent over the budget.",
     },
   ];

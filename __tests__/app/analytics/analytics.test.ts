@@ -12,6 +12,7 @@ import { closeDb, getDbHandle, rows, withService, type Tx } from "@/lib/db/clien
 import * as s from "@/lib/db/schema";
 import { seedDemo } from "@/lib/db/seed";
 import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
+import { setMonthlyBudget } from "@/lib/billing/budgets";
 import { handleInbound } from "@/lib/pipeline/inbound";
 import { setLimiterForTests } from "@/lib/ratelimit";
 import { exportAnalyticsCsv, getAnalyticsReport } from "@/lib/services/analytics";
@@ -196,11 +197,11 @@ describe("each metric on hand-made conversations", () => {
   it("hand-off reasons and conversations per day and channel", async () => {
     const report = await getAnalyticsReport({ ctx: admin, input: NOV }, { now: NOW });
     expect(report.reasons.map((r) => [r.reason, r.conversations])).toEqual([
-      ["model", 1],
+      ["ai", 1],
       ["person", 1],
       ["staff", 1],
     ]);
-    expect(report.reasons.find((r) => r.reason === "person")!.label).toBe("The customer asked for a person");
+    expect(report.reasons.map((r) => r.label)).toEqual(["AI's judgement", "asked for a person", "staff"]);
     expect(report.byDay).toHaveLength(20);
     expect(report.byDay.find((d) => d.day === "2026-11-04")!.values).toEqual({ sms: 1 });
     expect(report.byDay.find((d) => d.day === "2026-11-08")!.values).toEqual({});
@@ -235,6 +236,9 @@ describe("every number links to its conversations in the inbox", () => {
     expect(out).toContain("50% rated 4 or 5; 2 of 3 surveys answered (66.7%)");
     expect(out).toContain(`/${SLUG}/inbox?status=all&set=csat_answered&from=2026-11-01&to=2026-11-20`);
     expect(out).toContain("The score is the average rating of the surveys answered");
+    // the hand-off reasons in plain words, each defined
+    expect(out).toContain("Asked for a person");
+    for (const term of ["Asked for a person: ", "Rule: ", "Low confidence: ", "Budget: ", "Staff: ", "AI&#x27;s judgement: "]) expect(out).toContain(term);
   });
 
   it("an unreadable inbox filter is ignored, like the inbox's other filters", async () => {
@@ -258,7 +262,7 @@ describe("the conversations CSV", () => {
     const row = (key: string) => lines.find((l) => l.startsWith(conv[key]!))!.split(",");
     expect(row("ann")).toEqual([conv.ann, "web", "web", expect.any(String), "Ann", "2026-11-02T10:00:00", "2026-11-02T10:00:04", "", "yes", "ai", "", "0.002100", "vip", ""]);
     expect(row("benWeb").slice(1, 3)).toEqual(["web", "sms web"]);
-    expect(row("cat").slice(7, 11)).toEqual(["2026-11-05T10:30:01", "yes", "staff", "person"]);
+    expect(row("cat").slice(7, 11)).toEqual(["2026-11-05T10:30:01", "yes", "staff", "asked for a person"]);
     expect(row("dan").slice(8, 11)).toEqual(["no", "handed_off", "staff"]);
     expect(row("fay").slice(8, 10)).toEqual(["no", "unanswered"]);
     expect([row("cat")[13], row("benSms")[13], row("gus")[13]]).toEqual(["5", "2", ""]);
@@ -308,5 +312,56 @@ describe("the pipeline records why it handed over", () => {
     const [demoOwner] = await withService((tx) => rows<{ user_id: string }>(tx, sql`select user_id from members where business_id = ${DEMO_BUSINESS_ID} and role = 'owner'`));
     const report = await getAnalyticsReport({ ctx: { businessId: DEMO_BUSINESS_ID, actor: { type: "member", userId: demoOwner!.user_id, role: "owner" } }, input: { period: "7d" } });
     expect(report.reasons.find((x) => x.reason === "person")?.conversations).toBeGreaterThanOrEqual(1);
+  });
+
+  const demoCtx = async (): Promise<MemberCtx> => {
+    const [demoOwner] = await withService((tx) => rows<{ user_id: string }>(tx, sql`select user_id from members where business_id = ${DEMO_BUSINESS_ID} and role = 'owner'`));
+    return { businessId: DEMO_BUSINESS_ID, actor: { type: "member", userId: demoOwner!.user_id, role: "owner" } };
+  };
+  const csvRow = async (conversationId: string) => {
+    const { csv } = await exportAnalyticsCsv({ ctx: await demoCtx(), input: { period: "7d" } });
+    const line = csv.split("\r\n").find((l) => l.startsWith(conversationId));
+    return line!.split(",");
+  };
+  const webMsg = (text: string, visitor: string) => ({
+    businessId: DEMO_BUSINESS_ID,
+    channelId: "00000000-0000-4000-8000-00000000c001",
+    channelKind: "web" as const,
+    from: { kind: "web" as const, value: visitor },
+    text,
+  });
+
+  it("budget spent: the fallback reply hands the conversation to a person, staff are told, and it counts under 'budget'", async () => {
+    await withService((tx) => setMonthlyBudget(tx, DEMO_BUSINESS_ID, { limitUsd: 0, autoPause: true }));
+    try {
+      const r = await handleInbound(webMsg("Could you explain the difference between a bridge and an implant for a missing molar?", "visitor-analytics-budget"));
+      expect(r.reply).toMatchObject({ source: "fallback", content: expect.stringMatching(/get back to you/) });
+      expect(r.handedOff).toBe(true);
+      const [conv] = await withService((tx) => rows<{ status: string }>(tx, sql`select status from conversations where id = ${r.conversationId}`));
+      expect(conv!.status).toBe("waiting_human");
+      const notices = await withService((tx) => rows(tx, sql`select 1 from outbox where payload->>'kind' = 'handoff' and payload->>'conversationId' = ${r.conversationId}`));
+      expect(notices.length).toBeGreaterThanOrEqual(1);
+      const report = await getAnalyticsReport({ ctx: await demoCtx(), input: { period: "7d" } });
+      expect(report.reasons.find((x) => x.reason === "budget")).toMatchObject({ label: "budget", conversations: 1 });
+      expect((await csvRow(r.conversationId))[10]).toBe("budget");
+      expect((await listConversations({ ctx: await demoCtx(), input: { status: "all", set: "handed_off", reason: "budget" } })).items.map((i) => i.id)).toContain(r.conversationId);
+    } finally {
+      await withService((tx) => setMonthlyBudget(tx, DEMO_BUSINESS_ID, { limitUsd: 50 }));
+    }
+  });
+
+  it("the AI could not answer, offered a person and the customer said yes: counted under 'low confidence'", async () => {
+    await withService((tx) => tx.execute(sql`update businesses set limits = limits || '{"customerMinIntervalSeconds": 0}'::jsonb where id = ${DEMO_BUSINESS_ID}`));
+    const visitor = "visitor-analytics-unsure";
+    const first = await handleInbound(webMsg("Is there bicycle parking outside the clinic?", visitor));
+    expect(first.reply).toMatchObject({ source: "offline", content: expect.stringMatching(/don't know.*pass your question to a person/) });
+    expect(first.handedOff).toBe(false);
+    const yes = await handleInbound(webMsg("yes please", visitor));
+    expect(yes.handedOff).toBe(true);
+    const [stored] = await withService((tx) => rows<{ handoff: unknown }>(tx, sql`select metadata->'handoff' as handoff from messages where id = ${yes.reply!.id}`));
+    expect(stored!.handoff).toEqual({ category: "low_confidence", reason: "the AI could not answer and the customer accepted a person" });
+    const report = await getAnalyticsReport({ ctx: await demoCtx(), input: { period: "7d" } });
+    expect(report.reasons.find((x) => x.reason === "low_confidence")).toMatchObject({ label: "low confidence", conversations: 1 });
+    expect((await csvRow(yes.conversationId))[10]).toBe("low confidence");
   });
 });

@@ -56,7 +56,7 @@ describe("Gemini adapter: generate", () => {
     expect(call!.body.contents).toEqual([{ role: "user", parts: [{ text: "Are you open on Saturday?" }] }]);
     expect(call!.body.generationConfig).toMatchObject({ temperature: 0.3, maxOutputTokens: 200, responseMimeType: "application/json" });
     expect(call!.body.generationConfig.responseSchema.required).toEqual(["reply", "handoff"]);
-    expect(call!.body.generationConfig.responseSchema.propertyOrdering).toEqual(["reply", "handoff", "reason", "reusable", "sameAsEarlier"]);
+    expect(call!.body.generationConfig.responseSchema.propertyOrdering).toEqual(["reply", "handoff", "reason", "cannotAnswer", "reusable", "sameAsEarlier"]);
   });
 
   it("reports a hand-off the model asks for", async () => {

@@ -77,6 +77,20 @@ describe("model answers", () => {
     expect(r.handedOff).toBe(true);
     const [conv] = await withService((tx) => tx.select().from(s.conversations).where(eq(s.conversations.id, r.conversationId)));
     expect(conv!.status).toBe("waiting_human");
+    const [stored] = await withService((tx) => rows<{ handoff: unknown }>(tx, sql`select metadata->'handoff' as handoff from messages where id = ${r.reply!.id}`));
+    expect(stored!.handoff).toEqual({ category: "model", reason: null });
+  });
+
+  it("a hand-off because what the model was given does not hold the answer is recorded as low confidence", async () => {
+    gemini.script("*", {
+      kind: "json",
+      value: { reply: "I don't have that information; a person from the team will follow up.", handoff: true, reason: "no information about implant aftercare", cannotAnswer: true },
+      usage: { promptTokenCount: 1200, candidatesTokenCount: 80 },
+    });
+    const r = await handleInbound(msg("How many days after an implant can I go swimming in the sea?"), { defer });
+    expect(r.handedOff).toBe(true);
+    const [stored] = await withService((tx) => rows<{ handoff: unknown }>(tx, sql`select metadata->'handoff' as handoff from messages where id = ${r.reply!.id}`));
+    expect(stored!.handoff).toEqual({ category: "low_confidence", reason: "no information about implant aftercare" });
   });
 });
 
@@ -236,6 +250,16 @@ describe("budget", () => {
     expect(answered).toBeLessThanOrEqual(5);
     expect(sources.filter((x) => x === "fallback").length).toBeGreaterThan(0);
     expect(sources.every((x) => x === "model" || x === "fallback")).toBe(true);
+    // each fallback reply hands its conversation to a person, under the reason "budget"
+    const fallbacks = results.filter((r) => r.reply?.source === "fallback");
+    expect(fallbacks.every((r) => r.handedOff)).toBe(true);
+    const categories = await withService((tx) =>
+      rows<{ category: string }>(tx, sql`select distinct metadata->'handoff'->>'category' as category from messages where id in (${sql.join(
+        fallbacks.map((r) => sql`${r.reply!.id}`),
+        sql`, `,
+      )})`),
+    );
+    expect(categories).toEqual([{ category: "budget" }]);
   });
 });
 

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { memberContext } from "@/lib/auth/member";
 import { AppError } from "@/lib/errors";
 import { isManager } from "@/lib/services/context";
-import { getAnalyticsReport, type AnalyticsReport } from "@/lib/services/analytics";
+import { getAnalyticsReport, HANDOFF_REASON_DEFINITION, HANDOFF_REASON_LABEL, type AnalyticsReport } from "@/lib/services/analytics";
 import { CHANNEL_LABEL } from "@/lib/services/costs";
 import { filterQuery } from "@/lib/services/report-filters";
 import type { ReportSet } from "@/lib/db/reports";
@@ -20,6 +20,10 @@ export const metadata = { title: "Analytics" };
 export const dynamic = "force-dynamic";
 
 type SearchParams = Record<string, string | string[] | undefined>;
+
+/** the reasons the definition always explains; the rarer ones (AI paused, the AI's judgement) when they occur */
+const HANDOFF_REASONS_SHOWN = ["person", "rule", "low_confidence", "budget", "staff"];
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 const strings = (raw: SearchParams) => Object.fromEntries(Object.entries(raw).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])));
 
@@ -226,8 +230,8 @@ export default async function Page({ params, searchParams }: { params: Promise<{
               id="handoff-reasons"
               term="Hand-off reasons"
               lines={[
-                "The reason of the first hand-off in each conversation handed to a person: a rule (the customer asked for a person, an emergency, a complaint, a legal or medical matter, one of your hand-off rules) or the AI's own judgement.",
-                "Staff stepped in: a person took over or replied without the AI handing the conversation over.",
+                "The reason of the first hand-off in each conversation handed to a person:",
+                ...[...new Set([...HANDOFF_REASONS_SHOWN, ...report.reasons.map((x) => x.reason)])].filter((r) => HANDOFF_REASON_DEFINITION[r]).map((r) => `${capitalize(HANDOFF_REASON_LABEL[r]!)}: ${HANDOFF_REASON_DEFINITION[r]}.`),
               ]}
             />
           </h2>
@@ -237,7 +241,7 @@ export default async function Page({ params, searchParams }: { params: Promise<{
             <ul className="mt-2 space-y-1 text-sm">
               {report.reasons.map((r) => (
                 <li key={r.reason} className="flex items-center justify-between gap-3 border-t border-slate-100 py-1 first:border-t-0">
-                  <span className="min-w-0">{r.label}</span>
+                  <span className="min-w-0">{capitalize(r.label)}</span>
                   <Link href={inbox("handed_off", r.reason)} className="shrink-0 tabular-nums text-teal-700 hover:underline">
                     {r.conversations}
                   </Link>

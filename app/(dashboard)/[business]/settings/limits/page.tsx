@@ -37,7 +37,7 @@ export default async function LimitsPage({ params }: { params: Promise<{ busines
                 : "The budget is $0 and auto-pause is off: answers continue and every one is over budget."
               : summary.exhausted
                 ? summary.autoPause
-                  ? "The budget is spent: model answers are paused; FAQs and cached answers still serve, other messages get your fallback reply."
+                  ? "The budget is spent: model answers are paused; FAQs and cached answers still serve, other messages get your fallback reply and wait for a person."
                   : "The budget is spent; auto-pause is off, so answers continue and are charged."
                 : summary.autoPause
                   ? "At 100 % model answers pause; FAQs and cached answers keep serving."
