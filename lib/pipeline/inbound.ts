@@ -5,9 +5,10 @@ import { withService, type Tx } from "@/lib/db/client";
 import { channels, conversations, customers, messages } from "@/lib/db/schema";
 import { answerSurvey, findOpenSurvey } from "@/lib/db/csat";
 import { AppError } from "@/lib/errors";
-import { ratingOfReply } from "@/lib/services/csat";
+import { queueRatingThanks, ratingOfReply } from "@/lib/services/csat";
 import { stripNul, stripNulDeep } from "@/lib/validation/text";
 import { answerMessage, type AnswerOptions } from "./answer";
+import { deferAfterResponse, type Defer } from "./defer";
 import { findReply, resolveConversation, storeMessage } from "./conversations";
 import { resolveCustomer } from "./customers";
 import type { InboundMessage, InboundResult } from "./types";
@@ -72,13 +73,13 @@ function storable(input: InboundMessage): InboundMessage {
 }
 
 /** Step 1–2: the customer, the conversation, the stored message. */
-export async function storeInbound(raw: InboundMessage) {
+export async function storeInbound(raw: InboundMessage, opts: { defer?: Defer } = {}) {
   let input = storable(raw);
   if (input.text.length > MAX_INBOUND_CHARS) {
     // Oversized input is kept (truncated) so nothing is lost; the abuse gate sees the original length.
     input = { ...input, text: input.text.slice(0, MAX_INBOUND_CHARS), metadata: { ...input.metadata, truncatedFrom: input.text.length } };
   }
-  return withService(async (tx) => {
+  const stored = await withService(async (tx) => {
     const [channel] = await tx
       .select()
       .from(channels)
@@ -92,7 +93,7 @@ export async function storeInbound(raw: InboundMessage) {
       if (input.conversationId && input.conversationId !== seen.conversationId) {
         await dropEmptyConversation(tx, input.businessId, input.conversationId, customer.id);
       }
-      return { message: seen, duplicate: true, customerId: seen.customerId, conversationId: seen.conversationId };
+      return { message: seen, duplicate: true, customerId: seen.customerId, conversationId: seen.conversationId, thanksId: null };
     }
 
     // A bare 1–5 on SMS or WhatsApp answering this customer's open survey: it joins the surveyed
@@ -142,19 +143,26 @@ export async function storeInbound(raw: InboundMessage) {
       metadata: { ...(input.metadata ?? {}), ...(input.ip ? { ipSeen: true } : {}), ...(survey ? { csatRating: rating } : {}) },
       ...(input.receivedAt ? { createdAt: input.receivedAt } : {}),
     });
-    if (!duplicate && survey && rating) await answerSurvey(tx, input.businessId, survey.id, rating);
+    // the first rating of a survey (never a repeat or a duplicate delivery) is thanked once, on the same channel
+    const thanksId =
+      !duplicate && survey && rating && (await answerSurvey(tx, input.businessId, survey.id, rating))
+        ? await queueRatingThanks(tx, { businessId: input.businessId, surveyId: survey.id, conversationId: conversation.id, customerId: customer.id, channelId: channel.id, channelKind: channel.kind as "sms" | "whatsapp" })
+        : null;
     if (!duplicate) {
       await tx
         .update(customers)
         .set({ lastSeenAt: new Date(), name: customer.name ?? input.name ?? null, updatedAt: new Date() })
         .where(and(eq(customers.id, customer.id), eq(customers.businessId, input.businessId)));
     }
-    return { message, duplicate, customerId: message.customerId, conversationId: message.conversationId };
+    return { message, duplicate, customerId: message.customerId, conversationId: message.conversationId, thanksId };
   });
+  // the thank-you leaves through the outbox drain straight away (the outbox job retries what this misses)
+  if (stored.thanksId) (opts.defer ?? deferAfterResponse)(async () => (await import("@/lib/channels/delivery")).drainOutbox({ businessId: raw.businessId }));
+  return stored;
 }
 
 export async function handleInbound(input: InboundMessage, opts: AnswerOptions = {}): Promise<InboundResult> {
-  const stored = await storeInbound(input);
+  const stored = await storeInbound(input, { defer: opts.defer });
   const base = { customerId: stored.customerId, conversationId: stored.conversationId, customerMessage: stored.message, duplicate: stored.duplicate };
   if (stored.duplicate) {
     const reply = await withService((tx) => findReply(tx, input.businessId, stored.message.id));

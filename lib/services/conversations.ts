@@ -20,7 +20,7 @@ import {
   type InboxStatus,
   type TimelineRow,
 } from "@/lib/db/conversations";
-import { channels, conversations, customers, messages, outbox } from "@/lib/db/schema";
+import { channels, conversations, customers, messages } from "@/lib/db/schema";
 import { insertSurvey } from "@/lib/db/csat";
 import { canMessage } from "@/lib/channels/sms/consent";
 import { findBusinessById } from "@/lib/db/businesses";
@@ -33,16 +33,15 @@ import { drainOutbox } from "@/lib/channels/delivery";
 import { AppError } from "@/lib/errors";
 import { CHANNEL_KINDS } from "@/lib/ai/prompts";
 import { CURSOR_OVERLAP_MS } from "@/lib/chat/protocol";
-import { maskContact } from "@/lib/chat/service";
 import { summarizeConversation } from "@/lib/jobs/summaries";
 import { storeMessage } from "@/lib/pipeline/conversations";
 import { deferAfterResponse, type Defer } from "@/lib/pipeline/defer";
-import type { IdentityKind } from "@/lib/pipeline/identities";
 import { embedMessagesIntoMemories } from "@/lib/pipeline/memories";
-import { decrypt } from "@/lib/security/crypto";
 import { parseQueryDate } from "@/lib/validation/dates";
 import { text } from "@/lib/validation/text";
+import type { IdentityKind } from "@/lib/pipeline/identities";
 import { audit } from "./audit";
+import { enqueueReply } from "./reply-queue";
 import { isCsatChannel, newSurveyToken, surveyText } from "./csat";
 import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
 import { customerDisplayName as displayName, identityValue, searchTerms } from "./customers";
@@ -371,44 +370,6 @@ export const ConversationAction = z.discriminatedUnion(
   { message: "Unknown action: use take_over, reply, template, note, assign, hand_back or close." },
 );
 export type ConversationAction = z.infer<typeof ConversationAction>;
-
-/** Which identity a reply on each channel goes to. */
-const ADDRESS_KIND: Record<string, IdentityKind | undefined> = {
-  sms: "phone",
-  whatsapp: "phone",
-  voice: "phone",
-  email: "email",
-  telegram: "telegram",
-  instagram: "instagram",
-};
-
-/**
- * A person's reply on a channel other than web chat: a row in the outbox first (so it cannot be
- * lost), which the channel's sender delivers; in embedded mode the dashboard shows it there.
- */
-async function enqueueReply(tx: Tx, c: ConversationRow, businessId: string, messageId: string, body: string, template?: { contentSid: string }) {
-  const kind = ADDRESS_KIND[c.channel_kind];
-  const address = kind ? (await customerIdentityRows(tx, businessId, [c.customer_id])).find((i) => i.kind === kind && !i.undeliverable) : undefined;
-  let recipient = "(no address on file)";
-  if (address) {
-    try {
-      recipient = maskContact({ kind: kind!, value: decrypt(address.valueEncrypted) });
-    } catch {
-      recipient = "(unreadable address)";
-    }
-  }
-  await tx.insert(outbox).values({
-    businessId,
-    channelKind: c.channel_kind,
-    recipient,
-    body,
-    messageId,
-    status: address ? "pending" : "failed",
-    error: address ? null : `The customer has no ${kind ?? c.channel_kind} address to reply to.`,
-    payload: { kind: "staff_reply", conversationId: c.id, channelId: c.channel_id, ...(template ? { template } : {}), ...(address ? { toEncrypted: address.valueEncrypted } : {}) },
-  });
-  return address ? "queued" : "failed";
-}
 
 /**
  * The satisfaction survey of a conversation being closed: at most one per conversation, none to a

@@ -3,11 +3,15 @@ import "server-only";
 // channel's own form, and the customer's rating of it. The AI never answers a rating.
 import crypto from "node:crypto";
 import { z } from "zod";
-import { withService } from "@/lib/db/client";
+import { and, eq } from "drizzle-orm";
+import { withService, type Tx } from "@/lib/db/client";
 import { findBusinessById } from "@/lib/db/businesses";
 import { answerSurvey, findSurveyByToken } from "@/lib/db/csat";
 import { env } from "@/lib/env";
+import { messages } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
+import { storeMessage } from "@/lib/pipeline/conversations";
+import { enqueueReply } from "./reply-queue";
 
 /** The channels a survey goes out on; others (voice, Telegram, Instagram) get none. */
 export const CSAT_CHANNELS = ["web", "sms", "whatsapp", "email"] as const;
@@ -23,6 +27,35 @@ export type CsatRating = z.infer<typeof CsatRating>;
 export function ratingOfReply(text: string): number | null {
   const m = /^\s*([1-5])\s*\.?\s*$/.exec(text);
   return m ? Number(m[1]) : null;
+}
+
+/** The one line sent back after a rating by SMS or WhatsApp (one segment). */
+export const CSAT_THANKS = "Thank you for your rating!";
+
+/**
+ * Thanks the customer for a rating sent by SMS or WhatsApp, once per survey: called only by the
+ * transaction that recorded the survey's rating. A system message (never an AI answer in Analytics)
+ * queued in the outbox like a staff reply, so the channel's own sender delivers and prices it.
+ */
+export async function queueRatingThanks(
+  tx: Tx,
+  input: { businessId: string; surveyId: string; conversationId: string; customerId: string; channelId: string; channelKind: "sms" | "whatsapp" },
+): Promise<string> {
+  const { message } = await storeMessage(tx, {
+    businessId: input.businessId,
+    conversationId: input.conversationId,
+    customerId: input.customerId,
+    channelId: input.channelId,
+    role: "system",
+    content: CSAT_THANKS,
+    deliveryStatus: "queued",
+    metadata: { csatThanksFor: input.surveyId },
+  });
+  const c = { id: input.conversationId, channel_id: input.channelId, channel_kind: input.channelKind, customer_id: input.customerId };
+  if ((await enqueueReply(tx, c, input.businessId, message.id, CSAT_THANKS)) === "failed") {
+    await tx.update(messages).set({ deliveryStatus: "failed" }).where(and(eq(messages.id, message.id), eq(messages.businessId, input.businessId)));
+  }
+  return message.id;
 }
 
 /** Random and unguessable: the only key the email link carries. */

@@ -1,7 +1,7 @@
 // The satisfaction survey on SMS and WhatsApp (embedded mode: the dev outbox). Closing a conversation
 // sends one "reply 1–5" question, once, never to a customer who texted STOP and never outside the
 // 24-hour window; a bare digit back is recorded as the rating and not answered by the AI, while any
-// other message is answered as usual.
+// other message is answered as usual. The first rating of a survey is thanked once on its channel.
 import { and, eq, sql } from "drizzle-orm";
 import { rows, withService } from "@/lib/db/client";
 import * as s from "@/lib/db/schema";
@@ -13,7 +13,10 @@ import { actOnConversation } from "@/lib/services/conversations";
 import type { MemberCtx } from "@/lib/services/context";
 import { POST as smsPost } from "@/app/api/webhooks/twilio/sms/route";
 import { POST as whatsappPost } from "@/app/api/webhooks/twilio/whatsapp/route";
-import { closeDb, useDemoBusiness } from "../../helpers/demo";
+import { storeInbound } from "@/lib/pipeline/inbound";
+import { exportAnalyticsCsv } from "@/lib/services/analytics";
+import { CSAT_THANKS } from "@/lib/services/csat";
+import { closeDb, demoOwner, useDemoBusiness } from "../../helpers/demo";
 import { ORIGIN, OUR_NUMBER, OUR_WHATSAPP } from "../../fixtures/twilio";
 
 const QUESTION = "How did we do? Reply with a number from 1 (poor) to 5 (excellent).";
@@ -148,6 +151,56 @@ describe("a reply to the survey", () => {
     const reply = await customerWrites("whatsapp", from, "2");
     expect((await surveysOf(conversationId))[0]).toMatchObject({ rating: 2 });
     expect(await answersTo(reply.id)).toEqual([]);
+  });
+
+  it.each(["sms", "whatsapp"] as const)("on %s is thanked once, on the same channel, and the thank-you is no AI answer", async (kind) => {
+    const from = phone();
+    const since = new Date(Date.now() - 1000);
+    const { conversationId } = await customerWrites(kind, from, `Do you take card payments? (${kind})`);
+    await close(conversationId);
+    const owner = await demoOwner();
+    const csvRow = async () => {
+      const { csv } = await exportAnalyticsCsv({ ctx: owner, input: { period: "7d" } });
+      return csv.split("\r\n").find((l) => l.startsWith(conversationId))!.split(",");
+    };
+    const before = await csvRow();
+
+    const rating = await customerWrites(kind, from, "5");
+    await backgroundIdle();
+    const sent = (await simulatorOutbox(DEMO_BUSINESS_ID, kind, since, from)).map((r) => r.body);
+    expect(sent).toEqual([QUESTION, CSAT_THANKS]);
+    const thanks = await withService((tx) =>
+      tx.select().from(s.messages).where(and(eq(s.messages.conversationId, conversationId), eq(s.messages.content, CSAT_THANKS))),
+    );
+    expect(thanks).toEqual([expect.objectContaining({ role: "system", source: null, deliveryStatus: "outbox" })]);
+    expect(await answersTo(rating.id)).toEqual([]);
+    // Analytics: the same first AI response, resolution and hand-off; only the rating is new
+    const after = await csvRow();
+    expect(after.slice(0, 11)).toEqual(before.slice(0, 11));
+    expect(after[13]).toBe("5");
+    // the rating received and the thank-you sent are priced like any message on the channel
+    expect(Number(after[11])).toBeGreaterThan(Number(before[11]));
+
+    // A repeated digit is not a second rating: it is a new conversation, answered as usual, and no second thank-you.
+    const again = await customerWrites(kind, from, "4");
+    await backgroundIdle();
+    expect(again.conversationId).not.toBe(conversationId);
+    expect((await simulatorOutbox(DEMO_BUSINESS_ID, kind, since, from)).filter((r) => r.body === CSAT_THANKS)).toHaveLength(1);
+  });
+
+  it("a duplicate delivery of the rating (the provider retrying the webhook) is not thanked twice", async () => {
+    const from = phone();
+    const since = new Date(Date.now() - 1000);
+    const { conversationId } = await customerWrites("sms", from, "Is there a lift in the building, please?");
+    await close(conversationId);
+    const [channel] = await withService((tx) => tx.select().from(s.channels).where(and(eq(s.channels.businessId, DEMO_BUSINESS_ID), eq(s.channels.kind, "sms"))));
+    const delivery = { businessId: DEMO_BUSINESS_ID, channelId: channel!.id, channelKind: "sms" as const, from: { kind: "phone" as const, value: from }, text: "3", providerMessageId: `SM-dup-${from}` };
+    const [first, second] = [await storeInbound(delivery, { defer }), await storeInbound(delivery, { defer })];
+    await settle();
+    expect(first).toMatchObject({ duplicate: false, thanksId: expect.any(String) });
+    expect(second).toMatchObject({ duplicate: true, thanksId: null });
+    expect((await surveysOf(conversationId))[0]).toMatchObject({ rating: 3 });
+    expect((await simulatorOutbox(DEMO_BUSINESS_ID, "sms", since, from)).filter((r) => r.body === CSAT_THANKS)).toHaveLength(1);
   });
 
   it("that is not a bare digit is answered as usual, and the survey stays open", async () => {
