@@ -216,6 +216,9 @@ export const ACTIONS: Record<string, ActionClass> = {
   "app/(dashboard)/[business]/settings/actions.ts#revokeInvitationAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.invitationId] },
   "app/(dashboard)/[business]/settings/actions.ts#updateAiSettingsAction": { kind: "member", ids: false, args: (slug) => [slug, JSON.stringify({ tone: "casual" })] },
   "app/(dashboard)/[business]/settings/actions.ts#updateLimitsAction": { kind: "member", ids: false, args: (slug) => [slug, { customerPerDay: 1 }] },
+  "app/(dashboard)/[business]/settings/actions.ts#requestDigestPhoneCodeAction": { kind: "member", ids: false, args: (slug) => [slug, { kind: "sms", phone: "+14155550100" }] },
+  "app/(dashboard)/[business]/settings/actions.ts#verifyDigestPhoneAction": { kind: "member", ids: false, args: (slug) => [slug, { code: "123456" }] },
+  "app/(dashboard)/[business]/settings/actions.ts#removeDigestPhoneAction": { kind: "member", ids: false, args: (slug) => [slug] },
 
   "app/(dashboard)/businesses/actions.ts#createBusinessAction": { kind: "user", next: null, stranger: "allowed", args: () => [null, form({ name: "Anyone's new business" })] },
   "app/invitations/[token]/actions.ts#acceptInvitationAction": {

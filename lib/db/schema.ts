@@ -314,6 +314,24 @@ export const csatSurveys = pgTable(
   ],
 );
 
+/**
+ * The phone the owners' digest is also texted to (Settings → Limits & budget): sealed like every
+ * personal datum, and used only once a 6-digit code sent to it was typed back (verified_at).
+ */
+export const digestPhones = pgTable("digest_phones", {
+  businessId: businessId().primaryKey(),
+  /** sms or whatsapp: which of the business's own channels sends it */
+  channelKind: channelKind("channel_kind").notNull(),
+  phoneEncrypted: text("phone_encrypted").notNull(),
+  /** keyed hash of the pending code; null once verified */
+  codeHash: text("code_hash"),
+  codeSentAt: timestamp("code_sent_at", { withTimezone: true }),
+  codeExpiresAt: timestamp("code_expires_at", { withTimezone: true }),
+  codeAttempts: integer("code_attempts").notNull().default(0),
+  verifiedAt: timestamp("verified_at", { withTimezone: true }),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
 export const memories = pgTable(
   "memories",
   {

@@ -3,13 +3,19 @@
 // resolved, hand-offs waiting now, and the questions the AI could not answer, each with a link that
 // opens a new FAQ with the question filled in. One digest per business per period however often (and
 // however concurrently) the job runs: each business's send holds a transaction-scoped advisory lock
-// and looks for its period's digest in the outbox first.
+// and looks for its period's digest in the outbox first. When the owners set (and verified) a phone,
+// a short text copy goes in the same transaction through the business's SMS or WhatsApp channel, so
+// the same check covers it.
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { rows, withService, type Tx } from "@/lib/db/client";
 import { aiResolutionsConfirmed, conversationSummary, costTotal } from "@/lib/db/reports";
-import { localDate, localParts, safeTimeZone, zonedMidnight } from "@/lib/billing/period";
+import { localDate, localParts, monthPeriod, safeTimeZone, zonedMidnight } from "@/lib/billing/period";
 import { enqueueEmail } from "@/lib/channels/outbox";
+import { drainTwilioOutbox } from "@/lib/channels/twilio/outbox-sender";
+import { budgetState } from "@/lib/billing/budgets";
+import { outbox } from "@/lib/db/schema";
+import { verifiedDigestPhone } from "@/lib/services/digest-phone";
 import { offersPerson } from "@/lib/ai/intents";
 import { normalizeText } from "@/lib/ai/text";
 import { env } from "@/lib/env";
@@ -128,31 +134,78 @@ export function digestEmail(business: { slug: string; name: string }, frequency:
   return { subject: `${business.name}: your ${frequency} digest for ${when}`, body: lines.join("\n") };
 }
 
-/** Sends the digest of one business for one period, unless it was sent already; returns the emails queued. */
-async function sendOne(business: Candidate, frequency: DigestFrequency, period: DigestPeriod, now: Date): Promise<number> {
+/** Questions in the text copy, each cut to this many characters (SMS segments cost money). */
+const TEXT_QUESTIONS = 3;
+const TEXT_QUESTION_CHARS = 40;
+
+/**
+ * The text copy: the period's spend against the month's budget, AI resolutions, hand-offs waiting, the
+ * top 3 unanswered questions and one link to add FAQs — about two SMS segments.
+ */
+export function digestText(
+  business: { slug: string; name: string },
+  frequency: DigestFrequency,
+  c: DigestContent,
+  month: { spentUsd: number; limitUsd: number },
+): string {
+  const clip = (q: string) => {
+    const one = q.replace(/\s+/g, " ").trim();
+    return one.length > TEXT_QUESTION_CHARS ? `${one.slice(0, TEXT_QUESTION_CHARS - 3).trimEnd()}...` : one;
+  };
+  const lines = [
+    `${business.name} ${frequency === "daily" ? "yesterday" : "last week"}: spent ${money(c.spentMicros)} (month ${money(Math.round(month.spentUsd * 1e6))} of ${money(Math.round(month.limitUsd * 1e6))} budget). AI resolved ${c.aiResolved}. Waiting for a person: ${c.waiting}.`,
+  ];
+  const top = c.unanswered.slice(0, TEXT_QUESTIONS);
+  if (top.length) {
+    lines.push(`Not answered: ${top.map((q) => `"${clip(q.question)}"${q.count > 1 ? ` x${q.count}` : ""}`).join("; ")}`);
+    lines.push(`Add FAQs: ${env().appUrl}/${business.slug}/knowledge?tab=faqs`);
+  } else {
+    lines.push("Every question was answered.");
+  }
+  return lines.join("\n");
+}
+
+/** Sends the digest of one business for one period, unless it was sent already; returns what was queued. */
+async function sendOne(business: Candidate, frequency: DigestFrequency, period: DigestPeriod, now: Date): Promise<{ emails: number; texts: number }> {
   return withService(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`digest:${business.id}:${period.key}`}))`);
     const [sent] = await rows(
       tx,
       sql`select 1 from outbox where business_id = ${business.id} and payload->>'kind' = 'digest' and payload->>'period' = ${period.key} limit 1`,
     );
-    if (sent) return 0;
+    if (sent) return { emails: 0, texts: 0 };
     const recipients = await rows<{ email: string }>(
       tx,
       sql`select distinct u.email from members m join users u on u.id = m.user_id
           where m.business_id = ${business.id} and m.role in ('owner', 'admin') order by u.email`,
     );
-    if (!recipients.length) return 0;
-    const mail = digestEmail(business, frequency, period, await digestContent(tx, business, period, now));
+    const phone = await verifiedDigestPhone(tx, business.id);
+    if (!recipients.length && !phone) return { emails: 0, texts: 0 };
+    const content = await digestContent(tx, business, period, now);
+    const mail = digestEmail(business, frequency, period, content);
     for (const r of recipients) {
       await enqueueEmail(tx, { businessId: business.id, to: r.email, subject: mail.subject, body: mail.body, payload: { kind: "digest", period: period.key } });
     }
-    return recipients.length;
+    if (phone) {
+      // sent by the Twilio outbox sender (the dev outbox in embedded mode), priced like any send
+      // this month so far from the ledger (as the Costs page counts it), against the month's budget
+      const { limitUsd } = await budgetState(business.id, { ex: tx, now });
+      const month = { spentUsd: (await costTotal(tx, business.id, monthPeriod(business.time_zone, now).startsAt, now)) / 1e6, limitUsd };
+      await tx.insert(outbox).values({
+        businessId: business.id,
+        channelKind: phone.channel.kind,
+        recipient: phone.masked,
+        body: digestText(business, frequency, content, month),
+        status: "pending",
+        payload: { kind: "digest", period: period.key, channelId: phone.channel.id, toEncrypted: phone.phoneEncrypted },
+      });
+    }
+    return { emails: recipients.length, texts: phone ? 1 : 0 };
   });
 }
 
 /** The job: every active business whose digest is due now and not yet sent. */
-export async function sendDigests(opts: { now?: Date } = {}): Promise<{ businesses: number; emails: number }> {
+export async function sendDigests(opts: { now?: Date } = {}): Promise<{ businesses: number; emails: number; texts: number }> {
   const now = opts.now ?? new Date();
   const candidates = await withService((tx) =>
     rows<Candidate>(
@@ -162,6 +215,7 @@ export async function sendDigests(opts: { now?: Date } = {}): Promise<{ business
   );
   let businesses = 0;
   let emails = 0;
+  let texts = 0;
   for (const b of candidates) {
     const limits = typeof b.limits === "string" ? JSON.parse(b.limits) : b.limits;
     const frequency = readDigestFrequency(limits);
@@ -169,13 +223,16 @@ export async function sendDigests(opts: { now?: Date } = {}): Promise<{ business
     if (!period) continue;
     try {
       const queued = await sendOne(b, frequency, period, now);
-      if (queued) {
+      if (queued.emails || queued.texts) {
         businesses += 1;
-        emails += queued;
+        emails += queued.emails;
+        texts += queued.texts;
       }
+      // the text copy leaves now; the outbox job retries what this misses
+      if (queued.texts) await drainTwilioOutbox({ businessId: b.id });
     } catch (err) {
       console.error("[prismai] digest failed for a business", err instanceof Error ? err.message : String(err));
     }
   }
-  return { businesses, emails };
+  return { businesses, emails, texts };
 }

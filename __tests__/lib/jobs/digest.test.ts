@@ -97,8 +97,8 @@ describe("when a digest is due and what it covers", () => {
 
 describe("the digest job", () => {
   it("nothing before 08:00; then one email to each owner and admin, with yesterday's figures", async () => {
-    expect(await sendDigests({ now: new Date("2026-11-20T07:30:00Z") })).toEqual({ businesses: 0, emails: 0 });
-    expect(await sendDigests({ now: NOW })).toEqual({ businesses: 1, emails: 2 });
+    expect(await sendDigests({ now: new Date("2026-11-20T07:30:00Z") })).toEqual({ businesses: 0, emails: 0, texts: 0 });
+    expect(await sendDigests({ now: NOW })).toEqual({ businesses: 1, emails: 2, texts: 0 });
     const mail = await digests("daily:2026-11-20");
     expect(mail.map((m) => m.recipient)).toEqual(["alice@a.test", "dave@a.test"]); // not carol, the agent
     expect(mail.every((m) => m.business_id === businessId)).toBe(true);
@@ -112,7 +112,7 @@ describe("the digest job", () => {
   });
 
   it("runs again, or twice at once, and still sends one digest per period", async () => {
-    expect(await sendDigests({ now: new Date("2026-11-20T12:00:00Z") })).toEqual({ businesses: 0, emails: 0 });
+    expect(await sendDigests({ now: new Date("2026-11-20T12:00:00Z") })).toEqual({ businesses: 0, emails: 0, texts: 0 });
     expect(await digests("daily:2026-11-20")).toHaveLength(2);
     const next = new Date("2026-11-21T08:30:00Z");
     const runs = await Promise.all([sendDigests({ now: next }), sendDigests({ now: next }), sendDigests({ now: next })]);
@@ -126,7 +126,7 @@ describe("the digest job", () => {
     expect(await digests("daily:2026-11-20").then((m) => m.some((x) => x.business_id === otherBusinessId))).toBe(false);
     await withService((tx) => tx.execute(sql`update businesses set status = 'paused' where id = ${businessId}`));
     try {
-      expect(await sendDigests({ now: new Date("2026-11-22T09:00:00Z") })).toEqual({ businesses: 0, emails: 0 });
+      expect(await sendDigests({ now: new Date("2026-11-22T09:00:00Z") })).toEqual({ businesses: 0, emails: 0, texts: 0 });
     } finally {
       await withService((tx) => tx.execute(sql`update businesses set status = 'active' where id = ${businessId}`));
     }
@@ -148,7 +148,7 @@ describe("the owner chooses it in Settings → Limits & budget", () => {
     expect((await getLimitsSettings({ ctx: owner })).digest).toBe("weekly");
     await expect(updateLimits({ ctx: owner, input: { ...form, digest: "hourly" } })).rejects.toMatchObject({ issues: [expect.objectContaining({ message: "Choose off, daily or weekly" })] });
     // weekly now: Monday the 23rd sends the week of the 16th
-    expect(await sendDigests({ now: new Date("2026-11-23T08:00:00Z") })).toEqual({ businesses: 1, emails: 2 });
+    expect(await sendDigests({ now: new Date("2026-11-23T08:00:00Z") })).toEqual({ businesses: 1, emails: 2, texts: 0 });
     expect((await digests("weekly:2026-11-23"))[0]!.subject).toBe("Biz tenant-a: your weekly digest for 2026-11-16 to 2026-11-22");
   });
 });

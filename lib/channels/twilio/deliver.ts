@@ -35,7 +35,7 @@ export type SendInput = {
   outboxId?: string | null;
   /** checked for consent unless the send is the opt-out confirmation itself */
   customer?: { id: string; consent: Record<string, unknown> | null } | null;
-  purpose?: "reply" | "keyword" | "staff" | "campaign" | "test";
+  purpose?: "reply" | "keyword" | "staff" | "campaign" | "test" | "verification" | "digest";
 };
 
 export type SendResult = {

@@ -9,6 +9,9 @@ import { withService } from "@/lib/db/client";
 import { outbox } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { redactNumbers } from "./client";
+import { decrypt } from "@/lib/security/crypto";
+import { findChannelById } from "./channels";
+import { sendMessage } from "./deliver";
 import { sendToConversation } from "./outbound";
 import { claimOutbox, retryAt } from "@/lib/channels/outbox";
 
@@ -18,7 +21,8 @@ export async function drainTwilioOutbox(opts: { limit?: number; businessId?: str
   const claimed = await claimOutbox(
     [
       inArray(outbox.channelKind, ["sms", "whatsapp"]),
-      sql`${outbox.payload}->>'kind' = 'staff_reply'`,
+      // staff replies, and the owners' digest texted to their verified phone (lib/jobs/digest)
+      sql`${outbox.payload}->>'kind' in ('staff_reply', 'digest')`,
       // WhatsApp through Meta's Cloud API has its own sender (lib/channels/common/outbound).
       sql`not exists (select 1 from channels c where c.id::text = ${outbox.payload}->>'channelId' and c.settings->>'provider' = 'meta')`,
     ],
@@ -27,15 +31,29 @@ export async function drainTwilioOutbox(opts: { limit?: number; businessId?: str
 
   const result: DrainResult = { sent: 0, failed: 0, retrying: 0 };
   for (const row of claimed) {
-    const { conversationId, template } = row.payload as { conversationId?: string; template?: { contentSid: string } };
+    const { kind, conversationId, template, channelId, toEncrypted } = row.payload as {
+      kind?: string;
+      conversationId?: string;
+      template?: { contentSid: string };
+      channelId?: string;
+      toEncrypted?: string;
+    };
     const finish = (values: Partial<typeof outbox.$inferInsert>) =>
       withService((tx) => tx.update(outbox).set(values).where(eq(outbox.id, row.id)));
     try {
-      if (!row.businessId || !conversationId) throw new AppError("bad_request", "The queued reply names no conversation.");
-      const sent = await sendToConversation({
-        ctx: { businessId: row.businessId, actor: { type: "job", name: "twilio-outbox" } },
-        input: { conversationId, ...(template ? { template } : { text: row.body }), messageId: row.messageId, purpose: "staff", outboxId: row.id },
-      });
+      let sent;
+      if (kind === "digest") {
+        // to the owners' own verified number, not a customer: no conversation, no consent record
+        const channel = row.businessId && channelId ? await withService((tx) => findChannelById(tx, row.businessId!, channelId)) : undefined;
+        if (!channel || !toEncrypted) throw new AppError("bad_request", "The digest's channel or number is gone.");
+        sent = await sendMessage({ channel, to: decrypt(toEncrypted), body: row.body, outboxId: row.id, purpose: "digest" });
+      } else {
+        if (!row.businessId || !conversationId) throw new AppError("bad_request", "The queued reply names no conversation.");
+        sent = await sendToConversation({
+          ctx: { businessId: row.businessId, actor: { type: "job", name: "twilio-outbox" } },
+          input: { conversationId, ...(template ? { template } : { text: row.body }), messageId: row.messageId, purpose: "staff", outboxId: row.id },
+        });
+      }
       if (sent.status === "queued") {
         await finish({ status: "sent", sentAt: new Date(), providerMessageId: sent.sids[0] ?? null, error: null });
         result.sent++;

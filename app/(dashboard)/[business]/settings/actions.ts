@@ -7,6 +7,7 @@ import { updateBusinessProfile } from "@/lib/services/businesses";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "@/lib/services/members";
 import { updateAiSettings } from "@/lib/services/ai-settings";
 import { LIMITS_FIELDS, updateLimits } from "@/lib/services/limits";
+import { DIGEST_PHONE_FIELDS, removeDigestPhone, requestDigestPhoneCode, verifyDigestPhone } from "@/lib/services/digest-phone";
 
 export type { FormState };
 const fail = actionError;
@@ -112,4 +113,38 @@ export async function updateLimitsAction(slug: string, input: Record<string, unk
   }
   revalidatePath(`/${slug}/settings/limits`);
   return { ok: "Saved." };
+}
+
+/** Sets the digest's phone (or sends a new code to it): nothing is texted there until the code comes back. */
+export async function requestDigestPhoneCodeAction(slug: string, input: { kind?: unknown; phone?: unknown }): Promise<FormState> {
+  try {
+    const { ctx } = await memberContext(slug);
+    const { masked } = await requestDigestPhoneCode({ ctx, input: { kind: input?.kind, phone: input?.phone } });
+    revalidatePath(`/${slug}/settings/limits`);
+    return { ok: `Code sent to ${masked}. It expires in 10 minutes.` };
+  } catch (err) {
+    return fail(err, DIGEST_PHONE_FIELDS);
+  }
+}
+
+export async function verifyDigestPhoneAction(slug: string, input: { code?: unknown }): Promise<FormState> {
+  try {
+    const { ctx } = await memberContext(slug);
+    await verifyDigestPhone({ ctx, input: { code: input?.code } });
+  } catch (err) {
+    return fail(err, DIGEST_PHONE_FIELDS);
+  }
+  revalidatePath(`/${slug}/settings/limits`);
+  return { ok: "Verified: the digest will be texted to this number too." };
+}
+
+export async function removeDigestPhoneAction(slug: string): Promise<FormState> {
+  try {
+    const { ctx } = await memberContext(slug);
+    await removeDigestPhone({ ctx });
+  } catch (err) {
+    return fail(err);
+  }
+  revalidatePath(`/${slug}/settings/limits`);
+  return { ok: "Removed: the digest goes by email only." };
 }

@@ -1,6 +1,9 @@
 import { memberContext } from "@/lib/auth/member";
 import { isManager } from "@/lib/services/context";
 import { getLimitsSettings } from "@/lib/services/limits";
+import { getDigestPhoneSettings } from "@/lib/services/digest-phone";
+import Link from "next/link";
+import { DigestPhoneForm } from "./digest-phone-client";
 import { Card } from "@/components/ui/card";
 import { LimitsForm, SpendChart } from "./limits-client";
 import { SettingsNoAccess } from "../no-access";
@@ -13,7 +16,7 @@ export default async function LimitsPage({ params }: { params: Promise<{ busines
   const { business: slug } = await params;
   const { ctx } = await memberContext(slug);
   if (!isManager(ctx)) return <SettingsNoAccess slug={slug} />;
-  const { spend: summary, limits, digest } = await getLimitsSettings({ ctx });
+  const [{ spend: summary, limits, digest }, digestPhone] = await Promise.all([getLimitsSettings({ ctx }), getDigestPhoneSettings({ ctx })]);
   const pct = Math.min(100, Math.round(summary.ratio * 100));
   const tone = pct >= 90 ? "bg-red-600" : pct >= 75 ? "bg-amber-500" : "bg-teal-600";
   return (
@@ -72,6 +75,24 @@ export default async function LimitsPage({ params }: { params: Promise<{ busines
           slug={slug}
           initial={{ ...limits, monthlyBudgetUsd: summary.limitUsd, autoPause: summary.autoPause, digest }}
         />
+      </Card>
+      <Card>
+        <h2 className="font-medium">Digest by text message</h2>
+        <p className="mt-1 mb-4 text-sm text-slate-600">
+          A short copy of the digest (spend against the budget, AI resolutions, hand-offs waiting, the top 3 unanswered questions and a link to add them as FAQs), texted from
+          this business&apos;s own number when the email goes out{digest === "off" ? " — choose daily or weekly above first" : ""}. Each text is charged like any message you send.
+        </p>
+        {digestPhone.kinds.length === 0 ? (
+          <p className="text-sm text-slate-600">
+            This business has no SMS or WhatsApp channel, so the digest can only go by email.{" "}
+            <Link href={`/${slug}/channels`} className="text-teal-700 hover:underline">
+              Connect one under Channels
+            </Link>{" "}
+            to have it texted to you.
+          </p>
+        ) : (
+          <DigestPhoneForm slug={slug} kinds={digestPhone.kinds} phone={digestPhone.phone} />
+        )}
       </Card>
     </div>
   );
