@@ -5,7 +5,9 @@ import { eq, sql } from "drizzle-orm";
 import { resetEnvForTests } from "@/lib/env";
 import { closeDb, rows, withService } from "@/lib/db/client";
 import * as s from "@/lib/db/schema";
-import { decrypt } from "@/lib/security/crypto";
+import { decrypt, encrypt } from "@/lib/security/crypto";
+import { sendDigests } from "@/lib/jobs/digest";
+import { countSegments } from "@/lib/channels/twilio/segments";
 import { connectTwilioChannel, type Channel } from "@/lib/channels/twilio/channels";
 import { setRetryPolicyForTests } from "@/lib/channels/twilio/client";
 import { sendMessage } from "@/lib/channels/twilio/deliver";
@@ -208,6 +210,29 @@ describe("from the channel page", () => {
   it("agents cannot send tests", async () => {
     const agent: MemberCtx = { ...ctx, actor: { ...ctx.actor, role: "agent" } };
     await expect(sendTestMessage({ ctx: agent, input: { kind: "sms", to: TO } })).rejects.toMatchObject({ code: "forbidden" });
+  });
+});
+
+describe("the owners' digest by text", () => {
+  it("goes from the job through the business's own Twilio number to the verified phone, once, priced", async () => {
+    const OWNER_PHONE = "+447911123456";
+    await withService(async (tx) => {
+      await tx.execute(sql`update businesses set limits = limits || '{"digest": "daily"}'::jsonb, time_zone = 'UTC' where id = ${ctx.businessId}`);
+      await tx.insert(s.digestPhones).values({ businessId: ctx.businessId, channelKind: "sms", phoneEncrypted: encrypt(OWNER_PHONE), verifiedAt: new Date() });
+    });
+    const smsUnits = () => withService((tx) => rows<{ n: number }>(tx, sql`select coalesce(sum(units), 0)::int as n from cost_events where business_id = ${ctx.businessId} and kind = 'sms'`)).then((r) => r[0]!.n);
+    const before = await smsUnits();
+    const now = new Date("2026-11-20T12:00:00Z");
+    expect(await sendDigests({ now })).toMatchObject({ businesses: 1, texts: 1 });
+    expect(await sendDigests({ now })).toMatchObject({ businesses: 0, texts: 0 });
+    expect(api.requests).toHaveLength(1);
+    expect(api.requests[0]!.path).toBe(`/2010-04-01/Accounts/${TEST_ACCOUNT.accountSid}/Messages.json`);
+    expect(api.requests[0]!.form).toMatchObject({ To: OWNER_PHONE, From: OUR_NUMBER, Body: expect.stringMatching(/^Biz send-co yesterday: spent \$/) });
+    const [row] = await withService((tx) =>
+      rows<{ status: string; provider_message_id: string }>(tx, sql`select status, provider_message_id from outbox where business_id = ${ctx.businessId} and payload->>'kind' = 'digest' and channel_kind = 'sms'`),
+    );
+    expect(row).toMatchObject({ status: "sent", provider_message_id: expect.stringMatching(/^SM/) });
+    expect(await smsUnits()).toBe(before + countSegments(String(api.requests[0]!.form.Body)).segments);
   });
 });
 
