@@ -48,6 +48,8 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
   await ex.insert(s.webhookEvents).values({ businessId, provider: "test", eventId: `evt-${slug}`, payload: {} });
   await ex.insert(s.outbox).values({ businessId, channelKind: "email", recipient: "x@y.z", body: "b" });
   await ex.insert(s.auditLog).values({ businessId, action: "test" });
+  // an unverified digest phone (the tenant has no SMS channel, so nothing is ever texted to it)
+  await ex.insert(s.digestPhones).values({ businessId, channelKind: "sms", phoneEncrypted: "x" });
   return { businessId, ownerMemberId: owner!.id, channelId: ch!.id, customerId: cu!.id, conversationId: co!.id, messageId: m!.id };
 }
 

@@ -658,6 +658,7 @@ export const TENANT_TABLES = [
   "conversations",
   "messages",
   "csat_surveys",
+  "digest_phones",
   "memories",
   "knowledge_documents",
   "knowledge_chunks",

@@ -218,7 +218,8 @@ describe("the owners' digest by text", () => {
     const OWNER_PHONE = "+447911123456";
     await withService(async (tx) => {
       await tx.execute(sql`update businesses set limits = limits || '{"digest": "daily"}'::jsonb, time_zone = 'UTC' where id = ${ctx.businessId}`);
-      await tx.insert(s.digestPhones).values({ businessId: ctx.businessId, channelKind: "sms", phoneEncrypted: encrypt(OWNER_PHONE), verifiedAt: new Date() });
+      const verified = { channelKind: "sms" as const, phoneEncrypted: encrypt(OWNER_PHONE), verifiedAt: new Date() };
+      await tx.insert(s.digestPhones).values({ businessId: ctx.businessId, ...verified }).onConflictDoUpdate({ target: s.digestPhones.businessId, set: verified });
     });
     const smsUnits = () => withService((tx) => rows<{ n: number }>(tx, sql`select coalesce(sum(units), 0)::int as n from cost_events where business_id = ${ctx.businessId} and kind = 'sms'`)).then((r) => r[0]!.n);
     const before = await smsUnits();

@@ -84,6 +84,8 @@ beforeAll(async () => {
     otherOwner = { businessId: cast.b.businessId, actor: { type: "member", userId: cast.bob.id, role: "owner" } };
     await tx.execute(sql`update businesses set time_zone = ${TZ}, limits = '{"digest": "daily", "monthlyBudgetUsd": 50}'::jsonb where id = ${businessId}`);
     await tx.execute(sql`update conversations set created_at = '2026-10-01T10:00:00Z' where business_id = ${businessId}`);
+    // makeTenant's placeholder phones: these owners have set none
+    await tx.execute(sql`delete from digest_phones`);
     await tx.execute(sql`insert into channels (business_id, kind, name, address) values (${businessId}, 'sms', 'SMS', '+15550002222')`);
     const [c] = await rows<{ id: string }>(tx, sql`insert into customers (business_id, name) values (${businessId}, 'Nia') returning id`);
     customer = c!.id;
