@@ -136,11 +136,11 @@ export function digestEmail(business: { slug: string; name: string }, frequency:
 
 /** Questions in the text copy, each cut to this many characters (SMS segments cost money). */
 const TEXT_QUESTIONS = 3;
-const TEXT_QUESTION_CHARS = 40;
+const TEXT_QUESTION_CHARS = 34;
 
 /**
  * The text copy: the period's spend against the month's budget, AI resolutions, hand-offs waiting, the
- * top 3 unanswered questions and one link to add FAQs — about two SMS segments.
+ * top 3 unanswered questions and one link to add FAQs — two SMS segments for a typical day.
  */
 export function digestText(
   business: { slug: string; name: string },
@@ -153,11 +153,11 @@ export function digestText(
     return one.length > TEXT_QUESTION_CHARS ? `${one.slice(0, TEXT_QUESTION_CHARS - 3).trimEnd()}...` : one;
   };
   const lines = [
-    `${business.name} ${frequency === "daily" ? "yesterday" : "last week"}: spent ${money(c.spentMicros)} (month ${money(Math.round(month.spentUsd * 1e6))} of ${money(Math.round(month.limitUsd * 1e6))} budget). AI resolved ${c.aiResolved}. Waiting for a person: ${c.waiting}.`,
+    `${business.name} ${frequency === "daily" ? "yesterday" : "last week"}: spent ${money(c.spentMicros)} (month ${money(Math.round(month.spentUsd * 1e6))} of ${money(Math.round(month.limitUsd * 1e6))} budget). AI resolved ${c.aiResolved}; ${c.waiting} waiting for a person.`,
   ];
   const top = c.unanswered.slice(0, TEXT_QUESTIONS);
   if (top.length) {
-    lines.push(`Not answered: ${top.map((q) => `"${clip(q.question)}"${q.count > 1 ? ` x${q.count}` : ""}`).join("; ")}`);
+    lines.push(`Unanswered: ${top.map((q) => `"${clip(q.question)}"${q.count > 1 ? ` x${q.count}` : ""}`).join("; ")}`);
     lines.push(`Add FAQs: ${env().appUrl}/${business.slug}/knowledge?tab=faqs`);
   } else {
     lines.push("Every question was answered.");
