@@ -24,6 +24,11 @@ export function requireRole(ctx: Ctx, roles: Role[]): asserts ctx is MemberCtx {
   }
 }
 
+/** Any member of the business, whatever the role; the one check for verbs every member may use. */
+export function requireMember(ctx: Ctx): asserts ctx is MemberCtx {
+  if (ctx.actor.type !== "member") throw new AppError("forbidden", "Only members of this business can do this.");
+}
+
 export function actorId(ctx: Ctx): string | null {
   return ctx.actor.type === "member" ? ctx.actor.userId : null;
 }

@@ -43,15 +43,11 @@ import type { IdentityKind } from "@/lib/pipeline/identities";
 import { audit } from "./audit";
 import { enqueueReply } from "./reply-queue";
 import { isCsatChannel, newSurveyToken, surveyText } from "./csat";
-import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
+import { MANAGERS, requireMember, requireRole, type Ctx } from "./context";
 import { customerDisplayName as displayName, identityValue, searchTerms } from "./customers";
 import { parseId } from "./knowledge";
 import { resolveFilters } from "./report-filters";
 import { noJit } from "./reports";
-
-function requireMember(ctx: Ctx): asserts ctx is MemberCtx {
-  if (ctx.actor.type !== "member") throw new AppError("forbidden", "Only members of this business can do this.");
-}
 
 const iso = (d: string | Date | null): string | null => (d === null ? null : new Date(d).toISOString());
 

@@ -31,18 +31,13 @@ import { identityHash, normaliseIdentity, type IdentityKind } from "@/lib/pipeli
 import { mergeCustomerInto } from "@/lib/pipeline/customers";
 import { decrypt } from "@/lib/security/crypto";
 import { audit } from "./audit";
-import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
+import { MANAGERS, requireMember, requireRole, type Ctx } from "./context";
 import { parseId } from "./knowledge";
 import { text } from "@/lib/validation/text";
 
 export { CHANNEL_KINDS };
 export const PAGE_SIZE = 25;
 export const LAST_SEEN = { "24h": 24, "7d": 24 * 7, "30d": 24 * 30, "90d": 24 * 90 } as const;
-
-const ANY_MEMBER = ["owner", "admin", "agent"] as const;
-function requireMember(ctx: Ctx): asserts ctx is MemberCtx {
-  requireRole(ctx, [...ANY_MEMBER]);
-}
 
 // ---------------------------------------------------------------- the list
 

@@ -26,7 +26,7 @@ import { prepareChunks, type IndexProgress } from "@/lib/knowledge/indexing";
 import { chargeEmbedding } from "@/lib/pipeline/spend";
 import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
 import { audit } from "./audit";
-import { MANAGERS, requireRole, type Ctx, type MemberCtx } from "./context";
+import { MANAGERS, requireMember, requireRole, type Ctx, type MemberCtx } from "./context";
 import { stripNul, text } from "@/lib/validation/text";
 
 export const KNOWLEDGE_EDITORS = MANAGERS;
@@ -36,10 +36,6 @@ export function parseId(value: unknown, what: string): string {
   const r = z.guid().safeParse(value);
   if (!r.success) throw new AppError("not_found", `${what} not found.`);
   return r.data;
-}
-
-function requireMember(ctx: Ctx): asserts ctx is MemberCtx {
-  requireRole(ctx, ["owner", "admin", "agent"]);
 }
 
 export const ArticleInput = z.object({

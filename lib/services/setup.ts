@@ -3,9 +3,8 @@ import "server-only";
 // ticks itself from what is in the database, never from a box someone clicked.
 import { sql } from "drizzle-orm";
 import { rows, withTenant } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
 import { audit } from "./audit";
-import type { Ctx, MemberCtx } from "./context";
+import { requireMember, type Ctx } from "./context";
 
 export type SetupStepId = "knowledge" | "ai" | "channel" | "widget" | "test";
 
@@ -18,10 +17,6 @@ export const setupHiddenCookie = (businessId: string) => `prismai_setup_hidden_$
 
 /** The audit action the web chat page records when the snippet is copied. */
 export const SNIPPET_COPIED = "web_chat.snippet_copied";
-
-function requireMember(ctx: Ctx): asserts ctx is MemberCtx {
-  if (ctx.actor.type !== "member") throw new AppError("forbidden", "Only members of this business can do this.");
-}
 
 type Facts = { knowledge: boolean; ai: boolean; channel: boolean; widget: boolean; test: boolean };
 
