@@ -2,7 +2,7 @@
 // model, the answer stored with its cost, the budget charged, the cache filled. Used by
 // handleInbound right after a message is stored and by the sweeper for anything left unanswered.
 import { and, eq, sql } from "drizzle-orm";
-import { rows, withService, type Tx } from "@/lib/db/client";
+import { getDb, rows, withService, type Tx } from "@/lib/db/client";
 import { businesses, channels, conversations, customers, messages } from "@/lib/db/schema";
 import { getEmbedder } from "@/lib/ai/embeddings";
 import type { LanguageModel } from "@/lib/ai/model";
@@ -10,7 +10,7 @@ import { buildPrompt, openState, readAiSettings, type AiSettings } from "@/lib/a
 import { chooseModels, generateWithRouter, streamWithRouter, type Attempt, type RoutedResult } from "@/lib/ai/router";
 import { CACHE_DECISION, getSemanticCache } from "@/lib/cache";
 import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
-import { checkLimits } from "@/lib/ratelimit";
+import { checkLimits, resolveLimits, type ResolvedLimits } from "@/lib/ratelimit";
 import { assessAbuse } from "./abuse";
 import { chargeEmbedding, spendingAllowed } from "./spend";
 import { priceModelCall } from "@/lib/billing/prices";
@@ -66,14 +66,18 @@ export type AnswerOptions = {
 
 const CLAIM_STALE_SECONDS = 120;
 
-type Loaded = {
+/** A claimed customer message with everything the gates and the prompt read about it. */
+export type ClaimedMessage = {
   message: Message;
   conversation: typeof conversations.$inferSelect;
   customer: typeof customers.$inferSelect;
   business: typeof businesses.$inferSelect;
   channel: typeof channels.$inferSelect;
   settings: AiSettings;
+  /** the business's rate limits (its limits column and rule rows), read in the same statement */
+  limits: ResolvedLimits;
 };
+type Loaded = ClaimedMessage;
 
 /** Only one caller answers a message: the claim is a conditional update on the message row. */
 async function claim(tx: Tx, businessId: string, messageId: string): Promise<boolean> {
@@ -89,16 +93,35 @@ async function claim(tx: Tx, businessId: string, messageId: string): Promise<boo
   return claimed.length === 1;
 }
 
-async function load(tx: Tx, businessId: string, messageId: string): Promise<Loaded | null> {
+/**
+ * One statement: the message, its conversation, customer, business and channel, and the business's
+ * rate-limit rules. handleInbound runs it inside the transaction that stored (and claimed) the message.
+ */
+export async function loadClaimed(tx: Tx, businessId: string, messageId: string): Promise<Loaded | null> {
   const [row] = await tx
-    .select({ message: messages, conversation: conversations, customer: customers, business: businesses, channel: channels })
+    .select({
+      message: messages,
+      conversation: conversations,
+      customer: customers,
+      business: businesses,
+      channel: channels,
+      limitRules: sql<unknown>`coalesce((select json_agg(json_build_object('scope', r.scope, 'limit', r."limit", 'windowSeconds', r.window_seconds))
+                    from rate_limit_rules r where r.business_id = ${businesses.id}), '[]'::json)`,
+    })
     .from(messages)
     .innerJoin(conversations, and(eq(conversations.id, messages.conversationId), eq(conversations.businessId, messages.businessId)))
     .innerJoin(customers, and(eq(customers.id, messages.customerId), eq(customers.businessId, messages.businessId)))
     .innerJoin(businesses, eq(businesses.id, messages.businessId))
     .innerJoin(channels, and(eq(channels.id, messages.channelId), eq(channels.businessId, messages.businessId)))
     .where(and(eq(messages.id, messageId), eq(messages.businessId, businessId)));
-  return row ? { ...row, settings: readAiSettings(row.business.aiSettings) } : null;
+  if (!row) return null;
+  const { limitRules, ...loaded } = row;
+  const ruleRows = (typeof limitRules === "string" ? JSON.parse(limitRules) : limitRules) as Parameters<typeof resolveLimits>[1] | null;
+  return {
+    ...loaded,
+    settings: readAiSettings(row.business.aiSettings),
+    limits: { timeZone: row.business.timeZone, rules: resolveLimits(row.business.limits, ruleRows ?? []) },
+  };
 }
 
 async function markOutcome(tx: Tx, businessId: string, messageId: string, outcome: string, extra: Record<string, unknown> = {}) {
@@ -127,9 +150,30 @@ async function notifyThrottled(tx: Tx, businessId: string, conversationId: strin
 
 const emptyTrace = (): AnswerTrace => ({ source: null, tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs: 0, cached: false });
 
+/** Claims a stored customer message and answers it (the sweeper; a channel answering after its acknowledgement). */
 export async function answerMessage(businessId: string, messageId: string, opts: AnswerOptions = {}): Promise<AnswerOutcome> {
+  return givenBackOnFailure(businessId, messageId, async () => {
+    // one transaction: the claim, then what the answer needs (or, claimed by another call, its answer)
+    const claimed = await withService(async (tx) =>
+      (await claim(tx, businessId, messageId)) ? { ctx: await loadClaimed(tx, businessId, messageId) } : { reply: await findReply(tx, businessId, messageId) },
+    );
+    if ("reply" in claimed) {
+      const reply = claimed.reply;
+      return { reply: reply ?? null, duplicate: true, noReply: reply ? undefined : { reason: "duplicate" }, handedOff: false, trace: emptyTrace() };
+    }
+    if (!claimed.ctx) throw new Error("Claimed a message that cannot be loaded");
+    return answerClaimed(claimed.ctx, opts);
+  });
+}
+
+/** Answers a message its caller already claimed and loaded (handleInbound: in the transaction that stored it). */
+export async function answerClaimedMessage(ctx: ClaimedMessage, opts: AnswerOptions = {}): Promise<AnswerOutcome> {
+  return givenBackOnFailure(ctx.business.id, ctx.message.id, () => answerClaimed(ctx, opts));
+}
+
+async function givenBackOnFailure(businessId: string, messageId: string, answer: () => Promise<AnswerOutcome>): Promise<AnswerOutcome> {
   try {
-    return await answerClaimed(businessId, messageId, opts);
+    return await answer();
   } catch (err) {
     // Give the message back (the sweeper answers it later): a failure here must not strand it.
     await withService((tx) =>
@@ -139,17 +183,12 @@ export async function answerMessage(businessId: string, messageId: string, opts:
   }
 }
 
-async function answerClaimed(businessId: string, messageId: string, opts: AnswerOptions): Promise<AnswerOutcome> {
+async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOutcome> {
   const started = Date.now();
   const trace = emptyTrace();
-  const claimed = await withService((tx) => claim(tx, businessId, messageId));
-  if (!claimed) {
-    const reply = await withService((tx) => findReply(tx, businessId, messageId));
-    return { reply: reply ?? null, duplicate: true, noReply: reply ? undefined : { reason: "duplicate" }, handedOff: false, trace };
-  }
-  const ctx = await withService((tx) => load(tx, businessId, messageId));
-  if (!ctx) throw new Error("Claimed a message that cannot be loaded");
   const { message, conversation, customer, business, channel, settings } = ctx;
+  const businessId = business.id;
+  const messageId = message.id;
   const style = opts.style ?? styleOf(channel.kind as ChannelKind);
 
   const stop = async (reason: NoReplyReason, text?: string, extra: Record<string, unknown> = {}, retryAfterSeconds?: number): Promise<AnswerOutcome> => {
@@ -228,8 +267,11 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   if (consent[channel.kind]?.optedOut) return stop("opted_out");
   if (!message.content.trim()) return stop("empty");
 
-  const limits = await withService((tx) =>
-    checkLimits(tx, { businessId, customerId: customer.id, ip: opts.ip ?? null, trustScore: customer.trustScore, channelKind: channel.kind }),
+  // the rules came with the message: the limiter (Redis, or in-process) is the only store asked
+  const limits = await checkLimits(
+    await getDb(),
+    { businessId, customerId: customer.id, ip: opts.ip ?? null, trustScore: customer.trustScore, channelKind: channel.kind },
+    { limits: ctx.limits },
   );
   if (!limits.ok) return stop("rate_limited", limits.message, { scope: limits.scope }, limits.retryAfterSeconds);
 
