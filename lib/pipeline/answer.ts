@@ -2,7 +2,7 @@
 // model, the answer stored with its cost, the budget charged, the cache filled. Used by
 // handleInbound right after a message is stored and by the sweeper for anything left unanswered.
 import { and, eq, sql } from "drizzle-orm";
-import { getDb, rows, withService, type Tx } from "@/lib/db/client";
+import { getDb, rows, withService, type Executor, type Tx } from "@/lib/db/client";
 import { businesses, channels, conversations, customers, messages } from "@/lib/db/schema";
 import { getEmbedder } from "@/lib/ai/embeddings";
 import type { LanguageModel } from "@/lib/ai/model";
@@ -191,20 +191,46 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
   const messageId = message.id;
   const style = opts.style ?? styleOf(channel.kind as ChannelKind);
 
-  const stop = async (reason: NoReplyReason, text?: string, extra: Record<string, unknown> = {}, retryAfterSeconds?: number): Promise<AnswerOutcome> => {
+  /** No reply: the outcome marked (`before`: anything else that commits with it). */
+  const stop = async (
+    reason: NoReplyReason,
+    text?: string,
+    extra: Record<string, unknown> = {},
+    retryAfterSeconds?: number,
+    before?: (tx: Tx) => Promise<void>,
+  ): Promise<AnswerOutcome> => {
     trace.gate = reason;
-    await withService((tx) => markOutcome(tx, businessId, messageId, `no_reply:${reason}`, extra));
+    await withService(async (tx) => {
+      await before?.(tx);
+      await markOutcome(tx, businessId, messageId, `no_reply:${reason}`, extra);
+    });
     return { reply: null, noReply: { reason, message: text, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) }, handedOff: false, trace };
   };
 
   const reply = async (
     text: string,
     source: AnswerSource,
-    details: { model?: string | null; tokensIn?: number; tokensOut?: number; costUsd?: number; handoff?: boolean; handoffReason?: string; handoffCategory?: string } = {},
+    details: {
+      model?: string | null;
+      tokensIn?: number;
+      tokensOut?: number;
+      costUsd?: number;
+      handoff?: boolean;
+      handoffReason?: string;
+      handoffCategory?: string;
+      /** the model call's settlement (reservation → spent, its cost event of costUsd): commits with the reply */
+      settle?: (ex?: Executor) => Promise<unknown>;
+      /** anything else that commits with the reply (a FAQ's hit) */
+      also?: (tx: Tx) => Promise<void>;
+    } = {},
   ): Promise<AnswerOutcome> => {
     trace.source = source;
     trace.latencyMs = Date.now() - started;
-    const stored = await withService(async (tx) => {
+    // last in the transaction, so the business's budget row stays locked only for its commit; charged
+    // whether or not the reply is kept: the call was made
+    const settle = async (tx: Tx) => void (await details.settle?.(tx));
+    const store = withService(async (tx) => {
+      await details.also?.(tx);
       // Staff may have taken the conversation over while this answer was being made (the model can
       // take seconds). The conversation's row is locked for the rest of this transaction and read
       // again: a take-over that committed first is seen here and nothing is stored; one that comes
@@ -219,6 +245,7 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
         // A person took over (assignee set), or another message of this conversation was handed off.
         const why = current.assigneeId ? "taken_over" : "waiting_human";
         await markOutcome(tx, businessId, messageId, `no_reply:${why}`, { discarded: { source, model: details.model ?? null, costUsd: details.costUsd ?? 0 } });
+        await settle(tx);
         return why;
       }
       const { message: saved } = await storeMessage(tx, {
@@ -244,7 +271,13 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
         await setWaitingHuman(tx, businessId, conversation.id);
         await notifyThrottled(tx, businessId, conversation.id, details.handoffReason);
       }
+      await settle(tx);
       return saved;
+    });
+    const stored = await store.catch(async (err: unknown) => {
+      // nothing of the transaction stands, its settlement neither: the call was still made, and is charged on its own
+      if (details.settle) await details.settle().catch(() => undefined);
+      throw err;
     });
     if (typeof stored === "string") {
       // Channels answer this reason as they answer any conversation waiting for a person: no AI
@@ -259,8 +292,7 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
   // ---- gates, before any money is spent
   if (typeof (message.metadata as { csatRating?: unknown }).csatRating === "number") return stop("csat_rating");
   if (conversation.status === "waiting_human") {
-    await withService((tx) => notifyThrottled(tx, businessId, conversation.id, "the customer wrote again"));
-    return stop("waiting_human");
+    return stop("waiting_human", undefined, {}, undefined, (tx) => notifyThrottled(tx, businessId, conversation.id, "the customer wrote again"));
   }
   if (customer.blocked || (customer.blockedUntil && customer.blockedUntil > new Date())) return stop("blocked");
   const consent = (customer.consent ?? {}) as Record<string, { optedOut?: boolean } | undefined>;
@@ -275,18 +307,24 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
   );
   if (!limits.ok) return stop("rate_limited", limits.message, { scope: limits.scope }, limits.retryAfterSeconds);
 
-  const abuse = await withService((tx) => assessAbuse(tx, {
+  // ---- abuse, then the owner's rules (before any FAQ, cache or model can answer: hand-offs,
+  // emergencies, languages), in one transaction: the rules read the history there
+  const gated = await withService(async (tx) => {
+    const abuse = await assessAbuse(tx, {
       businessId,
       customerId: customer.id,
       messageId: message.id,
       text: message.content,
       originalLength: Number((message.metadata as { truncatedFrom?: number }).truncatedFrom ?? message.content.length),
-    }));
-  if (abuse.verdict === "block") return stop("abuse", undefined, { kinds: abuse.kinds });
+    });
+    if (abuse.verdict === "block") return { abuse };
+    return { abuse, ruled: await applyRules({ businessId, customerId: customer.id, message, settings }, tx) };
+  });
+  const abuse = gated.abuse;
+  if (abuse.verdict === "block" || !gated.ruled) return stop("abuse", undefined, { kinds: abuse.kinds });
   const lowTrust = abuse.verdict === "suspicious" || abuse.trustScore < 30;
 
-  // ---- the owner's rules, before any FAQ, cache or model can answer: hand-offs, emergencies, languages
-  const ruled = await applyRules({ businessId, customerId: customer.id, message, settings });
+  const ruled = gated.ruled;
   if (ruled.decided) {
     trace.gate = `rule:${ruled.decided.decision.kind === "handoff" ? ruled.decided.decision.category : ruled.decided.decision.kind}`;
     opts.onDelta?.(ruled.decided.text);
@@ -408,11 +446,12 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
     await allowance.release();
     throw err;
   }
-  const costUsd = await allowance.settle({ model: result.model, tokensIn: result.tokensIn, tokensOut: result.tokensOut, messageId: message.id, conversationId: conversation.id });
+  const actual = { model: result.model, tokensIn: result.tokensIn, tokensOut: result.tokensOut, messageId: message.id, conversationId: conversation.id };
   trace.model = result.model;
   trace.attempts = result.attempts;
   trace.tokensIn = result.tokensIn;
   trace.tokensOut = result.tokensOut;
+  const costUsd = allowance.costOf(actual);
   trace.costUsd = costUsd;
 
   const handoff = result.handoff.needed;
@@ -427,6 +466,8 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
     tokensIn: result.tokensIn,
     tokensOut: result.tokensOut,
     costUsd,
+    // settled in the reply's transaction
+    settle: (ex) => allowance.settle(actual, ex),
     handoff,
     handoffReason: result.handoff.reason,
   });
