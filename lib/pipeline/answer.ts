@@ -10,6 +10,7 @@ import { buildPrompt, openState, readAiSettings, type AiSettings } from "@/lib/a
 import { chooseModels, generateWithRouter, streamWithRouter, type Attempt, type RoutedResult } from "@/lib/ai/router";
 import { CACHE_DECISION, getSemanticCache } from "@/lib/cache";
 import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
+import { countFaqHit } from "@/lib/db/faqs";
 import { checkLimits, resolveLimits, type ResolvedLimits } from "@/lib/ratelimit";
 import { assessAbuse } from "./abuse";
 import { chargeEmbedding, spendingAllowed } from "./spend";
@@ -347,15 +348,19 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
   const embedding = vectors[0]!;
   if (embedTokens) await chargeEmbedding({ businessId, tokens: embedTokens, model: embedModel, messageId: message.id, conversationId: conversation.id });
 
-  const retrieval: Retrieval = await withService((tx) =>
-    retrieveKnowledge(tx, { businessId, query: question, embedding, limit: 4, faqLimit: 3 }),
-  );
+  // one transaction: the FAQs and knowledge for the question, and what is remembered about the customer
+  const history = ruled.history;
+  const { retrieval, memories } = await withService(async (tx) => {
+    const retrieval: Retrieval = await retrieveKnowledge(tx, { businessId, query: question, embedding, limit: 4, faqLimit: 3 });
+    const memories = await recallMemories(tx, { businessId, customerId: customer.id, embedding, excludeMessageIds: history.map((m) => m.id), limit: 3 });
+    return { retrieval, memories };
+  });
   const topFaq = retrieval.faqs[0];
   if (topFaq && topFaq.similarity >= settings.cacheThreshold && answersQuestion(question, topFaq)) {
     trace.faq = { id: topFaq.id, question: topFaq.question, similarity: topFaq.similarity };
-    await withService((tx) => tx.execute(sql`update faqs set hits = hits + 1 where id = ${topFaq.id} and business_id = ${businessId}`));
     opts.onDelta?.(topFaq.answer);
-    return reply(topFaq.answer, "faq");
+    // the hit is counted with the reply, in faq_hits
+    return reply(topFaq.answer, "faq", { also: (tx) => countFaqHit(tx, businessId, topFaq.id) });
   }
 
   const cache = getSemanticCache();
@@ -379,11 +384,7 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
   const earlierAnswer = nearMiss && nearMiss.similarity >= CACHE_DECISION.floor ? nearMiss : undefined;
 
   // ---- the model: only within budget and while the business is active
-  const history = ruled.history;
   const earlier = history.filter((m) => m.id !== message.id).slice(-10);
-  const memories = await withService((tx) =>
-    recallMemories(tx, { businessId, customerId: customer.id, embedding, excludeMessageIds: history.map((m) => m.id), limit: 3 }),
-  );
   // the other channels' kinds are read only when the history crosses channels
   const channelKinds = new Map<string, ChannelKind>([[channel.id, channel.kind as ChannelKind]]);
   if (earlier.some((m) => !channelKinds.has(m.channelId))) {
