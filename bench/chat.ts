@@ -10,7 +10,12 @@
 // The build is made in a copy of the working tree under the system temp dir (node_modules hard-linked),
 // so the checkout's own .next — a dev server, an e2e run — is left alone.
 // Options: --visitors 200 --messages 5 --delay 250 (model ms) --think 300 (max ms between a visitor's
-// messages) --ramp 2000 (ms over which visitors arrive) --port 3290 --reuse-build --db both
+// messages) --think-min 0 (min ms between them) --ramp 2000 (ms over which visitors arrive) --port 3290
+// --reuse-build --db both
+// --paced: people typing (issue #14): 200 visitors × 5 messages, the model answering after 250 ms, each
+// visitor pausing 3–10 s between messages (about 30 messages/s offered), arrivals spread over one mean
+// pause (6.5 s); any option given explicitly still wins. Without --paced and with --think 0 the run is
+// closed-loop: the saturated throughput.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -25,11 +30,13 @@ const num = (name: string, fallback: number) => {
   if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a number`);
   return v;
 };
+const PACED = argv.includes("--paced");
 const VISITORS = num("visitors", 200);
 const MESSAGES = num("messages", 5);
 const DELAY_MS = num("delay", 250);
-const THINK_MS = num("think", 300);
-const RAMP_MS = num("ramp", 2000);
+const THINK_MS = num("think", PACED ? 10_000 : 300);
+const THINK_MIN_MS = Math.min(num("think-min", PACED ? 3_000 : 0), THINK_MS);
+const RAMP_MS = num("ramp", PACED ? 6_500 : 2000);
 const PORT = num("port", 3290);
 const REUSE_BUILD = argv.includes("--reuse-build");
 const SLUG = "demo-dental";
@@ -318,7 +325,7 @@ async function runOn(db: BenchDatabase) {
             lastReport = performance.now();
             log(`${outcomes.length}/${VISITORS * MESSAGES} messages answered…`);
           }
-          if (THINK_MS) await sleep(Math.random() * THINK_MS);
+          if (THINK_MS && m < MESSAGES - 1) await sleep(THINK_MIN_MS + Math.random() * (THINK_MS - THINK_MIN_MS));
         }
       }),
     );
@@ -350,6 +357,8 @@ async function runOn(db: BenchDatabase) {
         visitors: VISITORS,
         messagesPerVisitor: MESSAGES,
         modelDelayMs: DELAY_MS,
+        mode: PACED ? "paced (people typing)" : THINK_MS ? "think time" : "closed loop (saturated)",
+        thinkMsMin: THINK_MIN_MS,
         thinkMsMax: THINK_MS,
         rampMs: RAMP_MS,
         server: `next start (production build) on 127.0.0.1, ${db.describe}, in-process limiter and cache`,

@@ -2,7 +2,7 @@
 // answering instantly, on each database engine (--db pglite|postgres|both, default both) at c=1 and
 // c=C; beside each, the floor of one insert plus one select on the same database, so the pipeline's
 // overhead reads as a ratio, and on PostgreSQL the commits per message the server counted. Each run
-// is a child process on a fresh database. Writes bench/results/pipeline.json.
+// is a child process on a fresh database. Statements per message are counted in the client on both engines. Writes bench/results/pipeline.json.
 // Options: --n 400 --c 8 --db both
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -17,6 +17,8 @@ const N = arg("n", 400);
 const C = arg("c", 8);
 const CHILD = process.argv.includes("--child");
 process.env.DISABLE_SCHEDULER = "1";
+// the database client counts every statement it sends (begin and commit included)
+process.env.PRISMAI_COUNT_STATEMENTS = "1";
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -29,7 +31,7 @@ async function runOne(engine: BenchEngine) {
   const database = await freshDatabase(engine, `pipeline_c${C}`);
   Object.assign(process.env, database.env);
   const { sql } = await import("drizzle-orm");
-  const { getDbHandle, rows, closeDb } = await import("@/lib/db/client");
+  const { getDbHandle, rows, closeDb, statementCount } = await import("@/lib/db/client");
   const { migrate } = await import("@/lib/db/migrate");
   const { seedDemo } = await import("@/lib/db/seed");
   const { DEMO_BUSINESS_ID } = await import("@/lib/db/seed-data");
@@ -78,6 +80,7 @@ async function runOne(engine: BenchEngine) {
       : 0;
   await handle.db.execute(sql`select pg_stat_force_next_flush()`);
   const commitsBefore = await commits();
+  const statementsBefore = statementCount.n;
 
   const latencies: number[] = [];
   const sources: Record<string, number> = {};
@@ -110,6 +113,7 @@ async function runOne(engine: BenchEngine) {
   await Promise.all(Array.from({ length: C }, worker));
   const elapsed = (performance.now() - started) / 1000;
   await Promise.allSettled(deferred);
+  const statementsPerMessage = round((statementCount.n - statementsBefore) / N);
   process.stderr.write("\n");
 
   const [counts] = await rows<{ customer: number; answered: number; doubled: number }>(
@@ -142,6 +146,8 @@ async function runOne(engine: BenchEngine) {
     floorInsertSelectMs: { p50: round(floorP50), p95: round(pct(floor, 95)) },
     overheadRatioP50: round(pct(latencies, 50) / floorP50),
     commitsPerMessage,
+    /** statements the client sent per message, begin/commit and the deferred memory and cache writes included */
+    statementsPerMessage,
     errors,
     sources,
     stored: counts,
@@ -169,7 +175,7 @@ async function main() {
       const line = out.split("\n").find((l) => l.startsWith("RESULT "));
       if (!line) throw new Error(`the ${engine} c=${c} run printed no result:\n${out.slice(-2000)}`);
       const result = JSON.parse(line.slice(7));
-      console.log(`  ${result.throughputPerSecond} msg/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms${result.commitsPerMessage !== null ? `, ${result.commitsPerMessage} commits/message` : ""}, errors ${result.errors}`);
+      console.log(`  ${result.throughputPerSecond} msg/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms${result.commitsPerMessage !== null ? `, ${result.commitsPerMessage} commits/message` : ""}, ${result.statementsPerMessage} statements/message, errors ${result.errors}`);
       runs.push(result);
     }
   }

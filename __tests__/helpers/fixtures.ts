@@ -32,7 +32,8 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
   await ex.insert(s.csatSurveys).values({ businessId, conversationId: co!.id, customerId: cu!.id, channelKind: "web", token: `csat-${slug}` });
   const [doc] = await ex.insert(s.knowledgeDocuments).values({ businessId, title: "Doc", content: "content" }).returning();
   await ex.insert(s.knowledgeChunks).values({ businessId, documentId: doc!.id, ordinal: 0, content: "content" });
-  await ex.insert(s.faqs).values({ businessId, question: "q?", answer: "a" });
+  const [faq] = await ex.insert(s.faqs).values({ businessId, question: "q?", answer: "a" }).returning();
+  await ex.insert(s.faqHits).values({ faqId: faq!.id, businessId, hits: 1 });
   const [entry] = await rows<{ id: string }>(
     ex,
     sql`insert into response_cache (business_id, question, answer, knowledge_version, embedding, expires_at) values (${businessId}, 'q', 'a', 1, ${zero()}::vector, now() + interval '1 day') returning id`,

@@ -37,6 +37,13 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
   return yieldBeforeQueries(client);
 }
 
+/**
+ * Statements this process sent to the database, begin and commit included: counted only when
+ * PRISMAI_COUNT_STATEMENTS=1 (bench:pipeline reports them per message), so production pays nothing.
+ */
+export const statementCount: { n: number } = ((globalThis as { __prismStatements?: { n: number } }).__prismStatements ??= { n: 0 });
+const counting = () => process.env.PRISMAI_COUNT_STATEMENTS === "1";
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -49,6 +56,7 @@ function yieldBeforeQueries<C extends { query: unknown; exec: unknown; transacti
   const wrap = (target: object, name: "query" | "exec") => {
     const original = (target as Record<string, (...args: unknown[]) => Promise<unknown>>)[name]!.bind(target);
     return async (...args: unknown[]) => {
+      if (counting()) statementCount.n++;
       await nextTurn();
       return original(...args);
     };
@@ -57,8 +65,10 @@ function yieldBeforeQueries<C extends { query: unknown; exec: unknown; transacti
   c.query = wrap(client, "query");
   c.exec = wrap(client, "exec");
   const transaction = (client.transaction as (fn: (tx: object) => Promise<unknown>) => Promise<unknown>).bind(client);
-  c.transaction = (fn: (tx: object) => Promise<unknown>) =>
-    transaction((tx) => {
+  c.transaction = (fn: (tx: object) => Promise<unknown>) => {
+    // PGlite sends begin and commit (or rollback) itself
+    if (counting()) statementCount.n += 2;
+    return transaction((tx) => {
       const query = wrap(tx, "query");
       const exec = wrap(tx, "exec");
       return fn(
@@ -72,6 +82,7 @@ function yieldBeforeQueries<C extends { query: unknown; exec: unknown; transacti
         }),
       );
     });
+  };
   return client;
 }
 
@@ -83,7 +94,12 @@ export const POSTGRES_POOL_SIZE = 10;
  * not keep prepared statements) and a pool of POSTGRES_POOL_SIZE connections.
  */
 export function openPostgres(url: string, { max = POSTGRES_POOL_SIZE }: { max?: number } = {}): DbHandle {
-  const client = postgres(url, { prepare: false, max, onnotice: () => {} });
+  const client = postgres(url, {
+    prepare: false,
+    max,
+    onnotice: () => {},
+    ...(counting() ? { debug: () => void statementCount.n++ } : {}),
+  });
   const db = drizzlePostgres({ client, schema }) as unknown as Db;
   acceptValuesLikePglite(client.options.serializers);
   return {

@@ -4,7 +4,7 @@ import type { Executor } from "./client";
 import { faqs } from "./schema";
 
 export type Faq = typeof faqs.$inferSelect;
-export type FaqRow = Omit<Faq, "embedding"> & { embedded: boolean };
+export type FaqRow = Omit<Faq, "embedding"> & { embedded: boolean; hits: number };
 
 const columns = {
   id: faqs.id,
@@ -12,11 +12,22 @@ const columns = {
   question: faqs.question,
   answer: faqs.answer,
   enabled: faqs.enabled,
-  hits: faqs.hits,
+  // counted in faq_hits (an answer never rewrites the FAQ's vector-indexed row)
+  hits: sql<number>`coalesce((select h.hits from faq_hits h where h.faq_id = ${faqs.id} and h.business_id = ${faqs.businessId}), 0)::int`.mapWith(Number),
   createdAt: faqs.createdAt,
   updatedAt: faqs.updatedAt,
   embedded: sql<boolean>`${faqs.embedding} is not null`,
 };
+
+/** One more answer given by a FAQ: a row of faq_hits, never an update of the FAQ's vector-indexed row. */
+export async function countFaqHit(ex: Executor, businessId: string, faqId: string): Promise<void> {
+  await ex.execute(
+    // from the FAQ's own row: one deleted meanwhile (or of another business) counts nothing
+    sql`insert into faq_hits (faq_id, business_id, hits, last_hit_at)
+        select id, business_id, 1, now() from faqs where id = ${faqId} and business_id = ${businessId}
+        on conflict (faq_id) do update set hits = faq_hits.hits + 1, last_hit_at = now()`,
+  );
+}
 
 export async function listFaqs(ex: Executor, businessId: string): Promise<FaqRow[]> {
   return ex.select(columns).from(faqs).where(eq(faqs.businessId, businessId)).orderBy(asc(faqs.createdAt), asc(faqs.id));

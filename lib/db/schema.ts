@@ -409,7 +409,6 @@ export const faqs = pgTable(
     question: text("question").notNull(),
     answer: text("answer").notNull(),
     enabled: boolean("enabled").notNull().default(true),
-    hits: integer("hits").notNull().default(0),
     embedding: embedding(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -418,6 +417,20 @@ export const faqs = pgTable(
     index("faqs_business_idx").on(t.businessId),
     index("faqs_embedding_idx").using("hnsw", t.embedding.op("vector_cosine_ops")),
   ],
+);
+
+/** Answers given per FAQ, apart from faqs so counting never rewrites a vector-indexed row. */
+export const faqHits = pgTable(
+  "faq_hits",
+  {
+    faqId: uuid("faq_id")
+      .primaryKey()
+      .references(() => faqs.id, { onDelete: "cascade" }),
+    businessId: businessId(),
+    hits: integer("hits").notNull().default(0),
+    lastHitAt: timestamp("last_hit_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("faq_hits_business_idx").on(t.businessId)],
 );
 
 export const responseCache = pgTable(
@@ -663,6 +676,7 @@ export const TENANT_TABLES = [
   "knowledge_documents",
   "knowledge_chunks",
   "faqs",
+  "faq_hits",
   "response_cache",
   "response_cache_hits",
   "cache_warming",

@@ -2,7 +2,7 @@ import "server-only";
 // Retrieval of the business's own knowledge: vector (pgvector cosine) and full-text (tsvector)
 // together, merged by reciprocal-rank fusion. The pipeline and the dashboard's "what would the
 // agent find?" box both call retrieveKnowledge, so what the owner sees is what the agent gets.
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { embedOne, toVectorLiteral, type Embedder } from "@/lib/ai/embeddings";
 import { normalizeText, stem, STOP_WORDS } from "@/lib/ai/text";
 import { relatedTerms, topicCoverage } from "@/lib/ai/evidence";
@@ -170,54 +170,61 @@ export async function retrieveKnowledge(ex: Executor, input: RetrieveInput): Pro
   }
   const v = vector ? toVectorLiteral(vector) : null;
 
-  const chunkLists: Ranked[][] = [];
-  const faqLists: Ranked[][] = [];
+  // The four candidate lists (chunks and FAQs, by meaning and by words) in one statement, each list
+  // its own parenthesised select with its own order and limit (every one names its columns: any of
+  // them may come first); the rows are split by list again here.
+  type Candidate = { list: "chunk_vector" | "faq_vector" | "chunk_text" | "faq_text"; id: string; key: string; similarity: number | null; rank: number | null; text: string | null };
+  const lists: SQL[] = [];
   if (v) {
-    chunkLists.push(
-      (
-        await rows<{ id: string; key: string; similarity: number }>(
-          ex,
-          sql`select id, md5(content) as key, 1 - (embedding <=> ${v}::vector) as similarity from knowledge_chunks
-              where business_id = ${b} and embedding is not null
-              order by embedding <=> ${v}::vector limit ${pool}`,
-        )
-      ).map((r) => ({ ...r, quality: Number(r.similarity) })),
+    lists.push(
+      sql`(select 'chunk_vector' as list, id, md5(content) as key, 1 - (embedding <=> ${v}::vector) as similarity, null::real as rank, null::text as text
+           from knowledge_chunks
+           where business_id = ${b} and embedding is not null
+           order by embedding <=> ${v}::vector limit ${pool})`,
     );
     if (faqLimit)
-      faqLists.push(
-        (
-          await rows<{ id: string; key: string; similarity: number }>(
-            ex,
-            sql`select id, ${FAQ_KEY} as key, 1 - (embedding <=> ${v}::vector) as similarity from faqs
-                where business_id = ${b} and enabled and embedding is not null
-                order by embedding <=> ${v}::vector limit ${pool}`,
-          )
-        ).map((r) => ({ ...r, quality: Number(r.similarity) })),
+      lists.push(
+        sql`(select 'faq_vector' as list, id, ${FAQ_KEY} as key, 1 - (embedding <=> ${v}::vector) as similarity, null::real as rank, null::text as text
+             from faqs
+             where business_id = ${b} and enabled and embedding is not null
+             order by embedding <=> ${v}::vector limit ${pool})`,
       );
   }
   if (tq) {
-    chunkLists.push(
-      (
-        await rows<{ id: string; key: string; rank: number; text: string }>(
-          ex,
-          sql`select id, md5(content) as key, ts_rank(tsv, q, 1) as rank, coalesce(heading, '') || ' ' || content as text
-              from knowledge_chunks, to_tsquery('simple', ${tq}) q
-              where business_id = ${b} and tsv @@ q order by rank desc, id limit ${pool}`,
-        )
-      ).map((r) => ({ id: r.id, key: r.key, rank: r.rank, quality: Math.max(coverage(terms, r.text), topicCoverage(query, r.text)) })),
+    lists.push(
+      sql`(select 'chunk_text' as list, id, md5(content) as key, null::float8 as similarity, ts_rank(tsv, q, 1) as rank, coalesce(heading, '') || ' ' || content as text
+           from knowledge_chunks, to_tsquery('simple', ${tq}) q
+           where business_id = ${b} and tsv @@ q order by rank desc, id limit ${pool})`,
     );
     if (faqLimit)
-      faqLists.push(
-        (
-          await rows<{ id: string; key: string; rank: number; text: string }>(
-            ex,
-            sql`select id, ${FAQ_KEY} as key, ts_rank(to_tsvector('simple', question || ' ' || answer), q, 1) as rank, question || ' ' || answer as text
-                from faqs, to_tsquery('simple', ${tq}) q
-                where business_id = ${b} and enabled and to_tsvector('simple', question || ' ' || answer) @@ q
-                order by rank desc, id limit ${pool}`,
-          )
-        ).map((r) => ({ id: r.id, key: r.key, rank: r.rank, quality: Math.max(coverage(terms, r.text), topicCoverage(query, r.text)) })),
+      lists.push(
+        sql`(select 'faq_text' as list, id, ${FAQ_KEY} as key, null::float8 as similarity, ts_rank(to_tsvector('simple', question || ' ' || answer), q, 1) as rank, question || ' ' || answer as text
+             from faqs, to_tsquery('simple', ${tq}) q
+             where business_id = ${b} and enabled and to_tsvector('simple', question || ' ' || answer) @@ q
+             order by rank desc, id limit ${pool})`,
       );
+  }
+  const candidates = lists.length ? await rows<Candidate>(ex, sql.join(lists, sql` union all `)) : [];
+  // each list in its own order: nearest first by meaning, best ranked (then id) first by words
+  const listOf = (name: Candidate["list"]) => candidates.filter((r) => r.list === name);
+  const byMeaning = (name: Candidate["list"]): Ranked[] =>
+    listOf(name)
+      .map((r) => ({ id: r.id, key: r.key, similarity: Number(r.similarity), quality: Number(r.similarity) }))
+      .sort((a, b) => b.similarity - a.similarity);
+  const byWords = (name: Candidate["list"]): Ranked[] =>
+    listOf(name)
+      .map((r) => ({ id: r.id, key: r.key, rank: Number(r.rank), quality: Math.max(coverage(terms, r.text ?? ""), topicCoverage(query, r.text ?? "")) }))
+      .sort((a, b) => b.rank - a.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  const chunkLists: Ranked[][] = [];
+  const faqLists: Ranked[][] = [];
+  if (v) {
+    chunkLists.push(byMeaning("chunk_vector"));
+    if (faqLimit) faqLists.push(byMeaning("faq_vector"));
+  }
+  if (tq) {
+    chunkLists.push(byWords("chunk_text"));
+    if (faqLimit) faqLists.push(byWords("faq_text"));
   }
 
   // Both sides count even when one found nothing (a query with no content words, or no vector).
@@ -226,21 +233,26 @@ export async function retrieveKnowledge(ex: Executor, input: RetrieveInput): Pro
   const topChunks = fuse(chunkLists).filter((c) => c.score >= minScore).slice(0, limit);
   const topFaqs = fuse(faqLists).filter((f) => f.score >= minScore).slice(0, faqLimit);
 
-  const chunkRows = topChunks.length
-    ? await rows<{ id: string; document_id: string; title: string; heading: string | null; content: string }>(
-        ex,
-        sql`select c.id, c.document_id, d.title, c.heading, c.content from knowledge_chunks c
-            join knowledge_documents d on d.id = c.document_id and d.business_id = c.business_id
-            where c.business_id = ${b} and c.id = any(${idArray(topChunks)})`,
-      )
-    : [];
-  const faqRows = topFaqs.length
-    ? await rows<{ id: string; question: string; answer: string }>(
-        ex,
-        sql`select id, question, answer from faqs
-            where business_id = ${b} and id = any(${idArray(topFaqs)})`,
-      )
-    : [];
+  // the winners' text, chunks and FAQs in one statement
+  type Winner = { kind: "chunk" | "faq"; id: string; document_id: string | null; title: string | null; heading: string | null; content: string | null; question: string | null; answer: string | null };
+  const winners: SQL[] = [];
+  if (topChunks.length)
+    winners.push(
+      sql`select 'chunk' as kind, c.id, c.document_id, d.title, c.heading, c.content, null::text as question, null::text as answer
+          from knowledge_chunks c
+          join knowledge_documents d on d.id = c.document_id and d.business_id = c.business_id
+          where c.business_id = ${b} and c.id = any(${idArray(topChunks)})`,
+    );
+  if (topFaqs.length)
+    winners.push(
+      sql`select 'faq' as kind, id, null::uuid as document_id, null::text as title, null::text as heading, null::text as content, question, answer from faqs
+          where business_id = ${b} and id = any(${idArray(topFaqs)})`,
+    );
+  const found = winners.length ? await rows<Winner>(ex, sql.join(winners, sql` union all `)) : [];
+  const chunkRows = found.flatMap((r) =>
+    r.kind === "chunk" ? [{ id: r.id, document_id: r.document_id!, title: r.title!, heading: r.heading, content: r.content! }] : [],
+  );
+  const faqRows = found.flatMap((r) => (r.kind === "faq" ? [{ id: r.id, question: r.question!, answer: r.answer! }] : []));
 
   const chunkById = new Map(chunkRows.map((r) => [r.id, r]));
   const faqById = new Map(faqRows.map((r) => [r.id, r]));

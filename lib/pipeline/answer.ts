@@ -2,7 +2,7 @@
 // model, the answer stored with its cost, the budget charged, the cache filled. Used by
 // handleInbound right after a message is stored and by the sweeper for anything left unanswered.
 import { and, eq, sql } from "drizzle-orm";
-import { rows, withService, type Tx } from "@/lib/db/client";
+import { getDb, rows, withService, type Executor, type Tx } from "@/lib/db/client";
 import { businesses, channels, conversations, customers, messages } from "@/lib/db/schema";
 import { getEmbedder } from "@/lib/ai/embeddings";
 import type { LanguageModel } from "@/lib/ai/model";
@@ -10,7 +10,8 @@ import { buildPrompt, openState, readAiSettings, type AiSettings } from "@/lib/a
 import { chooseModels, generateWithRouter, streamWithRouter, type Attempt, type RoutedResult } from "@/lib/ai/router";
 import { CACHE_DECISION, getSemanticCache } from "@/lib/cache";
 import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
-import { checkLimits } from "@/lib/ratelimit";
+import { countFaqHit } from "@/lib/db/faqs";
+import { checkLimits, resolveLimits, type ResolvedLimits } from "@/lib/ratelimit";
 import { assessAbuse } from "./abuse";
 import { chargeEmbedding, spendingAllowed } from "./spend";
 import { priceModelCall } from "@/lib/billing/prices";
@@ -66,14 +67,18 @@ export type AnswerOptions = {
 
 const CLAIM_STALE_SECONDS = 120;
 
-type Loaded = {
+/** A claimed customer message with everything the gates and the prompt read about it. */
+export type ClaimedMessage = {
   message: Message;
   conversation: typeof conversations.$inferSelect;
   customer: typeof customers.$inferSelect;
   business: typeof businesses.$inferSelect;
   channel: typeof channels.$inferSelect;
   settings: AiSettings;
+  /** the business's rate limits (its limits column and rule rows), read in the same statement */
+  limits: ResolvedLimits;
 };
+type Loaded = ClaimedMessage;
 
 /** Only one caller answers a message: the claim is a conditional update on the message row. */
 async function claim(tx: Tx, businessId: string, messageId: string): Promise<boolean> {
@@ -89,16 +94,35 @@ async function claim(tx: Tx, businessId: string, messageId: string): Promise<boo
   return claimed.length === 1;
 }
 
-async function load(tx: Tx, businessId: string, messageId: string): Promise<Loaded | null> {
+/**
+ * One statement: the message, its conversation, customer, business and channel, and the business's
+ * rate-limit rules. handleInbound runs it inside the transaction that stored (and claimed) the message.
+ */
+export async function loadClaimed(tx: Tx, businessId: string, messageId: string): Promise<Loaded | null> {
   const [row] = await tx
-    .select({ message: messages, conversation: conversations, customer: customers, business: businesses, channel: channels })
+    .select({
+      message: messages,
+      conversation: conversations,
+      customer: customers,
+      business: businesses,
+      channel: channels,
+      limitRules: sql<unknown>`coalesce((select json_agg(json_build_object('scope', r.scope, 'limit', r."limit", 'windowSeconds', r.window_seconds))
+                    from rate_limit_rules r where r.business_id = ${businesses.id}), '[]'::json)`,
+    })
     .from(messages)
     .innerJoin(conversations, and(eq(conversations.id, messages.conversationId), eq(conversations.businessId, messages.businessId)))
     .innerJoin(customers, and(eq(customers.id, messages.customerId), eq(customers.businessId, messages.businessId)))
     .innerJoin(businesses, eq(businesses.id, messages.businessId))
     .innerJoin(channels, and(eq(channels.id, messages.channelId), eq(channels.businessId, messages.businessId)))
     .where(and(eq(messages.id, messageId), eq(messages.businessId, businessId)));
-  return row ? { ...row, settings: readAiSettings(row.business.aiSettings) } : null;
+  if (!row) return null;
+  const { limitRules, ...loaded } = row;
+  const ruleRows = (typeof limitRules === "string" ? JSON.parse(limitRules) : limitRules) as Parameters<typeof resolveLimits>[1] | null;
+  return {
+    ...loaded,
+    settings: readAiSettings(row.business.aiSettings),
+    limits: { timeZone: row.business.timeZone, rules: resolveLimits(row.business.limits, ruleRows ?? []) },
+  };
 }
 
 async function markOutcome(tx: Tx, businessId: string, messageId: string, outcome: string, extra: Record<string, unknown> = {}) {
@@ -127,9 +151,30 @@ async function notifyThrottled(tx: Tx, businessId: string, conversationId: strin
 
 const emptyTrace = (): AnswerTrace => ({ source: null, tokensIn: 0, tokensOut: 0, costUsd: 0, latencyMs: 0, cached: false });
 
+/** Claims a stored customer message and answers it (the sweeper; a channel answering after its acknowledgement). */
 export async function answerMessage(businessId: string, messageId: string, opts: AnswerOptions = {}): Promise<AnswerOutcome> {
+  return givenBackOnFailure(businessId, messageId, async () => {
+    // one transaction: the claim, then what the answer needs (or, claimed by another call, its answer)
+    const claimed = await withService(async (tx) =>
+      (await claim(tx, businessId, messageId)) ? { ctx: await loadClaimed(tx, businessId, messageId) } : { reply: await findReply(tx, businessId, messageId) },
+    );
+    if ("reply" in claimed) {
+      const reply = claimed.reply;
+      return { reply: reply ?? null, duplicate: true, noReply: reply ? undefined : { reason: "duplicate" }, handedOff: false, trace: emptyTrace() };
+    }
+    if (!claimed.ctx) throw new Error("Claimed a message that cannot be loaded");
+    return answerClaimed(claimed.ctx, opts);
+  });
+}
+
+/** Answers a message its caller already claimed and loaded (handleInbound: in the transaction that stored it). */
+export async function answerClaimedMessage(ctx: ClaimedMessage, opts: AnswerOptions = {}): Promise<AnswerOutcome> {
+  return givenBackOnFailure(ctx.business.id, ctx.message.id, () => answerClaimed(ctx, opts));
+}
+
+async function givenBackOnFailure(businessId: string, messageId: string, answer: () => Promise<AnswerOutcome>): Promise<AnswerOutcome> {
   try {
-    return await answerClaimed(businessId, messageId, opts);
+    return await answer();
   } catch (err) {
     // Give the message back (the sweeper answers it later): a failure here must not strand it.
     await withService((tx) =>
@@ -139,38 +184,63 @@ export async function answerMessage(businessId: string, messageId: string, opts:
   }
 }
 
-async function answerClaimed(businessId: string, messageId: string, opts: AnswerOptions): Promise<AnswerOutcome> {
+async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOutcome> {
   const started = Date.now();
   const trace = emptyTrace();
-  const claimed = await withService((tx) => claim(tx, businessId, messageId));
-  if (!claimed) {
-    const reply = await withService((tx) => findReply(tx, businessId, messageId));
-    return { reply: reply ?? null, duplicate: true, noReply: reply ? undefined : { reason: "duplicate" }, handedOff: false, trace };
-  }
-  const ctx = await withService((tx) => load(tx, businessId, messageId));
-  if (!ctx) throw new Error("Claimed a message that cannot be loaded");
   const { message, conversation, customer, business, channel, settings } = ctx;
+  const businessId = business.id;
+  const messageId = message.id;
   const style = opts.style ?? styleOf(channel.kind as ChannelKind);
 
-  const stop = async (reason: NoReplyReason, text?: string, extra: Record<string, unknown> = {}, retryAfterSeconds?: number): Promise<AnswerOutcome> => {
+  /** No reply: the outcome marked (`before`: anything else that commits with it). */
+  const stop = async (
+    reason: NoReplyReason,
+    text?: string,
+    extra: Record<string, unknown> = {},
+    retryAfterSeconds?: number,
+    before?: (tx: Tx) => Promise<void>,
+  ): Promise<AnswerOutcome> => {
     trace.gate = reason;
-    await withService((tx) => markOutcome(tx, businessId, messageId, `no_reply:${reason}`, extra));
+    await withService(async (tx) => {
+      await before?.(tx);
+      await markOutcome(tx, businessId, messageId, `no_reply:${reason}`, extra);
+    });
     return { reply: null, noReply: { reason, message: text, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) }, handedOff: false, trace };
   };
 
   const reply = async (
     text: string,
     source: AnswerSource,
-    details: { model?: string | null; tokensIn?: number; tokensOut?: number; costUsd?: number; handoff?: boolean; handoffReason?: string; handoffCategory?: string } = {},
+    details: {
+      model?: string | null;
+      tokensIn?: number;
+      tokensOut?: number;
+      costUsd?: number;
+      handoff?: boolean;
+      handoffReason?: string;
+      handoffCategory?: string;
+      /** the model call's settlement (reservation → spent, its cost event of costUsd): commits with the reply */
+      settle?: (ex?: Executor) => Promise<unknown>;
+      /** anything else that commits with the reply (a FAQ's hit) */
+      also?: (tx: Tx) => Promise<void>;
+    } = {},
   ): Promise<AnswerOutcome> => {
     trace.source = source;
     trace.latencyMs = Date.now() - started;
-    const stored = await withService(async (tx) => {
+    // last in the transaction, so the business's budget row stays locked only for its commit; charged
+    // whether or not the reply is kept: the call was made
+    const settle = async (tx: Tx) => void (await details.settle?.(tx));
+    const store = withService(async (tx) => {
+      await details.also?.(tx);
       // Staff may have taken the conversation over while this answer was being made (the model can
       // take seconds). The conversation's row is locked for the rest of this transaction and read
       // again: a take-over that committed first is seen here and nothing is stored; one that comes
       // later waits for this commit, so an AI reply never lands after a person took over. The model
-      // call, if any, was made and stays charged (its cost event is already recorded).
+      // call, if any, was made and stays charged (its settlement commits in this transaction either way).
+      // The customer's row first (key share, as the reply's foreign key takes it anyway): a delivery
+      // being stored for this customer holds it for update and then writes this conversation, so
+      // taking the conversation first could deadlock against it.
+      await tx.select({ id: customers.id }).from(customers).where(and(eq(customers.id, customer.id), eq(customers.businessId, businessId))).for("key share");
       const [current] = await tx
         .select({ status: conversations.status, assigneeId: conversations.assigneeId })
         .from(conversations)
@@ -180,6 +250,7 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
         // A person took over (assignee set), or another message of this conversation was handed off.
         const why = current.assigneeId ? "taken_over" : "waiting_human";
         await markOutcome(tx, businessId, messageId, `no_reply:${why}`, { discarded: { source, model: details.model ?? null, costUsd: details.costUsd ?? 0 } });
+        await settle(tx);
         return why;
       }
       const { message: saved } = await storeMessage(tx, {
@@ -205,7 +276,13 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
         await setWaitingHuman(tx, businessId, conversation.id);
         await notifyThrottled(tx, businessId, conversation.id, details.handoffReason);
       }
+      await settle(tx);
       return saved;
+    });
+    const stored = await store.catch(async (err: unknown) => {
+      // nothing of the transaction stands, its settlement neither: the call was still made, and is charged on its own
+      if (details.settle) await details.settle().catch(() => undefined);
+      throw err;
     });
     if (typeof stored === "string") {
       // Channels answer this reason as they answer any conversation waiting for a person: no AI
@@ -220,31 +297,39 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   // ---- gates, before any money is spent
   if (typeof (message.metadata as { csatRating?: unknown }).csatRating === "number") return stop("csat_rating");
   if (conversation.status === "waiting_human") {
-    await withService((tx) => notifyThrottled(tx, businessId, conversation.id, "the customer wrote again"));
-    return stop("waiting_human");
+    return stop("waiting_human", undefined, {}, undefined, (tx) => notifyThrottled(tx, businessId, conversation.id, "the customer wrote again"));
   }
   if (customer.blocked || (customer.blockedUntil && customer.blockedUntil > new Date())) return stop("blocked");
   const consent = (customer.consent ?? {}) as Record<string, { optedOut?: boolean } | undefined>;
   if (consent[channel.kind]?.optedOut) return stop("opted_out");
   if (!message.content.trim()) return stop("empty");
 
-  const limits = await withService((tx) =>
-    checkLimits(tx, { businessId, customerId: customer.id, ip: opts.ip ?? null, trustScore: customer.trustScore, channelKind: channel.kind }),
+  // the rules came with the message: the limiter (Redis, or in-process) is the only store asked
+  const limits = await checkLimits(
+    await getDb(),
+    { businessId, customerId: customer.id, ip: opts.ip ?? null, trustScore: customer.trustScore, channelKind: channel.kind },
+    { limits: ctx.limits },
   );
   if (!limits.ok) return stop("rate_limited", limits.message, { scope: limits.scope }, limits.retryAfterSeconds);
 
-  const abuse = await withService((tx) => assessAbuse(tx, {
+  // ---- abuse, then the owner's rules (before any FAQ, cache or model can answer: hand-offs,
+  // emergencies, languages), in one transaction: the rules read the history there
+  const gated = await withService(async (tx) => {
+    const abuse = await assessAbuse(tx, {
       businessId,
       customerId: customer.id,
       messageId: message.id,
       text: message.content,
       originalLength: Number((message.metadata as { truncatedFrom?: number }).truncatedFrom ?? message.content.length),
-    }));
-  if (abuse.verdict === "block") return stop("abuse", undefined, { kinds: abuse.kinds });
+    });
+    if (abuse.verdict === "block") return { abuse };
+    return { abuse, ruled: await applyRules({ businessId, customerId: customer.id, message, settings }, tx) };
+  });
+  const abuse = gated.abuse;
+  if (abuse.verdict === "block" || !gated.ruled) return stop("abuse", undefined, { kinds: abuse.kinds });
   const lowTrust = abuse.verdict === "suspicious" || abuse.trustScore < 30;
 
-  // ---- the owner's rules, before any FAQ, cache or model can answer: hand-offs, emergencies, languages
-  const ruled = await applyRules({ businessId, customerId: customer.id, message, settings });
+  const ruled = gated.ruled;
   if (ruled.decided) {
     trace.gate = `rule:${ruled.decided.decision.kind === "handoff" ? ruled.decided.decision.category : ruled.decided.decision.kind}`;
     opts.onDelta?.(ruled.decided.text);
@@ -267,15 +352,19 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   const embedding = vectors[0]!;
   if (embedTokens) await chargeEmbedding({ businessId, tokens: embedTokens, model: embedModel, messageId: message.id, conversationId: conversation.id });
 
-  const retrieval: Retrieval = await withService((tx) =>
-    retrieveKnowledge(tx, { businessId, query: question, embedding, limit: 4, faqLimit: 3 }),
-  );
+  // one transaction: the FAQs and knowledge for the question, and what is remembered about the customer
+  const history = ruled.history;
+  const { retrieval, memories } = await withService(async (tx) => {
+    const retrieval: Retrieval = await retrieveKnowledge(tx, { businessId, query: question, embedding, limit: 4, faqLimit: 3 });
+    const memories = await recallMemories(tx, { businessId, customerId: customer.id, embedding, excludeMessageIds: history.map((m) => m.id), limit: 3 });
+    return { retrieval, memories };
+  });
   const topFaq = retrieval.faqs[0];
   if (topFaq && topFaq.similarity >= settings.cacheThreshold && answersQuestion(question, topFaq)) {
     trace.faq = { id: topFaq.id, question: topFaq.question, similarity: topFaq.similarity };
-    await withService((tx) => tx.execute(sql`update faqs set hits = hits + 1 where id = ${topFaq.id} and business_id = ${businessId}`));
     opts.onDelta?.(topFaq.answer);
-    return reply(topFaq.answer, "faq");
+    // the hit is counted with the reply, in faq_hits
+    return reply(topFaq.answer, "faq", { also: (tx) => countFaqHit(tx, businessId, topFaq.id) });
   }
 
   const cache = getSemanticCache();
@@ -299,11 +388,7 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
   const earlierAnswer = nearMiss && nearMiss.similarity >= CACHE_DECISION.floor ? nearMiss : undefined;
 
   // ---- the model: only within budget and while the business is active
-  const history = ruled.history;
   const earlier = history.filter((m) => m.id !== message.id).slice(-10);
-  const memories = await withService((tx) =>
-    recallMemories(tx, { businessId, customerId: customer.id, embedding, excludeMessageIds: history.map((m) => m.id), limit: 3 }),
-  );
   // the other channels' kinds are read only when the history crosses channels
   const channelKinds = new Map<string, ChannelKind>([[channel.id, channel.kind as ChannelKind]]);
   if (earlier.some((m) => !channelKinds.has(m.channelId))) {
@@ -368,11 +453,12 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
     await allowance.release();
     throw err;
   }
-  const costUsd = await allowance.settle({ model: result.model, tokensIn: result.tokensIn, tokensOut: result.tokensOut, messageId: message.id, conversationId: conversation.id });
+  const actual = { model: result.model, tokensIn: result.tokensIn, tokensOut: result.tokensOut, messageId: message.id, conversationId: conversation.id };
   trace.model = result.model;
   trace.attempts = result.attempts;
   trace.tokensIn = result.tokensIn;
   trace.tokensOut = result.tokensOut;
+  const costUsd = allowance.costOf(actual);
   trace.costUsd = costUsd;
 
   const handoff = result.handoff.needed;
@@ -387,6 +473,8 @@ async function answerClaimed(businessId: string, messageId: string, opts: Answer
     tokensIn: result.tokensIn,
     tokensOut: result.tokensOut,
     costUsd,
+    // settled in the reply's transaction
+    settle: (ex) => allowance.settle(actual, ex),
     handoff,
     handoffReason: result.handoff.reason,
     handoffCategory: result.handoff.category,

@@ -39,12 +39,17 @@ export type NewMessage = typeof messages.$inferInsert;
 
 /**
  * Stores a message once: a provider id already seen on this channel returns the first row with
- * `duplicate: true` instead of a second message.
+ * `duplicate: true` instead of a second message. `claim`: the stored customer message is claimed for
+ * answering in the same statement (metadata.answering, as answerMessage's claim sets it).
  */
-export async function storeMessage(tx: Tx, values: NewMessage) {
+export async function storeMessage(tx: Tx, values: NewMessage, opts: { claim?: boolean } = {}) {
   const [inserted] = await tx
     .insert(messages)
-    .values(values)
+    .values(
+      opts.claim
+        ? { ...values, metadata: sql`${JSON.stringify(values.metadata ?? {})}::jsonb || jsonb_build_object('answering', now())` as unknown as Record<string, unknown> }
+        : values,
+    )
     .onConflictDoNothing({ target: [messages.channelId, messages.providerMessageId] })
     .returning();
   if (inserted) {

@@ -7,7 +7,7 @@ import { answerSurvey, findOpenSurvey } from "@/lib/db/csat";
 import { AppError } from "@/lib/errors";
 import { queueRatingThanks, ratingOfReply } from "@/lib/services/csat";
 import { stripNul, stripNulDeep } from "@/lib/validation/text";
-import { answerMessage, type AnswerOptions } from "./answer";
+import { answerClaimedMessage, answerMessage, loadClaimed, type AnswerOptions, type ClaimedMessage } from "./answer";
 import { deferAfterResponse, type Defer } from "./defer";
 import { findReply, resolveConversation, storeMessage } from "./conversations";
 import { resolveCustomer } from "./customers";
@@ -72,8 +72,12 @@ function storable(input: InboundMessage): InboundMessage {
   };
 }
 
-/** Step 1–2: the customer, the conversation, the stored message. */
-export async function storeInbound(raw: InboundMessage, opts: { defer?: Defer } = {}) {
+/**
+ * Step 1–2: the customer, the conversation, the stored message. `claim` (handleInbound): a new message
+ * is stored already claimed for answering, and what the answer needs is loaded in the same
+ * transaction (`claimed`), so answering starts without another round trip.
+ */
+export async function storeInbound(raw: InboundMessage, opts: { claim?: boolean; defer?: Defer } = {}) {
   let input = storable(raw);
   if (input.text.length > MAX_INBOUND_CHARS) {
     // Oversized input is kept (truncated) so nothing is lost; the abuse gate sees the original length.
@@ -93,7 +97,7 @@ export async function storeInbound(raw: InboundMessage, opts: { defer?: Defer } 
       if (input.conversationId && input.conversationId !== seen.conversationId) {
         await dropEmptyConversation(tx, input.businessId, input.conversationId, customer.id);
       }
-      return { message: seen, duplicate: true, customerId: seen.customerId, conversationId: seen.conversationId, thanksId: null };
+      return { message: seen, duplicate: true, customerId: seen.customerId, conversationId: seen.conversationId, thanksId: null, claimed: undefined as ClaimedMessage | null | undefined };
     }
 
     // A bare 1–5 on SMS or WhatsApp answering this customer's open survey: it joins the surveyed
@@ -142,7 +146,7 @@ export async function storeInbound(raw: InboundMessage, opts: { defer?: Defer } 
       attachments: input.attachments ?? [],
       metadata: { ...(input.metadata ?? {}), ...(input.ip ? { ipSeen: true } : {}), ...(survey ? { csatRating: rating } : {}) },
       ...(input.receivedAt ? { createdAt: input.receivedAt } : {}),
-    });
+    }, { claim: opts.claim });
     // the first rating of a survey (never a repeat or a duplicate delivery) is thanked once, on the same channel
     const thanksId =
       !duplicate && survey && rating && (await answerSurvey(tx, input.businessId, survey.id, rating))
@@ -154,7 +158,12 @@ export async function storeInbound(raw: InboundMessage, opts: { defer?: Defer } 
         .set({ lastSeenAt: new Date(), name: customer.name ?? input.name ?? null, updatedAt: new Date() })
         .where(and(eq(customers.id, customer.id), eq(customers.businessId, input.businessId)));
     }
-    return { message, duplicate, customerId: message.customerId, conversationId: message.conversationId, thanksId };
+    const claimed = opts.claim && !duplicate ? await loadClaimed(tx, input.businessId, message.id) : undefined;
+    // the stored message as it reads without the claim marker (the marker is the answer's business)
+    const { answering: _claim, ...metadata } = message.metadata;
+    void _claim;
+    const visible = duplicate || !opts.claim ? message : { ...message, metadata };
+    return { message: visible, duplicate, customerId: message.customerId, conversationId: message.conversationId, thanksId, claimed };
   });
   // the thank-you leaves through the outbox drain straight away (the outbox job retries what this misses)
   if (stored.thanksId) (opts.defer ?? deferAfterResponse)(async () => (await import("@/lib/channels/delivery")).drainOutbox({ businessId: raw.businessId }));
@@ -162,12 +171,15 @@ export async function storeInbound(raw: InboundMessage, opts: { defer?: Defer } 
 }
 
 export async function handleInbound(input: InboundMessage, opts: AnswerOptions = {}): Promise<InboundResult> {
-  const stored = await storeInbound(input, { defer: opts.defer });
+  const stored = await storeInbound(input, { claim: true, defer: opts.defer });
   const base = { customerId: stored.customerId, conversationId: stored.conversationId, customerMessage: stored.message, duplicate: stored.duplicate };
   if (stored.duplicate) {
     const reply = await withService((tx) => findReply(tx, input.businessId, stored.message.id));
     return { ...base, reply: reply ?? null, noReply: reply ? undefined : { reason: "duplicate" }, handedOff: false };
   }
-  const outcome = await answerMessage(input.businessId, stored.message.id, { ...opts, ip: input.ip ?? opts.ip });
+  const answerOpts = { ...opts, ip: input.ip ?? opts.ip };
+  const outcome = stored.claimed
+    ? await answerClaimedMessage(stored.claimed, answerOpts)
+    : await answerMessage(input.businessId, stored.message.id, answerOpts);
   return { ...base, reply: outcome.reply, noReply: outcome.noReply, handedOff: outcome.handedOff };
 }

@@ -3,7 +3,7 @@
 // and languages (lib/ai/rules.ts), and for everything else says what to look up — the message, or
 // with the question it follows up — and, for "what did I ask you by SMS?", the older messages asked about.
 import { and, desc, eq, notInArray } from "drizzle-orm";
-import { withService } from "@/lib/db/client";
+import { withService, type Tx } from "@/lib/db/client";
 import { channels, messages } from "@/lib/db/schema";
 import { followUpOf } from "@/lib/ai/evidence";
 import { recallRequest } from "@/lib/ai/intents";
@@ -30,16 +30,21 @@ export type RulesOutcome = {
   language?: string;
 };
 
-export async function applyRules(input: {
-  businessId: string;
-  customerId: string;
-  message: Message;
-  settings: AiSettings;
-  now?: Date;
-}): Promise<RulesOutcome> {
+/** `tx`: the caller's transaction (the answer chain reads the history in the one its gates ran in). */
+export async function applyRules(
+  input: {
+    businessId: string;
+    customerId: string;
+    message: Message;
+    settings: AiSettings;
+    now?: Date;
+  },
+  tx?: Tx,
+): Promise<RulesOutcome> {
   const { businessId, customerId, message, settings } = input;
+  const within = <T>(fn: (tx: Tx) => Promise<T>) => (tx ? fn(tx) : withService(fn));
   const text = message.content;
-  const history = await withService((tx) => recentCustomerMessages(tx, businessId, customerId, 11));
+  const history = await within((tx) => recentCustomerMessages(tx, businessId, customerId, 11));
   const earlier = history.filter((m) => m.id !== message.id);
   const earlierCustomer = earlier.filter((m) => m.role === "customer").map((m) => ({ content: m.content, at: m.createdAt }));
   const lastReplyMessage = [...earlier].reverse().find((m) => m.role === "assistant" || m.role === "agent");
@@ -60,7 +65,7 @@ export async function applyRules(input: {
 
   const recall = recallRequest(text);
   if (recall) {
-    const older = await withService((tx) =>
+    const older = await within((tx) =>
       tx
         .select({ message: messages, kind: channels.kind })
         .from(messages)

@@ -1,6 +1,6 @@
 // Money around one answer: the gate (business paused, budget exhausted with auto-pause on), a
 // reservation before the model call, settlement at the real cost after it, and a cost event each.
-import { withService } from "@/lib/db/client";
+import { withService, type Executor } from "@/lib/db/client";
 import type { businesses } from "@/lib/db/schema";
 import { budgetState, charge, release, reserve, settle, type Reservation } from "@/lib/billing/budgets";
 import { recordCost } from "@/lib/billing/costs";
@@ -14,9 +14,15 @@ export type Allowance =
   | { ok: false; reason: "paused" | "budget_exhausted" }
   | {
       ok: true;
-      /** messageId/conversationId: the message the call answered (null for a call no message asked for, such as cache warming) */
-      settle: (actual: { model: string; tokensIn: number; tokensOut: number; messageId: string | null; conversationId: string | null }) => Promise<number>;
+      /**
+       * messageId/conversationId: the message the call answered (null for a call no message asked for,
+       * such as cache warming). `ex`: a short transaction of the caller's (the reply's), in which the
+       * settlement and the cost event commit with what it stores; by default a transaction of their own.
+       */
+      settle: (actual: { model: string; tokensIn: number; tokensOut: number; messageId: string | null; conversationId: string | null }, ex?: Executor) => Promise<number>;
       release: () => Promise<void>;
+      /** what settle will charge for this call */
+      costOf: (actual: { model: string; tokensIn: number; tokensOut: number }) => number;
     };
 
 /**
@@ -32,21 +38,29 @@ export function worstCaseCost(input: { model: string; prompt: string; maxOutputT
 export async function spendingAllowed(input: { business: Business; model: string; prompt: string; maxOutputTokens: number }): Promise<Allowance> {
   const { business } = input;
   if (business.status === "paused") return { ok: false, reason: "paused" };
-  const state = await budgetState(business.id);
-  if (!state.modelAllowed) return { ok: false, reason: "budget_exhausted" };
-  const held = await reserve(business.id, worstCaseCost(input));
-  if ("denied" in held) return { ok: false, reason: "budget_exhausted" };
+  // the state and the hold in one short transaction (the hold's row lock lasts until its commit)
+  const held = await withService(async (tx) => {
+    const state = await budgetState(business.id, { ex: tx });
+    if (!state.modelAllowed) return null;
+    return reserve(business.id, worstCaseCost(input), { ex: tx });
+  });
+  if (!held || "denied" in held) return { ok: false, reason: "budget_exhausted" };
   const reservation: Reservation = held;
+  const offlineModel = (model: string) => model === "offline" || model === "fallback";
+  const costOf = (actual: { model: string; tokensIn: number; tokensOut: number }) =>
+    offlineModel(actual.model) ? 0 : priceModelCall(actual.model, actual.tokensIn, actual.tokensOut);
   return {
     ok: true,
     release: () => release(reservation),
-    settle: async (actual) => {
-      const offline = actual.model === "offline" || actual.model === "fallback";
-      const costUsd = offline ? 0 : priceModelCall(actual.model, actual.tokensIn, actual.tokensOut);
-      await settle(reservation, costUsd);
-      if (!offline) {
-        await withService((tx) =>
-          recordCost(tx, {
+    costOf,
+    settle: async (actual, ex) => {
+      const offline = offlineModel(actual.model);
+      const costUsd = costOf(actual);
+      const within = <T>(fn: (tx: Executor) => Promise<T>) => (ex ? fn(ex) : withService(fn));
+      await within(async (tx) => {
+        await settle(reservation, costUsd, { ex: tx });
+        if (!offline) {
+          await recordCost(tx, {
             businessId: business.id,
             kind: "model",
             model: actual.model,
@@ -55,9 +69,9 @@ export async function spendingAllowed(input: { business: Business; model: string
             costUsd,
             messageId: actual.messageId,
             conversationId: actual.conversationId,
-          }),
-        );
-      }
+          });
+        }
+      });
       return costUsd;
     },
   };

@@ -7,6 +7,7 @@ import * as s from "@/lib/db/schema";
 import { seedDemo } from "@/lib/db/seed";
 import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
 import { embedPending } from "@/lib/knowledge/indexing";
+import { listFaqs } from "@/lib/db/faqs";
 import { handleInbound } from "@/lib/pipeline/inbound";
 import { resetSemanticCacheForTests } from "@/lib/cache";
 import { setLimiterForTests } from "@/lib/ratelimit";
@@ -56,6 +57,22 @@ describe("answer sources", () => {
     const r = await handleInbound(msg("What are your opening hours?"), { defer });
     expect(r.reply).toMatchObject({ source: "faq", costUsd: 0, tokensIn: 0, role: "assistant", replyToId: r.customerMessage.id });
     expect(r.reply!.content).toMatch(/Monday to Wednesday/);
+  });
+
+  it("counts a FAQ's answers beside it, never rewriting the FAQ's vector-indexed row", async () => {
+    const faqRow = () =>
+      withService((tx) =>
+        rows<{ id: string; version: string }>(tx, sql`select id, xmin::text as version from faqs where business_id = ${DEMO_BUSINESS_ID} and question ilike '%opening hours%' limit 1`),
+      ).then((r) => r[0]!);
+    const hitsOf = async (id: string) => (await withService((tx) => listFaqs(tx, DEMO_BUSINESS_ID))).find((f) => f.id === id)!.hits;
+    const before = await faqRow();
+    const hits = await hitsOf(before.id);
+    for (const visitor of ["visitor-hours-1", "visitor-hours-2"]) {
+      const r = await handleInbound(msg("What are your opening hours?", visitor), { defer });
+      expect(r.reply?.source).toBe("faq");
+    }
+    expect(await hitsOf(before.id)).toBe(hits + 2);
+    expect((await faqRow()).version).toBe(before.version);
   });
 
   it("answers from knowledge with the offline responder, and says plainly when it does not know", async () => {
