@@ -4,6 +4,7 @@ import { rows, type Executor } from "@/lib/db/client";
 import * as s from "@/lib/db/schema";
 import { insertUser } from "@/lib/db/users";
 import { hashPassword } from "@/lib/auth/password";
+import { encrypt } from "@/lib/security/crypto";
 
 const zero = () => `[${new Array(768).fill(0).map((_, i) => (i === 0 ? 1 : 0)).join(",")}]`;
 
@@ -50,7 +51,7 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
   await ex.insert(s.outbox).values({ businessId, channelKind: "email", recipient: "x@y.z", body: "b" });
   await ex.insert(s.auditLog).values({ businessId, action: "test" });
   // an unverified digest phone (the tenant has no SMS channel, so nothing is ever texted to it)
-  await ex.insert(s.digestPhones).values({ businessId, channelKind: "sms", phoneEncrypted: "x" });
+  await ex.insert(s.digestPhones).values({ businessId, channelKind: "sms", phoneEncrypted: encrypt("+15555550100") });
   return { businessId, ownerMemberId: owner!.id, channelId: ch!.id, customerId: cu!.id, conversationId: co!.id, messageId: m!.id };
 }
 

@@ -137,8 +137,11 @@ describe("generate with fallback (real SDK against the stand-in)", () => {
   it("stops on the caller's cancel instead of trying the next model", async () => {
     gemini.script(FAST, { kind: "json", value: { reply: "slow", handoff: false }, delayMs: 2_000 });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    await expect(generateWithRouter(req, simple, { model, signal: controller.signal })).rejects.toMatchObject({ kind: "aborted" });
+    const answering = generateWithRouter(req, simple, { model, signal: controller.signal });
+    // cancel while the first model is answering (once its request has arrived, however loaded the machine)
+    while (gemini.calls("generateContent").length === 0) await new Promise((r) => setTimeout(r, 10));
+    controller.abort();
+    await expect(answering).rejects.toMatchObject({ kind: "aborted" });
     expect(gemini.calls("generateContent").map((c) => c.model)).toEqual([FAST]);
   });
 
