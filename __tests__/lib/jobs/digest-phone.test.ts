@@ -17,6 +17,7 @@ import type { MemberCtx } from "@/lib/services/context";
 import LimitsPage from "@/app/(dashboard)/[business]/settings/limits/page";
 import { requestDigestPhoneCodeAction } from "@/app/(dashboard)/[business]/settings/actions";
 import { useTestDb } from "../../helpers/db";
+import { seedExchange } from "../../helpers/exchanges";
 import { makeTwoTenants } from "../../helpers/fixtures";
 import { signInAs } from "../../helpers/session";
 
@@ -57,21 +58,8 @@ const lastCode = async () => /\b(\d{6})\b/.exec((await texts("verification")).at
 const smsCosts = () =>
   withService((tx) => rows<{ n: number }>(tx, sql`select coalesce(sum(units), 0)::int as n from cost_events where business_id = ${businessId} and kind = 'sms'`)).then((r) => r[0]!.n);
 
-async function exchange(tx: Tx, created: string, question: string, status: "open" | "waiting_human" = "open") {
-  const [c] = await rows<{ id: string }>(
-    tx,
-    sql`insert into conversations (business_id, customer_id, channel_id, status, created_at) values (${businessId}, ${customer}, ${web}, ${status}, ${created}::timestamptz) returning id`,
-  );
-  const [m] = await rows<{ id: string }>(
-    tx,
-    sql`insert into messages (business_id, conversation_id, customer_id, channel_id, role, content, created_at)
-        values (${businessId}, ${c!.id}, ${customer}, ${web}, 'customer', ${question}, ${created}::timestamptz) returning id`,
-  );
-  await tx.execute(
-    sql`insert into messages (business_id, conversation_id, customer_id, channel_id, role, source, content, reply_to_id, created_at)
-        values (${businessId}, ${c!.id}, ${customer}, ${web}, 'assistant', 'offline', 'I''m not sure. Shall I pass you to someone on the team?', ${m!.id}, ${created}::timestamptz + interval '5 seconds')`,
-  );
-}
+const exchange = (tx: Tx, created: string, question: string, status: "open" | "waiting_human" = "open") =>
+  seedExchange(tx, { businessId, customerId: customer, channelId: web }, created, question, "I'm not sure. Shall I pass you to someone on the team?", status);
 
 beforeAll(async () => {
   await useTestDb();

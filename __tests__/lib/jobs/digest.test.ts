@@ -11,6 +11,7 @@ import { isJobName } from "@/lib/jobs";
 import { getLimitsSettings, updateLimits } from "@/lib/services/limits";
 import type { MemberCtx } from "@/lib/services/context";
 import { useTestDb } from "../../helpers/db";
+import { seedExchange } from "../../helpers/exchanges";
 import { makeTwoTenants, makeUser } from "../../helpers/fixtures";
 
 const TZ = "Europe/London";
@@ -24,21 +25,8 @@ let owner: MemberCtx;
 let customer: string;
 let web: string;
 
-async function exchange(tx: Tx, created: string, question: string, reply: string, status: "open" | "waiting_human" = "open") {
-  const [c] = await rows<{ id: string }>(
-    tx,
-    sql`insert into conversations (business_id, customer_id, channel_id, status, created_at) values (${businessId}, ${customer}, ${web}, ${status}, ${created}::timestamptz) returning id`,
-  );
-  const [m] = await rows<{ id: string }>(
-    tx,
-    sql`insert into messages (business_id, conversation_id, customer_id, channel_id, role, content, created_at)
-        values (${businessId}, ${c!.id}, ${customer}, ${web}, 'customer', ${question}, ${created}::timestamptz) returning id`,
-  );
-  await tx.execute(
-    sql`insert into messages (business_id, conversation_id, customer_id, channel_id, role, source, content, reply_to_id, created_at)
-        values (${businessId}, ${c!.id}, ${customer}, ${web}, 'assistant', 'offline', ${reply}, ${m!.id}, ${created}::timestamptz + interval '5 seconds')`,
-  );
-}
+const exchange = (tx: Tx, created: string, question: string, reply: string, status: "open" | "waiting_human" = "open") =>
+  seedExchange(tx, { businessId, customerId: customer, channelId: web }, created, question, reply, status);
 
 const digests = (period: string) =>
   withService((tx) =>
