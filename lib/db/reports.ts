@@ -1,7 +1,14 @@
 // Costs and Analytics in SQL: every figure is an aggregate the database computes over cost_events,
 // conversations and messages, grouped by day in the business's time zone. Money leaves the database
 // as whole micro-dollars (numeric(14,6) × 10⁶ is exact), so sums made of sums never drift a cent.
+//
+// At scale (a million cost events, a hundred thousand conversations) the pages read what triggers keep
+// beside the ledger in the same transaction as every write (supabase/migrations/*_report_rollups.sql):
+// cost_daily and answer_daily (per local day of the business's time zone) and conversation_facts (one
+// row per conversation). When a period does not start and end at local midnights, or the days are not
+// (yet) those of the zone asked for, the same figures are summed from the ledger itself.
 import { sql, type SQL } from "drizzle-orm";
+import { localDate, zonedMidnight } from "@/lib/billing/period";
 import { rows, type Executor } from "./client";
 
 export type ReportScope = {
@@ -15,52 +22,94 @@ export type ReportScope = {
   now: Date;
 };
 
+/** How a figure is summed: from the daily rows (when the scope allows) or from the ledger itself. */
+export type SumOptions = { ledger?: boolean };
+
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 const micros = (expr: SQL) => sql`(coalesce(${expr}, 0) * 1000000)::bigint::text`;
 const toMicros = (v: string | number | null) => (v === null ? 0 : Number(v));
 
-/** Channel kinds whose cost events name the channel themselves (a call minute, an SMS segment…). */
-const CHANNEL_COST_KINDS = ["sms", "whatsapp", "voice", "email", "telegram", "instagram", "web"];
-
-/** The channel a cost event belongs to: its conversation's, else the channel its kind names, else 'none'. */
-const costChannel = sql`coalesce(ch.kind::text,
-  case when ce.kind in (${sql.join(CHANNEL_COST_KINDS.map((k) => sql`${k}`), sql`, `)}) then ce.kind
-       when ce.kind = 'voice_outbound' then 'voice' end,
-  'none')`;
-
-function costFrom(s: ReportScope): SQL {
-  return sql`from cost_events ce
-    left join conversations co on co.id = ce.conversation_id and co.business_id = ce.business_id
-    left join channels ch on ch.id = co.channel_id and ch.business_id = ce.business_id
-    where ce.business_id = ${s.businessId} and ce.created_at >= ${ts(s.startsAt)} and ce.created_at < ${ts(s.endsAt)}
-    ${s.channel ? sql`and ${costChannel} = ${s.channel}` : sql``}`;
+/** The local days [from, until) a scope covers, when both of its ends are local midnights. */
+export function localDays(s: Pick<ReportScope, "startsAt" | "endsAt" | "timeZone">): { from: string; until: string } | null {
+  const from = localDate(s.startsAt, s.timeZone);
+  const until = localDate(s.endsAt, s.timeZone);
+  const midnight = (d: string) => {
+    const [y, m, dd] = d.split("-").map(Number) as [number, number, number];
+    return zonedMidnight(y, m, dd, s.timeZone).getTime();
+  };
+  return midnight(from) === s.startsAt.getTime() && midnight(until) === s.endsAt.getTime() ? { from, until } : null;
 }
 
-const localDay = (col: SQL, timeZone: string) => sql`to_char(${col} at time zone ${timeZone}, 'YYYY-MM-DD')`;
+/**
+ * Whether cost_daily and answer_daily hold the business's days in this zone. Rows in another zone mean
+ * the business's time zone was changed: the days are summed again from the ledger, once (the writers
+ * wait meanwhile; app.rebuild_report_days). A zone the database reads differently from the app (one of
+ * them does not know it): no, the ledger answers.
+ */
+export async function dailyRowsReady(ex: Executor, businessId: string, timeZone: string): Promise<boolean> {
+  const other = (table: string) =>
+    sql`exists (select 1 from ${sql.identifier(table)} where business_id = b.id and time_zone < ${timeZone})
+        or exists (select 1 from ${sql.identifier(table)} where business_id = b.id and time_zone > ${timeZone})`;
+  const [r] = await rows<{ zone: string; stray: boolean }>(
+    ex,
+    sql`select app.valid_zone(b.time_zone) as zone, (${other("cost_daily")} or ${other("answer_daily")}) as stray
+        from businesses b where b.id = ${businessId}`,
+  );
+  if (!r || r.zone !== timeZone) return false;
+  if (r.stray) await ex.execute(sql`select app.rebuild_report_days(${businessId})`);
+  return true;
+}
+
+/** The days to read from the daily rows, or null: the ledger answers. */
+function dailyScope(s: Pick<ReportScope, "startsAt" | "endsAt" | "timeZone">, opts: SumOptions) {
+  return opts.ledger ? null : localDays(s);
+}
+
+/** Cost events of the scope, read from the ledger itself (alias ce); their channel is stored on each. */
+function costFrom(s: ReportScope): SQL {
+  return sql`from cost_events ce
+    where ce.business_id = ${s.businessId} and ce.created_at >= ${ts(s.startsAt)} and ce.created_at < ${ts(s.endsAt)}
+    ${s.channel ? sql`and ce.channel = ${s.channel}` : sql``}`;
+}
 
 export type CostGroup = { day: string; kind: string; channel: string; model: string | null; events: number; micros: number };
 
 /** Cost events of the scope summed per local day, kind, channel and model. */
-export async function costGroups(ex: Executor, s: ReportScope): Promise<CostGroup[]> {
+export async function costGroups(ex: Executor, s: ReportScope, opts: SumOptions = {}): Promise<CostGroup[]> {
+  const days = dailyScope(s, opts);
+  const grouped = days
+    ? sql`select r.day as d, r.kind, r.channel, nullif(r.model, '') as model, sum(r.events)::int as events, sum(r.micros) as micros
+          from cost_daily r
+          where r.business_id = ${s.businessId} and r.time_zone = ${s.timeZone} and r.day >= ${days.from}::date and r.day < ${days.until}::date
+            ${s.channel ? sql`and r.channel = ${s.channel}` : sql``}
+          group by 1, 2, 3, 4 having sum(r.events) <> 0`
+    : // grouped by the local date first: formatting each event's day as text costs more than the sum
+      sql`select (ce.created_at at time zone ${s.timeZone})::date as d, ce.kind, ce.channel, ce.model,
+                 count(*)::int as events, sum((ce.cost_usd * 1000000)::bigint) as micros
+          ${costFrom(s)}
+          group by 1, 2, 3, 4`;
   const out = await rows<{ day: string; kind: string; channel: string; model: string | null; events: number; micros: string }>(
     ex,
-    // grouped by the local date first: formatting each event's day as text costs more than the sum
-    sql`select to_char(g.d, 'YYYY-MM-DD') as day, g.kind, g.channel, g.model, g.events, ${micros(sql`g.cost_usd`)} as micros
-        from (select (ce.created_at at time zone ${s.timeZone})::date as d, ce.kind, ${costChannel} as channel, ce.model,
-                     count(*)::int as events, sum(ce.cost_usd) as cost_usd
-              ${costFrom(s)}
-              group by 1, 2, 3, 4) g
+    sql`select to_char(g.d, 'YYYY-MM-DD') as day, g.kind, g.channel, g.model, g.events, g.micros::text as micros
+        from (${grouped}) g
         order by 1, 2, 3, 4`,
   );
   return out.map((r) => ({ ...r, micros: toMicros(r.micros) }));
 }
 
-/** Everything recorded between two instants, whatever the channel: the budget's month to date. */
-export async function costTotal(ex: Executor, businessId: string, startsAt: Date, endsAt: Date): Promise<number> {
+/**
+ * Everything recorded between two instants, whatever the channel: the budget's month to date, the
+ * digest's day or week. From the daily rows when the zone is given and the instants are its midnights.
+ */
+export async function costTotal(ex: Executor, businessId: string, startsAt: Date, endsAt: Date, opts: SumOptions & { timeZone?: string } = {}): Promise<number> {
+  const days = opts.timeZone ? dailyScope({ startsAt, endsAt, timeZone: opts.timeZone }, opts) : null;
   const [r] = await rows<{ micros: string }>(
     ex,
-    sql`select ${micros(sql`sum(cost_usd)`)} as micros from cost_events
-        where business_id = ${businessId} and created_at >= ${ts(startsAt)} and created_at < ${ts(endsAt)}`,
+    days
+      ? sql`select coalesce(sum(micros), 0)::text as micros from cost_daily
+            where business_id = ${businessId} and time_zone = ${opts.timeZone!} and day >= ${days.from}::date and day < ${days.until}::date`
+      : sql`select ${micros(sql`sum(cost_usd)`)} as micros from cost_events
+            where business_id = ${businessId} and created_at >= ${ts(startsAt)} and created_at < ${ts(endsAt)}`,
   );
   return toMicros(r?.micros ?? null);
 }
@@ -84,7 +133,7 @@ export async function costEventRows(ex: Executor, s: ReportScope, limit = 200_00
   const out = await rows<Omit<CostEventRow, "micros"> & { micros: string }>(
     ex,
     sql`select ce.id, to_char(ce.created_at at time zone ${s.timeZone}, 'YYYY-MM-DD"T"HH24:MI:SS') as created_at, ce.kind,
-               ${costChannel} as channel, ce.model, ce.units::float8 as units, ce.tokens_in, ce.tokens_out,
+               ce.channel, ce.model, ce.units::float8 as units, ce.tokens_in, ce.tokens_out,
                ${micros(sql`ce.cost_usd`)} as micros, ce.conversation_id, ce.message_id
         ${costFrom(s)}
         order by ce.created_at, ce.id limit ${limit}`,
@@ -92,29 +141,37 @@ export async function costEventRows(ex: Executor, s: ReportScope, limit = 200_00
   return out.map((r) => ({ ...r, micros: toMicros(r.micros) }));
 }
 
-/** The tier an AI answer came from: faq, cache:<tier>, model, offline, fallback. */
-const answerTier = sql`case when m.source = 'cache' then 'cache:' || coalesce(m.metadata->'trace'->'cache'->>'tier', 'unknown') else m.source::text end`;
+/** The tier an AI answer came from: faq, cache:<tier>, model, offline, fallback (app.answer_tier). */
+const answerTier = sql`app.answer_tier(m.source, m.metadata)`;
 
 export type AnswerTierRow = { tier: string; answers: number; micros: number };
 
 /** The AI's answers in the scope per tier, with what they cost. */
-export async function answerTiers(ex: Executor, s: ReportScope): Promise<AnswerTierRow[]> {
+export async function answerTiers(ex: Executor, s: ReportScope, opts: SumOptions = {}): Promise<AnswerTierRow[]> {
+  const days = dailyScope(s, opts);
+  const byChannel = s.channel ? sql`and ch.kind::text = ${s.channel}` : sql``;
   const out = await rows<{ tier: string; answers: number; micros: string }>(
     ex,
-    sql`select ${answerTier} as tier, count(*)::int as answers, ${micros(sql`sum(m.cost_usd)`)} as micros
-        from messages m join channels ch on ch.id = m.channel_id and ch.business_id = m.business_id
-        where m.business_id = ${s.businessId} and m.role = 'assistant' and m.source is not null
-          and m.created_at >= ${ts(s.startsAt)} and m.created_at < ${ts(s.endsAt)}
-          ${s.channel ? sql`and ch.kind::text = ${s.channel}` : sql``}
-        group by 1 order by 1`,
+    days
+      ? sql`select r.tier, sum(r.answers)::int as answers, sum(r.micros)::text as micros
+            from answer_daily r join channels ch on ch.id = r.channel_id and ch.business_id = r.business_id
+            where r.business_id = ${s.businessId} and r.time_zone = ${s.timeZone} and r.day >= ${days.from}::date and r.day < ${days.until}::date
+              ${byChannel}
+            group by 1 having sum(r.answers) <> 0 order by 1`
+      : sql`select ${answerTier} as tier, count(*)::int as answers, ${micros(sql`sum(m.cost_usd)`)} as micros
+            from messages m join channels ch on ch.id = m.channel_id and ch.business_id = m.business_id
+            where m.business_id = ${s.businessId} and m.role = 'assistant' and m.source is not null
+              and m.created_at >= ${ts(s.startsAt)} and m.created_at < ${ts(s.endsAt)} ${byChannel}
+            group by 1 order by 1`,
   );
   return out.map((r) => ({ ...r, micros: toMicros(r.micros) }));
 }
 
 // ---------------------------------------------------------------- conversations and their outcome
 
-/** Answers that came from the AI itself (a hand-off notice or budget fallback is not an answer). */
-const AI_ANSWER = sql`m.role = 'assistant' and m.source in ('model', 'cache', 'faq', 'offline')`;
+// An answer from the AI itself is an assistant message from the model, the cache, an FAQ or the offline
+// responder (a hand-off notice or budget fallback is not one): conversation_facts.ai_answers and
+// last_ai_at count those (app.messages_reports in supabase/migrations/*_report_rollups.sql).
 export const RETURN_WINDOW_HOURS = 72;
 
 /**
@@ -129,50 +186,54 @@ export const RETURN_WINDOW_HOURS = 72;
  *   unanswered neither the AI nor a person answered (blocked, rate-limited, empty…)
  */
 export function conversationFacts(s: Omit<ReportScope, "timeZone">): SQL {
-  return sql`select f.*,
-      case
-        when f.handed then case when f.first_human_at is not null and f.status = 'closed' then 'staff' else 'handed_off' end
-        when f.ai_answers = 0 then 'unanswered'
-        when f.returned_at is not null then 'returned'
-        when f.last_ai_at + make_interval(hours => ${RETURN_WINDOW_HOURS}) > ${ts(s.now)} then 'pending'
-        else 'ai'
-      end as resolution_type
-    from (
-      select g.*,
-        (g.handoff_at is not null or g.taken_over_at is not null or g.first_human_at is not null or g.status = 'waiting_human') as handed,
-        (select min(r.created_at) from messages r
-          where r.business_id = g.business_id and r.customer_id = g.customer_id and r.role = 'customer'
-            and r.created_at > g.last_ai_at and r.created_at <= g.last_ai_at + make_interval(hours => ${RETURN_WINDOW_HOURS})
-            -- a rating sent back to the satisfaction survey is not the customer coming back
-            and not (r.metadata ? 'csatRating')) as returned_at
-      from (
-        select c.id, c.business_id, c.customer_id, c.status, c.created_at, c.closed_at, ch.kind::text as channel,
-          mm.first_customer_at, mm.first_ai_at, mm.last_ai_at, mm.ai_answers, mm.first_human_at, mm.handoff_at, mm.handoff_category,
-          t.taken_over_at, cs.sent_at as csat_sent_at, cs.rating as csat_rating
-        from conversations c
-        join channels ch on ch.id = c.channel_id and ch.business_id = c.business_id
-        -- one pass over the business's take-overs since the period began (audit_log has no index on target_id)
-        left join (select a.target_id, min(a.created_at) as taken_over_at from audit_log a
-                   where a.business_id = ${s.businessId} and a.action = 'conversation.taken_over' and a.created_at >= ${ts(s.startsAt)}
-                   group by a.target_id) t on t.target_id = c.id::text
-        left join csat_surveys cs on cs.conversation_id = c.id and cs.business_id = c.business_id
-        cross join lateral (
-          select min(m.created_at) filter (where m.role = 'customer') as first_customer_at,
-                 min(m.created_at) filter (where m.role = 'assistant') as first_ai_at,
-                 max(m.created_at) filter (where ${AI_ANSWER}) as last_ai_at,
-                 count(*) filter (where ${AI_ANSWER})::int as ai_answers,
-                 min(m.created_at) filter (where m.role = 'agent') as first_human_at,
-                 min(m.created_at) filter (where m.role = 'assistant' and m.metadata ? 'handoff') as handoff_at,
-                 (array_agg(m.metadata->'handoff'->>'category' order by m.created_at) filter (where m.role = 'assistant' and m.metadata ? 'handoff'))[1] as handoff_category,
-                 bool_or(m.role = 'customer' and m.metadata->>'test' = 'true') as test
-          from messages m where m.business_id = c.business_id and m.conversation_id = c.id
-        ) mm
-        where c.business_id = ${s.businessId} and c.created_at >= ${ts(s.startsAt)} and c.created_at < ${ts(s.endsAt)}
-          ${s.channel ? sql`and ch.kind::text = ${s.channel}` : sql``}
-          and not coalesce(mm.test, false)
-      ) g
-    ) f`;
+  return sql`with ${factsSteps(s)}
+    select g.*, returned.returned_at, ${resolutionType(s)} as resolution_type
+    from g left join returned on returned.id = g.id`;
 }
+
+/**
+ * conversationFacts in steps, for a statement of its own to build on: g, the conversations (one row
+ * each, kept by triggers: conversation_facts in lib/db/schema.ts); returned, those among them whose
+ * customer came back within 72 hours.
+ */
+function factsSteps(s: Omit<ReportScope, "timeZone">): SQL {
+  return sql`g as materialized (
+      select x.conversation_id as id, x.business_id, x.customer_id, x.status, x.created_at, x.closed_at, x.channel,
+        x.first_customer_at, x.first_ai_at, x.last_ai_at, x.ai_answers, x.first_human_at, x.handoff_at, x.handoff_category,
+        x.cost_micros, x.taken_over_at, x.csat_sent_at, x.csat_rating,
+        (x.handoff_at is not null or x.taken_over_at is not null or x.first_human_at is not null or x.status = 'waiting_human') as handed
+      from conversation_facts x
+      where x.business_id = ${s.businessId} and x.created_at >= ${ts(s.startsAt)} and x.created_at < ${ts(s.endsAt)}
+        ${s.channel ? sql`and x.channel = ${s.channel}` : sql``}
+        and not x.test
+    ),
+    -- where it decides anything (answered by the AI, not handed over): the customer's first message on
+    -- any channel within 72 hours of the AI's last answer, for all of them at once over the customers'
+    -- messages of those hours (an index holds exactly those: messages_customer_returns_idx)
+    candidate as (select id, customer_id, last_ai_at from g where not handed and ai_answers > 0),
+    returned as (
+      select c.id, min(r.created_at) as returned_at
+      from candidate c
+      join messages r on r.business_id = ${s.businessId} and r.customer_id = c.customer_id
+      where r.role = 'customer'
+        -- a rating sent back to the satisfaction survey is not the customer coming back
+        and not (r.metadata ? 'csatRating')
+        and r.created_at > c.last_ai_at and r.created_at <= c.last_ai_at + ${returnWindow}
+        and r.created_at > (select min(last_ai_at) from candidate) and r.created_at <= (select max(last_ai_at) from candidate) + ${returnWindow}
+      group by c.id
+    )`;
+}
+
+const returnWindow = sql`make_interval(hours => ${RETURN_WINDOW_HOURS})`;
+
+/** The resolution type of a row of g joined to returned (see conversationFacts). */
+const resolutionType = (s: Pick<ReportScope, "now">) => sql`case
+    when g.handed then case when g.first_human_at is not null and g.status = 'closed' then 'staff' else 'handed_off' end
+    when g.ai_answers = 0 then 'unanswered'
+    when returned.returned_at is not null then 'returned'
+    when g.last_ai_at + ${returnWindow} > ${ts(s.now)} then 'pending'
+    else 'ai'
+  end`;
 
 /**
  * Why a conversation went to a person, from the first hand-off's category: person (asked, or said yes
@@ -310,16 +371,22 @@ export type AnalyticsAggregates = {
   reasons: { reason: string; conversations: number }[];
 };
 
-/** The Analytics page's figures in one statement: the conversations' facts are computed once. */
+/**
+ * The Analytics page's figures in one statement, the conversations read once: conversations per day and
+ * hand-off reasons straight from them, the summary once the 72 hours are judged.
+ */
 export async function analyticsAggregates(ex: Executor, s: ReportScope): Promise<AnalyticsAggregates> {
   const [r] = await rows<{ summary: unknown; days: unknown; reasons: unknown }>(
     ex,
-    sql`with f as materialized (${conversationFacts(s)})
-        select (select row_to_json(x) from (select ${summaryColumns} from f) x) as summary,
+    sql`with ${factsSteps(s)},
+        judged as (select g.*, ${resolutionType(s)} as resolution_type from g left join returned on returned.id = g.id)
+        select (select row_to_json(x) from (select ${summaryColumns} from judged f) x) as summary,
                (select coalesce(json_agg(d order by d.day, d.channel), '[]'::json)
-                  from (select ${localDay(sql`f.created_at`, s.timeZone)} as day, f.channel, count(*)::int as conversations from f group by 1, 2) d) as days,
+                  -- grouped by the local date first: formatting each conversation's day as text costs more than the count
+                  from (select to_char(l.d, 'YYYY-MM-DD') as day, l.channel, l.conversations
+                        from (select (f.created_at at time zone ${s.timeZone})::date as d, f.channel, count(*)::int as conversations from g f group by 1, 2) l) d) as days,
                (select coalesce(json_agg(h order by h.conversations desc, h.reason), '[]'::json)
-                  from (select ${handoffReason} as reason, count(*)::int as conversations from f where f.handed group by 1) h) as reasons`,
+                  from (select ${handoffReason} as reason, count(*)::int as conversations from g f where f.handed group by 1) h) as reasons`,
   );
   return {
     summary: readSummary(json<Record<string, unknown>>(r?.summary)),
@@ -343,23 +410,12 @@ export async function aiResolutionsConfirmed(ex: Executor, businessId: string, s
   return r?.n ?? 0;
 }
 
-/**
- * Each conversation's costs (every kind, alias e), joined to facts f: one pass over the business's cost
- * events since the period began (a conversation's costs come after it started; cost_events has no
- * index on conversation_id).
- */
-function conversationCosts(s: Pick<ReportScope, "businessId" | "startsAt">): SQL {
-  return sql`left join (select ce.conversation_id, sum(ce.cost_usd) as cost_usd from cost_events ce
-                        where ce.business_id = ${s.businessId} and ce.conversation_id is not null and ce.created_at >= ${ts(s.startsAt)}
-                        group by ce.conversation_id) e on e.conversation_id = f.id`;
-}
-
 /** All costs (every kind) of the conversations the AI resolved in the scope. */
 export async function aiResolvedCost(ex: Executor, s: ReportScope): Promise<{ conversations: number; micros: number }> {
   const [r] = await rows<{ conversations: number; micros: string }>(
     ex,
-    sql`select count(*)::int as conversations, ${micros(sql`sum(e.cost_usd)`)} as micros
-        from (${conversationFacts(s)}) f ${conversationCosts(s)}
+    sql`select count(*)::int as conversations, coalesce(sum(f.cost_micros), 0)::text as micros
+        from (${conversationFacts(s)}) f
         where f.resolution_type = 'ai'`,
   );
   return { conversations: r?.conversations ?? 0, micros: toMicros(r?.micros ?? null) };
@@ -398,9 +454,9 @@ export async function conversationExportRows(ex: Executor, s: ReportScope, limit
                ${localTime(sql`f.first_ai_at`, s.timeZone)} as first_ai_at,
                ${localTime(sql`f.first_human_at`, s.timeZone)} as first_human_at,
                f.resolution_type, ${handoffReason} as handoff_reason,
-               ${micros(sql`e.cost_usd`)} as micros,
+               f.cost_micros::text as micros,
                array_to_string(cu.tags, ' ') as tags, f.csat_rating
-        from (${conversationFacts(s)}) f ${conversationCosts(s)}
+        from (${conversationFacts(s)}) f
         join customers cu on cu.id = f.customer_id and cu.business_id = f.business_id
         order by f.created_at, f.id limit ${limit}`,
   );

@@ -2,6 +2,7 @@
 // RLS policies, roles and helper functions live in hand-written migrations beside the generated ones.
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   customType,
@@ -12,6 +13,7 @@ import {
   numeric,
   pgEnum,
   pgTable,
+  primaryKey,
   real,
   text,
   timestamp,
@@ -246,6 +248,46 @@ export const conversations = pgTable(
   ],
 );
 
+/**
+ * One row per conversation with everything Analytics asks of it, kept by triggers on conversations,
+ * messages, cost_events, audit_log and csat_surveys (supabase/migrations/*_report_rollups.sql) in the
+ * transaction of every write, so a period's metrics read one row per conversation instead of every
+ * message. Never written by the app. `test`: staff's own test from Settings → Test your agent.
+ */
+export const conversationFacts = pgTable(
+  "conversation_facts",
+  {
+    conversationId: uuid("conversation_id")
+      .primaryKey()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    businessId: businessId(),
+    customerId: uuid("customer_id").notNull(),
+    /** the conversation's channel kind */
+    channel: text("channel").notNull(),
+    status: conversationStatus("status").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+    firstCustomerAt: timestamp("first_customer_at", { withTimezone: true }),
+    /** the first assistant message of any source (a hand-off notice included) */
+    firstAiAt: timestamp("first_ai_at", { withTimezone: true }),
+    /** the last answer from the AI itself (model, cache, FAQ, offline) */
+    lastAiAt: timestamp("last_ai_at", { withTimezone: true }),
+    aiAnswers: integer("ai_answers").notNull().default(0),
+    firstHumanAt: timestamp("first_human_at", { withTimezone: true }),
+    handoffAt: timestamp("handoff_at", { withTimezone: true }),
+    /** the category of the first hand-off */
+    handoffCategory: text("handoff_category"),
+    /** the first time staff took it over (audit_log conversation.taken_over) */
+    takenOverAt: timestamp("taken_over_at", { withTimezone: true }),
+    csatSentAt: timestamp("csat_sent_at", { withTimezone: true }),
+    csatRating: integer("csat_rating"),
+    test: boolean("test").notNull().default(false),
+    /** every cost event of the conversation, whatever its kind, in micro-dollars */
+    costMicros: bigint("cost_micros", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [index("conversation_facts_business_created_idx").on(t.businessId, t.createdAt)],
+);
+
 export const messages = pgTable(
   "messages",
   {
@@ -282,6 +324,10 @@ export const messages = pgTable(
     uniqueIndex("messages_channel_provider_id_key").on(t.channelId, t.providerMessageId),
     index("messages_conversation_idx").on(t.conversationId, t.createdAt),
     index("messages_customer_idx").on(t.businessId, t.customerId, t.createdAt),
+    // Analytics: did the customer write again within 72 hours, on any channel? (a survey's rating is not writing again)
+    index("messages_customer_returns_idx")
+      .on(t.businessId, t.createdAt, t.customerId)
+      .where(sql`role = 'customer' and not (metadata ? 'csatRating')`),
     // "has this message been answered?" — asked on every claim, reply lookup and sweep
     index("messages_reply_to_idx").on(t.replyToId),
   ],
@@ -529,9 +575,58 @@ export const costEvents = pgTable(
     costUsd: money("cost_usd").notNull(),
     messageId: uuid("message_id").references(() => messages.id, { onDelete: "set null" }),
     conversationId: uuid("conversation_id").references(() => conversations.id, { onDelete: "set null" }),
+    /**
+     * The channel the money was spent on, set by a trigger when the row is written (whatever the
+     * writer passes): the conversation's channel, else the channel the kind names (an SMS segment, a
+     * call minute), else 'none'. It stays when the conversation is deleted later.
+     */
+    channel: text("channel").notNull().default("none"),
     createdAt: createdAt(),
   },
   (t) => [index("cost_events_business_idx").on(t.businessId, t.createdAt)],
+);
+
+/**
+ * cost_events summed per business, local day, kind, channel and model ('' for none), in whole
+ * micro-dollars, kept by a trigger in the transaction that writes the events. Days are those of the
+ * business's time zone, named in each row: after the zone changes, the next Costs page sums the days
+ * again from the ledger (app.rebuild_report_days). The Costs page reads these rows instead of a million events and
+ * still reconciles with the ledger to the cent.
+ */
+export const costDaily = pgTable(
+  "cost_daily",
+  {
+    businessId: businessId(),
+    timeZone: text("time_zone").notNull(),
+    day: date("day").notNull(),
+    kind: text("kind").notNull(),
+    channel: text("channel").notNull(),
+    model: text("model").notNull(),
+    events: integer("events").notNull(),
+    micros: bigint("micros", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ name: "cost_daily_pkey", columns: [t.businessId, t.timeZone, t.day, t.kind, t.channel, t.model] })],
+);
+
+/**
+ * The AI's answers (assistant messages with a source) counted per business, local day, channel and
+ * tier (faq, cache:<tier>, model, offline, fallback), with what they cost; kept by a trigger on
+ * messages, days as in cost_daily. The Costs page's savings read it.
+ */
+export const answerDaily = pgTable(
+  "answer_daily",
+  {
+    businessId: businessId(),
+    timeZone: text("time_zone").notNull(),
+    day: date("day").notNull(),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    tier: text("tier").notNull(),
+    answers: integer("answers").notNull(),
+    micros: bigint("micros", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ name: "answer_daily_pkey", columns: [t.businessId, t.timeZone, t.day, t.channelId, t.tier] })],
 );
 
 export const rateLimitRules = pgTable(
@@ -682,6 +777,9 @@ export const TENANT_TABLES = [
   "cache_warming",
   "budgets",
   "cost_events",
+  "cost_daily",
+  "answer_daily",
+  "conversation_facts",
   "rate_limit_rules",
   "abuse_events",
   "campaigns",

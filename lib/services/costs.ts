@@ -3,9 +3,10 @@ import "server-only";
 // budget with the month-end projection and what degrades first, what FAQ and cache answers saved, and
 // the cost per conversation the AI resolved. Owners and admins only, like Settings → Limits & budget:
 // the loader and the CSV check the role themselves, not only the page. Every sum comes from SQL over
-// cost_events in micro-dollars, so the page reconciles with the ledger to the cent.
+// cost_events in micro-dollars (or over the daily sums its trigger keeps beside it, lib/db/reports.ts),
+// so the page reconciles with the ledger to the cent.
 import type { Tx } from "@/lib/db/client";
-import { aiResolvedCost, answerTiers, costEventRows, costGroups, costTotal, type CostGroup } from "@/lib/db/reports";
+import { aiResolvedCost, answerTiers, costEventRows, costGroups, costTotal, dailyRowsReady, type CostGroup, type SumOptions } from "@/lib/db/reports";
 import { budgetState } from "@/lib/billing/budgets";
 import { localDate, monthPeriod } from "@/lib/billing/period";
 import { WARM_DEFAULTS } from "@/lib/jobs/warm-cache";
@@ -142,10 +143,10 @@ function degradationSteps(autoPause: boolean): { share: number; what: string }[]
   ];
 }
 
-async function loadBudget(tx: Tx, businessId: string, timeZone: string, now: Date): Promise<CostsReport["budget"]> {
+async function loadBudget(tx: Tx, businessId: string, timeZone: string, now: Date, sum: SumOptions): Promise<CostsReport["budget"]> {
   const state = await budgetState(businessId, { ex: tx, now });
   const month = monthPeriod(timeZone, now);
-  const mtd = await costTotal(tx, businessId, month.startsAt, month.endsAt);
+  const mtd = await costTotal(tx, businessId, month.startsAt, month.endsAt, { ...sum, timeZone });
   const limitMicros = Math.round(state.limitUsd * MICRO);
   const elapsedDays = Math.max((now.getTime() - month.startsAt.getTime()) / DAY_MS, 1);
   const remainingDays = Math.max((month.endsAt.getTime() - now.getTime()) / DAY_MS, 0);
@@ -180,10 +181,12 @@ export async function getCostsReport({ ctx, input }: { ctx: Ctx; input?: unknown
   const now = opts.now ?? new Date();
   return runReport(ctx, input, now, async (tx, f) => {
     const scope = { businessId: ctx.businessId, timeZone: f.timeZone, startsAt: f.startsAt, endsAt: f.endsAt, channel: f.channel, now };
-    const groups = await costGroups(tx, scope);
-    const tiers = await answerTiers(tx, scope);
+    // the daily rows when they hold this zone's days, else the ledger itself
+    const sum: SumOptions = { ledger: !(await dailyRowsReady(tx, ctx.businessId, f.timeZone)) };
+    const groups = await costGroups(tx, scope, sum);
+    const tiers = await answerTiers(tx, scope, sum);
     const resolved = await aiResolvedCost(tx, scope);
-    const budget = await loadBudget(tx, ctx.businessId, f.timeZone, now);
+    const budget = await loadBudget(tx, ctx.businessId, f.timeZone, now, sum);
 
     const answers = tiers.reduce((n, t) => n + t.answers, 0);
     const model = tiers.find((t) => t.tier === "model");

@@ -17,6 +17,13 @@ beforeAll(async () => {
     const bob = await makeUser(tx, "bob@b.test");
     a = await makeTenant(tx, "tenant-a", alice.id);
     b = await makeTenant(tx, "tenant-b", bob.id);
+    // an answer of the AI each, so answer_daily (kept by a trigger) has rows in both
+    for (const t of [a, b]) {
+      await tx.execute(
+        sql`insert into messages (business_id, conversation_id, customer_id, channel_id, role, source, content)
+            values (${t.businessId}, ${t.conversationId}, ${t.customerId}, ${t.channelId}, 'assistant', 'model', 'an answer')`,
+      );
+    }
   });
 });
 
