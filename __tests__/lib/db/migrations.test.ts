@@ -61,6 +61,9 @@ describe("migrations", () => {
       sql`select format_type(atttypid, atttypmod) as t from pg_attribute where attrelid = 'memories'::regclass and attname = 'embedding'`,
     );
     expect(dims[0]?.t).toBe("vector(768)");
+    // a customer's memories are read row by row for recall: their 3 KB vectors stay in the row, not in TOAST
+    const storage = await rows<{ s: string }>(db, sql`select attstorage as s from pg_attribute where attrelid = 'memories'::regclass and attname = 'embedding'`);
+    expect(storage[0]?.s).toBe("p");
     await handle.close();
   });
 
