@@ -31,6 +31,9 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
     .returning();
   await ex.execute(sql`insert into memories (business_id, customer_id, kind, content, message_id, embedding) values (${businessId}, ${cu!.id}, 'message', 'memo', ${m!.id}, ${zero()}::vector)`);
   await ex.insert(s.csatSurveys).values({ businessId, conversationId: co!.id, customerId: cu!.id, channelKind: "web", token: `csat-${slug}` });
+  const [intent] = await ex.insert(s.intents).values({ businessId, name: `intent of ${slug}`, description: "d" }).returning();
+  await ex.insert(s.intentExamples).values({ businessId, intentId: intent!.id, text: `example of ${slug}`, messageId: m!.id });
+  await ex.insert(s.messageInsights).values({ messageId: m!.id, businessId, conversationId: co!.id, intentId: intent!.id, confidence: 0.9, sentiment: 0, engine: "offline" });
   const [doc] = await ex.insert(s.knowledgeDocuments).values({ businessId, title: "Doc", content: "content" }).returning();
   await ex.insert(s.knowledgeChunks).values({ businessId, documentId: doc!.id, ordinal: 0, content: "content" });
   const [faq] = await ex.insert(s.faqs).values({ businessId, question: "q?", answer: "a" }).returning();
