@@ -42,6 +42,8 @@ export type InboxRow = {
   /** sentiment of the first and the newest customer message read (-2…2) */
   sentiment_start: number | null;
   sentiment_now: number | null;
+  lead_score: number;
+  lead_stage: string | null;
 };
 
 /** A uuid[] parameter both drivers bind the same way. */
@@ -100,7 +102,7 @@ export async function listInbox(ex: Executor, businessId: string, q: InboxQuery,
           limit ${limit}
         )
         select c.id, c.status, c.assignee_id, u.name as assignee_name, c.unread, c.last_message_at, ch.kind as channel_kind,
-               c.customer_id, cu.name as customer_name, c.subject, last.content as last_text, last.role as last_role,
+               c.customer_id, cu.name as customer_name, cu.lead_score, cu.lead_stage, c.subject, last.content as last_text, last.role as last_role,
                newest.intent_name, (newest.sentiment is not null) as intent_read, first.sentiment as sentiment_start, newest.sentiment as sentiment_now
         from page p
         join conversations c on c.id = p.id and c.business_id = ${businessId}

@@ -195,10 +195,14 @@ export const customers = pgTable(
     /** consent and opt-outs per channel: { sms: { optedOut: true, at: "…" } } */
     consent: jsonb("consent").$type<Record<string, unknown>>().notNull().default({}),
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
+    /** 0–100: the best quote of each kind in lead_evidence, summed (kept with the evidence) */
+    leadScore: integer("lead_score").notNull().default(0),
+    /** "customer" or "lost" when staff said so; otherwise null and the stage follows the score */
+    leadStage: text("lead_stage"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("customers_business_idx").on(t.businessId, t.lastSeenAt)],
+  (t) => [index("customers_business_idx").on(t.businessId, t.lastSeenAt), index("customers_business_lead_idx").on(t.businessId, t.leadScore)],
 );
 
 export const customerIdentities = pgTable(
@@ -369,6 +373,29 @@ export const intentExamples = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index("intent_examples_business_idx").on(t.businessId, t.intentId), uniqueIndex("intent_examples_message_key").on(t.messageId)],
+);
+
+/**
+ * Why a customer scores as a lead: each row quotes the customer's own words (an exact sentence of one
+ * of their messages) as evidence of budget, timing, need or authority. No quote, no point.
+ */
+export const leadEvidence = pgTable(
+  "lead_evidence",
+  {
+    id: id(),
+    businessId: businessId(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    messageId: uuid("message_id")
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    quote: text("quote").notNull(),
+    points: integer("points").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("lead_evidence_message_kind_key").on(t.messageId, t.kind), index("lead_evidence_customer_idx").on(t.businessId, t.customerId)],
 );
 
 /**
@@ -835,6 +862,7 @@ export const TENANT_TABLES = [
   "intents",
   "intent_examples",
   "message_insights",
+  "lead_evidence",
   "csat_surveys",
   "digest_phones",
   "memories",

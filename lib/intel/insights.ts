@@ -6,7 +6,7 @@ import "server-only";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { LRUCache } from "lru-cache";
 import { rows, withService, type Executor, type Tx } from "@/lib/db/client";
-import { businesses, conversations, intentExamples, intents, members, messageInsights, users } from "@/lib/db/schema";
+import { businesses, conversations, customers, intentExamples, intents, leadEvidence, members, messageInsights, users } from "@/lib/db/schema";
 import { getEmbedder, toVectorLiteral, fromVectorLiteral, type Embedder } from "@/lib/ai/embeddings";
 import { enqueueEmail } from "@/lib/channels/outbox";
 import { chargeEmbedding } from "@/lib/pipeline/spend";
@@ -14,6 +14,7 @@ import { env } from "@/lib/env";
 import { IntentIndex, intentDescriptionText } from "./classify";
 import { BUSINESS_KINDS, DEFAULT_INTENTS, type BusinessKind } from "./defaults";
 import { SENTIMENT_LABELS, sentimentOf, type Sentiment } from "./sentiment";
+import { HOT_FROM, leadEvidence as findEvidence, leadScoreSql, type EvidenceKind } from "./leads";
 
 export const OFFLINE_ENGINE = "offline";
 
@@ -97,7 +98,7 @@ export async function loadIntentIndex(businessId: string, embedder: Embedder = g
   };
 }
 
-export type AnalyzeResult = { analyzed: number; alerted: boolean };
+export type AnalyzeResult = { analyzed: number; alerted: boolean; hot: boolean };
 
 /**
  * Reads the conversation's customer messages that have no insight yet. Staff's corrections are never
@@ -106,21 +107,23 @@ export type AnalyzeResult = { analyzed: number; alerted: boolean };
  */
 export async function analyzeConversation(businessId: string, conversationId: string, embedder: Embedder = getEmbedder()): Promise<AnalyzeResult> {
   const pending = await withService((tx) =>
-    rows<{ id: string; content: string }>(
+    rows<{ id: string; content: string; customer_id: string }>(
       tx,
-      sql`select m.id, m.content from messages m
+      sql`select m.id, m.content, m.customer_id from messages m
           where m.business_id = ${businessId} and m.conversation_id = ${conversationId} and m.role = 'customer'
             and not (m.metadata ? 'csatRating') and length(trim(m.content)) > 0
             and not exists (select 1 from message_insights i where i.message_id = m.id)
           order by m.created_at, m.id limit 50`,
     ),
   );
-  if (!pending.length) return { analyzed: 0, alerted: false };
+  if (!pending.length) return { analyzed: 0, alerted: false, hot: false };
   const { index } = await loadIntentIndex(businessId, embedder);
   const { vectors, tokens, model } = await embedder.embed(pending.map((m) => m.content), "query");
   // with Gemini embeddings the reading is paid for, like any embedding: one cost event per batch
   if (tokens) await chargeEmbedding({ businessId, tokens, model, messageId: pending.at(-1)!.id, conversationId });
   const read = pending.map((m, i) => ({ ...m, guess: index.classify(vectors[i]!), sentiment: sentimentOf(m.content) }));
+  const kind = kindOf((await withService((tx) => tx.select({ kind: businesses.kind }).from(businesses).where(eq(businesses.id, businessId))))[0]?.kind ?? "general");
+  const evidence = read.flatMap((m) => findEvidence(m.content, kind).map((e) => ({ ...e, messageId: m.id, customerId: m.customer_id })));
 
   return withService(async (tx) => {
     const [before] = await rows<{ very_negative: boolean }>(
@@ -148,8 +151,70 @@ export async function analyzeConversation(businessId: string, conversationId: st
       const worst = read.find((m) => m.sentiment === -2)!;
       alerted = (await alertVeryNegative(tx, { businessId, conversationId, excerpt: worst.content })) > 0;
     }
-    return { analyzed: inserted.length, alerted };
+    // only messages this run read (not a concurrent run's) add evidence
+    const mine = new Set(inserted.map((r) => r.messageId));
+    const added = evidence.filter((e) => mine.has(e.messageId));
+    let hot = false;
+    if (added.length) {
+      await tx.insert(leadEvidence).values(added.map((e) => ({ businessId, customerId: e.customerId, messageId: e.messageId, kind: e.kind, quote: e.quote, points: e.points }))).onConflictDoNothing();
+      for (const customerId of new Set(added.map((e) => e.customerId))) {
+        const [before] = await tx
+          .select({ score: customers.leadScore, stage: customers.leadStage })
+          .from(customers)
+          .where(and(eq(customers.id, customerId), eq(customers.businessId, businessId)))
+          .for("update");
+        if (!before) continue;
+        const [after] = await rows<{ score: number }>(
+          tx,
+          sql`update customers set lead_score = ${leadScoreSql(businessId, customerId)} where id = ${customerId} and business_id = ${businessId} returning lead_score as score`,
+        );
+        if (!before.stage && before.score < HOT_FROM && Number(after!.score) >= HOT_FROM) {
+          hot = (await notifyHotLead(tx, { businessId, customerId, conversationId, score: Number(after!.score) })) > 0 || hot;
+        }
+      }
+    }
+    return { analyzed: inserted.length, alerted, hot };
   });
+}
+
+/** Owners and admins, and the conversation's assignee, by email. */
+async function staffEmails(ex: Executor, businessId: string, assigneeId: string | null): Promise<string[]> {
+  const staff = await ex
+    .select({ email: users.email, userId: members.userId, role: members.role })
+    .from(members)
+    .innerJoin(users, eq(users.id, members.userId))
+    .where(eq(members.businessId, businessId));
+  return staff.filter((s) => s.role === "owner" || s.role === "admin" || s.userId === assigneeId).map((s) => s.email);
+}
+
+const KIND_LABEL: Record<EvidenceKind, string> = { budget: "Budget", timing: "Timing", need: "Need", authority: "Authority" };
+
+/** A customer became a hot lead: the score and the customer's own words that earned it. */
+export async function notifyHotLead(ex: Executor, input: { businessId: string; customerId: string; conversationId: string; score: number }): Promise<number> {
+  const [row] = await ex
+    .select({ business: businesses, conversation: conversations })
+    .from(conversations)
+    .innerJoin(businesses, eq(businesses.id, conversations.businessId))
+    .where(and(eq(conversations.id, input.conversationId), eq(conversations.businessId, input.businessId)));
+  if (!row) return 0;
+  const quotes = await ex
+    .select({ kind: leadEvidence.kind, quote: leadEvidence.quote })
+    .from(leadEvidence)
+    .where(and(eq(leadEvidence.businessId, input.businessId), eq(leadEvidence.customerId, input.customerId)))
+    .orderBy(leadEvidence.createdAt);
+  const emails = await staffEmails(ex, input.businessId, row.conversation.assigneeId);
+  const link = `${env().appUrl}/${row.business.slug}/customers/${input.customerId}`;
+  const lines = quotes.map((q) => `${KIND_LABEL[q.kind as EvidenceKind] ?? q.kind}: "${q.quote}"`).join("\n");
+  for (const to of emails) {
+    await enqueueEmail(ex, {
+      businessId: input.businessId,
+      to,
+      subject: `${row.business.name}: a hot lead (${input.score}/100)`,
+      body: `A customer scores ${input.score}/100 as a lead. In their own words:\n\n${lines}\n\nOpen their profile: ${link}`,
+      payload: { kind: "hot_lead", customerId: input.customerId, conversationId: input.conversationId },
+    });
+  }
+  return emails.length;
 }
 
 /** An email through the outbox to owners, admins and the assignee: this conversation turned very negative. */

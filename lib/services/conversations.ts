@@ -42,6 +42,7 @@ import { text } from "@/lib/validation/text";
 import type { IdentityKind } from "@/lib/pipeline/identities";
 import { audit } from "./audit";
 import { correctIntent } from "./intents";
+import { stageOf, type LeadStage } from "@/lib/intel/leads";
 import { enqueueReply } from "./reply-queue";
 import { isCsatChannel, newSurveyToken, surveyText } from "./csat";
 import { MANAGERS, requireMember, requireRole, type Ctx } from "./context";
@@ -109,6 +110,8 @@ export type InboxItem = {
   intent: string | null;
   /** the sentiment of the first and the newest customer message read, -2 (very negative) … 2 */
   sentiment: { start: number; now: number } | null;
+  /** the customer's lead stage (lib/intel/leads.ts) */
+  leadStage: LeadStage;
 };
 
 export type WaitingItem = { id: string; customerName: string; channel: string; since: string };
@@ -171,6 +174,7 @@ export async function listConversations({ ctx, input }: { ctx: Ctx; input: unkno
         preview: r.last_text ? r.last_text.slice(0, 140) : null,
         previewRole: r.last_role,
         intent: r.intent_read ? (r.intent_name ?? "other") : null,
+        leadStage: stageOf(Number(r.lead_score), r.lead_stage),
         sentiment: r.sentiment_start === null || r.sentiment_now === null ? null : { start: Number(r.sentiment_start), now: Number(r.sentiment_now) },
       })),
       waiting: waitingRows.map((w) => ({ id: w.id, customerName: displayName(w.customer_name, identities.get(w.customer_id) ?? [], w.channel_kind), channel: w.channel_kind, since: iso(w.last_message_at)! })),

@@ -146,7 +146,7 @@ describe("sentiment over a conversation", () => {
       await tx.insert(messages).values({ businessId: DEMO_BUSINESS_ID, conversationId: id, customerId: first!.customerId, channelId: WEB, role: "customer", content: "This is disgraceful, nobody called me back and I am fed up" });
     });
     const turned = await analyzeConversation(DEMO_BUSINESS_ID, id);
-    expect(turned).toEqual({ analyzed: 1, alerted: true });
+    expect(turned).toEqual({ analyzed: 1, alerted: true, hot: false });
     const alerts = await alertsFor(id);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.recipient).toBe(DEMO_OWNER.email);
