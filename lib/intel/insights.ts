@@ -1,7 +1,8 @@
 import "server-only";
 // Reading customer messages in the background, after the answer: each message gets one of the
-// owner's intents (or "other") with a confidence, and a sentiment level; a conversation that turns
-// very negative alerts staff. Queued after every answer (lib/pipeline/answer.ts); the `insights` job
+// owner's intents (or "other") with a confidence, a sentiment level and any lead evidence it quotes —
+// by one structured call of the language model per batch when there is one (lib/intel/model-read.ts),
+// else offline; a conversation that turns very negative, or a customer who turns hot, alerts staff. Queued after every answer (lib/pipeline/answer.ts); the `insights` job
 // catches any message that was not (a hand-off, a crash).
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { LRUCache } from "lru-cache";
@@ -11,7 +12,8 @@ import { getEmbedder, toVectorLiteral, fromVectorLiteral, type Embedder } from "
 import { enqueueEmail } from "@/lib/channels/outbox";
 import { chargeEmbedding } from "@/lib/pipeline/spend";
 import { env } from "@/lib/env";
-import { IntentIndex, intentDescriptionText } from "./classify";
+import { IntentIndex, intentDescriptionText, type IntentGuess } from "./classify";
+import { readWithModel } from "./model-read";
 import { BUSINESS_KINDS, DEFAULT_INTENTS, type BusinessKind } from "./defaults";
 import { SENTIMENT_LABELS, sentimentOf, type Sentiment } from "./sentiment";
 import { HOT_FROM, leadEvidence as findEvidence, leadScoreSql, type EvidenceKind } from "./leads";
@@ -53,6 +55,7 @@ export async function ensureIntents(tx: Tx, businessId: string): Promise<void> {
 
 // Descriptions are short and change rarely: their vectors are kept per embedder and text.
 const descriptionVectors = new LRUCache<string, number[]>({ max: 2000 });
+const exampleVectors = new LRUCache<string, number[]>({ max: 50_000 });
 
 /**
  * The business's intents as a classifier: each intent's description and examples, embedded. Examples
@@ -63,18 +66,30 @@ export async function loadIntentIndex(businessId: string, embedder: Embedder = g
   const { list, examples } = await withService(async (tx) => {
     await ensureIntents(tx, businessId);
     const list = await tx.select().from(intents).where(eq(intents.businessId, businessId)).orderBy(intents.name);
-    const examples = await rows<{ id: string; intent_id: string; text: string; embedding: string | null; embedding_model: string | null }>(
+    const examples = await rows<{ id: string; intent_id: string; text: string; stored: boolean; embedding_model: string | null }>(
       tx,
-      sql`select id, intent_id, text, embedding::text as embedding, embedding_model from intent_examples where business_id = ${businessId}`,
+      sql`select id, intent_id, text, (embedding is not null) as stored, embedding_model from intent_examples where business_id = ${businessId}`,
     );
+    // stored vectors not yet held in this process (an example's vector never changes for one embedder)
+    const wanted = examples.filter((e) => e.stored && e.embedding_model === embedder.model && !exampleVectors.has(`${embedder.model}\u0000${e.id}`)).map((e) => e.id);
+    if (wanted.length) {
+      const got = await rows<{ id: string; embedding: string }>(
+        tx,
+        sql`select id, embedding::text as embedding from intent_examples where business_id = ${businessId} and id in (${sql.join(wanted.map((id) => sql`${id}::uuid`), sql`, `)})`,
+      );
+      for (const g of got) exampleVectors.set(`${embedder.model}\u0000${g.id}`, fromVectorLiteral(g.embedding));
+    }
     return { list, examples };
   });
-  const stale = examples.filter((e) => !e.embedding || e.embedding_model !== embedder.model);
+  const stale = examples.filter((e) => !e.stored || e.embedding_model !== embedder.model);
   const fresh = new Map<string, number[]>();
   if (stale.length) {
     const { vectors, tokens, model } = await embedder.embed(stale.map((e) => e.text), "query");
     if (tokens) await chargeEmbedding({ businessId, tokens, model, messageId: null, conversationId: null });
-    stale.forEach((e, i) => fresh.set(e.id, vectors[i]!));
+    stale.forEach((e, i) => {
+      fresh.set(e.id, vectors[i]!);
+      exampleVectors.set(`${embedder.model}\u0000${e.id}`, vectors[i]!);
+    });
     await withService(async (tx) => {
       for (const e of stale) {
         await tx.execute(
@@ -91,7 +106,10 @@ export async function loadIntentIndex(businessId: string, embedder: Embedder = g
     missing.forEach((i, k) => descriptionVectors.set(`${embedder.model}\u0000${intentDescriptionText(i.name, i.description)}`, vectors[k]!));
   }
   const byIntent = new Map<string, number[][]>(list.map((i) => [i.id, [descriptionVectors.get(`${embedder.model}\u0000${intentDescriptionText(i.name, i.description)}`)!]]));
-  for (const e of examples) byIntent.get(e.intent_id)?.push(fresh.get(e.id) ?? fromVectorLiteral(e.embedding!));
+  for (const e of examples) {
+    const v = fresh.get(e.id) ?? exampleVectors.get(`${embedder.model}\u0000${e.id}`);
+    if (v) byIntent.get(e.intent_id)?.push(v);
+  }
   return {
     index: new IntentIndex(list.map((i) => ({ id: i.id, vectors: byIntent.get(i.id)! }))),
     names: new Map(list.map((i) => [i.id, i.name])),
@@ -117,13 +135,37 @@ export async function analyzeConversation(businessId: string, conversationId: st
     ),
   );
   if (!pending.length) return { analyzed: 0, alerted: false, hot: false };
-  const { index } = await loadIntentIndex(businessId, embedder);
-  const { vectors, tokens, model } = await embedder.embed(pending.map((m) => m.content), "query");
-  // with Gemini embeddings the reading is paid for, like any embedding: one cost event per batch
-  if (tokens) await chargeEmbedding({ businessId, tokens, model, messageId: pending.at(-1)!.id, conversationId });
-  const read = pending.map((m, i) => ({ ...m, guess: index.classify(vectors[i]!), sentiment: sentimentOf(m.content) }));
-  const kind = kindOf((await withService((tx) => tx.select({ kind: businesses.kind }).from(businesses).where(eq(businesses.id, businessId))))[0]?.kind ?? "general");
-  const evidence = read.flatMap((m) => findEvidence(m.content, kind).map((e) => ({ ...e, messageId: m.id, customerId: m.customer_id })));
+  const loaded = await withService(async (tx) => {
+    await ensureIntents(tx, businessId);
+    const [business] = await tx.select().from(businesses).where(eq(businesses.id, businessId));
+    const list = await tx.select({ id: intents.id, name: intents.name, description: intents.description }).from(intents).where(eq(intents.businessId, businessId)).orderBy(intents.name);
+    return { business, list };
+  });
+  if (!loaded.business) return { analyzed: 0, alerted: false, hot: false };
+  const kind = kindOf(loaded.business.kind);
+
+  // With a language model: one structured call for the batch. What it could not read (or everything,
+  // offline or when it fails) is read by the embeddings and the rules.
+  const viaModel = await readWithModel({ business: loaded.business, conversationId, intents: loaded.list, messages: pending });
+  const idOf = new Map(loaded.list.map((i) => [i.name, i.id]));
+  const offline = pending.filter((_, i) => !viaModel?.reads[i]);
+  const guesses = new Map<string, IntentGuess>();
+  if (offline.length) {
+    const { index } = await loadIntentIndex(businessId, embedder);
+    const { vectors, tokens, model } = await embedder.embed(offline.map((m) => m.content), "query");
+    // with Gemini embeddings the reading is paid for, like any embedding: one cost event per batch
+    if (tokens) await chargeEmbedding({ businessId, tokens, model, messageId: offline.at(-1)!.id, conversationId });
+    offline.forEach((m, i) => guesses.set(m.id, index.classify(vectors[i]!)));
+  }
+  const read = pending.map((m, i) => {
+    const r = viaModel?.reads[i];
+    if (r) {
+      return { ...m, intentId: r.intent ? (idOf.get(r.intent) ?? null) : null, confidence: r.confidence, sentiment: r.sentiment, evidence: r.evidence, engine: viaModel!.model };
+    }
+    const g = guesses.get(m.id)!;
+    return { ...m, intentId: g.intentId, confidence: g.confidence, sentiment: sentimentOf(m.content), evidence: findEvidence(m.content, kind), engine: OFFLINE_ENGINE };
+  });
+  const evidence = read.flatMap((m) => m.evidence.map((e) => ({ ...e, messageId: m.id, customerId: m.customer_id })));
 
   return withService(async (tx) => {
     const [before] = await rows<{ very_negative: boolean }>(
@@ -137,10 +179,10 @@ export async function analyzeConversation(businessId: string, conversationId: st
           messageId: m.id,
           businessId,
           conversationId,
-          intentId: m.guess.intentId,
-          confidence: m.guess.confidence,
+          intentId: m.intentId,
+          confidence: m.confidence,
           sentiment: m.sentiment,
-          engine: OFFLINE_ENGINE,
+          engine: m.engine,
         })),
       )
       .onConflictDoNothing()
