@@ -5,7 +5,7 @@
 //   · the demo clinic: its default intents (lib/intel/defaults.ts) against bench/data/clinic-intents.csv,
 //     messages written by hand for this benchmark (none is a seeded example), "other" included.
 // Prints accuracy and the confusion of the five most-missed intents; writes bench/results/intents.json.
-//   --grid   also tries other top-k and "other" thresholds (tuning aid)
+//   --grid   also tries other top-k and "other" thresholds (tuning aid); --clinic: the grid on the clinic only
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
