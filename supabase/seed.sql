@@ -1,8 +1,8 @@
 -- Demo data: a dental clinic with a web chat channel, FAQs and knowledge articles.
 -- The demo owner (a password hash) and the embeddings are added by lib/db/seed.ts.
-INSERT INTO businesses (id, slug, name, time_zone, brand_color, greeting, ai_settings)
+INSERT INTO businesses (id, slug, name, kind, time_zone, brand_color, greeting, ai_settings)
 VALUES (
-  '00000000-0000-4000-8000-00000000d001', 'demo-dental', 'Riverside Dental Clinic', 'Europe/London', '#0e7490',
+  '00000000-0000-4000-8000-00000000d001', 'demo-dental', 'Riverside Dental Clinic', 'clinic', 'Europe/London', '#0e7490',
   'Hi! I''m the Riverside Dental assistant. Ask me about appointments, prices or treatments.',
   '{"persona": "Friendly front-desk assistant of Riverside Dental Clinic", "tone": "warm and concise",
     "instructions": "Never give a diagnosis. For pain, swelling or bleeding that will not stop, advise calling the clinic or NHS 111.",

@@ -31,6 +31,10 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
     .returning();
   await ex.execute(sql`insert into memories (business_id, customer_id, kind, content, message_id, embedding) values (${businessId}, ${cu!.id}, 'message', 'memo', ${m!.id}, ${zero()}::vector)`);
   await ex.insert(s.csatSurveys).values({ businessId, conversationId: co!.id, customerId: cu!.id, channelKind: "web", token: `csat-${slug}` });
+  const [intent] = await ex.insert(s.intents).values({ businessId, name: `intent of ${slug}`, description: "d" }).returning();
+  await ex.insert(s.intentExamples).values({ businessId, intentId: intent!.id, text: `example of ${slug}`, messageId: m!.id });
+  await ex.insert(s.leadEvidence).values({ businessId, customerId: cu!.id, messageId: m!.id, kind: "need", quote: `secret of ${slug}`, points: 25 });
+  await ex.insert(s.messageInsights).values({ messageId: m!.id, businessId, conversationId: co!.id, intentId: intent!.id, confidence: 0.9, sentiment: 0, engine: "offline" });
   const [doc] = await ex.insert(s.knowledgeDocuments).values({ businessId, title: "Doc", content: "content" }).returning();
   await ex.insert(s.knowledgeChunks).values({ businessId, documentId: doc!.id, ordinal: 0, content: "content" });
   const [faq] = await ex.insert(s.faqs).values({ businessId, question: "q?", answer: "a" }).returning();
@@ -52,7 +56,7 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
   await ex.insert(s.auditLog).values({ businessId, action: "test" });
   // an unverified digest phone (the tenant has no SMS channel, so nothing is ever texted to it)
   await ex.insert(s.digestPhones).values({ businessId, channelKind: "sms", phoneEncrypted: encrypt("+15555550100") });
-  return { businessId, ownerMemberId: owner!.id, channelId: ch!.id, customerId: cu!.id, conversationId: co!.id, messageId: m!.id };
+  return { businessId, ownerMemberId: owner!.id, channelId: ch!.id, customerId: cu!.id, conversationId: co!.id, messageId: m!.id, intentId: intent!.id };
 }
 
 /**

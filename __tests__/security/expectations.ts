@@ -96,6 +96,7 @@ export const PAGES: Record<string, PageClass> = {
   "/[business]/knowledge/articles/new": "member",
   "/[business]/settings": "member",
   "/[business]/settings/ai": "member",
+  "/[business]/settings/intents": "member",
   "/[business]/settings/limits": "member",
   "/[business]/settings/team": "member",
   "/[business]/settings/test-agent": "member",
@@ -186,6 +187,7 @@ export const ACTIONS: Record<string, ActionClass> = {
     args: (slug) => [slug, { greeting: "Hello!", showPrismBranding: true, allowedOrigins: "" }],
   },
 
+  "app/(dashboard)/[business]/customers/actions.ts#setLeadStageAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.customerId, "lost"] },
   "app/(dashboard)/[business]/customers/actions.ts#updateCustomerAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.customerId, null, form({ name: "Renamed", notes: "", tags: "" })] },
   "app/(dashboard)/[business]/customers/actions.ts#setVerifiedAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.customerId, true] },
   "app/(dashboard)/[business]/customers/actions.ts#setBlockedAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.customerId, true] },
@@ -219,6 +221,10 @@ export const ACTIONS: Record<string, ActionClass> = {
   "app/(dashboard)/[business]/settings/actions.ts#requestDigestPhoneCodeAction": { kind: "member", ids: false, args: (slug) => [slug, { kind: "sms", phone: "+14155550100" }] },
   "app/(dashboard)/[business]/settings/actions.ts#verifyDigestPhoneAction": { kind: "member", ids: false, args: (slug) => [slug, { code: "123456" }] },
   "app/(dashboard)/[business]/settings/actions.ts#removeDigestPhoneAction": { kind: "member", ids: false, args: (slug) => [slug] },
+  "app/(dashboard)/[business]/settings/intents/actions.ts#createIntentAction": { kind: "member", ids: false, args: (slug) => [slug, null, form({ name: "intruder intent", description: "x" })] },
+  "app/(dashboard)/[business]/settings/intents/actions.ts#updateIntentAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.intentId, null, form({ name: "renamed", description: "" })] },
+  "app/(dashboard)/[business]/settings/intents/actions.ts#deleteIntentAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.intentId] },
+  "app/(dashboard)/[business]/settings/intents/actions.ts#applyIntentTemplateAction": { kind: "member", ids: false, args: (slug) => [slug, "clinic"] },
 
   "app/(dashboard)/businesses/actions.ts#createBusinessAction": { kind: "user", next: null, stranger: "allowed", args: () => [null, form({ name: "Anyone's new business" })] },
   "app/invitations/[token]/actions.ts#acceptInvitationAction": {

@@ -18,6 +18,8 @@ export type CustomerRow = {
   blocked: boolean;
   tags: string[];
   lastSeenAt: string | null;
+  leadScore: number;
+  leadStage: string;
   channels: string[];
   conversations: number;
   identities: { kind: string; value: string }[];
@@ -30,6 +32,22 @@ function ago(iso: string | null): string {
   if (s < 86400) return `${Math.round(s / 3600)} h ago`;
   if (s < 86400 * 60) return `${Math.round(s / 86400)} days ago`;
   return new Date(iso).toLocaleDateString();
+}
+
+const STAGE_COLOR: Record<string, string> = {
+  new: "bg-slate-100 text-slate-700",
+  qualified: "bg-sky-100 text-sky-800",
+  hot: "bg-orange-100 text-orange-800",
+  customer: "bg-emerald-100 text-emerald-800",
+  lost: "bg-slate-200 text-slate-600",
+};
+
+export function LeadStageChip({ stage, score }: { stage: string; score: number }) {
+  return (
+    <span className={`rounded px-1.5 py-0.5 text-xs font-medium tabular-nums ${STAGE_COLOR[stage] ?? STAGE_COLOR.new}`} title={`Lead score ${score}/100`}>
+      {stage} · {score}
+    </span>
+  );
 }
 
 export function trustColor(score: number) {
@@ -93,6 +111,7 @@ export function CustomerTable({ slug, rows, canExport }: { slug: string; rows: C
           <input type="checkbox" aria-label="Select all on this page" checked={all} onChange={() => setSelected(all ? new Set() : new Set(rows.map((r) => r.id)))} />
           <span className="flex-1">Customer</span>
           <span className="w-40">Channels</span>
+          <span className="w-24 text-right">Lead</span>
           <span className="w-16 text-right">Trust</span>
           <span className="w-28 text-right">Last seen</span>
         </div>
@@ -117,10 +136,13 @@ export function CustomerTable({ slug, rows, canExport }: { slug: string; rows: C
                   </p>
                 )}
                 <p className="mt-1 text-xs text-slate-500 md:hidden">
-                  {c.channels.join(", ") || "no conversations"} · trust {c.trustScore} · seen {ago(c.lastSeenAt)}
+                  {c.channels.join(", ") || "no conversations"} · lead {c.leadScore} ({c.leadStage}) · trust {c.trustScore} · seen {ago(c.lastSeenAt)}
                 </p>
               </div>
               <span className="hidden w-40 truncate text-sm text-slate-600 md:block">{c.channels.join(", ") || "–"}</span>
+              <span className="hidden w-24 text-right md:block" data-testid="lead-cell">
+                <LeadStageChip stage={c.leadStage} score={c.leadScore} />
+              </span>
               <span className="hidden w-16 text-right md:block">
                 <span className={`rounded px-1.5 py-0.5 text-xs font-medium tabular-nums ${trustColor(c.trustScore)}`}>{c.trustScore}</span>
               </span>

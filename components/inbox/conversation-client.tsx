@@ -9,6 +9,7 @@ import { ServiceWindowNotice } from "@/components/channels/service-window-notice
 import type { ConversationAction, ConversationDetail, ReplyRules, TimelineItem } from "@/lib/services/conversations";
 import { ChannelIcon, CHANNEL_LABEL } from "./channel-icon";
 import { clock, deliveryLabel, duration, money, SOURCE_LABEL, statusBadge } from "./format";
+import { MessageInsight, type IntentOption } from "./insight-chips";
 
 export type Assignee = { userId: string; name: string; role: string };
 
@@ -94,7 +95,19 @@ export function ConversationHeader({
   );
 }
 
-export function Timeline({ items, conversationId }: { items: TimelineItem[]; conversationId: string }) {
+export function Timeline({
+  items,
+  conversationId,
+  intents = [],
+  busy = false,
+  onCorrectIntent,
+}: {
+  items: TimelineItem[];
+  conversationId: string;
+  intents?: IntentOption[];
+  busy?: boolean;
+  onCorrectIntent?: (messageId: string, intentId: string | null) => void;
+}) {
   const end = useRef<HTMLDivElement>(null);
   useEffect(() => {
     end.current?.scrollIntoView({ block: "end" });
@@ -115,7 +128,14 @@ export function Timeline({ items, conversationId }: { items: TimelineItem[]; con
                   <span className="h-px flex-1 bg-slate-200" />
                 </li>
               )}
-              <TimelineEntry m={m} faded={m.conversationId !== conversationId} />
+              <TimelineEntry
+                m={m}
+                faded={m.conversationId !== conversationId}
+                intents={intents}
+                busy={busy}
+                // a message of another conversation is corrected from that conversation
+                onCorrect={onCorrectIntent && m.conversationId === conversationId ? (intentId) => onCorrectIntent(m.id, intentId) : undefined}
+              />
             </Fragment>
           );
         })}
@@ -125,7 +145,19 @@ export function Timeline({ items, conversationId }: { items: TimelineItem[]; con
   );
 }
 
-function TimelineEntry({ m, faded }: { m: TimelineItem; faded: boolean }) {
+function TimelineEntry({
+  m,
+  faded,
+  intents,
+  busy,
+  onCorrect,
+}: {
+  m: TimelineItem;
+  faded: boolean;
+  intents: IntentOption[];
+  busy: boolean;
+  onCorrect?: (intentId: string | null) => void;
+}) {
   const time = (
     <time dateTime={m.createdAt} suppressHydrationWarning>
       {clock(m.createdAt)}
@@ -162,6 +194,7 @@ function TimelineEntry({ m, faded }: { m: TimelineItem; faded: boolean }) {
         · {time}
       </p>
       <p className={cn("whitespace-pre-wrap rounded-lg px-3 py-2 text-sm", customer ? "border border-slate-200 bg-white" : ai ? "bg-teal-700 text-white" : "bg-indigo-600 text-white")}>{m.content}</p>
+      {customer && m.insight && <MessageInsight insight={m.insight} intents={intents} busy={busy} onCorrect={onCorrect} />}
       {ai && (
         <p className="mt-0.5 flex flex-wrap gap-x-2 text-[11px] text-slate-500" data-testid="answer-meta">
           <span data-testid="answer-source">{SOURCE_LABEL[m.source ?? ""] ?? m.source ?? "—"}</span>

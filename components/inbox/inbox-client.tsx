@@ -11,6 +11,7 @@ import type { ConversationAction, ConversationView, InboxFilters, InboxItem, Tim
 import { ChannelIcon, CHANNEL_LABEL } from "./channel-icon";
 import { Composer, ConversationHeader, Timeline, type Assignee } from "./conversation-client";
 import { CustomerPanel } from "./customer-panel";
+import { IntentChip, LeadChip, SentimentChip, type IntentOption } from "./insight-chips";
 import { statusBadge, timeAgo } from "./format";
 
 type ListState = { items: InboxItem[]; waiting: WaitingItem[] };
@@ -42,6 +43,7 @@ function query(filters: InboxFilters, selected: string | null): URLSearchParams 
   if (filters.channel) p.set("channel", filters.channel);
   if (filters.assignee) p.set("assignee", filters.assignee);
   if (filters.unread) p.set("unread", "1");
+  if (filters.intent) p.set("intent", filters.intent);
   if (filters.q) p.set("q", filters.q);
   if (filters.set) p.set("set", filters.set);
   if (filters.reason) p.set("reason", filters.reason);
@@ -61,6 +63,7 @@ export function InboxClient({
   me,
   role,
   assignees,
+  intents,
   initialFilters,
   initialList,
   initialView,
@@ -71,6 +74,8 @@ export function InboxClient({
   me: string;
   role: string;
   assignees: Assignee[];
+  /** the business's intents, for the filter and for correcting a message's intent */
+  intents: IntentOption[];
   initialFilters: InboxFilters;
   initialList: ListState;
   initialView: ConversationView | null;
@@ -284,6 +289,20 @@ export function InboxClient({
             <label className="flex items-center gap-1.5 rounded-md border border-slate-300 px-2 py-1.5">
               <input type="checkbox" checked={filters.unread} onChange={(e) => setFilters((f) => ({ ...f, unread: e.target.checked }))} /> Unread only
             </label>
+            <select
+              aria-label="Intent"
+              className="col-span-2 rounded-md border border-slate-300 bg-white px-2 py-1.5"
+              value={filters.intent ?? ""}
+              onChange={(e) => setFilters((f) => ({ ...f, intent: e.target.value || undefined }))}
+            >
+              <option value="">Any intent</option>
+              {intents.map((i) => (
+                <option key={i.id} value={i.id}>
+                  {i.name}
+                </option>
+              ))}
+              <option value="other">Other</option>
+            </select>
           </div>
         </div>
         {setup && (
@@ -321,8 +340,11 @@ export function InboxClient({
                     {c.previewRole === "assistant" ? "AI: " : c.previewRole === "agent" ? "You: " : ""}
                     {c.preview ?? "—"}
                   </span>
-                  <span className="mt-1 flex items-center gap-2">
+                  <span className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1">
                     <span className={cn("rounded-full px-1.5 py-0.5 text-[10px] font-medium", badge.className)}>{badge.label}</span>
+                    {c.intent && <IntentChip name={c.intent} />}
+                    {c.sentiment && <SentimentChip start={c.sentiment.start} now={c.sentiment.now} />}
+                    {c.leadStage !== "new" && <LeadChip stage={c.leadStage} />}
                     {c.unread && <span className="h-2 w-2 rounded-full bg-teal-600" aria-label="Unread" role="img" />}
                   </span>
                 </button>
@@ -360,7 +382,13 @@ export function InboxClient({
                 {error}
               </p>
             )}
-            <Timeline items={view.timeline} conversationId={view.conversation.id} />
+            <Timeline
+              items={view.timeline}
+              conversationId={view.conversation.id}
+              intents={intents}
+              busy={busy}
+              onCorrectIntent={(messageId, intentId) => void act({ action: "set_intent", messageId, intentId })}
+            />
             <Composer key={view.conversation.id} conversation={view.conversation} rules={view.reply} busy={busy} onSend={act} />
           </>
         ) : (

@@ -1,5 +1,6 @@
 "use client";
-// Suggested FAQs: questions the model answered more than once. One click makes one an FAQ.
+// Suggested FAQs: questions the model answered more than once, and questions the AI handed to staff,
+// drafted from the staff's answer. One click makes one an FAQ.
 import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { FieldError, FormMessage, Input, Textarea, invalidIf } from "@/components/ui/field";
@@ -13,8 +14,13 @@ function Suggestion({ slug, s, canEdit }: { slug: string; s: SuggestedFaq; canEd
   return (
     <li className="rounded-lg border border-slate-200 bg-white p-4">
       <p className="text-xs text-slate-500">
-        Asked {s.count} times by {s.customers} {s.customers === 1 ? "customer" : "customers"} · last {new Date(s.lastAskedAt).toLocaleDateString()}
+        Asked {s.count === 1 ? "once" : `${s.count} times`} by {s.customers} {s.customers === 1 ? "customer" : "customers"} · last {new Date(s.lastAskedAt).toLocaleDateString()}
       </p>
+      {s.from === "staff" && (
+        <p className="mt-1 text-xs font-medium text-amber-800" data-testid="drafted-from-staff">
+          The AI could not answer this and a person did: drafted from your team&rsquo;s reply.
+        </p>
+      )}
       {s.examples.length > 1 && <p className="mt-1 text-xs text-slate-500">Also asked as: {s.examples.filter((e) => e !== s.question).map((e) => `“${e}”`).join(", ")}</p>}
       {state?.ok ? (
         <div className="mt-2">
@@ -43,13 +49,13 @@ export function SuggestionList({ slug, suggestions, canEdit }: { slug: string; s
   if (!suggestions.length) {
     return (
       <p className="rounded-md border border-dashed border-slate-300 p-6 text-center text-sm text-slate-600">
-        No suggestions right now. When customers ask the same question more than once and the model has to answer it, it shows up here, ready to become an FAQ.
+        No suggestions right now. When customers ask the same question more than once and the model has to answer it, or your team answers a question the AI could not, it shows up here, ready to become an FAQ.
       </p>
     );
   }
   return (
     <div>
-      <p className="mb-3 text-sm text-slate-600">Customers asked these more than once and the model answered each time. As FAQs they are answered instantly and cost nothing. Edit the wording, then add.</p>
+      <p className="mb-3 text-sm text-slate-600">Customers asked these more than once and the model answered each time, or the AI could not answer them and your team did. As FAQs they are answered instantly and cost nothing. Edit the wording, then add.</p>
       <ul className="space-y-3">
         {suggestions.map((s) => (
           <Suggestion key={s.key} slug={slug} s={s} canEdit={canEdit} />

@@ -16,6 +16,8 @@ export type InboxQuery = {
   /** name or message text (substring), or an identity (exact, by keyed hash) */
   text?: string;
   identityHashes?: { kind: string; hash: string }[];
+  /** conversations with a customer message read as this intent (an intent's id, or "other") */
+  intent?: string;
   userId: string;
   /** the conversations behind one of Analytics' numbers (lib/db/reports.ts) */
   report?: { scope: Omit<ReportScope, "businessId" | "timeZone">; set: ReportSet; reason?: string };
@@ -34,6 +36,14 @@ export type InboxRow = {
   subject: string | null;
   last_text: string | null;
   last_role: string | null;
+  /** the intent of the newest customer message read so far (null: none read, or "other") */
+  intent_name: string | null;
+  intent_read: boolean;
+  /** sentiment of the first and the newest customer message read (-2…2) */
+  sentiment_start: number | null;
+  sentiment_now: number | null;
+  lead_score: number;
+  lead_stage: string | null;
 };
 
 /** A uuid[] parameter both drivers bind the same way. */
@@ -54,6 +64,10 @@ function where(businessId: string, q: InboxQuery): SQL {
   else if (q.assignee === "unassigned") parts.push(sql`c.assignee_id is null`);
   else if (q.assignee) parts.push(sql`c.assignee_id = ${q.assignee}`);
   if (q.unread) parts.push(sql`c.unread`);
+  if (q.intent) {
+    parts.push(sql`exists (select 1 from message_insights mi where mi.business_id = c.business_id and mi.conversation_id = c.id
+                           and ${q.intent === "other" ? sql`mi.intent_id is null` : sql`mi.intent_id = ${q.intent}`})`);
+  }
   parts.push(notTestConversation);
   // Worked out once into a hash (a sub-query inside coalesce stays a hashed sub-plan rather than becoming
   // a join): the newest conversations are then checked against it until the page is full, instead of
@@ -88,7 +102,8 @@ export async function listInbox(ex: Executor, businessId: string, q: InboxQuery,
           limit ${limit}
         )
         select c.id, c.status, c.assignee_id, u.name as assignee_name, c.unread, c.last_message_at, ch.kind as channel_kind,
-               c.customer_id, cu.name as customer_name, c.subject, last.content as last_text, last.role as last_role
+               c.customer_id, cu.name as customer_name, cu.lead_score, cu.lead_stage, c.subject, last.content as last_text, last.role as last_role,
+               newest.intent_name, (newest.sentiment is not null) as intent_read, first.sentiment as sentiment_start, newest.sentiment as sentiment_now
         from page p
         join conversations c on c.id = p.id and c.business_id = ${businessId}
         join channels ch on ch.id = c.channel_id and ch.business_id = c.business_id
@@ -97,6 +112,15 @@ export async function listInbox(ex: Executor, businessId: string, q: InboxQuery,
         left join lateral (select m.content, m.role from messages m
                            where m.business_id = c.business_id and m.conversation_id = c.id and m.role <> 'note'
                            order by m.created_at desc limit 1) last on true
+        left join lateral (select i.name as intent_name, mi.sentiment from message_insights mi
+                           join messages m on m.id = mi.message_id and m.business_id = mi.business_id
+                           left join intents i on i.id = mi.intent_id and i.business_id = mi.business_id
+                           where mi.business_id = c.business_id and mi.conversation_id = c.id
+                           order by m.created_at desc, m.id desc limit 1) newest on true
+        left join lateral (select mi.sentiment from message_insights mi
+                           join messages m on m.id = mi.message_id and m.business_id = mi.business_id
+                           where mi.business_id = c.business_id and mi.conversation_id = c.id
+                           order by m.created_at, m.id limit 1) first on true
         order by c.last_message_at desc, c.id`,
   );
 }
@@ -162,6 +186,12 @@ export type TimelineRow = {
   delivery_status: string | null;
   reply_to_id: string | null;
   created_at: string | Date;
+  /** what the insights job read in a customer message (null until it has) */
+  insight_intent_id: string | null;
+  insight_intent_name: string | null;
+  insight_confidence: number | null;
+  insight_corrected: boolean | null;
+  insight_sentiment: number | null;
 };
 
 /** The customer's messages on every channel, oldest first (the newest `limit`, or those since `since`). */
@@ -169,10 +199,14 @@ export async function customerTimeline(ex: Executor, businessId: string, custome
   const list = await rows<TimelineRow>(
     ex,
     sql`select m.id, m.conversation_id, ch.kind as channel_kind, m.role, m.source, m.content, u.name as author_name, m.model,
-               m.tokens_in, m.tokens_out, m.cost_usd, m.latency_ms, m.delivery_status, m.reply_to_id, m.created_at
+               m.tokens_in, m.tokens_out, m.cost_usd, m.latency_ms, m.delivery_status, m.reply_to_id, m.created_at,
+               mi.intent_id as insight_intent_id, it.name as insight_intent_name, mi.confidence as insight_confidence,
+               mi.corrected as insight_corrected, mi.sentiment as insight_sentiment
         from messages m
         join channels ch on ch.id = m.channel_id and ch.business_id = m.business_id
         left join users u on u.id = m.author_id
+        left join message_insights mi on mi.message_id = m.id and mi.business_id = m.business_id
+        left join intents it on it.id = mi.intent_id and it.business_id = mi.business_id
         where m.business_id = ${businessId} and m.customer_id = ${customerId}
           ${opts.since ? sql`and m.created_at > ${opts.since}` : sql``}
         order by m.created_at desc, m.id desc

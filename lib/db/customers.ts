@@ -3,6 +3,7 @@
 import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
 import { rows, type Executor } from "./client";
 import { abuseEvents, channels, conversations, customers } from "./schema";
+import { HOT_FROM, QUALIFIED_FROM } from "@/lib/intel/leads";
 
 export type Customer = typeof customers.$inferSelect;
 
@@ -20,6 +21,10 @@ export type CustomerQuery = {
   /** seen within this many hours; "older" = not within 90 days (or never); "never" = never seen */
   lastSeen?: { withinHours: number } | "older" | "never";
   ids?: string[];
+  /** the lead stage: "customer"/"lost" as staff set it, the others from the score (lib/intel/leads.ts) */
+  stage?: "new" | "qualified" | "hot" | "customer" | "lost";
+  /** "lead": highest lead score first (else most recently seen first) */
+  sort?: "recent" | "lead";
 };
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -53,6 +58,10 @@ function where(businessId: string, q: CustomerQuery): SQL {
   else if (q.lastSeen === "older") parts.push(sql`(c.last_seen_at is null or c.last_seen_at < now() - interval '90 days')`);
   else if (q.lastSeen) parts.push(sql`c.last_seen_at >= now() - make_interval(hours => ${q.lastSeen.withinHours})`);
   if (q.ids) parts.push(q.ids.length ? sql`c.id = any(${uuidArray(q.ids)})` : sql`false`);
+  if (q.stage === "customer" || q.stage === "lost") parts.push(sql`c.lead_stage = ${q.stage}`);
+  else if (q.stage === "hot") parts.push(sql`c.lead_stage is null and c.lead_score >= ${HOT_FROM}`);
+  else if (q.stage === "qualified") parts.push(sql`c.lead_stage is null and c.lead_score >= ${QUALIFIED_FROM} and c.lead_score < ${HOT_FROM}`);
+  else if (q.stage === "new") parts.push(sql`c.lead_stage is null and c.lead_score < ${QUALIFIED_FROM}`);
   return sql.join(parts, sql` and `);
 }
 
@@ -68,6 +77,8 @@ export type CustomerListRow = {
   tags: string[];
   last_seen_at: string | Date | null;
   created_at: string | Date;
+  lead_score: number;
+  lead_stage: string | null;
   channels: string[] | null;
   conversations: number;
 };
@@ -76,12 +87,12 @@ export async function listCustomers(ex: Executor, businessId: string, q: Custome
   const w = where(businessId, q);
   const list = await rows<CustomerListRow>(
     ex,
-    sql`select c.id, c.name, c.trust_score, c.verified, c.blocked, c.tags, c.last_seen_at, c.created_at,
+    sql`select c.id, c.name, c.trust_score, c.verified, c.blocked, c.tags, c.last_seen_at, c.created_at, c.lead_score, c.lead_stage,
                (select array_agg(distinct ch.kind::text) from conversations v join channels ch on ch.id = v.channel_id
                  where v.business_id = c.business_id and v.customer_id = c.id) as channels,
                (select count(*)::int from conversations v where v.business_id = c.business_id and v.customer_id = c.id) as conversations
         from customers c where ${w}
-        order by c.last_seen_at desc nulls last, c.created_at desc, c.id
+        order by ${q.sort === "lead" ? sql`c.lead_score desc, ` : sql``}c.last_seen_at desc nulls last, c.created_at desc, c.id
         limit ${page.limit} offset ${page.offset}`,
   );
   const [count] = await rows<{ n: number }>(ex, sql`select count(*)::int as n from customers c where ${w}`);

@@ -117,6 +117,10 @@ export const businesses = pgTable("businesses", {
   limits: jsonb("limits").$type<Record<string, unknown>>().notNull().default({}),
   /** bumped by every change to FAQs, knowledge or AI settings: older cache entries stop serving */
   knowledgeVersion: integer("knowledge_version").notNull().default(1),
+  /** the kind of business (clinic, estate_agent, restaurant, law_firm, general): its default intents */
+  kind: text("kind").notNull().default("general"),
+  /** when its default intents were added (once; the owner's edits and deletions then stand) */
+  intentsSeededAt: timestamp("intents_seeded_at", { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -191,10 +195,14 @@ export const customers = pgTable(
     /** consent and opt-outs per channel: { sms: { optedOut: true, at: "…" } } */
     consent: jsonb("consent").$type<Record<string, unknown>>().notNull().default({}),
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }),
+    /** 0–100: the best quote of each kind in lead_evidence, summed (kept with the evidence) */
+    leadScore: integer("lead_score").notNull().default(0),
+    /** "customer" or "lost" when staff said so; otherwise null and the stage follows the score */
+    leadStage: text("lead_stage"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("customers_business_idx").on(t.businessId, t.lastSeenAt)],
+  (t) => [index("customers_business_idx").on(t.businessId, t.lastSeenAt), index("customers_business_lead_idx").on(t.businessId, t.leadScore)],
 );
 
 export const customerIdentities = pgTable(
@@ -330,6 +338,92 @@ export const messages = pgTable(
       .where(sql`role = 'customer' and not (metadata ? 'csatRating')`),
     // "has this message been answered?" — asked on every claim, reply lookup and sweep
     index("messages_reply_to_idx").on(t.replyToId),
+  ],
+);
+
+/** The owner's list of what customers come for, each with a one-line description (issue #17). */
+export const intents = pgTable(
+  "intents",
+  {
+    id: id(),
+    businessId: businessId(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("intents_business_name_key").on(t.businessId, sql`lower(${t.name})`)],
+);
+
+/** Example messages of an intent: the owner's corrections in the inbox (one per message) and the ones they type. */
+export const intentExamples = pgTable(
+  "intent_examples",
+  {
+    id: id(),
+    businessId: businessId(),
+    intentId: uuid("intent_id")
+      .notNull()
+      .references(() => intents.id, { onDelete: "cascade" }),
+    text: text("text").notNull(),
+    /** the corrected customer message, when the example is a correction */
+    messageId: uuid("message_id").references(() => messages.id, { onDelete: "set null" }),
+    embedding: embedding(),
+    /** the embedder that made `embedding` (another one's vectors are not comparable: re-embedded) */
+    embeddingModel: text("embedding_model"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("intent_examples_business_idx").on(t.businessId, t.intentId), uniqueIndex("intent_examples_message_key").on(t.messageId)],
+);
+
+/**
+ * Why a customer scores as a lead: each row quotes the customer's own words (an exact sentence of one
+ * of their messages) as evidence of budget, timing, need or authority. No quote, no point.
+ */
+export const leadEvidence = pgTable(
+  "lead_evidence",
+  {
+    id: id(),
+    businessId: businessId(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    messageId: uuid("message_id")
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    quote: text("quote").notNull(),
+    points: integer("points").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("lead_evidence_message_kind_key").on(t.messageId, t.kind), index("lead_evidence_customer_idx").on(t.businessId, t.customerId)],
+);
+
+/**
+ * What a customer message was read as, in the background after the answer: its intent (null: "other")
+ * with a confidence, and its sentiment from -2 (very negative) to 2 (very positive). `corrected`: staff
+ * set the intent by hand, and the job never overwrites it.
+ */
+export const messageInsights = pgTable(
+  "message_insights",
+  {
+    messageId: uuid("message_id")
+      .primaryKey()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    businessId: businessId(),
+    conversationId: uuid("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    intentId: uuid("intent_id").references(() => intents.id, { onDelete: "set null" }),
+    confidence: real("confidence").notNull(),
+    sentiment: integer("sentiment").notNull(),
+    corrected: boolean("corrected").notNull().default(false),
+    /** offline (embeddings and rules) or the model that read it */
+    engine: text("engine").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("message_insights_conversation_idx").on(t.conversationId, t.createdAt),
+    index("message_insights_business_intent_idx").on(t.businessId, t.intentId, t.createdAt),
   ],
 );
 
@@ -765,6 +859,10 @@ export const TENANT_TABLES = [
   "customer_identities",
   "conversations",
   "messages",
+  "intents",
+  "intent_examples",
+  "message_insights",
+  "lead_evidence",
   "csat_surveys",
   "digest_phones",
   "memories",

@@ -109,6 +109,7 @@ export async function seedEstateAgent(handle: DbHandle): Promise<boolean> {
       id: ESTATE_BUSINESS_ID,
       slug: ESTATE_SLUG,
       name: "Harbour & Hale Estate Agents",
+      kind: "estate_agent",
       timeZone: "Europe/London",
       brandColor: "#1d4ed8",
       greeting: "Hello! Ask me about renting, letting or selling with Harbour & Hale.",

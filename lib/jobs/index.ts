@@ -5,6 +5,7 @@ import { sweep } from "./sweeper";
 import { summarizePending } from "./summaries";
 import { warmCache } from "./warm-cache";
 import { sendDigests } from "./digest";
+import { analyzePending } from "@/lib/intel/insights";
 
 export const JOBS = {
   sweep: { everySeconds: 60, run: () => sweep() },
@@ -17,6 +18,8 @@ export const JOBS = {
   "warm-cache": { everySeconds: 60, run: () => warmCache() },
   // Owners' daily or weekly digest, from 08:00 local; once per business and period however often it runs.
   digest: { everySeconds: 300, run: () => sendDigests() },
+  // Intents and sentiment of customer messages the after-answer task did not read (hand-offs, crashes).
+  insights: { everySeconds: 60, run: () => analyzePending() },
 } as const;
 
 export type JobName = keyof typeof JOBS;

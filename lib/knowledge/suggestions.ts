@@ -3,7 +3,8 @@ import "server-only";
 // cache answered with a model's answer (a repeated model answer is the best candidate for an FAQ, which
 // then serves it at no cost and never expires). Questions are grouped by their normalised text and then by meaning
 // (the memories' embeddings where the pipeline stored them, else the embedder); a group already
-// covered by an FAQ is left out.
+// covered by an FAQ is left out. Questions the AI could not answer (it handed them to a person, or
+// nobody answered) that staff then answered are drafted from the staff's answer, from the first time.
 import { sql } from "drizzle-orm";
 import { cosine, fromVectorLiteral, getEmbedder, type Embedder } from "@/lib/ai/embeddings";
 import { normalizeText } from "@/lib/ai/text";
@@ -13,8 +14,10 @@ export type SuggestedFaq = {
   /** a stable key for the group (the normalised representative question) */
   key: string;
   question: string;
-  /** the model's most recent answer to it, as a starting point */
+  /** the staff's most recent answer to it when there is one (drafted from it), else the model's */
   answer: string;
+  /** "staff": the AI handed it over or declined, and the draft is what staff replied */
+  from: "model" | "staff";
   /** how many times it was asked, and by how many customers */
   count: number;
   customers: number;
@@ -33,7 +36,7 @@ export type SuggestOptions = {
   limit?: number;
 };
 
-type Asked = { id: string; customer_id: string; question: string; answer: string; created_at: string | Date; embedding: string | null };
+type Asked = { id: string; customer_id: string; question: string; answer: string; from_staff: boolean; created_at: string | Date; embedding: string | null };
 
 const looksLikeQuestion = (q: string) => q.length >= 8 && q.length <= 300 && /\p{L}{2,}/u.test(q);
 
@@ -47,26 +50,38 @@ export async function suggestFaqs(ex: Executor, businessId: string, options: Sug
   const threshold = options.similarity ?? (embedder.model.startsWith("local") ? 0.7 : 0.82);
 
   // Each customer message with the assistant reply that answered it (reply_to_id, or else the next
-  // assistant message in the conversation), kept when that reply came from the model or its cache.
+  // assistant message in the conversation), kept when that reply came from the model or its cache; or,
+  // when the AI handed it over, gave its fixed reply or did not reply, with the first staff reply after it.
   const asked = await rows<Asked>(
     ex,
-    sql`select m.id, m.customer_id, m.content as question, a.content as answer, m.created_at, mem.embedding::text as embedding
+    sql`select m.id, m.customer_id, m.content as question, m.created_at, mem.embedding::text as embedding,
+               case when a.source in ('model', 'cache') and not a.handoff then a.content else st.content end as answer,
+               not coalesce(a.source in ('model', 'cache') and not a.handoff, false) as from_staff
         from messages m
-        join lateral (
-          select r.content, r.source from messages r
+        left join lateral (
+          select r.content, r.source, (r.metadata ? 'handoff') as handoff from messages r
           where r.business_id = m.business_id and r.conversation_id = m.conversation_id and r.role = 'assistant'
             and (r.reply_to_id = m.id or (r.reply_to_id is null and r.created_at >= m.created_at))
           order by (r.reply_to_id = m.id) desc nulls last, r.created_at
           limit 1
         ) a on true
+        left join lateral (
+          select s.content from messages s
+          where s.business_id = m.business_id and s.conversation_id = m.conversation_id and s.role = 'agent' and s.created_at > m.created_at
+          order by s.created_at limit 1
+        ) st on true
         left join memories mem on mem.message_id = m.id and mem.business_id = m.business_id and mem.embedding is not null
-        where m.business_id = ${businessId} and m.role = 'customer' and a.source in ('model', 'cache')
+        where m.business_id = ${businessId} and m.role = 'customer' and not (m.metadata ? 'csatRating')
+          and (
+            (a.source in ('model', 'cache') and not a.handoff)
+            or ((a.source is null or a.source = 'fallback' or a.handoff) and st.content is not null)
+          )
           and m.created_at > now() - make_interval(days => ${days})
         order by m.created_at desc
         limit ${maxQuestions}`,
   );
   const questions = asked.filter((a) => looksLikeQuestion(a.question.trim()));
-  if (questions.length < minCount) return [];
+  if (!questions.length || (questions.length < minCount && !questions.some((q) => q.from_staff))) return [];
 
   const existing = await rows<{ question: string; embedding: string | null }>(
     ex,
@@ -105,7 +120,9 @@ export async function suggestFaqs(ex: Executor, businessId: string, options: Sug
 
   const out: SuggestedFaq[] = [];
   for (const g of groups) {
-    if (g.members.length < minCount) continue;
+    const staff = g.members.filter((m) => m.from_staff);
+    // what staff wrote is an answer someone already approved: one question is enough for a draft
+    if (g.members.length < minCount && !staff.length) continue;
     const covered = [...g.texts.keys()].some((t) => faqTexts.has(t)) || faqVectors.some((fv) => cosine(fv, g.lead) >= threshold);
     if (covered) continue;
     // The wording asked most often stands for the group, written the tidiest way a customer wrote
@@ -120,7 +137,8 @@ export async function suggestFaqs(ex: Executor, businessId: string, options: Sug
     out.push({
       key: bestText,
       question: representative.question.trim(),
-      answer: newest.answer.trim(),
+      answer: (staff[0] ?? newest).answer.trim(),
+      from: staff.length ? "staff" : "model",
       count: g.members.length,
       customers: new Set(g.members.map((m) => m.customer_id)).size,
       lastAskedAt,

@@ -19,6 +19,7 @@ import { findReply, storeMessage } from "./conversations";
 import { applyRules } from "./rules";
 import { answersQuestion } from "@/lib/ai/evidence";
 import { recallMemories, embedMessagesIntoMemories } from "./memories";
+import { analyzeConversation } from "@/lib/intel/insights";
 import { notifyHandoff } from "./notify";
 import { deferAfterResponse, type Defer } from "./defer";
 import { styleOf, type AnswerSource, type ChannelKind, type ChannelStyle, type Message, type NoReplyReason } from "./types";
@@ -291,6 +292,7 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
       return { reply: null, noReply: { reason: "waiting_human" }, handedOff: false, trace };
     }
     (opts.defer ?? deferAfterResponse)(() => embedMessagesIntoMemories([message.id, stored.id]));
+    (opts.defer ?? deferAfterResponse)(() => analyzeConversation(businessId, conversation.id));
     return { reply: stored, handedOff: Boolean(details.handoff), trace };
   };
 

@@ -3,6 +3,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { rows, type Executor, type Tx } from "@/lib/db/client";
 import { customerIdentities, customers } from "@/lib/db/schema";
+import { leadScoreSql } from "@/lib/intel/leads";
 import { identityHash, normaliseIdentity, sealIdentity, type Identity } from "./identities";
 
 const isUniqueViolation = (err: unknown) =>
@@ -78,6 +79,8 @@ export async function mergeCustomerInto(tx: Tx, businessId: string, fromId: stri
       trust_score = least(t.trust_score, f.trust_score),
       consent = f.consent || t.consent,
       last_seen_at = greatest(t.last_seen_at, f.last_seen_at),
+      lead_score = ${leadScoreSql(businessId, intoId)},
+      lead_stage = coalesce(t.lead_stage, f.lead_stage),
       updated_at = now()
     from customers f
     where t.id = ${intoId} and f.id = ${fromId} and t.business_id = ${businessId} and f.business_id = ${businessId}`);

@@ -41,6 +41,8 @@ import { parseQueryDate } from "@/lib/validation/dates";
 import { text } from "@/lib/validation/text";
 import type { IdentityKind } from "@/lib/pipeline/identities";
 import { audit } from "./audit";
+import { correctIntent } from "./intents";
+import { stageOf, type LeadStage } from "@/lib/intel/leads";
 import { enqueueReply } from "./reply-queue";
 import { isCsatChannel, newSurveyToken, surveyText } from "./csat";
 import { MANAGERS, requireMember, requireRole, type Ctx } from "./context";
@@ -66,6 +68,8 @@ export const InboxFilters = z.object({
     .transform((v) => v === true || v === "1" || v === "true")
     .catch(false),
   q: text().trim().max(200).optional().catch(undefined),
+  // an intent's id, or "other": conversations with a customer message read as it
+  intent: z.union([z.literal("other"), z.guid()]).optional().catch(undefined),
   // Analytics links here with the set of conversations behind a number, started between two local days.
   set: z.enum(REPORT_SETS).optional().catch(undefined),
   reason: z.string().regex(/^[a-z_]{1,40}$/).optional().catch(undefined),
@@ -102,6 +106,12 @@ export type InboxItem = {
   customerName: string;
   preview: string | null;
   previewRole: string | null;
+  /** the newest customer message's intent ("other" when it matched none; null until one is read) */
+  intent: string | null;
+  /** the sentiment of the first and the newest customer message read, -2 (very negative) … 2 */
+  sentiment: { start: number; now: number } | null;
+  /** the customer's lead stage (lib/intel/leads.ts) */
+  leadStage: LeadStage;
 };
 
 export type WaitingItem = { id: string; customerName: string; channel: string; since: string };
@@ -130,6 +140,7 @@ export async function listConversations({ ctx, input }: { ctx: Ctx; input: unkno
     channel: filters.channel,
     assignee: filters.assignee,
     unread: filters.unread,
+    intent: filters.intent,
     text: filters.q || undefined,
     identityHashes: filters.q ? searchTerms(filters.q).identityHashes : undefined,
     userId,
@@ -162,6 +173,9 @@ export async function listConversations({ ctx, input }: { ctx: Ctx; input: unkno
         customerName: displayName(r.customer_name, identities.get(r.customer_id) ?? [], r.channel_kind),
         preview: r.last_text ? r.last_text.slice(0, 140) : null,
         previewRole: r.last_role,
+        intent: r.intent_read ? (r.intent_name ?? "other") : null,
+        leadStage: stageOf(Number(r.lead_score), r.lead_stage),
+        sentiment: r.sentiment_start === null || r.sentiment_now === null ? null : { start: Number(r.sentiment_start), now: Number(r.sentiment_now) },
       })),
       waiting: waitingRows.map((w) => ({ id: w.id, customerName: displayName(w.customer_name, identities.get(w.customer_id) ?? [], w.channel_kind), channel: w.channel_kind, since: iso(w.last_message_at)! })),
     };
@@ -185,6 +199,8 @@ export type TimelineItem = {
   latencyMs: number | null;
   deliveryStatus: string | null;
   createdAt: string;
+  /** a customer message's intent (null id: "other") and sentiment, once read */
+  insight: { intentId: string | null; intent: string; confidence: number; corrected: boolean; sentiment: number } | null;
 };
 
 export type CustomerPanel = {
@@ -301,6 +317,16 @@ function toTimeline(m: TimelineRow): TimelineItem {
     latencyMs: m.latency_ms === null ? null : Number(m.latency_ms),
     deliveryStatus: m.delivery_status,
     createdAt: iso(m.created_at)!,
+    insight:
+      m.insight_sentiment === null
+        ? null
+        : {
+            intentId: m.insight_intent_id,
+            intent: m.insight_intent_name ?? "other",
+            confidence: Number(m.insight_confidence),
+            corrected: Boolean(m.insight_corrected),
+            sentiment: Number(m.insight_sentiment),
+          },
   };
 }
 
@@ -362,8 +388,10 @@ export const ConversationAction = z.discriminatedUnion(
     z.object({ action: z.literal("assign"), assigneeId: z.guid("Choose a member of the team.").nullable() }),
     z.object({ action: z.literal("hand_back") }),
     z.object({ action: z.literal("close") }),
+    // staff's correction of a customer message's intent (null: "other"); it teaches later predictions
+    z.object({ action: z.literal("set_intent"), messageId: z.guid("Choose a customer message."), intentId: z.guid("Choose an intent.").nullable() }),
   ],
-  { message: "Unknown action: use take_over, reply, template, note, assign, hand_back or close." },
+  { message: "Unknown action: use take_over, reply, template, note, assign, hand_back, close or set_intent." },
 );
 export type ConversationAction = z.infer<typeof ConversationAction>;
 
@@ -493,6 +521,9 @@ export async function actOnConversation(
         await set({ status: "closed", closedAt: new Date(), unread: false });
         await audit(tx, ctx, "conversation.closed", target);
         if (await queueSurvey(tx, ctx.businessId, c)) queued = true;
+        break;
+      case "set_intent":
+        await correctIntent(tx, ctx, { messageId: action.messageId, intentId: action.intentId }, id);
         break;
     }
     const updated = await findConversation(tx, ctx.businessId, id);

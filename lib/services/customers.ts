@@ -3,7 +3,7 @@ import "server-only";
 // verify, block and unblock them (the everyday work of an agent); owners and admins alone merge,
 // delete and export, because those move or release personal data in bulk. Every change is audited,
 // with ids and counts only, never a customer's personal data.
-import { sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { rows, withTenant, type Tx } from "@/lib/db/client";
 import {
@@ -34,6 +34,8 @@ import { audit } from "./audit";
 import { MANAGERS, requireMember, requireRole, type Ctx } from "./context";
 import { parseId } from "./knowledge";
 import { text } from "@/lib/validation/text";
+import { leadEvidence } from "@/lib/db/schema";
+import { LEAD_STAGES, stageOf } from "@/lib/intel/leads";
 
 export { CHANNEL_KINDS };
 export const PAGE_SIZE = 25;
@@ -57,6 +59,8 @@ export const CustomerFilters = z.object({
   blocked: param(z.enum(["yes", "no"])),
   verified: param(z.enum(["yes", "no"])),
   lastSeen: param(z.enum(["24h", "7d", "30d", "90d", "older", "never"])),
+  stage: param(z.enum(LEAD_STAGES, { message: "Unknown lead stage" })),
+  sort: param(z.enum(["recent", "lead"], { message: "Sort by recent or lead" })),
   page: param(z.coerce.number().int().min(1).max(100000)),
 });
 export type CustomerFilters = z.infer<typeof CustomerFilters>;
@@ -89,6 +93,8 @@ export function toCustomerQuery(f: CustomerFilters): CustomerQuery {
     blocked: f.blocked === undefined ? undefined : f.blocked === "yes",
     verified: f.verified === undefined ? undefined : f.verified === "yes",
     lastSeen,
+    stage: f.stage,
+    sort: f.sort,
   };
 }
 
@@ -167,6 +173,8 @@ export async function listCustomerPage({ ctx, input }: { ctx: Ctx; input: unknow
           tags: c.tags,
           lastSeenAt: iso(c.last_seen_at),
           createdAt: iso(c.created_at)!,
+          leadScore: Number(c.lead_score),
+          leadStage: stageOf(Number(c.lead_score), c.lead_stage),
           channels: c.channels ?? [],
           conversations: c.conversations,
           identities: ids,
@@ -206,6 +214,20 @@ export async function getCustomerProfile({ ctx, input }: { ctx: Ctx; input: { id
       await abuseEventsOf(tx, ctx.businessId, id),
     ];
     const shown = identities.map((i) => ({ id: i.id, kind: i.kind, value: identityValue(i), undeliverable: i.undeliverable }));
+    const evidence = await tx
+      .select({ id: leadEvidence.id, kind: leadEvidence.kind, quote: leadEvidence.quote, points: leadEvidence.points, messageId: leadEvidence.messageId, createdAt: leadEvidence.createdAt })
+      .from(leadEvidence)
+      .where(and(eq(leadEvidence.businessId, ctx.businessId), eq(leadEvidence.customerId, id)))
+      .orderBy(asc(leadEvidence.createdAt), asc(leadEvidence.id));
+    const moods = await rows<{ at: string | Date; sentiment: number; intent: string | null; channel: string }>(
+      tx,
+      sql`select m.created_at as at, mi.sentiment, i.name as intent, ch.kind as channel from message_insights mi
+          join messages m on m.id = mi.message_id and m.business_id = mi.business_id
+          join channels ch on ch.id = m.channel_id and ch.business_id = m.business_id
+          left join intents i on i.id = mi.intent_id and i.business_id = mi.business_id
+          where mi.business_id = ${ctx.businessId} and m.customer_id = ${id}
+          order by m.created_at desc limit 100`,
+    );
     return {
       customer,
       displayName: customerDisplayName(customer.name, shown),
@@ -213,11 +235,32 @@ export async function getCustomerProfile({ ctx, input }: { ctx: Ctx; input: { id
       conversations,
       events,
       trust: trustHistory(customer.trustScore, customer.createdAt, events),
+      lead: {
+        score: customer.leadScore,
+        stage: stageOf(customer.leadScore, customer.leadStage),
+        setByStaff: customer.leadStage !== null,
+        evidence: evidence.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })),
+      },
+      // the customer's sentiment, message by message on every channel, oldest first
+      sentiment: moods.reverse().map((m) => ({ at: iso(m.at)!, sentiment: Number(m.sentiment), intent: m.intent ?? "other", channel: m.channel })),
     };
   });
 }
 
 // ---------------------------------------------------------------- everyday changes (any member)
+
+/** Staff mark a lead as won ("customer") or "lost"; null hands the stage back to the score. Any member. */
+export async function setLeadStage({ ctx, input }: { ctx: Ctx; input: { id: unknown; stage: unknown } }) {
+  requireMember(ctx);
+  const id = parseId(input.id, "Customer");
+  const stage = z.enum(["customer", "lost"], { message: "Choose customer, lost, or none." }).nullable().parse(input.stage ?? null);
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const updated = await updateCustomerRow(tx, ctx.businessId, id, { leadStage: stage });
+    if (!updated) throw new AppError("not_found", "Customer not found.");
+    await audit(tx, ctx, "customer.lead_stage_set", { type: "customer", id }, { stage });
+    return { stage: stageOf(updated.leadScore, updated.leadStage) };
+  });
+}
 
 export const Tag = text()
   .trim()

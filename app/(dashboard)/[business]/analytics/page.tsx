@@ -13,7 +13,8 @@ import { NoAccess } from "@/components/dashboard/no-access";
 import { Card, PageHeader } from "@/components/ui/card";
 import { BadFilters, ReportFiltersForm } from "@/components/reports/filters";
 import { Definition } from "@/components/reports/definition";
-import { duration, percent } from "@/components/reports/format";
+import { duration, money, percent } from "@/components/reports/format";
+import { getTopicsReport } from "@/lib/services/topics";
 import { StackedBars } from "@/components/reports/stacked-bars-client";
 
 export const metadata = { title: "Analytics" };
@@ -73,6 +74,7 @@ export default async function Page({ params, searchParams }: { params: Promise<{
     return `/${slug}/inbox?${p}`;
   };
   const hours = report.returnWindowHours;
+  const topics = await getTopicsReport({ ctx, input });
 
   return (
     <div className="space-y-6">
@@ -184,6 +186,60 @@ export default async function Page({ params, searchParams }: { params: Promise<{
               },
             ]}
           />
+        </div>
+      </Card>
+
+      <Card>
+        <h2 className="font-medium">
+          Topics
+          <Definition
+            id="topics"
+            term="Topics"
+            lines={[
+              `The period's customer questions (the newest ${topics.questions === 1000 ? "1,000" : topics.questions}) grouped by meaning; a topic needs two questions or more, and is named by the words its questions share.`,
+              "Resolved by the AI: the first reply came from the AI itself (an answer from the model, the cache, a FAQ or the offline responder) and did not hand the conversation to a person.",
+              "Cost: what the AI's replies to these questions cost; \u201cof it failing\u201d is the part spent on questions it did not resolve.",
+            ]}
+          />
+        </h2>
+        {topics.topics.length === 0 ? (
+          <p className="mt-2 text-sm text-slate-500">Not enough questions in this period to group.</p>
+        ) : (
+          <div className="mt-3 overflow-x-auto">
+            <table className="w-full text-sm" data-testid="topics">
+              <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+                <tr>
+                  <th className="py-1 pr-3 font-medium">Topic</th>
+                  <th className="py-1 pr-3 text-right font-medium">Questions</th>
+                  <th className="py-1 pr-3 text-right font-medium">Resolved by the AI</th>
+                  <th className="py-1 text-right font-medium">Cost (of it failing)</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {topics.topics.map((t) => (
+                  <tr key={`${t.name}-${t.example}`}>
+                    <td className="py-1.5 pr-3">
+                      <span className="font-medium">{t.name}</span>
+                      {t.resolutionRate < 0.5 && t.failingCostMicros > 0 && <span className="ml-2 rounded bg-red-50 px-1.5 py-0.5 text-xs text-red-700">costs money and still fails</span>}
+                      <span className="block truncate text-xs text-slate-500">&ldquo;{t.example}&rdquo;</span>
+                    </td>
+                    <td className="py-1.5 pr-3 text-right tabular-nums">{t.questions}</td>
+                    <td className="py-1.5 pr-3 text-right tabular-nums">{percent(t.resolutionRate)}</td>
+                    <td className="py-1.5 text-right tabular-nums">
+                      {money(t.costMicros)} ({money(t.failingCostMicros)})
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+
+      <Card>
+        <h2 className="font-medium">Intents over time</h2>
+        <div className="mt-3">
+          <StackedBars title="Intents over time" unit="count" views={[{ id: "intent", label: "By intent", keys: topics.intents, days: topics.intentsByDay }]} />
         </div>
       </Card>
 

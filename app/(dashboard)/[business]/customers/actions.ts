@@ -9,6 +9,7 @@ import {
   mergeCustomers,
   setCustomerBlocked,
   setCustomerVerified,
+  setLeadStage,
   updateCustomerDetails,
 } from "@/lib/services/customers";
 
@@ -88,4 +89,16 @@ export async function bulkCustomersAction(slug: string, input: { action: string;
   } catch (err) {
     return actionError(err);
   }
+}
+
+/** "customer" or "lost" as staff decide; "" hands the stage back to the lead score. */
+export async function setLeadStageAction(slug: string, id: string, stage: string): Promise<FormState> {
+  try {
+    const { ctx } = await memberContext(slug);
+    await setLeadStage({ ctx, input: { id, stage: stage === "" ? null : stage } });
+  } catch (err) {
+    return actionError(err);
+  }
+  done(slug);
+  return { ok: "Lead stage saved." };
 }

@@ -12,7 +12,7 @@ import { CustomerTable } from "@/components/customers/customer-table-client";
 export const metadata = { title: "Customers" };
 
 type SearchParams = Record<string, string | string[] | undefined>;
-const FILTER_KEYS = ["q", "tag", "channel", "trustMin", "trustMax", "blocked", "verified", "lastSeen"] as const;
+const FILTER_KEYS = ["q", "tag", "channel", "trustMin", "trustMax", "blocked", "verified", "lastSeen", "stage", "sort"] as const;
 
 function first(v: string | string[] | undefined): string {
   return (Array.isArray(v) ? v[0] : v) ?? "";
@@ -103,6 +103,18 @@ export default async function CustomersPage({ params, searchParams }: { params: 
           <option value="90d">Seen in the last 90 days</option>
           <option value="older">Not seen for 90 days</option>
           <option value="never">Never seen</option>
+        </NativeSelect>
+        <NativeSelect name="stage" aria-label="Lead stage" defaultValue={first(sp.stage)}>
+          <option value="">Any lead stage</option>
+          <option value="new">New</option>
+          <option value="qualified">Qualified</option>
+          <option value="hot">Hot</option>
+          <option value="customer">Customer</option>
+          <option value="lost">Lost</option>
+        </NativeSelect>
+        <NativeSelect name="sort" aria-label="Sort" defaultValue={first(sp.sort)}>
+          <option value="">Most recently seen first</option>
+          <option value="lead">Highest lead score first</option>
         </NativeSelect>
         <div className="flex gap-2 sm:col-span-2 lg:col-span-4">
           <Button type="submit">Apply</Button>

@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { getConversation, listAssignees, listConversations, type ConversationView } from "@/lib/services/conversations";
 import { cookies } from "next/headers";
 import { getSetupChecklist, setupHiddenCookie } from "@/lib/services/setup";
+import { listIntents } from "@/lib/services/intents";
 import { InboxClient } from "@/components/inbox/inbox-client";
 import { SetupChecklist } from "@/components/inbox/setup-checklist";
 
@@ -16,7 +17,7 @@ export default async function Page({ params, searchParams }: { params: Promise<{
   const { ctx, business } = await memberContext(slug);
   const raw = await searchParams;
   const input = Object.fromEntries(Object.entries(raw).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])));
-  const [list, assignees] = [await listConversations({ ctx, input }), await listAssignees({ ctx })];
+  const [list, assignees, { intents }] = [await listConversations({ ctx, input }), await listAssignees({ ctx }), await listIntents({ ctx })];
   // The set-up checklist, until every step is done or this browser hid it.
   const hidden = (await cookies()).get(setupHiddenCookie(business.id))?.value === "1";
   const checklist = hidden ? null : await getSetupChecklist({ ctx, input: { slug: business.slug } });
@@ -35,6 +36,7 @@ export default async function Page({ params, searchParams }: { params: Promise<{
       me={ctx.actor.userId}
       role={ctx.actor.role}
       assignees={assignees}
+      intents={intents.map((i) => ({ id: i.id, name: i.name }))}
       initialFilters={list.filters}
       initialList={{ items: list.items, waiting: list.waiting }}
       initialView={view}

@@ -7,6 +7,7 @@ const TABS = [
   { href: "", label: "Business profile" },
   { href: "/team", label: "Team" },
   { href: "/ai", label: "AI" },
+  { href: "/intents", label: "Intents" },
   { href: "/limits", label: "Limits & budget" },
   { href: "/test-agent", label: "Test your agent" },
 ];

@@ -8,6 +8,9 @@ import { getCustomerProfile } from "@/lib/services/customers";
 import { Card, PageHeader } from "@/components/ui/card";
 import { DetailsForm, MergePanel, ProfileActions } from "@/components/customers/profile-client";
 import { TrustSparkline } from "@/components/customers/trust-sparkline-client";
+import { LeadStageChip } from "@/components/customers/customer-table-client";
+import { LeadStageMenu } from "@/components/customers/lead-client";
+import { SentimentChip } from "@/components/inbox/insight-chips";
 
 export const metadata = { title: "Customer" };
 
@@ -21,7 +24,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ busin
     if (err instanceof AppError && err.code === "not_found") notFound();
     throw err;
   });
-  const { customer, displayName: name, identities, conversations, events, trust } = profile;
+  const { customer, displayName: name, identities, conversations, events, trust, lead, sentiment } = profile;
   const canManage = MANAGERS.includes(ctx.actor.role);
 
   return (
@@ -94,6 +97,52 @@ export default async function CustomerPage({ params }: { params: Promise<{ busin
         </Card>
 
         <Card>
+          <div className="flex items-baseline justify-between">
+            <h2 className="font-medium">Lead</h2>
+            <span className="text-2xl font-semibold tabular-nums" data-testid="lead-score">
+              {lead.score}
+              <span className="text-sm font-normal text-slate-500"> / 100</span>
+            </span>
+          </div>
+          <p className="mb-2 mt-1">
+            <LeadStageChip stage={lead.stage} score={lead.score} />
+          </p>
+          {lead.evidence.length === 0 ? (
+            <p className="text-xs text-slate-500">No points yet: a point needs the customer&rsquo;s own words about budget, timing, need or authority.</p>
+          ) : (
+            <ul className="mb-3 space-y-1.5 text-sm" data-testid="lead-evidence">
+              {lead.evidence.map((e) => (
+                <li key={e.id}>
+                  <span className="mr-1 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-medium capitalize text-slate-700">
+                    {e.kind} +{e.points}
+                  </span>
+                  <q className="text-slate-800">{e.quote}</q>
+                </li>
+              ))}
+            </ul>
+          )}
+          <LeadStageMenu slug={slug} id={customer.id} staffStage={lead.setByStaff ? lead.stage : null} />
+        </Card>
+
+        <Card>
+          <h2 className="mb-3 font-medium">Sentiment, message by message</h2>
+          {sentiment.length === 0 ? (
+            <p className="text-xs text-slate-500">No message read yet.</p>
+          ) : (
+            <ol className="max-h-48 space-y-1 overflow-y-auto text-xs" data-testid="sentiment-history">
+              {sentiment.map((m, i) => (
+                <li key={`${m.at}-${i}`} className="flex items-center justify-between gap-2">
+                  <span className="text-slate-600">
+                    {new Date(m.at).toLocaleString()} · {m.channel} · {m.intent}
+                  </span>
+                  <SentimentChip now={m.sentiment} />
+                </li>
+              ))}
+            </ol>
+          )}
+        </Card>
+
+        <Card>
           <h2 className="mb-3 font-medium">Details</h2>
           <DetailsForm slug={slug} id={customer.id} initial={{ name: customer.name ?? "", tags: customer.tags.join(", "), notes: customer.notes ?? "" }} />
         </Card>
@@ -113,7 +162,13 @@ export default async function CustomerPage({ params }: { params: Promise<{ busin
                     <span className="text-xs text-slate-500">{STATUS[c.status] ?? c.status}</span>
                   </div>
                   {c.subject && <p className="text-slate-700">{c.subject}</p>}
-                  {c.lastMessage && <p className="line-clamp-2 text-slate-600">{c.lastMessage}</p>}
+                  {c.summary ? (
+                    <p className="whitespace-pre-line text-slate-700" data-testid="conversation-summary">
+                      {c.summary}
+                    </p>
+                  ) : (
+                    c.lastMessage && <p className="line-clamp-2 text-slate-600">{c.lastMessage}</p>
+                  )}
                   <p className="text-xs text-slate-500">
                     {c.messages} {c.messages === 1 ? "message" : "messages"} · last {c.lastMessageAt.toLocaleString()}
                   </p>
