@@ -16,7 +16,12 @@ export type InboxQuery = {
   /** name or message text (substring), or an identity (exact, by keyed hash) */
   text?: string;
   identityHashes?: { kind: string; hash: string }[];
-  userId: string;
+  /** the signed-in member, for assignee "me" (an API key has none) */
+  userId: string | null;
+  /** one customer's conversations (the public API) */
+  customerId?: string;
+  /** keyset cursor of the public API, which lists by creation: rows strictly after this one */
+  after?: { at: string; id: string };
   /** the conversations behind one of Analytics' numbers (lib/db/reports.ts) */
   report?: { scope: Omit<ReportScope, "businessId" | "timeZone">; set: ReportSet; reason?: string };
 };
@@ -34,6 +39,9 @@ export type InboxRow = {
   subject: string | null;
   last_text: string | null;
   last_role: string | null;
+  created_at: string | Date;
+  /** created_at to the microsecond, for a keyset cursor (a JS Date keeps only milliseconds) */
+  cursor_at: string;
 };
 
 /** A uuid[] parameter both drivers bind the same way. */
@@ -50,10 +58,12 @@ function where(businessId: string, q: InboxQuery): SQL {
   if (q.status === "active") parts.push(sql`c.status <> 'closed'`);
   else if (q.status !== "all") parts.push(sql`c.status = ${q.status}`);
   if (q.channel) parts.push(sql`ch.kind::text = ${q.channel}`);
-  if (q.assignee === "me") parts.push(sql`c.assignee_id = ${q.userId}`);
+  if (q.assignee === "me") parts.push(q.userId ? sql`c.assignee_id = ${q.userId}` : sql`false`);
   else if (q.assignee === "unassigned") parts.push(sql`c.assignee_id is null`);
   else if (q.assignee) parts.push(sql`c.assignee_id = ${q.assignee}`);
   if (q.unread) parts.push(sql`c.unread`);
+  if (q.customerId) parts.push(sql`c.customer_id = ${q.customerId}`);
+  if (q.after) parts.push(sql`(c.created_at, c.id) < (${q.after.at}::timestamptz, ${q.after.id}::uuid)`);
   parts.push(notTestConversation);
   if (q.report) parts.push(sql`c.id in ${conversationSet({ ...q.report.scope, businessId }, q.report.set, q.report.reason)}`);
   if (q.text) {
@@ -72,12 +82,13 @@ function where(businessId: string, q: InboxQuery): SQL {
   return sql.join(parts, sql` and `);
 }
 
-/** Newest activity first. */
-export async function listInbox(ex: Executor, businessId: string, q: InboxQuery, limit = 50): Promise<InboxRow[]> {
+/** Newest activity first (the inbox), or newest first by creation (the public API's stable pages). */
+export async function listInbox(ex: Executor, businessId: string, q: InboxQuery, limit = 50, order: "activity" | "created" = "activity"): Promise<InboxRow[]> {
   return rows<InboxRow>(
     ex,
     sql`select c.id, c.status, c.assignee_id, u.name as assignee_name, c.unread, c.last_message_at, ch.kind as channel_kind,
-               c.customer_id, cu.name as customer_name, c.subject, last.content as last_text, last.role as last_role
+               c.customer_id, cu.name as customer_name, c.subject, last.content as last_text, last.role as last_role, c.created_at,
+               to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
         from conversations c
         join channels ch on ch.id = c.channel_id and ch.business_id = c.business_id
         join customers cu on cu.id = c.customer_id and cu.business_id = c.business_id
@@ -86,7 +97,7 @@ export async function listInbox(ex: Executor, businessId: string, q: InboxQuery,
                            where m.business_id = c.business_id and m.conversation_id = c.id and m.role <> 'note'
                            order by m.created_at desc limit 1) last on true
         where ${where(businessId, q)}
-        order by c.last_message_at desc, c.id
+        order by ${order === "created" ? sql`c.created_at desc, c.id desc` : sql`c.last_message_at desc, c.id`}
         limit ${limit}`,
   );
 }

@@ -20,6 +20,8 @@ export type CustomerQuery = {
   /** seen within this many hours; "older" = not within 90 days (or never); "never" = never seen */
   lastSeen?: { withinHours: number } | "older" | "never";
   ids?: string[];
+  /** keyset cursor of the public API, which lists by creation: rows strictly after this one */
+  after?: { at: string; id: string };
 };
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -53,6 +55,7 @@ function where(businessId: string, q: CustomerQuery): SQL {
   else if (q.lastSeen === "older") parts.push(sql`(c.last_seen_at is null or c.last_seen_at < now() - interval '90 days')`);
   else if (q.lastSeen) parts.push(sql`c.last_seen_at >= now() - make_interval(hours => ${q.lastSeen.withinHours})`);
   if (q.ids) parts.push(q.ids.length ? sql`c.id = any(${uuidArray(q.ids)})` : sql`false`);
+  if (q.after) parts.push(sql`(c.created_at, c.id) < (${q.after.at}::timestamptz, ${q.after.id}::uuid)`);
   return sql.join(parts, sql` and `);
 }
 
@@ -72,14 +75,30 @@ export type CustomerListRow = {
   conversations: number;
 };
 
+const LIST_COLUMNS = sql`c.id, c.name, c.trust_score, c.verified, c.blocked, c.tags, c.last_seen_at, c.created_at,
+               (select array_agg(distinct ch.kind::text) from conversations v join channels ch on ch.id = v.channel_id
+                 where v.business_id = c.business_id and v.customer_id = c.id) as channels,
+               (select count(*)::int from conversations v where v.business_id = c.business_id and v.customer_id = c.id) as conversations`;
+
+/**
+ * The public API's pages: newest first by creation, `limit` rows after the cursor (q.after), with
+ * each row's created_at to the microsecond for the next cursor (a JS Date keeps only milliseconds).
+ */
+export async function listCustomersByCreation(ex: Executor, businessId: string, q: CustomerQuery, limit: number) {
+  return rows<CustomerListRow & { cursor_at: string }>(
+    ex,
+    sql`select ${LIST_COLUMNS}, to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
+        from customers c where ${where(businessId, q)}
+        order by c.created_at desc, c.id desc
+        limit ${limit}`,
+  );
+}
+
 export async function listCustomers(ex: Executor, businessId: string, q: CustomerQuery, page: { offset: number; limit: number }) {
   const w = where(businessId, q);
   const list = await rows<CustomerListRow>(
     ex,
-    sql`select c.id, c.name, c.trust_score, c.verified, c.blocked, c.tags, c.last_seen_at, c.created_at,
-               (select array_agg(distinct ch.kind::text) from conversations v join channels ch on ch.id = v.channel_id
-                 where v.business_id = c.business_id and v.customer_id = c.id) as channels,
-               (select count(*)::int from conversations v where v.business_id = c.business_id and v.customer_id = c.id) as conversations
+    sql`select ${LIST_COLUMNS}
         from customers c where ${w}
         order by c.last_seen_at desc nulls last, c.created_at desc, c.id
         limit ${page.limit} offset ${page.offset}`,

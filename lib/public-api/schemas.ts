@@ -1,0 +1,136 @@
+// The public API's response shapes, as zod schemas: the OpenAPI document is generated from them and
+// the tests validate the handlers' real responses against that document.
+import { z } from "zod";
+
+const Timestamp = z.string().meta({ format: "date-time", description: "ISO 8601, UTC" });
+const Uuid = z.string().meta({ format: "uuid" });
+
+export const ApiError = z
+  .object({ error: z.object({ code: z.string().meta({ example: "not_found" }), message: z.string().meta({ example: "Customer not found." }) }) })
+  .meta({ description: "Every error, whatever the status" });
+
+export const Identity = z.object({
+  id: Uuid,
+  kind: z.enum(["phone", "email", "web", "telegram", "instagram", "whatsapp"]),
+  value: z.string().meta({ description: "The address; a web visitor's id is a secret, shown as `visitor #4821`" }),
+  undeliverable: z.boolean(),
+});
+
+export const CustomerListItem = z.object({
+  id: Uuid,
+  name: z.string().nullable(),
+  displayName: z.string(),
+  trustScore: z.int().min(0).max(100),
+  verified: z.boolean(),
+  blocked: z.boolean(),
+  tags: z.array(z.string()),
+  lastSeenAt: Timestamp.nullable(),
+  createdAt: Timestamp,
+  channels: z.array(z.string()),
+  conversations: z.int().min(0),
+  identities: z.array(Identity),
+});
+
+export const Page = <T extends z.ZodType>(item: T) =>
+  z.object({
+    data: z.array(item),
+    nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page" }),
+  });
+
+export const Customer = z.object({
+  id: Uuid,
+  name: z.string().nullable(),
+  displayName: z.string(),
+  notes: z.string().nullable(),
+  tags: z.array(z.string()),
+  trustScore: z.int().min(0).max(100),
+  verified: z.boolean(),
+  blocked: z.boolean(),
+  blockedUntil: Timestamp.nullable(),
+  lastSeenAt: Timestamp.nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  identities: z.array(Identity),
+});
+
+export const CustomerConversation = z.object({
+  id: Uuid,
+  status: z.enum(["open", "waiting_human", "closed"]),
+  channel: z.string(),
+  subject: z.string().nullable(),
+  messages: z.int().min(0),
+  lastMessageAt: Timestamp,
+  createdAt: Timestamp,
+});
+
+export const CustomerProfile = Customer.extend({ conversationList: z.array(CustomerConversation) });
+
+export const MergeResult = z.object({ targetId: Uuid, moved: z.record(z.string(), z.int()).meta({ description: "Rows moved, per table" }) });
+export const DeleteResult = z.object({ deleted: z.literal(true), removed: z.record(z.string(), z.int()).meta({ description: "Rows removed, per table" }) });
+export const CustomerExport = z.record(z.string(), z.unknown()).meta({ description: "Everything stored about the customer, table by table, with identities decrypted" });
+
+export const ConversationStatus = z.enum(["open", "waiting_human", "closed"]);
+
+export const ConversationListItem = z.object({
+  id: Uuid,
+  status: ConversationStatus,
+  channel: z.string(),
+  customerId: Uuid,
+  customerName: z.string(),
+  assigneeId: Uuid.nullable(),
+  assigneeName: z.string().nullable(),
+  unread: z.boolean(),
+  subject: z.string().nullable(),
+  preview: z.string().nullable(),
+  previewRole: z.string().nullable(),
+  lastMessageAt: Timestamp,
+  createdAt: Timestamp,
+});
+
+export const Conversation = z.object({
+  id: Uuid,
+  status: ConversationStatus,
+  channel: z.string(),
+  channelName: z.string(),
+  customerId: Uuid,
+  assigneeId: Uuid.nullable(),
+  assigneeName: z.string().nullable(),
+  unread: z.boolean(),
+  subject: z.string().nullable(),
+  summary: z.string().nullable(),
+  lastMessageAt: Timestamp,
+  closedAt: Timestamp.nullable(),
+  createdAt: Timestamp,
+});
+
+export const Message = z.object({
+  id: Uuid,
+  conversationId: Uuid,
+  channel: z.string(),
+  role: z.enum(["customer", "assistant", "agent", "system", "note"]).meta({ description: "note: an internal note, never sent to the customer" }),
+  source: z.string().nullable().meta({ description: "How an answer was made: model, cache, faq, human, offline, fallback" }),
+  content: z.string(),
+  author: z.string().nullable(),
+  deliveryStatus: z.string().nullable(),
+  costUsd: z.number(),
+  createdAt: Timestamp,
+});
+
+export const ConversationCustomer = z.object({
+  id: Uuid,
+  name: z.string().nullable(),
+  displayName: z.string(),
+  trustScore: z.int().min(0).max(100),
+  verified: z.boolean(),
+  blocked: z.boolean(),
+  blockedUntil: Timestamp.nullable(),
+  tags: z.array(z.string()),
+  lastSeenAt: Timestamp.nullable(),
+  createdAt: Timestamp,
+  identities: z.array(Identity),
+  conversations: z.int().min(0),
+});
+
+export const ConversationWithCustomer = Conversation.extend({ customer: ConversationCustomer });
+
+export const ActionResult = z.object({ conversation: Conversation, messageId: Uuid.nullable() });
