@@ -9,6 +9,7 @@ const TABS = [
   { href: "/ai", label: "AI" },
   { href: "/limits", label: "Limits & budget" },
   { href: "/test-agent", label: "Test your agent" },
+  { href: "/api", label: "API" },
 ];
 
 export function SettingsTabs({ slug }: { slug: string }) {
