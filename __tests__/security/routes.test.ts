@@ -368,7 +368,7 @@ function apiCases(e: Entry): Case[] {
   const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
   const body = validBody(e.key);
   const withBody = (headers: Record<string, string>, b = body) => (b ? { headers: { ...headers, "content-type": b.type }, body: b.body } : { headers });
-  const hasId = /\[(customer|conversation)\]/.test(e.pattern);
+  const hasId = /\[(customer|conversation|article|faq)\]/.test(e.pattern);
   const list: Case[] = [
     {
       name: `${e.key}: no API key gets 401 and no data`,

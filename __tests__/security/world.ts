@@ -92,6 +92,8 @@ export function params(w: World): Record<string, string> {
     channel: w.channels.telegram.id,
     job: "sweep",
     tag: "vip",
+    article: w.documentId,
+    faq: w.faqId,
   };
 }
 

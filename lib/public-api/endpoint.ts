@@ -23,7 +23,8 @@ export type Endpoint = {
   /** the success status (200 unless said) */
   status?: number;
   maxBodyBytes?: number;
-  handler: (args: { ctx: ApiKeyCtx; params: Record<string, string>; query: Record<string, unknown>; body: unknown }) => Promise<unknown>;
+  /** `raw`: the JSON as sent, for a PATCH to tell the fields sent from those a schema filled with defaults */
+  handler: (args: { ctx: ApiKeyCtx; params: Record<string, string>; query: Record<string, unknown>; body: unknown; raw: unknown }) => Promise<unknown>;
 };
 
 export const endpoint = (e: Endpoint) => e;

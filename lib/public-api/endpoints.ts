@@ -21,6 +21,12 @@ import {
 } from "@/lib/services/customers";
 import { ConversationCursorFilters, actOnConversation, getConversation, listConversationsByCursor, type ConversationAction } from "@/lib/services/conversations";
 import type { ApiKeyCtx } from "@/lib/services/api-keys";
+import { BusinessProfileInput, getBusinessProfile, updateBusinessProfile } from "@/lib/services/businesses";
+import { getAiSettings, updateAiSettings } from "@/lib/services/ai-settings";
+import { ArticleInput, createArticle, deleteDocument, getDocumentWithChunks, listKnowledge, updateDocument } from "@/lib/services/knowledge";
+import { FaqInput, createFaq, deleteFaq, listBusinessFaqs, updateFaq } from "@/lib/services/faqs";
+import { AiSettings } from "@/lib/ai/prompts";
+import { AppError } from "@/lib/errors";
 import { text } from "@/lib/validation/text";
 import { endpoint, type Endpoint } from "./endpoint";
 import * as S from "./schemas";
@@ -365,7 +371,227 @@ const conversations: Endpoint[] = [
   }),
 ];
 
-export const ENDPOINTS: Endpoint[] = [...customers, ...conversations];
+// ---------------------------------------------------------------- business
+
+/** The fields of a PATCH body that were sent (a schema's defaults must not overwrite what is stored). */
+function sent<T extends Record<string, unknown>>(parsed: T, raw: unknown): Partial<T> {
+  const keys = raw && typeof raw === "object" && !Array.isArray(raw) ? Object.keys(raw) : [];
+  return Object.fromEntries(Object.entries(parsed).filter(([k]) => keys.includes(k))) as Partial<T>;
+}
+
+const business: Endpoint[] = [
+  endpoint({
+    operationId: "getBusiness",
+    method: "GET",
+    path: "/business",
+    resource: "business",
+    scope: "business:read",
+    summary: "The business profile",
+    response: S.BusinessProfile,
+    handler: ({ ctx }) => getBusinessProfile({ ctx }),
+  }),
+  endpoint({
+    operationId: "updateBusiness",
+    method: "PATCH",
+    path: "/business",
+    resource: "business",
+    scope: "business:write",
+    summary: "Update the business profile",
+    description: "Only the fields sent change.",
+    body: BusinessProfileInput.partial(),
+    example: { name: "Bright Smile Dental", timeZone: "Europe/London" },
+    response: S.BusinessProfile,
+    handler: async ({ ctx, body, raw }) => {
+      const current = await getBusinessProfile({ ctx });
+      await updateBusinessProfile({ ctx, input: { ...current, ...sent(body as Record<string, unknown>, raw) } });
+      return getBusinessProfile({ ctx });
+    },
+  }),
+  endpoint({
+    operationId: "getAiSettings",
+    method: "GET",
+    path: "/business/ai-settings",
+    resource: "business",
+    scope: "business:read",
+    summary: "The AI settings (persona, tone, instructions, hours, rules, models)",
+    response: AiSettings,
+    handler: async ({ ctx }) => (await getAiSettings({ ctx })).settings,
+  }),
+  endpoint({
+    operationId: "updateAiSettings",
+    method: "PATCH",
+    path: "/business/ai-settings",
+    resource: "business",
+    scope: "business:write",
+    summary: "Update the AI settings",
+    description: "Only the fields sent change. Cached answers made under the old settings stop serving.",
+    body: AiSettings.partial(),
+    example: { tone: "friendly and brief", prohibitedTopics: ["medical diagnoses"] },
+    response: AiSettings,
+    handler: async ({ ctx, body, raw }) => {
+      const current = (await getAiSettings({ ctx })).settings;
+      return (await updateAiSettings({ ctx, input: { ...current, ...sent(body as Record<string, unknown>, raw) } })).settings;
+    },
+  }),
+];
+
+// ---------------------------------------------------------------- knowledge
+
+const ARTICLE = { article: { kind: "id" as const, description: "The article's (document's) id" } };
+const FAQ = { faq: { kind: "id" as const, description: "The FAQ's id" } };
+
+async function articleOut(ctx: ApiKeyCtx, id: string) {
+  const { document: d, chunks } = await getDocumentWithChunks({ ctx, input: { id } });
+  return {
+    id: d.id,
+    title: d.title,
+    content: d.content,
+    sourceType: d.sourceType,
+    filename: d.filename,
+    status: d.status,
+    error: d.error,
+    chunks: chunks.length,
+    createdAt: iso(d.createdAt)!,
+    updatedAt: iso(d.updatedAt)!,
+  };
+}
+
+async function faqOut(ctx: ApiKeyCtx, id: string) {
+  const f = (await listBusinessFaqs({ ctx })).find((x) => x.id === id);
+  if (!f) throw new AppError("not_found", "FAQ not found.");
+  return { id: f.id, question: f.question, answer: f.answer, enabled: f.enabled, hits: f.hits, createdAt: iso(f.createdAt)!, updatedAt: iso(f.updatedAt)! };
+}
+
+const knowledge: Endpoint[] = [
+  endpoint({
+    operationId: "listArticles",
+    method: "GET",
+    path: "/knowledge/articles",
+    resource: "knowledge",
+    scope: "knowledge:read",
+    summary: "List knowledge articles and uploaded documents",
+    description: "Most recently changed first.",
+    response: z.object({ data: z.array(S.ArticleListItem) }),
+    handler: async ({ ctx }) => ({
+      data: (await listKnowledge({ ctx })).map((d) => ({ ...d, chars: Number(d.chars), chunks: Number(d.chunks), embedded: Number(d.embedded), updatedAt: iso(d.updatedAt)! })),
+    }),
+  }),
+  endpoint({
+    operationId: "createArticle",
+    method: "POST",
+    path: "/knowledge/articles",
+    resource: "knowledge",
+    scope: "knowledge:write",
+    summary: "Write a knowledge article",
+    description: "It is split into passages and indexed before this answers; the AI answers from it at once. The same text twice is a 409.",
+    body: ArticleInput,
+    example: { title: "Parking", content: "Free parking behind the clinic, entrance on Mill Lane." },
+    response: S.Article,
+    status: 201,
+    handler: async ({ ctx, body }) => articleOut(ctx, (await createArticle({ ctx, input: body })).document.id),
+  }),
+  endpoint({
+    operationId: "getArticle",
+    method: "GET",
+    path: "/knowledge/articles/{article}",
+    resource: "knowledge",
+    scope: "knowledge:read",
+    summary: "Get an article with its text",
+    pathParams: ARTICLE,
+    response: S.Article,
+    handler: ({ ctx, params }) => articleOut(ctx, params.article!),
+  }),
+  endpoint({
+    operationId: "updateArticle",
+    method: "PATCH",
+    path: "/knowledge/articles/{article}",
+    resource: "knowledge",
+    scope: "knowledge:write",
+    summary: "Edit an article (title and/or text)",
+    pathParams: ARTICLE,
+    body: ArticleInput.partial(),
+    example: { content: "Free parking behind the clinic; the entrance is on Mill Lane." },
+    response: S.Article,
+    handler: async ({ ctx, params, body, raw }) => {
+      const current = await articleOut(ctx, params.article!);
+      await updateDocument({ ctx, input: { id: params.article, title: current.title, content: current.content, ...sent(body as Record<string, unknown>, raw) } });
+      return articleOut(ctx, params.article!);
+    },
+  }),
+  endpoint({
+    operationId: "deleteArticle",
+    method: "DELETE",
+    path: "/knowledge/articles/{article}",
+    resource: "knowledge",
+    scope: "knowledge:write",
+    summary: "Delete an article or document",
+    pathParams: ARTICLE,
+    response: z.object({ deleted: z.literal(true) }),
+    handler: async ({ ctx, params }) => {
+      await deleteDocument({ ctx, input: { id: params.article } });
+      return { deleted: true as const };
+    },
+  }),
+  endpoint({
+    operationId: "listFaqs",
+    method: "GET",
+    path: "/knowledge/faqs",
+    resource: "knowledge",
+    scope: "knowledge:read",
+    summary: "List FAQs",
+    response: z.object({ data: z.array(S.Faq) }),
+    handler: async ({ ctx }) => ({
+      data: (await listBusinessFaqs({ ctx })).map((f) => ({ id: f.id, question: f.question, answer: f.answer, enabled: f.enabled, hits: f.hits, createdAt: iso(f.createdAt)!, updatedAt: iso(f.updatedAt)! })),
+    }),
+  }),
+  endpoint({
+    operationId: "createFaq",
+    method: "POST",
+    path: "/knowledge/faqs",
+    resource: "knowledge",
+    scope: "knowledge:write",
+    summary: "Add an FAQ",
+    description: "Answered at no model cost whenever a customer asks the question (or one close to it).",
+    body: FaqInput,
+    example: { question: "Do you open on Saturdays?", answer: "Yes, 9am to 1pm." },
+    response: S.Faq,
+    status: 201,
+    handler: async ({ ctx, body }) => faqOut(ctx, (await createFaq({ ctx, input: body })).id),
+  }),
+  endpoint({
+    operationId: "updateFaq",
+    method: "PATCH",
+    path: "/knowledge/faqs/{faq}",
+    resource: "knowledge",
+    scope: "knowledge:write",
+    summary: "Edit, enable or disable an FAQ",
+    pathParams: FAQ,
+    body: FaqInput.partial(),
+    example: { enabled: false },
+    response: S.Faq,
+    handler: async ({ ctx, params, body, raw }) => {
+      const current = await faqOut(ctx, params.faq!);
+      await updateFaq({ ctx, input: { id: params.faq, question: current.question, answer: current.answer, enabled: current.enabled, ...sent(body as Record<string, unknown>, raw) } });
+      return faqOut(ctx, params.faq!);
+    },
+  }),
+  endpoint({
+    operationId: "deleteFaq",
+    method: "DELETE",
+    path: "/knowledge/faqs/{faq}",
+    resource: "knowledge",
+    scope: "knowledge:write",
+    summary: "Delete an FAQ",
+    pathParams: FAQ,
+    response: z.object({ deleted: z.literal(true) }),
+    handler: async ({ ctx, params }) => {
+      await deleteFaq({ ctx, input: { id: params.faq } });
+      return { deleted: true as const };
+    },
+  }),
+];
+
+export const ENDPOINTS: Endpoint[] = [...business, ...customers, ...conversations, ...knowledge];
 
 /** The endpoint a route file serves. */
 export function endpointFor(method: Endpoint["method"], path: string): Endpoint {

@@ -62,7 +62,7 @@ function readParams(endpoint: Endpoint, raw: Record<string, string>): Record<str
 async function run(endpoint: Endpoint, req: Request, ctx: ApiKeyCtx, params: Record<string, string>, raw: unknown): Promise<{ status: number; body: unknown }> {
   const query = endpoint.query ? endpoint.query.parse(Object.fromEntries(new URL(req.url).searchParams)) : {};
   const body = endpoint.body ? endpoint.body.parse(raw ?? {}) : undefined;
-  const result = await endpoint.handler({ ctx, params: readParams(endpoint, params), query, body });
+  const result = await endpoint.handler({ ctx, params: readParams(endpoint, params), query, body, raw });
   return { status: endpoint.status ?? 200, body: result };
 }
 

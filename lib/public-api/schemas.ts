@@ -134,3 +134,46 @@ export const ConversationCustomer = z.object({
 export const ConversationWithCustomer = Conversation.extend({ customer: ConversationCustomer });
 
 export const ActionResult = z.object({ conversation: Conversation, messageId: Uuid.nullable() });
+
+export const BusinessProfile = z.object({
+  name: z.string(),
+  timeZone: z.string().meta({ description: "IANA time zone, e.g. Europe/London" }),
+  brandColor: z.string().meta({ example: "#0f766e" }),
+  logoUrl: z.string().meta({ description: "An http(s) URL, or empty for none" }),
+});
+
+export const ArticleListItem = z.object({
+  id: Uuid,
+  title: z.string(),
+  sourceType: z.string().meta({ description: "article, or the kind of file uploaded (pdf, docx, …)" }),
+  filename: z.string().nullable(),
+  status: z.string().meta({ description: "ready, or failed (an upload that could not be read; `error` says why)" }),
+  error: z.string().nullable(),
+  chars: z.int().min(0),
+  chunks: z.int().min(0),
+  embedded: z.int().min(0),
+  updatedAt: Timestamp,
+});
+
+export const Article = z.object({
+  id: Uuid,
+  title: z.string(),
+  content: z.string(),
+  sourceType: z.string(),
+  filename: z.string().nullable(),
+  status: z.string(),
+  error: z.string().nullable(),
+  chunks: z.int().min(0),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export const Faq = z.object({
+  id: Uuid,
+  question: z.string(),
+  answer: z.string(),
+  enabled: z.boolean(),
+  hits: z.int().min(0).meta({ description: "Answers it has given" }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});

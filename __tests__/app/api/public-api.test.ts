@@ -31,6 +31,8 @@ let agentA: MemberCtx;
 let fullA: string;
 let fullB: string;
 let doc: ReturnType<typeof JSON.parse>;
+/** tenant-a's knowledge document and FAQ (makeTenant's) */
+const ids = { documentA: "", faqA: "" };
 
 /** Every response of a successful call, checked against the OpenAPI document at the end. */
 const seen: { method: string; path: string; status: number; body: unknown }[] = [];
@@ -44,6 +46,10 @@ beforeAll(async () => {
   fullA = (await createApiKey({ ctx: ownerA, input: { name: "Everything A", scopes: [...API_SCOPES] } })).secret;
   fullB = (await createApiKey({ ctx: ownerB, input: { name: "Everything B", scopes: [...API_SCOPES] } })).secret;
   doc = await (await openApiRoute()).json();
+  const [d] = await withService((tx) => tx.select().from(s.knowledgeDocuments).where(eq(s.knowledgeDocuments.businessId, w.a.businessId)));
+  const [f] = await withService((tx) => tx.select().from(s.faqs).where(eq(s.faqs.businessId, w.a.businessId)));
+  ids.documentA = d!.id;
+  ids.faqA = f!.id;
 }, 120_000);
 
 afterAll(async () => {
@@ -143,7 +149,12 @@ describe("API keys", () => {
 
 /** A path for `e` naming tenant-a's rows. */
 const pathOfA = (e: Endpoint) =>
-  `/api/v1${e.path.replace("{customer}", w.a.customerId).replace("{conversation}", w.a.conversationId).replace("{tag}", "vip")}`;
+  `/api/v1${e.path
+    .replace("{customer}", w.a.customerId)
+    .replace("{conversation}", w.a.conversationId)
+    .replace("{tag}", "vip")
+    .replace("{article}", ids.documentA)
+    .replace("{faq}", ids.faqA)}`;
 const bodyFor = (e: Endpoint): unknown =>
   e.example !== undefined ? (e.operationId === "mergeCustomer" ? { sourceId: w.b.customerId } : e.example) : e.method === "POST" || e.method === "PATCH" ? {} : undefined;
 
@@ -153,7 +164,10 @@ async function digestOfA(): Promise<string> {
       tx,
       sql`select (select json_agg(c order by c.id) from customers c where c.business_id = ${w.a.businessId}) as customers,
                  (select json_agg(v order by v.id) from conversations v where v.business_id = ${w.a.businessId}) as conversations,
-                 (select count(*) from messages m where m.business_id = ${w.a.businessId}) as messages`,
+                 (select count(*) from messages m where m.business_id = ${w.a.businessId}) as messages,
+                 (select json_agg(d order by d.id) from knowledge_documents d where d.business_id = ${w.a.businessId}) as documents,
+                 (select json_agg(f.question || f.answer || f.enabled::text order by f.id) from faqs f where f.business_id = ${w.a.businessId}) as faqs,
+                 (select json_agg(b) from businesses b where b.id = ${w.a.businessId}) as business`,
     ),
   );
   return JSON.stringify(r);
@@ -321,6 +335,52 @@ describe("conversations", () => {
     await deferredIdle();
     expect((await api("GET", "/api/v1/conversations?status=closed")).body.data.map((c: { id: string }) => c.id)).toEqual([id]);
     expect((await api("GET", "/api/v1/conversations?status=nope")).status).toBe(400);
+  });
+});
+
+// ---------------------------------------------------------------- business and knowledge
+
+describe("the business and its knowledge", () => {
+  it("reads and updates the profile and AI settings: only the fields sent change", async () => {
+    expect((await api("GET", "/api/v1/business")).body).toMatchObject({ name: "Biz tenant-a", timeZone: "UTC", logoUrl: "" });
+    const patched = await api("PATCH", "/api/v1/business", { body: { timeZone: "Europe/London" } });
+    expect(patched.body).toMatchObject({ name: "Biz tenant-a", timeZone: "Europe/London" });
+    const bad = await api("PATCH", "/api/v1/business", { body: { brandColor: "teal" } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe("brandColor: Use a colour like #0f766e");
+
+    const before = (await api("GET", "/api/v1/business/ai-settings")).body;
+    await api("PATCH", "/api/v1/business/ai-settings", { body: { instructions: "Always offer the 8am slot first." } });
+    const ai = await api("PATCH", "/api/v1/business/ai-settings", { body: { tone: "brief" } });
+    expect(ai.body).toEqual({ ...before, instructions: "Always offer the 8am slot first.", tone: "brief" });
+    const version = await withService((tx) => rows<{ v: number }>(tx, sql`select knowledge_version as v from businesses where id = ${w.a.businessId}`));
+    expect(version[0]!.v).toBeGreaterThan(1);
+    expect((await api("PATCH", "/api/v1/business/ai-settings", { body: { cacheThreshold: 2 } })).status).toBe(400);
+  });
+
+  it("writes, edits and deletes articles and FAQs through the dashboard's verbs", async () => {
+    const created = await api("POST", "/api/v1/knowledge/articles", { body: { title: "Parking", content: "Free parking behind the clinic, entrance on Mill Lane." } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ title: "Parking", status: "ready", chunks: 1 });
+    const id = created.body.id as string;
+    expect((await api("POST", "/api/v1/knowledge/articles", { body: { title: "Again", content: "Free parking behind the clinic, entrance on Mill Lane." } })).status).toBe(409);
+    const edited = await api("PATCH", `/api/v1/knowledge/articles/${id}`, { body: { content: "Free parking behind the clinic; the entrance is on Mill Lane." } });
+    expect(edited.body).toMatchObject({ title: "Parking", content: "Free parking behind the clinic; the entrance is on Mill Lane." });
+    expect((await api("GET", "/api/v1/knowledge/articles")).body.data.map((d: { id: string }) => d.id)).toContain(id);
+    expect((await api("GET", `/api/v1/knowledge/articles/${id}`)).body.content).toMatch(/Mill Lane/);
+
+    const faq = await api("POST", "/api/v1/knowledge/faqs", { body: { question: "Do you open on Saturdays?", answer: "Yes, 9am to 1pm." } });
+    expect(faq.status).toBe(201);
+    expect(faq.body).toMatchObject({ question: "Do you open on Saturdays?", enabled: true, hits: 0 });
+    const off = await api("PATCH", `/api/v1/knowledge/faqs/${faq.body.id}`, { body: { enabled: false } });
+    expect(off.body).toMatchObject({ question: "Do you open on Saturdays?", answer: "Yes, 9am to 1pm.", enabled: false });
+    expect((await api("POST", "/api/v1/knowledge/faqs", { body: { question: "?", answer: "x" } })).body.error.message).toBe("question: The question needs at least 3 characters");
+    expect((await api("GET", "/api/v1/knowledge/faqs")).body.data.map((f: { id: string }) => f.id)).toContain(faq.body.id);
+
+    expect((await api("DELETE", `/api/v1/knowledge/faqs/${faq.body.id}`)).body).toEqual({ deleted: true });
+    expect((await api("PATCH", `/api/v1/knowledge/faqs/${faq.body.id}`, { body: { enabled: true } })).status).toBe(404);
+    expect((await api("DELETE", `/api/v1/knowledge/articles/${id}`)).body).toEqual({ deleted: true });
+    expect((await api("GET", `/api/v1/knowledge/articles/${id}`)).status).toBe(404);
   });
 });
 
