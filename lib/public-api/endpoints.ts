@@ -26,6 +26,9 @@ import { getAiSettings, updateAiSettings } from "@/lib/services/ai-settings";
 import { ArticleInput, createArticle, deleteDocument, getDocumentWithChunks, listKnowledge, updateDocument } from "@/lib/services/knowledge";
 import { FaqInput, createFaq, deleteFaq, listBusinessFaqs, updateFaq } from "@/lib/services/faqs";
 import { AiSettings } from "@/lib/ai/prompts";
+import { getCostsReport } from "@/lib/services/costs";
+import { getAnalyticsReport } from "@/lib/services/analytics";
+import { ReportFilters } from "@/lib/services/report-filters";
 import { AppError } from "@/lib/errors";
 import { text } from "@/lib/validation/text";
 import { endpoint, type Endpoint } from "./endpoint";
@@ -591,7 +594,39 @@ const knowledge: Endpoint[] = [
   }),
 ];
 
-export const ENDPOINTS: Endpoint[] = [...business, ...customers, ...conversations, ...knowledge];
+// ---------------------------------------------------------------- costs and analytics
+
+const REPORT_PERIOD =
+  "`period`: 7d, 30d (unless said), 90d, this_month, last_month, or custom with `from` and `to` (YYYY-MM-DD, at most 366 days); days are the business's local days. `channel` narrows to one channel.";
+
+const analytics: Endpoint[] = [
+  endpoint({
+    operationId: "getCosts",
+    method: "GET",
+    path: "/analytics/costs",
+    resource: "analytics",
+    scope: "analytics:read",
+    summary: "Costs: spend by day, operation, channel and model; the budget; savings",
+    description: `The Costs page's figures, in micro-dollars. ${REPORT_PERIOD}`,
+    query: ReportFilters,
+    response: S.CostsReport,
+    handler: ({ ctx, query }) => getCostsReport({ ctx, input: query }),
+  }),
+  endpoint({
+    operationId: "getAnalytics",
+    method: "GET",
+    path: "/analytics/conversations",
+    resource: "analytics",
+    scope: "analytics:read",
+    summary: "Analytics: conversations, AI resolution, hand-offs, response times, satisfaction",
+    description: `The Analytics page's figures. ${REPORT_PERIOD}`,
+    query: ReportFilters,
+    response: S.AnalyticsReport,
+    handler: ({ ctx, query }) => getAnalyticsReport({ ctx, input: query }),
+  }),
+];
+
+export const ENDPOINTS: Endpoint[] = [...business, ...customers, ...conversations, ...knowledge, ...analytics];
 
 /** The endpoint a route file serves. */
 export function endpointFor(method: Endpoint["method"], path: string): Endpoint {

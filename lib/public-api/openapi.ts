@@ -31,9 +31,10 @@ function parameters(e: Endpoint) {
     out.push({ name, in: "path", required: true, description: p.description, schema: p.kind === "id" ? { type: "string", format: "uuid" } : { type: "string" } });
   }
   if (e.query) {
+    // What a parameter becomes once read (a number, an enum); one with a default need not be sent.
     const q = jsonSchema(e.query, "output") as { properties?: Record<string, JsonSchema>; required?: string[] };
     for (const [name, schema] of Object.entries(q.properties ?? {})) {
-      out.push({ name, in: "query", required: (q.required ?? []).includes(name), schema });
+      out.push({ name, in: "query", required: (q.required ?? []).includes(name) && !("default" in schema), schema });
     }
   }
   if (e.method === "POST") {

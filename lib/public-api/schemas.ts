@@ -177,3 +177,89 @@ export const Faq = z.object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
+
+// ---------------------------------------------------------------- costs and analytics
+
+const Micros = z.int().meta({ description: "Micro-dollars (1,000,000 = $1)" });
+const Day = z.string().meta({ description: "A local day of the business, YYYY-MM-DD" });
+
+export const ReportPeriod = z.object({
+  period: z.enum(["7d", "30d", "90d", "this_month", "last_month", "custom"]),
+  from: Day,
+  to: Day,
+  channel: z.string().optional(),
+  timeZone: z.string(),
+  startsAt: Timestamp,
+  endsAt: Timestamp,
+  days: z.array(Day),
+});
+
+const Series = z.object({
+  keys: z.array(z.object({ key: z.string(), label: z.string(), micros: Micros, events: z.int().min(0) })),
+  days: z.array(z.object({ day: Day, values: z.record(z.string(), Micros) })),
+});
+
+export const CostsReport = z.object({
+  filters: ReportPeriod,
+  totalMicros: Micros,
+  events: z.int().min(0),
+  series: z.object({ operation: Series, channel: Series, model: Series }),
+  budget: z.object({
+    periodStart: z.string(),
+    limitMicros: Micros,
+    monthToDateMicros: Micros,
+    autoPause: z.boolean(),
+    dailyPaceMicros: Micros,
+    projectedMicros: Micros,
+    runwayDays: z.number().nullable(),
+    runsOutOn: Day.nullable(),
+    steps: z.array(z.object({ share: z.number(), atMicros: Micros, what: z.string(), reached: z.boolean(), projectedOn: Day.nullable() })),
+  }),
+  savings: z.object({
+    tiers: z.array(z.object({ tier: z.string(), label: z.string(), answers: z.int().min(0), share: z.number() })),
+    answers: z.int().min(0),
+    servedWithoutModel: z.int().min(0),
+    modelAnswers: z.int().min(0),
+    avgModelAnswerMicros: Micros.nullable(),
+    savedMicros: Micros,
+  }),
+  perResolution: z.object({ conversations: z.int().min(0), micros: Micros, perConversationMicros: Micros.nullable(), perResolutionPriceMicros: Micros }),
+});
+
+const Count = z.int().min(0);
+const Seconds = z.number().nullable().meta({ description: "Median, in seconds; null when there is nothing to measure" });
+const Share = z.number().nullable().meta({ description: "0–1; null when there is nothing to divide by" });
+
+export const AnalyticsReport = z.object({
+  filters: ReportPeriod,
+  summary: z.object({
+    conversations: Count,
+    ai_answered: Count,
+    ai_resolved: Count,
+    returned: Count,
+    pending: Count,
+    handed_off: Count,
+    staff_replied: Count,
+    staff_resolved: Count,
+    ai_frt_median_s: Seconds,
+    ai_frt_count: Count,
+    staff_frt_median_s: Seconds,
+    staff_frt_count: Count,
+    resolution_median_s: Seconds,
+    resolution_count: Count,
+    csat_sent: Count,
+    csat_answered: Count,
+    csat_average: z.number().nullable(),
+    csat_satisfied: Count,
+    aiResolutionRate: Share,
+    aiInvolvement: Share,
+    handoffRate: Share,
+    csatAverage: z.number().nullable(),
+    csatSatisfiedShare: Share,
+    csatResponseRate: Share,
+  }),
+  byDay: z.array(z.object({ day: Day, values: z.record(z.string(), Count) })),
+  channels: z.array(z.string()),
+  reasons: z.array(z.object({ reason: z.string(), label: z.string(), conversations: Count })),
+  returnWindowHours: z.int(),
+});

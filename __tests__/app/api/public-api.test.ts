@@ -384,6 +384,32 @@ describe("the business and its knowledge", () => {
   });
 });
 
+// ---------------------------------------------------------------- costs and analytics
+
+describe("costs and analytics", () => {
+  it("give the Costs and Analytics pages' figures for the period asked", async () => {
+    const costs = await api("GET", "/api/v1/analytics/costs?period=7d");
+    expect(costs.status).toBe(200);
+    expect(costs.body.filters).toMatchObject({ period: "7d" });
+    expect(costs.body.filters.days).toHaveLength(7);
+    // makeTenant's one cost event of $0.01, in micro-dollars, with whatever the suite has spent since
+    expect(costs.body.totalMicros).toBeGreaterThanOrEqual(10_000);
+    expect(costs.body.series.operation.keys.reduce((n: number, k: { micros: number }) => n + k.micros, 0)).toBe(costs.body.totalMicros);
+    const analytics = await api("GET", "/api/v1/analytics/conversations?period=custom&from=2026-01-01&to=2026-01-31");
+    expect(analytics.status).toBe(200);
+    expect(analytics.body.filters).toMatchObject({ period: "custom", from: "2026-01-01", to: "2026-01-31" });
+    expect(analytics.body.byDay).toHaveLength(31);
+    expect((await api("GET", "/api/v1/analytics/conversations?period=30d")).body.summary.conversations).toBeGreaterThanOrEqual(1);
+    const bad = await api("GET", "/api/v1/analytics/costs?period=custom&from=2026-01-01");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/to is missing/);
+    // another business's key: its own ledger, to the micro-dollar
+    const other = await api("GET", "/api/v1/analytics/costs?period=7d", { key: fullB });
+    const ledger = await withService((tx) => rows<{ micros: string }>(tx, sql`select round(sum(cost_usd) * 1000000)::bigint as micros from cost_events where business_id = ${w.b.businessId}`));
+    expect(other.body.totalMicros).toBe(Number(ledger[0]!.micros));
+  });
+});
+
 // ---------------------------------------------------------------- idempotency
 
 describe("Idempotency-Key", () => {
