@@ -71,9 +71,7 @@ export async function releaseIdempotencyKey(ex: Executor, businessId: string, id
   await ex.delete(apiIdempotencyKeys).where(and(eq(apiIdempotencyKeys.businessId, businessId), eq(apiIdempotencyKeys.id, id)));
 }
 
-/** Records older than a day are forgotten: a retry after that is a new request. */
-export async function expireIdempotencyKeys(ex: Executor, businessId: string, apiKeyId: string, key: string): Promise<void> {
-  await ex.execute(
-    sql`delete from api_idempotency_keys where business_id = ${businessId} and api_key_id = ${apiKeyId} and key = ${key} and created_at < now() - interval '24 hours'`,
-  );
+/** Records older than a day are forgotten (a retry after that is a new request): the business's, all at once. */
+export async function expireIdempotencyKeys(ex: Executor, businessId: string): Promise<void> {
+  await ex.execute(sql`delete from api_idempotency_keys where business_id = ${businessId} and created_at < now() - interval '24 hours'`);
 }

@@ -71,7 +71,7 @@ async function idempotent(endpoint: Endpoint, req: Request, ctx: ApiKeyCtx, para
   const path = new URL(req.url).pathname;
   const requestHash = crypto.createHash("sha256").update(`${req.method} ${path}\n${JSON.stringify(raw ?? null)}`).digest("base64url");
   const scope = { businessId: ctx.businessId, apiKeyId: ctx.actor.keyId, key };
-  await withService((tx) => expireIdempotencyKeys(tx, scope.businessId, scope.apiKeyId, key));
+  await withService((tx) => expireIdempotencyKeys(tx, scope.businessId));
   const claimed = await withService((tx) => claimIdempotencyKey(tx, { ...scope, method: req.method, path, requestHash }));
   if (!claimed) {
     const prior = await withService((tx) => findIdempotencyKey(tx, scope.businessId, scope.apiKeyId, key));

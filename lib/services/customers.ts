@@ -507,6 +507,8 @@ export async function deleteCustomer({ ctx, input }: { ctx: Ctx; input: { id: un
       sql`delete from outbox where business_id = ${b} and (${messageIds.length ? sql`message_id = any(${uuidArray(messageIds)}) or ` : sql``}${mentions(sql`recipient`)} or ${mentions(sql`payload::text`)}) returning 1`,
     );
     await count("webhook_events", sql`delete from webhook_events where business_id = ${b} and (${mentions(sql`payload::text`)} or ${mentions(sql`coalesce(result::text, '')`)}) returning 1`);
+    // The API's stored responses (replayed for a day to a retried POST) may hold their details too.
+    await count("api_idempotency_keys", sql`delete from api_idempotency_keys where business_id = ${b} and ${mentions(sql`coalesce(response::text, '')`)} returning 1`);
 
     // Every table with a customer_id, children before the customer (most cascade anyway; a table
     // added later without a cascading key is still emptied).

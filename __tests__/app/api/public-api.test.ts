@@ -227,7 +227,10 @@ describe("every endpoint", () => {
 
 describe("customers", () => {
   it("creates, reads, updates, tags, blocks, exports, merges and deletes through the dashboard's verbs", async () => {
-    const created = await api("POST", "/api/v1/customers", { body: { name: "Ada Lovelace", email: "Ada@Example.com", phone: "+447700900777", tags: ["VIP"], notes: "Prefers email" } });
+    const created = await api("POST", "/api/v1/customers", {
+      body: { name: "Ada Lovelace", email: "Ada@Example.com", phone: "+447700900777", tags: ["VIP"], notes: "Prefers email" },
+      headers: { "idempotency-key": "create-ada" },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: "Ada Lovelace", tags: ["vip"], notes: "Prefers email", verified: false, blocked: false });
     expect(created.body.identities.map((i: { kind: string; value: string }) => `${i.kind}:${i.value}`).sort()).toEqual(["email:ada@example.com", "phone:+447700900777"]);
@@ -270,9 +273,14 @@ describe("customers", () => {
     expect(audits.map((r) => r.action)).toEqual(expect.arrayContaining(["customer.created", "customer.updated", "customer.verified", "customer.blocked", "customer.merged"]));
     expect(audits.every((r) => r.actor_id === null && typeof r.details.apiKeyId === "string")).toBe(true);
 
+    const stored = () => withService((tx) => rows(tx, sql`select 1 from api_idempotency_keys where business_id = ${w.a.businessId} and response::text like ${`%${id}%`}`));
+    expect(await stored()).toHaveLength(1);
     const deleted = await api("DELETE", `/api/v1/customers/${id}`);
     expect(deleted.status).toBe(200);
     expect(deleted.body.deleted).toBe(true);
+    expect(deleted.body.removed.api_idempotency_keys).toBe(1);
+    // erased means erased: the stored response of the POST that created them is gone too
+    expect(await stored()).toHaveLength(0);
     expect((await api("GET", `/api/v1/customers/${id}`)).status).toBe(404);
     expect((await api("GET", "/api/v1/customers/not-a-uuid")).status).toBe(404);
   });
@@ -438,6 +446,12 @@ describe("Idempotency-Key", () => {
     const otherKey = await keyWith(["customers:write"]);
     expect((await api("POST", "/api/v1/customers", { key: otherKey, body: { name: "Idem Potent 2" }, headers: { "idempotency-key": "order-42" } })).status).toBe(201);
     expect((await api("POST", "/api/v1/customers", { key, body, headers: { "idempotency-key": "has space" } })).status).toBe(400);
+
+    // A day later the key is forgotten: the same key is a new request.
+    await withService((tx) => tx.execute(sql`update api_idempotency_keys set created_at = now() - interval '25 hours' where key = 'order-42'`));
+    const later = await api("POST", "/api/v1/customers", { key, body: { name: "A day later" }, headers: { "idempotency-key": "order-42" } });
+    expect(later.status).toBe(201);
+    expect(later.headers.get("idempotency-replayed")).toBeNull();
   });
 
   it("a request still running with the key is a 409, and a retry after it finishes replays it", async () => {
