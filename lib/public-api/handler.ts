@@ -4,7 +4,7 @@ import "server-only";
 // endpoint's zod schemas (400), Idempotency-Key on POST, and errors in the app's one format.
 import crypto from "node:crypto";
 import { z } from "zod";
-import { readJson } from "@/lib/api";
+import { readJson } from "@/lib/read-json";
 import { withService } from "@/lib/db/client";
 import { claimIdempotencyKey, expireIdempotencyKeys, findIdempotencyKey, releaseIdempotencyKey, settleIdempotencyKey } from "@/lib/db/api-keys";
 import { AppError, errorResponse, rateLimitedResponse, toErrorBody } from "@/lib/errors";
