@@ -18,6 +18,8 @@ import { ENDPOINTS } from "@/lib/public-api/endpoints";
 import type { Endpoint } from "@/lib/public-api/endpoint";
 import { API_SCOPES, type ApiScope } from "@/lib/public-api/scopes";
 import { GET as openApiRoute } from "@/app/api/v1/openapi.json/route";
+import { createApiKeyAction, revokeApiKeyAction } from "@/app/(dashboard)/[business]/settings/api/actions";
+import { signInAs } from "../../helpers/session";
 import { useTestDb } from "../../helpers/db";
 import { makeTwoTenants } from "../../helpers/fixtures";
 
@@ -133,6 +135,22 @@ describe("API keys", () => {
     expect(expired.status).toBe(401);
     expect(expired.body.error.message).toBe("This API key has expired.");
     expect((await listApiKeys({ ctx: ownerA })).find((k) => k.id === other.key.id)!.status).toBe("expired");
+  });
+
+  it("Settings → API's actions: the owner creates (secret once) and revokes; an agent is refused; problems go next to their fields", async () => {
+    await signInAs("alice@a.test");
+    const made = await createApiKeyAction("tenant-a", { name: "From the page", scopes: ["conversations:read"], expiresAt: "" });
+    if ("error" in made) throw new Error(made.error);
+    expect(made.secret).toMatch(/^prism_/);
+    expect((await api("GET", "/api/v1/conversations", { key: made.secret })).status).toBe(200);
+    const bad = await createApiKeyAction("tenant-a", { name: "", scopes: [], expiresAt: "tomorrow" });
+    expect(bad).toMatchObject({ fieldErrors: { name: "Give the key a name.", scopes: "Choose at least one thing the key may do.", expiresAt: "The expiry must be a date, e.g. 2027-06-30." } });
+    expect(await revokeApiKeyAction("tenant-a", made.key.id)).toEqual({ ok: "From the page is revoked: requests with it are refused from now on." });
+    expect((await api("GET", "/api/v1/conversations", { key: made.secret })).status).toBe(401);
+    expect(await revokeApiKeyAction("tenant-a", made.key.id)).toEqual({ error: "API key not found, or revoked already." });
+
+    await signInAs("carol@a.test");
+    expect(await createApiKeyAction("tenant-a", { name: "Agent's key", scopes: ["customers:read"] })).toEqual({ error: expect.stringMatching(/^Only owner or admins/) });
   });
 
   it("refuse a missing, malformed or unknown key with a 401 that says what to send", async () => {
