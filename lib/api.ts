@@ -25,13 +25,4 @@ export function withMember<P extends { business: string }>(
   };
 }
 
-/** Reads a JSON body with a size cap, answering 400/413 with a message instead of throwing a 500. */
-export async function readJson(req: Request, maxBytes = 64 * 1024): Promise<unknown> {
-  const text = await req.text();
-  if (Buffer.byteLength(text) > maxBytes) throw new AppError("payload_too_large", `The body is larger than ${maxBytes} bytes.`);
-  try {
-    return text ? JSON.parse(text) : {};
-  } catch {
-    throw new AppError("bad_request", "The body is not valid JSON.");
-  }
-}
+export { readJson } from "./read-json";

@@ -54,6 +54,8 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
   await ex.insert(s.webhookEvents).values({ businessId, provider: "test", eventId: `evt-${slug}`, payload: {} });
   await ex.insert(s.outbox).values({ businessId, channelKind: "email", recipient: "x@y.z", body: "b" });
   await ex.insert(s.auditLog).values({ businessId, action: "test" });
+  const [apiKey] = await ex.insert(s.apiKeys).values({ businessId, name: `Key of ${slug}`, prefix: `prism_${slug}`, keyHash: `key-hash-${slug}`, scopes: ["customers:read"] }).returning();
+  await ex.insert(s.apiIdempotencyKeys).values({ businessId, apiKeyId: apiKey!.id, key: `idem-${slug}`, method: "POST", path: "/api/v1/customers", requestHash: "h", status: 201, response: {} });
   // an unverified digest phone (the tenant has no SMS channel, so nothing is ever texted to it)
   await ex.insert(s.digestPhones).values({ businessId, channelKind: "sms", phoneEncrypted: encrypt("+15555550100") });
   return { businessId, ownerMemberId: owner!.id, channelId: ch!.id, customerId: cu!.id, conversationId: co!.id, messageId: m!.id, intentId: intent!.id };

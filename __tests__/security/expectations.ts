@@ -21,7 +21,13 @@ export type RouteClass =
   /** public, read-only */
   | { kind: "public" }
   /** Supabase Auth's return address: only ever redirects into the app */
-  | { kind: "auth-callback" };
+  | { kind: "auth-callback" }
+  /**
+   * The public API (/api/v1, lib/public-api): 401 without a key, 404 and no data to another business's
+   * key, 403 to a key without the endpoint's scope. Every route under /api/v1 is this class unless
+   * listed in ROUTES (see routeClass), so a new endpoint is walked without anyone adding it here.
+   */
+  | { kind: "api" };
 
 export const ROUTES: Record<string, RouteClass> = {
   "GET /api/businesses/[business]/analytics/export": { kind: "member" },
@@ -44,6 +50,7 @@ export const ROUTES: Record<string, RouteClass> = {
   "POST /api/chat/[slug]/session": { kind: "chat", visitor: false },
   "GET /api/chat/[slug]/widget": { kind: "chat-public" },
   "GET /api/health": { kind: "public" },
+  "GET /api/v1/openapi.json": { kind: "public" },
   "POST /api/jobs/[job]": { kind: "job" },
   "GET /api/webhooks/meta/instagram": { kind: "webhook", provider: "meta" },
   "POST /api/webhooks/meta/instagram": { kind: "webhook", provider: "meta" },
@@ -61,6 +68,11 @@ export const ROUTES: Record<string, RouteClass> = {
   "POST /api/webhooks/twilio/whatsapp": { kind: "webhook", provider: "twilio" },
   "GET /auth/callback": { kind: "auth-callback" },
 };
+
+/** The class of a route: its entry in ROUTES, or "api" for anything else under /api/v1. */
+export function routeClass(key: string): RouteClass | undefined {
+  return ROUTES[key] ?? (/^[A-Z]+ \/api\/v1\//.test(key) ? { kind: "api" } : undefined);
+}
 
 // ---------------------------------------------------------------- pages ("/pattern")
 
@@ -97,6 +109,7 @@ export const PAGES: Record<string, PageClass> = {
   "/[business]/settings": "member",
   "/[business]/settings/ai": "member",
   "/[business]/settings/intents": "member",
+  "/[business]/settings/api": "member",
   "/[business]/settings/limits": "member",
   "/[business]/settings/team": "member",
   "/[business]/settings/test-agent": "member",
@@ -225,6 +238,12 @@ export const ACTIONS: Record<string, ActionClass> = {
   "app/(dashboard)/[business]/settings/intents/actions.ts#updateIntentAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.intentId, null, form({ name: "renamed", description: "" })] },
   "app/(dashboard)/[business]/settings/intents/actions.ts#deleteIntentAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.intentId] },
   "app/(dashboard)/[business]/settings/intents/actions.ts#applyIntentTemplateAction": { kind: "member", ids: false, args: (slug) => [slug, "clinic"] },
+  "app/(dashboard)/[business]/settings/api/actions.ts#createApiKeyAction": {
+    kind: "member",
+    ids: false,
+    args: (slug) => [slug, { name: "Walker key", scopes: ["customers:read"], expiresAt: "" }],
+  },
+  "app/(dashboard)/[business]/settings/api/actions.ts#revokeApiKeyAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.apiKeyIds.a] },
 
   "app/(dashboard)/businesses/actions.ts#createBusinessAction": { kind: "user", next: null, stranger: "allowed", args: () => [null, form({ name: "Anyone's new business" })] },
   "app/invitations/[token]/actions.ts#acceptInvitationAction": {

@@ -149,7 +149,7 @@ describe("the page inventory", () => {
     // Next compiles each matcher source to a regular expression over the whole path.
     const matchers = proxyConfig.matcher.map((m) => new RegExp(`^${m}$`));
     const matched = (p: string) => matchers.some((re) => re.test(p));
-    const demo = { business: "tenant-a", customer: "c", id: "d", slug: "tenant-a", token: "t", channel: "ch", job: "sweep", conversation: "c" };
+    const demo = { business: "tenant-a", customer: "c", id: "d", slug: "tenant-a", token: "t", channel: "ch", job: "sweep", conversation: "c", tag: "vip", article: "a", faq: "f" };
     expect(INVENTORY.map((p) => fill(p.pattern, demo)).filter((p) => !matched(p))).toEqual([]);
     expect(routes().map((r) => fill(r.pattern, demo)).filter((p) => p.startsWith("/api/") && matched(p))).toEqual([]);
   });

@@ -24,9 +24,12 @@ import { SECRET_HEADER } from "@/lib/channels/telegram/webhook";
 import { appSecretFor, metaSignature } from "@/lib/channels/meta/app";
 import { newVisitor } from "@/lib/chat/visitor";
 import { SOCKET_ADDRESS_HEADER } from "@/lib/security/client-ip";
+import { createApiKey } from "@/lib/services/api-keys";
+import { ENDPOINTS } from "@/lib/public-api/endpoints";
+import { API_SCOPES } from "@/lib/public-api/scopes";
 import { request as scope } from "../helpers/next-request";
 import { signInAs } from "../helpers/session";
-import { KNOWN_500, ROUTES, knownFor, type RouteClass, type WebhookProvider } from "./expectations";
+import { KNOWN_500, ROUTES, knownFor, routeClass, type RouteClass, type WebhookProvider } from "./expectations";
 import { HTTP_METHODS, ROOT, fill, load, routes, segmentsOf, type HttpMethod, type RouteEntry } from "./inventory";
 import { BASE, IG_ACCOUNT, NUMBERS, buildWorld, digest, params, type World } from "./world";
 
@@ -145,8 +148,19 @@ const withNulInText = (value: unknown): unknown => {
   return value;
 };
 
+/** A body the walker can send to an /api/v1 endpoint: its documented example, or {}. */
+function apiBody(key: string): Body {
+  const [method, pattern] = key.split(" ");
+  const path = pattern!.replace(/^\/api\/v1/, "").replace(/\[(\w+)\]/g, "{$1}");
+  const e = ENDPOINTS.find((x) => x.method === method && x.path === path);
+  if (!e) throw new Error(`${key} is under /api/v1 but is not one of lib/public-api's ENDPOINTS`);
+  return json(e.example ?? {});
+}
+
+const validBody = (key: string): Body | undefined => VALID[key]?.() ?? (key.includes(" /api/v1/") && !key.startsWith("GET ") && !key.startsWith("DELETE ") ? apiBody(key) : undefined);
+
 function nulTextBody(key: string): Body | null {
-  const valid = VALID[key]!();
+  const valid = validBody(key)!;
   if (valid.type !== "application/json") return null;
   const parsed = JSON.parse(String(valid.body)) as unknown;
   const changed = withNulInText(parsed);
@@ -154,14 +168,14 @@ function nulTextBody(key: string): Body | null {
 }
 
 function nulBody(key: string): Body {
-  const valid = VALID[key]!();
+  const valid = validBody(key)!;
   if (key.endsWith("/faqs/import")) return { type: "text/csv", body: `question,answer\nDo you${NUL} open late?,Until${NUL} eight.\n` };
   if (key.endsWith("/knowledge/uploads")) return multipart({ title: `Walker${NUL}notes` }, { name: `notes${NUL}.txt`, type: "text/plain", content: `Our clinic${NUL} opens at nine.` });
   return json(withNul(JSON.parse(String(valid.body))));
 }
 
 function breakages(key: string): { name: string; body: Body }[] {
-  const valid = VALID[key]!();
+  const valid = validBody(key)!;
   const type = valid.type;
   const list: { name: string; body: Body }[] = [
     { name: "raw NUL bytes", body: { type, body: `${NUL}${NUL}${NUL}` } },
@@ -350,6 +364,77 @@ function memberCases(e: Entry): Case[] {
   return list;
 }
 
+function apiCases(e: Entry): Case[] {
+  const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
+  const body = validBody(e.key);
+  const withBody = (headers: Record<string, string>, b = body) => (b ? { headers: { ...headers, "content-type": b.type }, body: b.body } : { headers });
+  const hasId = /\[(customer|conversation|article|faq)\]/.test(e.pattern);
+  const list: Case[] = [
+    {
+      name: `${e.key}: no API key gets 401 and no data`,
+      run: async () => {
+        asVisitorless();
+        const res = await call(e, withBody({}));
+        await expectOutcome(`${e.key}: no API key gets 401 and no data`, res, async (r) => {
+          expect(r.status).toBe(401);
+          await noDataOfTenantA(r);
+        });
+      },
+    },
+    {
+      name: `${e.key}: another business's API key gets ${hasId ? "404" : "its own data only"}, never tenant-a's`,
+      run: async () => {
+        const before = await digest();
+        const res = await call(e, withBody(bearer(w.apiKeys.b)));
+        await expectOutcome(`${e.key}: another business's API key gets ${hasId ? "404" : "its own data only"}, never tenant-a's`, res, async (r) => {
+          if (hasId) expect(r.status).toBe(404);
+          await noDataOfTenantA(r);
+        });
+        if (hasId) expect(await digest()).toBe(before);
+      },
+    },
+    {
+      name: `${e.key}: a key of the business without the endpoint's scope gets 403 and changes nothing`,
+      run: async () => {
+        const path = e.pattern.replace(/^\/api\/v1/, "").replace(/\[(\w+)\]/g, "{$1}");
+        const scope = ENDPOINTS.find((x) => x.method === e.method && x.path === path)!.scope;
+        const resource = scope.split(":")[0]!;
+        const scopes = API_SCOPES.filter((x) => !x.startsWith(`${resource}:`));
+        const { secret } = await createApiKey({ ctx: w.owner, input: { name: "Walker without the scope", scopes } });
+        const before = await digest();
+        const res = await call(e, withBody(bearer(secret)));
+        await expectOutcome(`${e.key}: a key of the business without the endpoint's scope gets 403 and changes nothing`, res, (r) => expect(r.status).toBe(403));
+        expect(await digest()).toBe(before);
+      },
+    },
+  ];
+  if (e.method === "GET" || e.method === "DELETE") {
+    if (e.method === "GET") {
+      list.push({
+        name: `${e.key}: odd query values (NUL, bad cursors, negative limits) get no 500`,
+        run: async () => expectOutcome(`${e.key}: odd query values (NUL, bad cursors, negative limits) get no 500`, await call(e, { query: ODD_QUERY, headers: bearer(w.apiKeys.a) }), below500),
+      });
+    }
+    return list;
+  }
+  const textNul = nulTextBody(e.key);
+  if (textNul) {
+    list.push({
+      name: `${e.key}: NUL bytes in the text get no 500`,
+      run: async () => expectOutcome(`${e.key}: NUL bytes in the text get no 500`, await call(e, withBody(bearer(w.apiKeys.a), textNul)), below500),
+    });
+  }
+  list.push({
+    name: `${e.key}: NUL bytes in every field get no 500`,
+    run: async () => expectOutcome(`${e.key}: NUL bytes in every field get no 500`, await call(e, withBody(bearer(w.apiKeys.a), nulBody(e.key))), below500),
+  });
+  for (const broken of breakages(e.key)) {
+    const name = `${e.key}: ${broken.name} gets a 4xx`;
+    list.push({ name, run: async () => expectOutcome(name, await call(e, withBody(bearer(w.apiKeys.a), broken.body)), is4xx) });
+  }
+  return list;
+}
+
 function chatCases(e: Entry, cls: Extract<RouteClass, { kind: "chat" }>): Case[] {
   const token = () => ({ authorization: `Bearer ${w.visitorToken}` });
   const body = () => VALID[e.key]?.();
@@ -510,7 +595,7 @@ function jobCases(e: Entry): Case[] {
 }
 
 function casesFor(e: Entry): Case[] {
-  const cls = ROUTES[e.key]!;
+  const cls = routeClass(e.key)!;
   switch (cls.kind) {
     case "member":
       return memberCases(e);
@@ -532,6 +617,8 @@ function casesFor(e: Entry): Case[] {
       return jobCases(e);
     case "public":
       return [{ name: `${e.key}: odd query values get no 500`, run: async () => expectOutcome(`${e.key}: odd query values get no 500`, await call(e, { query: ODD_QUERY }), below500) }];
+    case "api":
+      return apiCases(e);
     case "auth-callback":
       return [
         {
@@ -559,7 +646,7 @@ describe("the route inventory", () => {
   });
 
   it("has an expectation for every route and method, and none for a route that is gone", () => {
-    expect(ENTRIES.map((e) => e.key).filter((k) => !ROUTES[k])).toEqual([]);
+    expect(ENTRIES.map((e) => e.key).filter((k) => !routeClass(k))).toEqual([]);
     expect(Object.keys(ROUTES).filter((k) => !ENTRIES.some((e) => e.key === k))).toEqual([]);
   });
 
@@ -576,7 +663,7 @@ describe("the route inventory", () => {
   });
 });
 
-const CASES = ENTRIES.filter((e) => ROUTES[e.key]).flatMap((e) => casesFor(e));
+const CASES = ENTRIES.filter((e) => routeClass(e.key)).flatMap((e) => casesFor(e));
 
 describe("every route", () => {
   it.each(CASES.map((c) => [c.name, c] as const))("%s", async (_, c) => {

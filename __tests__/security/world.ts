@@ -12,6 +12,8 @@ import { connectTelegramChannel } from "@/lib/channels/telegram/channels";
 import { connectInstagramChannel, connectWhatsAppCloudChannel } from "@/lib/channels/meta/channels";
 import { newVisitor } from "@/lib/chat/visitor";
 import type { MemberCtx } from "@/lib/services/context";
+import { createApiKey } from "@/lib/services/api-keys";
+import { API_SCOPES } from "@/lib/public-api/scopes";
 import { useTestDb } from "../helpers/db";
 import { makeTwoTenants } from "../helpers/fixtures";
 
@@ -30,6 +32,9 @@ export type World = Awaited<ReturnType<typeof makeTwoTenants>> & {
   invitationId: string;
   invitationToken: string;
   visitorToken: string;
+  /** tenant-a's and tenant-b's API keys with every scope (their secrets), and their ids */
+  apiKeys: { a: string; b: string };
+  apiKeyIds: { a: string; b: string };
   channels: Record<"sms" | "whatsapp" | "voice" | "email" | "telegram" | "instagram" | "whatsapp-cloud", typeof s.channels.$inferSelect>;
 };
 
@@ -58,12 +63,19 @@ export async function buildWorld(): Promise<World> {
   const instagram = await connectInstagramChannel({ ctx: owner, input: { accountId: IG_ACCOUNT, username: "tenanta" } });
   const whatsappCloud = await connectWhatsAppCloudChannel({ ctx: owner, input: { phoneNumberId: WA_PHONE_NUMBER_ID, displayPhoneNumber: "+15550780042" } });
   const { token: visitorToken } = await newVisitor(cast.a.businessId, null);
+  const ownerB: MemberCtx = { businessId: cast.b.businessId, actor: { type: "member", userId: cast.bob.id, role: "owner" } };
+  const keyA = await createApiKey({ ctx: owner, input: { name: "Walker A", scopes: [...API_SCOPES] } });
+  const keyB = await createApiKey({ ctx: ownerB, input: { name: "Walker B", scopes: [...API_SCOPES] } });
+  // The walker sends hundreds of requests a minute with these: their limit is not what it tests.
+  await withService((tx) => tx.execute(sql`update api_keys set rate_limit = 100000 where business_id in (${cast.a.businessId}, ${cast.b.businessId})`));
   return {
     ...cast,
     ...extra,
     owner,
     invitationToken: token,
     visitorToken,
+    apiKeys: { a: keyA.secret, b: keyB.secret },
+    apiKeyIds: { a: keyA.key.id, b: keyB.key.id },
     channels: { sms, whatsapp, voice, email, telegram, instagram, "whatsapp-cloud": whatsappCloud },
   };
 }
@@ -79,6 +91,9 @@ export function params(w: World): Record<string, string> {
     token: w.invitationToken,
     channel: w.channels.telegram.id,
     job: "sweep",
+    tag: "vip",
+    article: w.documentId,
+    faq: w.faqId,
   };
 }
 
@@ -99,6 +114,8 @@ const TABLES = [
   "campaigns",
   "outbox",
   "audit_log",
+  // not api_keys: a request counts its key's use (last used, requests) even when it is refused
+  "api_idempotency_keys",
 ];
 
 /** A fingerprint of every row of the tables a refused request could have touched. */

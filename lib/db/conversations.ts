@@ -18,7 +18,12 @@ export type InboxQuery = {
   identityHashes?: { kind: string; hash: string }[];
   /** conversations with a customer message read as this intent (an intent's id, or "other") */
   intent?: string;
-  userId: string;
+  /** the signed-in member, for assignee "me" (an API key has none) */
+  userId: string | null;
+  /** one customer's conversations (the public API) */
+  customerId?: string;
+  /** keyset cursor of the public API, which lists by creation: rows strictly after this one */
+  after?: { at: string; id: string };
   /** the conversations behind one of Analytics' numbers (lib/db/reports.ts) */
   report?: { scope: Omit<ReportScope, "businessId" | "timeZone">; set: ReportSet; reason?: string };
 };
@@ -44,6 +49,9 @@ export type InboxRow = {
   sentiment_now: number | null;
   lead_score: number;
   lead_stage: string | null;
+  created_at: string | Date;
+  /** created_at to the microsecond, for a keyset cursor (a JS Date keeps only milliseconds) */
+  cursor_at: string;
 };
 
 /** A uuid[] parameter both drivers bind the same way. */
@@ -60,7 +68,7 @@ function where(businessId: string, q: InboxQuery): SQL {
   if (q.status === "active") parts.push(sql`c.status <> 'closed'`);
   else if (q.status !== "all") parts.push(sql`c.status = ${q.status}`);
   if (q.channel) parts.push(sql`ch.kind::text = ${q.channel}`);
-  if (q.assignee === "me") parts.push(sql`c.assignee_id = ${q.userId}`);
+  if (q.assignee === "me") parts.push(q.userId ? sql`c.assignee_id = ${q.userId}` : sql`false`);
   else if (q.assignee === "unassigned") parts.push(sql`c.assignee_id is null`);
   else if (q.assignee) parts.push(sql`c.assignee_id = ${q.assignee}`);
   if (q.unread) parts.push(sql`c.unread`);
@@ -68,6 +76,8 @@ function where(businessId: string, q: InboxQuery): SQL {
     parts.push(sql`exists (select 1 from message_insights mi where mi.business_id = c.business_id and mi.conversation_id = c.id
                            and ${q.intent === "other" ? sql`mi.intent_id is null` : sql`mi.intent_id = ${q.intent}`})`);
   }
+  if (q.customerId) parts.push(sql`c.customer_id = ${q.customerId}`);
+  if (q.after) parts.push(sql`(c.created_at, c.id) < (${q.after.at}::timestamptz, ${q.after.id}::uuid)`);
   parts.push(notTestConversation);
   // Worked out once into a hash (a sub-query inside coalesce stays a hashed sub-plan rather than becoming
   // a join): the newest conversations are then checked against it until the page is full, instead of
@@ -89,8 +99,9 @@ function where(businessId: string, q: InboxQuery): SQL {
   return sql.join(parts, sql` and `);
 }
 
-/** Newest activity first: the page's conversations are chosen first, then their details are read. */
-export async function listInbox(ex: Executor, businessId: string, q: InboxQuery, limit = 50): Promise<InboxRow[]> {
+/** Newest activity first (the inbox), or newest first by creation (the public API's stable pages): the page's conversations are chosen first, then their details are read. */
+export async function listInbox(ex: Executor, businessId: string, q: InboxQuery, limit = 50, order: "activity" | "created" = "activity"): Promise<InboxRow[]> {
+  const orderBy = order === "created" ? sql`c.created_at desc, c.id desc` : sql`c.last_message_at desc, c.id`;
   return rows<InboxRow>(
     ex,
     sql`with page as (
@@ -98,12 +109,13 @@ export async function listInbox(ex: Executor, businessId: string, q: InboxQuery,
           join channels ch on ch.id = c.channel_id and ch.business_id = c.business_id
           join customers cu on cu.id = c.customer_id and cu.business_id = c.business_id
           where ${where(businessId, q)}
-          order by c.last_message_at desc, c.id
+          order by ${orderBy}
           limit ${limit}
         )
         select c.id, c.status, c.assignee_id, u.name as assignee_name, c.unread, c.last_message_at, ch.kind as channel_kind,
                c.customer_id, cu.name as customer_name, cu.lead_score, cu.lead_stage, c.subject, last.content as last_text, last.role as last_role,
-               newest.intent_name, (newest.sentiment is not null) as intent_read, first.sentiment as sentiment_start, newest.sentiment as sentiment_now
+               newest.intent_name, (newest.sentiment is not null) as intent_read, first.sentiment as sentiment_start, newest.sentiment as sentiment_now,
+               c.created_at, to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
         from page p
         join conversations c on c.id = p.id and c.business_id = ${businessId}
         join channels ch on ch.id = c.channel_id and ch.business_id = c.business_id
@@ -121,7 +133,7 @@ export async function listInbox(ex: Executor, businessId: string, q: InboxQuery,
                            join messages m on m.id = mi.message_id and m.business_id = mi.business_id
                            where mi.business_id = c.business_id and mi.conversation_id = c.id
                            order by m.created_at, m.id limit 1) first on true
-        order by c.last_message_at desc, c.id`,
+        order by ${orderBy}`,
   );
 }
 

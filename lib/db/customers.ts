@@ -25,6 +25,8 @@ export type CustomerQuery = {
   stage?: "new" | "qualified" | "hot" | "customer" | "lost";
   /** "lead": highest lead score first (else most recently seen first) */
   sort?: "recent" | "lead";
+  /** keyset cursor of the public API, which lists by creation: rows strictly after this one */
+  after?: { at: string; id: string };
 };
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -62,6 +64,7 @@ function where(businessId: string, q: CustomerQuery): SQL {
   else if (q.stage === "hot") parts.push(sql`c.lead_stage is null and c.lead_score >= ${HOT_FROM}`);
   else if (q.stage === "qualified") parts.push(sql`c.lead_stage is null and c.lead_score >= ${QUALIFIED_FROM} and c.lead_score < ${HOT_FROM}`);
   else if (q.stage === "new") parts.push(sql`c.lead_stage is null and c.lead_score < ${QUALIFIED_FROM}`);
+  if (q.after) parts.push(sql`(c.created_at, c.id) < (${q.after.at}::timestamptz, ${q.after.id}::uuid)`);
   return sql.join(parts, sql` and `);
 }
 
@@ -83,14 +86,30 @@ export type CustomerListRow = {
   conversations: number;
 };
 
+const LIST_COLUMNS = sql`c.id, c.name, c.trust_score, c.verified, c.blocked, c.tags, c.last_seen_at, c.created_at, c.lead_score, c.lead_stage,
+               (select array_agg(distinct ch.kind::text) from conversations v join channels ch on ch.id = v.channel_id
+                 where v.business_id = c.business_id and v.customer_id = c.id) as channels,
+               (select count(*)::int from conversations v where v.business_id = c.business_id and v.customer_id = c.id) as conversations`;
+
+/**
+ * The public API's pages: newest first by creation, `limit` rows after the cursor (q.after), with
+ * each row's created_at to the microsecond for the next cursor (a JS Date keeps only milliseconds).
+ */
+export async function listCustomersByCreation(ex: Executor, businessId: string, q: CustomerQuery, limit: number) {
+  return rows<CustomerListRow & { cursor_at: string }>(
+    ex,
+    sql`select ${LIST_COLUMNS}, to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
+        from customers c where ${where(businessId, q)}
+        order by c.created_at desc, c.id desc
+        limit ${limit}`,
+  );
+}
+
 export async function listCustomers(ex: Executor, businessId: string, q: CustomerQuery, page: { offset: number; limit: number }) {
   const w = where(businessId, q);
   const list = await rows<CustomerListRow>(
     ex,
-    sql`select c.id, c.name, c.trust_score, c.verified, c.blocked, c.tags, c.last_seen_at, c.created_at, c.lead_score, c.lead_stage,
-               (select array_agg(distinct ch.kind::text) from conversations v join channels ch on ch.id = v.channel_id
-                 where v.business_id = c.business_id and v.customer_id = c.id) as channels,
-               (select count(*)::int from conversations v where v.business_id = c.business_id and v.customer_id = c.id) as conversations
+    sql`select ${LIST_COLUMNS}
         from customers c where ${w}
         order by ${q.sort === "lead" ? sql`c.lead_score desc, ` : sql``}c.last_seen_at desc nulls last, c.created_at desc, c.id
         limit ${page.limit} offset ${page.offset}`,

@@ -849,6 +849,58 @@ export const auditLog = pgTable(
   (t) => [index("audit_log_business_idx").on(t.businessId, t.createdAt)],
 );
 
+// ---------------------------------------------------------------- the public API (/api/v1)
+
+/**
+ * A business's API keys: they belong to the business, not to whoever created them. Only the keyed
+ * hash of the secret is stored (it is shown once); `prefix` is what lists show to tell keys apart.
+ */
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: id(),
+    businessId: businessId(),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    keyHash: text("key_hash").notNull().unique(),
+    /** "customers:read", "conversations:write", … (lib/public-api/scopes.ts) */
+    scopes: text("scopes").array().notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    requestCount: integer("request_count").notNull().default(0),
+    /** requests a minute this key may make */
+    rateLimit: integer("rate_limit").notNull().default(120),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("api_keys_business_idx").on(t.businessId, t.createdAt)],
+);
+
+/**
+ * Idempotency-Key of a POST: the first request's body hash and, once it has finished, its response,
+ * replayed to a retry with the same body. Per API key; kept a day.
+ */
+export const apiIdempotencyKeys = pgTable(
+  "api_idempotency_keys",
+  {
+    id: id(),
+    businessId: businessId(),
+    apiKeyId: uuid("api_key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    method: text("method").notNull(),
+    path: text("path").notNull(),
+    requestHash: text("request_hash").notNull(),
+    /** null while the first request is still running */
+    status: integer("status"),
+    response: jsonb("response").$type<unknown>(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("api_idempotency_keys_key_idx").on(t.apiKeyId, t.key), index("api_idempotency_keys_business_idx").on(t.businessId, t.createdAt)],
+);
+
 /** Tables that carry tenant data; RLS is enabled on each and tests walk this list. */
 export const TENANT_TABLES = [
   "businesses",
@@ -885,4 +937,6 @@ export const TENANT_TABLES = [
   "webhook_events",
   "outbox",
   "audit_log",
+  "api_keys",
+  "api_idempotency_keys",
 ] as const;

@@ -7,7 +7,7 @@ import "server-only";
 import { analyticsAggregates, conversationExportRows, RETURN_WINDOW_HOURS, type ConversationSummary } from "@/lib/db/reports";
 import { toCsv } from "@/lib/knowledge/csv";
 import { audit } from "./audit";
-import { MANAGERS, requireRole, type Ctx } from "./context";
+import { MANAGERS, requireStaffRole, type Ctx } from "./context";
 import { usdText } from "./costs";
 import type { ResolvedFilters } from "./report-filters";
 import { runReport } from "./reports";
@@ -68,7 +68,7 @@ export type AnalyticsReport = {
 };
 
 export async function getAnalyticsReport({ ctx, input }: { ctx: Ctx; input?: unknown }, opts: { now?: Date } = {}): Promise<AnalyticsReport> {
-  requireRole(ctx, MANAGERS);
+  requireStaffRole(ctx, MANAGERS);
   const now = opts.now ?? new Date();
   return runReport(ctx, input, now, async (tx, f) => {
     const scope = { businessId: ctx.businessId, timeZone: f.timeZone, startsAt: f.startsAt, endsAt: f.endsAt, channel: f.channel, now };
@@ -118,7 +118,7 @@ export const ANALYTICS_CSV_HEADER = [
 
 /** One row per conversation started in the period (and channel); audited. */
 export async function exportAnalyticsCsv({ ctx, input }: { ctx: Ctx; input: unknown }, opts: { now?: Date } = {}): Promise<{ csv: string; rows: number; filename: string }> {
-  requireRole(ctx, MANAGERS);
+  requireStaffRole(ctx, MANAGERS);
   const now = opts.now ?? new Date();
   return runReport(ctx, input, now, async (tx, f) => {
     const list = await conversationExportRows(tx, { businessId: ctx.businessId, timeZone: f.timeZone, startsAt: f.startsAt, endsAt: f.endsAt, channel: f.channel, now });

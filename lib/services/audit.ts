@@ -16,6 +16,7 @@ export async function audit(
     action,
     targetType: target.type ?? null,
     targetId: target.id ?? null,
-    details,
+    // A change made through the API names the key that made it.
+    details: ctx.actor.type === "api_key" ? { ...details, apiKeyId: ctx.actor.keyId } : details,
   });
 }

@@ -1,11 +1,12 @@
 // Creating a business and editing its profile.
 import { z } from "zod";
-import { withService, withTenant } from "@/lib/db/client";
+import { withService } from "@/lib/db/client";
 import { findBusinessById, findBusinessBySlug, insertBusiness, insertChannel, insertMember, updateBusiness } from "@/lib/db/businesses";
 import { AppError } from "@/lib/errors";
 import type { SessionUser } from "@/lib/auth/types";
 import { audit } from "./audit";
-import { MANAGERS, requireRole, type Ctx } from "./context";
+import { MANAGERS, requireStaffRole, type Ctx } from "./context";
+import { inTenant } from "./tenant";
 import { text } from "@/lib/validation/text";
 
 /** Slugs that would collide with routes. */
@@ -68,16 +69,16 @@ export type BusinessProfileInput = z.input<typeof BusinessProfileInput>;
 
 /** Settings → Business profile, as the form edits it. Owners and admins only. */
 export async function getBusinessProfile({ ctx }: { ctx: Ctx }) {
-  requireRole(ctx, MANAGERS);
-  const business = await withTenant(ctx.actor.userId, (tx) => findBusinessById(tx, ctx.businessId));
+  requireStaffRole(ctx, MANAGERS);
+  const business = await inTenant(ctx, (tx) => findBusinessById(tx, ctx.businessId));
   if (!business) throw new AppError("not_found", "Business not found.");
   return { name: business.name, timeZone: business.timeZone, brandColor: business.brandColor, logoUrl: business.logoUrl ?? "" };
 }
 
 export async function updateBusinessProfile({ ctx, input }: { ctx: Ctx; input: unknown }) {
-  requireRole(ctx, MANAGERS);
+  requireStaffRole(ctx, MANAGERS);
   const values = BusinessProfileInput.parse(input);
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const updated = await updateBusiness(tx, ctx.businessId, values);
     if (!updated) throw new AppError("not_found", "Business not found.");
     await audit(tx, ctx, "business.profile_updated", { type: "business", id: ctx.businessId }, values);

@@ -5,7 +5,7 @@ import "server-only";
 // owners and admins. Every change is audited with ids only, never a customer's words.
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { rows, withService, withTenant, type Tx } from "@/lib/db/client";
+import { rows, withService, type Tx } from "@/lib/db/client";
 import {
   customerConversationCount,
   customerIdentityRows,
@@ -45,8 +45,9 @@ import { correctIntent } from "./intents";
 import { stageOf, type LeadStage } from "@/lib/intel/leads";
 import { enqueueReply } from "./reply-queue";
 import { isCsatChannel, newSurveyToken, surveyText } from "./csat";
-import { MANAGERS, requireMember, requireRole, type Ctx } from "./context";
-import { customerDisplayName as displayName, identityValue, searchTerms } from "./customers";
+import { MANAGERS, requireStaff, requireStaffRole, staffUserId, type Ctx } from "./context";
+import { inTenant } from "./tenant";
+import { CursorPage, customerDisplayName as displayName, decodeCursor, encodeCursor, identityValue, searchTerms } from "./customers";
 import { parseId } from "./knowledge";
 import { resolveFilters } from "./report-filters";
 import { noJit } from "./reports";
@@ -132,9 +133,9 @@ async function identitiesByCustomer(tx: Tx, businessId: string, customerIds: str
 }
 
 export async function listConversations({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<{ filters: InboxFilters; items: InboxItem[]; waiting: WaitingItem[] }> {
-  requireMember(ctx);
+  requireStaff(ctx);
   const filters = InboxFilters.parse(input ?? {});
-  const userId = ctx.actor.userId;
+  const userId = staffUserId(ctx);
   const query = {
     status: filters.status,
     channel: filters.channel,
@@ -145,7 +146,7 @@ export async function listConversations({ ctx, input }: { ctx: Ctx; input: unkno
     identityHashes: filters.q ? searchTerms(filters.q).identityHashes : undefined,
     userId,
   };
-  const report = filters.set ? await withTenant(userId, (tx) => reportFilter(tx, ctx.businessId, filters)) : undefined;
+  const report = filters.set ? await inTenant(ctx, (tx) => reportFilter(tx, ctx.businessId, filters)) : undefined;
   // The set behind an Analytics number is worked out over every message of its period: on the service
   // path, filtered by business_id like every query here, once the tenant transaction above has shown
   // the member the business (RLS's per-row function made it take seconds; see lib/services/reports.ts).
@@ -155,7 +156,7 @@ export async function listConversations({ ctx, input }: { ctx: Ctx; input: unkno
         return listInbox(tx, ctx.businessId, { ...query, report });
       })
     : undefined;
-  return withTenant(userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const list = reported ?? (await listInbox(tx, ctx.businessId, query));
     const waitingRows = await listWaiting(tx, ctx.businessId);
     const identities = await identitiesByCustomer(tx, ctx.businessId, [...list.map((r) => r.customer_id), ...waitingRows.map((w) => w.customer_id)]);
@@ -178,6 +179,63 @@ export async function listConversations({ ctx, input }: { ctx: Ctx; input: unkno
         sentiment: r.sentiment_start === null || r.sentiment_now === null ? null : { start: Number(r.sentiment_start), now: Number(r.sentiment_now) },
       })),
       waiting: waitingRows.map((w) => ({ id: w.id, customerName: displayName(w.customer_name, identities.get(w.customer_id) ?? [], w.channel_kind), channel: w.channel_kind, since: iso(w.last_message_at)! })),
+    };
+  });
+}
+
+/** A query-string value: "" and missing mean "no filter". */
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
+
+/** The public API's filters: the inbox's, but a value that cannot be read is a 400, not ignored. */
+export const ConversationCursorFilters = z
+  .object({
+    status: opt(z.enum(STATUSES, { message: "status must be one of active, open, waiting_human, closed, all" })),
+    channel: opt(z.enum(CHANNEL_KINDS, { message: "Unknown channel" })),
+    assignee: opt(z.union([z.literal("unassigned"), z.guid()], { message: "assignee must be unassigned or a user id" })),
+    customerId: opt(z.guid("customerId must be a customer id")),
+    q: opt(text().trim().max(200, "Keep the search under 200 characters")),
+  })
+  .extend(CursorPage.shape);
+
+export type ConversationListItem = Omit<InboxItem, "intent" | "sentiment" | "leadStage"> & { subject: string | null; createdAt: string };
+
+/** Conversations by creation, newest first, one keyset page at a time (the public API). */
+export async function listConversationsByCursor({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<{ data: ConversationListItem[]; nextCursor: string | null }> {
+  requireStaff(ctx);
+  const f = ConversationCursorFilters.parse(input ?? {});
+  const limit = f.limit ?? 25;
+  const query: InboxQuery = {
+    status: f.status ?? "all",
+    channel: f.channel,
+    assignee: f.assignee,
+    customerId: f.customerId,
+    text: f.q || undefined,
+    identityHashes: f.q ? searchTerms(f.q).identityHashes : undefined,
+    userId: staffUserId(ctx),
+    after: f.cursor ? decodeCursor(f.cursor) : undefined,
+  };
+  return inTenant(ctx, async (tx) => {
+    const list = await listInbox(tx, ctx.businessId, query, limit + 1, "created");
+    const page = list.slice(0, limit);
+    const identities = await identitiesByCustomer(tx, ctx.businessId, page.map((r) => r.customer_id));
+    const last = page.at(-1);
+    return {
+      data: page.map((r) => ({
+        id: r.id,
+        status: r.status,
+        assigneeId: r.assignee_id,
+        assigneeName: r.assignee_name,
+        unread: r.unread,
+        lastMessageAt: iso(r.last_message_at)!,
+        channel: r.channel_kind,
+        customerId: r.customer_id,
+        customerName: displayName(r.customer_name, identities.get(r.customer_id) ?? [], r.channel_kind),
+        preview: r.last_text ? r.last_text.slice(0, 140) : null,
+        previewRole: r.last_role,
+        subject: r.subject,
+        createdAt: iso(r.created_at)!,
+      })),
+      nextCursor: list.length > limit && last ? encodeCursor(last.cursor_at, last.id) : null,
     };
   });
 }
@@ -335,10 +393,10 @@ function toTimeline(m: TimelineRow): TimelineItem {
  * `after`, only the messages since that cursor. Opening it marks it read.
  */
 export async function getConversation({ ctx, input }: { ctx: Ctx; input: { id: unknown; after?: string | null; markRead?: boolean } }): Promise<ConversationView> {
-  requireMember(ctx);
+  requireStaff(ctx);
   const id = parseId(input.id, "Conversation");
   const since = input.after ? parseQueryDate(input.after, "after") : null;
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const row = await findConversation(tx, ctx.businessId, id);
     if (!row) throw new AppError("not_found", "Conversation not found.");
     if (input.markRead && row.unread) {
@@ -434,13 +492,14 @@ export async function actOnConversation(
   { ctx, input }: { ctx: Ctx; input: { id: unknown; action: unknown } },
   deps: { defer?: Defer } = {},
 ): Promise<{ conversation: ConversationDetail; messageId?: string }> {
-  requireMember(ctx);
+  requireStaff(ctx);
   const id = parseId(input.id, "Conversation");
   const action = ConversationAction.parse(input.action);
-  const me = ctx.actor.userId;
+  // An API key is nobody in particular: its replies have no author and take-overs no assignee.
+  const me = staffUserId(ctx);
   const defer = deps.defer ?? deferAfterResponse;
   let queued = false;
-  const result = await withTenant(me, async (tx) => {
+  const result = await inTenant(ctx, async (tx) => {
     const c = await findConversation(tx, ctx.businessId, id);
     if (!c) throw new AppError("not_found", "Conversation not found.");
     const target = { type: "conversation", id };
@@ -507,7 +566,7 @@ export async function actOnConversation(
       }
       case "assign": {
         const to = action.assigneeId;
-        if (to && to !== me) requireRole(ctx, MANAGERS);
+        if (to && to !== me) requireStaffRole(ctx, MANAGERS);
         if (to && !(await isMember(tx, ctx.businessId, to))) throw new AppError("bad_request", "That person is not a member of this business.");
         await set({ assigneeId: to });
         await audit(tx, ctx, "conversation.assigned", target, { assigneeId: to });
@@ -545,8 +604,8 @@ export async function actOnConversation(
 
 /** Members who can be assigned a conversation. */
 export async function listAssignees({ ctx }: { ctx: Ctx }): Promise<{ userId: string; name: string; role: string }[]> {
-  requireMember(ctx);
-  return withTenant(ctx.actor.userId, async (tx) => {
+  requireStaff(ctx);
+  return inTenant(ctx, async (tx) => {
     const list = await rows<{ user_id: string; name: string; role: string }>(
       tx,
       sql`select m.user_id, coalesce(u.name, u.email) as name, m.role from members m join users u on u.id = m.user_id

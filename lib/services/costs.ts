@@ -12,7 +12,7 @@ import { localDate, monthPeriod } from "@/lib/billing/period";
 import { WARM_DEFAULTS } from "@/lib/jobs/warm-cache";
 import { toCsv } from "@/lib/knowledge/csv";
 import { audit } from "./audit";
-import { MANAGERS, requireRole, type Ctx } from "./context";
+import { MANAGERS, requireStaffRole, type Ctx } from "./context";
 import type { ResolvedFilters } from "./report-filters";
 import { runReport } from "./reports";
 
@@ -177,7 +177,7 @@ async function loadBudget(tx: Tx, businessId: string, timeZone: string, now: Dat
 const view = (f: ResolvedFilters): CostsReport["filters"] => ({ ...f, startsAt: f.startsAt.toISOString(), endsAt: f.endsAt.toISOString() });
 
 export async function getCostsReport({ ctx, input }: { ctx: Ctx; input?: unknown }, opts: { now?: Date } = {}): Promise<CostsReport> {
-  requireRole(ctx, MANAGERS);
+  requireStaffRole(ctx, MANAGERS);
   const now = opts.now ?? new Date();
   return runReport(ctx, input, now, async (tx, f) => {
     const scope = { businessId: ctx.businessId, timeZone: f.timeZone, startsAt: f.startsAt, endsAt: f.endsAt, channel: f.channel, now };
@@ -227,7 +227,7 @@ export const usdText = (micros: number) => `${micros < 0 ? "-" : ""}${Math.floor
 
 /** One row per billable operation (cost event) in the period and channel; audited. */
 export async function exportCostsCsv({ ctx, input }: { ctx: Ctx; input: unknown }, opts: { now?: Date } = {}): Promise<{ csv: string; rows: number; filename: string }> {
-  requireRole(ctx, MANAGERS);
+  requireStaffRole(ctx, MANAGERS);
   const now = opts.now ?? new Date();
   return runReport(ctx, input, now, async (tx, f) => {
     const list = await costEventRows(tx, { businessId: ctx.businessId, timeZone: f.timeZone, startsAt: f.startsAt, endsAt: f.endsAt, channel: f.channel, now });

@@ -5,7 +5,7 @@ import "server-only";
 // with ids and counts only, never a customer's personal data.
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { rows, withTenant, type Tx } from "@/lib/db/client";
+import { rows, type Tx } from "@/lib/db/client";
 import {
   abuseEventsOf,
   conversationsOf,
@@ -15,6 +15,7 @@ import {
   findCustomer,
   identitiesOf,
   listCustomers,
+  listCustomersByCreation,
   retagCustomers,
   setCustomersBlocked,
   tablesWithCustomerId,
@@ -27,11 +28,13 @@ import { CHANNEL_KINDS } from "@/lib/ai/prompts";
 import { bumpKnowledgeVersion } from "@/lib/db/knowledge";
 import { AppError } from "@/lib/errors";
 import { toCsv } from "@/lib/knowledge/csv";
-import { identityHash, normaliseIdentity, type IdentityKind } from "@/lib/pipeline/identities";
-import { mergeCustomerInto } from "@/lib/pipeline/customers";
+import { identityHash, normaliseIdentity, sealIdentity, type IdentityKind } from "@/lib/pipeline/identities";
+import { findCustomerByIdentity, mergeCustomerInto } from "@/lib/pipeline/customers";
+import { customerIdentities, customers } from "@/lib/db/schema";
 import { decrypt } from "@/lib/security/crypto";
 import { audit } from "./audit";
-import { MANAGERS, requireMember, requireRole, type Ctx } from "./context";
+import { MANAGERS, requireStaff, requireStaffRole, type Ctx } from "./context";
+import { inTenant } from "./tenant";
 import { parseId } from "./knowledge";
 import { text } from "@/lib/validation/text";
 import { leadEvidence } from "@/lib/db/schema";
@@ -141,14 +144,39 @@ export function customerDisplayName(name: string | null | undefined, identities:
 
 const iso = (d: string | Date | null) => (d === null ? null : d instanceof Date ? d.toISOString() : new Date(d).toISOString());
 
+type ListRow = Awaited<ReturnType<typeof listCustomers>>["rows"][number];
+
+/** One row of a customer list as staff and the API see it. */
+function toListRow(c: ListRow, identities: Awaited<ReturnType<typeof identitiesOf>>) {
+  const ids = identities
+    .filter((i) => i.customer_id === c.id)
+    .map((i) => ({ id: i.id, kind: i.kind, value: identityValue(i), undeliverable: i.undeliverable }));
+  return {
+    id: c.id,
+    name: c.name,
+    displayName: customerDisplayName(c.name, ids),
+    trustScore: c.trust_score,
+    verified: c.verified,
+    blocked: c.blocked,
+    tags: c.tags,
+    lastSeenAt: iso(c.last_seen_at),
+    createdAt: iso(c.created_at)!,
+    leadScore: Number(c.lead_score),
+    leadStage: stageOf(Number(c.lead_score), c.lead_stage),
+    channels: c.channels ?? [],
+    conversations: c.conversations,
+    identities: ids,
+  };
+}
+
 export async function listCustomerPage({ ctx, input }: { ctx: Ctx; input: unknown }) {
-  requireMember(ctx);
+  requireStaff(ctx);
   const filters = CustomerFilters.parse(input);
   if (filters.trustMin !== undefined && filters.trustMax !== undefined && filters.trustMin > filters.trustMax) {
     throw new AppError("bad_request", "The lowest trust must not be above the highest.");
   }
   const page = filters.page ?? 1;
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const { rows: list, total } = await listCustomers(tx, ctx.businessId, toCustomerQuery(filters), { offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE });
     const identities = await identitiesOf(tx, ctx.businessId, list.map((c) => c.id));
     const tags = await tagsInUse(tx, ctx.businessId);
@@ -159,28 +187,46 @@ export async function listCustomerPage({ ctx, input }: { ctx: Ctx; input: unknow
       total,
       pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
       tags,
-      rows: list.map((c) => {
-        const ids = identities
-          .filter((i) => i.customer_id === c.id)
-          .map((i) => ({ id: i.id, kind: i.kind, value: identityValue(i), undeliverable: i.undeliverable }));
-        return {
-          id: c.id,
-          name: c.name,
-          displayName: customerDisplayName(c.name, ids),
-          trustScore: c.trust_score,
-          verified: c.verified,
-          blocked: c.blocked,
-          tags: c.tags,
-          lastSeenAt: iso(c.last_seen_at),
-          createdAt: iso(c.created_at)!,
-          leadScore: Number(c.lead_score),
-          leadStage: stageOf(Number(c.lead_score), c.lead_stage),
-          channels: c.channels ?? [],
-          conversations: c.conversations,
-          identities: ids,
-        };
-      }),
+      rows: list.map((c) => toListRow(c, identities)),
     };
+  });
+}
+
+/** An opaque keyset cursor: the last row's created_at (to the microsecond) and id. */
+export function encodeCursor(at: string, id: string): string {
+  return Buffer.from(`${at}|${id}`).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): { at: string; id: string } {
+  const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  if (!at || !id || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(at) || !z.guid().safeParse(id).success) {
+    throw new AppError("bad_request", "The cursor is not one this API gave out: pass next_cursor from the previous page unchanged.");
+  }
+  return { at, id };
+}
+
+export const CursorPage = z.object({
+  cursor: param(z.string().max(200)),
+  limit: param(z.coerce.number({ message: "limit must be a number" }).int().min(1, "limit must be at least 1").max(100, "limit must be at most 100")),
+});
+
+export const CustomerCursorFilters = CustomerFilters.omit({ page: true }).extend(CursorPage.shape);
+
+/** The customer list by creation, newest first, one keyset page at a time (the public API). */
+export async function listCustomersByCursor({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requireStaff(ctx);
+  const filters = CustomerCursorFilters.parse(input);
+  if (filters.trustMin !== undefined && filters.trustMax !== undefined && filters.trustMin > filters.trustMax) {
+    throw new AppError("bad_request", "The lowest trust must not be above the highest.");
+  }
+  const limit = filters.limit ?? PAGE_SIZE;
+  const after = filters.cursor ? decodeCursor(filters.cursor) : undefined;
+  return inTenant(ctx, async (tx) => {
+    const list = await listCustomersByCreation(tx, ctx.businessId, { ...toCustomerQuery(filters), after }, limit + 1);
+    const page = list.slice(0, limit);
+    const identities = await identitiesOf(tx, ctx.businessId, page.map((c) => c.id));
+    const last = page.at(-1);
+    return { data: page.map((c) => toListRow(c, identities)), nextCursor: list.length > limit && last ? encodeCursor(last.cursor_at, last.id) : null };
   });
 }
 
@@ -203,9 +249,9 @@ export function trustHistory(current: number, createdAt: Date, events: { created
 }
 
 export async function getCustomerProfile({ ctx, input }: { ctx: Ctx; input: { id: unknown } }) {
-  requireMember(ctx);
+  requireStaff(ctx);
   const id = parseId(input.id, "Customer");
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const customer = await findCustomer(tx, ctx.businessId, id);
     if (!customer) throw new AppError("not_found", "Customer not found.");
     const [identities, conversations, events] = [
@@ -251,10 +297,10 @@ export async function getCustomerProfile({ ctx, input }: { ctx: Ctx; input: { id
 
 /** Staff mark a lead as won ("customer") or "lost"; null hands the stage back to the score. Any member. */
 export async function setLeadStage({ ctx, input }: { ctx: Ctx; input: { id: unknown; stage: unknown } }) {
-  requireMember(ctx);
+  requireStaff(ctx);
   const id = parseId(input.id, "Customer");
   const stage = z.enum(["customer", "lost"], { message: "Choose customer, lost, or none." }).nullable().parse(input.stage ?? null);
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const updated = await updateCustomerRow(tx, ctx.businessId, id, { leadStage: stage });
     if (!updated) throw new AppError("not_found", "Customer not found.");
     await audit(tx, ctx, "customer.lead_stage_set", { type: "customer", id }, { stage });
@@ -288,10 +334,10 @@ export const CustomerDetails = z.object({
 });
 
 export async function updateCustomerDetails({ ctx, input }: { ctx: Ctx; input: { id: unknown } & Record<string, unknown> }) {
-  requireMember(ctx);
+  requireStaff(ctx);
   const id = parseId(input.id, "Customer");
   const values = CustomerDetails.parse(input);
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const before = await findCustomer(tx, ctx.businessId, id);
     if (!before) throw new AppError("not_found", "Customer not found.");
     const row = await updateCustomerRow(tx, ctx.businessId, id, values);
@@ -303,11 +349,54 @@ export async function updateCustomerDetails({ ctx, input }: { ctx: Ctx; input: {
   });
 }
 
+export const NewCustomer = CustomerDetails.extend({
+  email: text().trim().max(320).optional(),
+  phone: text().trim().max(40).optional(),
+});
+
+/**
+ * A customer added by staff (or the API) before they ever wrote: a name and, optionally, the email
+ * and phone that will match them when they do. An email or phone that already belongs to a customer
+ * is a 409 naming that customer, never a second record of one person.
+ */
+export async function createCustomer({ ctx, input }: { ctx: Ctx; input: unknown }) {
+  requireStaff(ctx);
+  const values = NewCustomer.parse(input);
+  const identities = [
+    ...(values.email ? [normaliseIdentity({ kind: "email", value: values.email })] : []),
+    ...(values.phone ? [normaliseIdentity({ kind: "phone", value: values.phone })] : []),
+  ];
+  return inTenant(ctx, async (tx) => {
+    for (const identity of identities) {
+      const owner = await findCustomerByIdentity(tx, ctx.businessId, identity);
+      if (owner) throw new AppError("conflict", `A customer with this ${identity.kind} already exists: ${owner.id}.`, { customerId: owner.id });
+    }
+    const [row] = await tx
+      .insert(customers)
+      .values({ businessId: ctx.businessId, name: values.name ?? null, notes: values.notes ?? null, tags: values.tags ?? [] })
+      .returning();
+    for (const identity of identities) {
+      // Created at the same instant by another request: the unique (business, kind, hash) key decides.
+      await tx
+        .insert(customerIdentities)
+        .values({ businessId: ctx.businessId, customerId: row!.id, ...sealIdentity(identity) })
+        .catch((err: unknown) => {
+          if (/duplicate key|unique constraint/i.test(String((err as { cause?: Error })?.cause?.message ?? err))) {
+            throw new AppError("conflict", `A customer with this ${identity.kind} already exists.`);
+          }
+          throw err;
+        });
+    }
+    await audit(tx, ctx, "customer.created", { type: "customer", id: row!.id }, { identities: identities.map((i) => i.kind) });
+    return row!;
+  });
+}
+
 export async function setCustomerVerified({ ctx, input }: { ctx: Ctx; input: { id: unknown; verified: unknown } }) {
-  requireMember(ctx);
+  requireStaff(ctx);
   const id = parseId(input.id, "Customer");
   const verified = z.boolean({ message: "verified must be true or false" }).parse(input.verified);
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const row = await updateCustomerRow(tx, ctx.businessId, id, { verified });
     if (!row) throw new AppError("not_found", "Customer not found.");
     await audit(tx, ctx, verified ? "customer.verified" : "customer.unverified", { type: "customer", id });
@@ -316,10 +405,10 @@ export async function setCustomerVerified({ ctx, input }: { ctx: Ctx; input: { i
 }
 
 export async function setCustomerBlocked({ ctx, input }: { ctx: Ctx; input: { id: unknown; blocked: unknown } }) {
-  requireMember(ctx);
+  requireStaff(ctx);
   const id = parseId(input.id, "Customer");
   const blocked = z.boolean({ message: "blocked must be true or false" }).parse(input.blocked);
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const row = await updateCustomerRow(tx, ctx.businessId, id, { blocked, blockedUntil: null });
     if (!row) throw new AppError("not_found", "Customer not found.");
     await audit(tx, ctx, blocked ? "customer.blocked" : "customer.unblocked", { type: "customer", id });
@@ -334,7 +423,7 @@ export const BulkInput = z.discriminatedUnion("action", [
 
 /** Tag, untag, block or unblock many customers at once; ids of other businesses are simply not found. */
 export async function bulkUpdateCustomers({ ctx, input }: { ctx: Ctx; input: unknown }) {
-  requireMember(ctx);
+  requireStaff(ctx);
   const parsed = BulkInput.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -342,7 +431,7 @@ export async function bulkUpdateCustomers({ ctx, input }: { ctx: Ctx; input: unk
   }
   const b = parsed.data;
   const ids = [...new Set(b.ids)];
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const found = await existingCustomerIds(tx, ctx.businessId, ids);
     if (found.length !== ids.length) throw new AppError("not_found", `${ids.length - found.length} of the selected customers were not found.`);
     const changed =
@@ -366,11 +455,11 @@ async function countRows(tx: Tx, table: string, businessId: string, customerId: 
  * row with a customer_id move to the target; the source is deleted. Audited with the counts moved.
  */
 export async function mergeCustomers({ ctx, input }: { ctx: Ctx; input: { sourceId: unknown; targetId: unknown } }) {
-  requireRole(ctx, MANAGERS);
+  requireStaffRole(ctx, MANAGERS);
   const sourceId = parseId(input.sourceId, "Customer");
   const targetId = parseId(input.targetId, "Customer");
   if (sourceId === targetId) throw new AppError("bad_request", "Choose two different customers to merge.");
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const [source, target] = [await findCustomer(tx, ctx.businessId, sourceId), await findCustomer(tx, ctx.businessId, targetId)];
     if (!source || !target) throw new AppError("not_found", "Customer not found.");
     const moved: Record<string, number> = {};
@@ -386,9 +475,9 @@ export async function mergeCustomers({ ctx, input }: { ctx: Ctx; input: { source
 
 /** Everything stored about one customer, for a data-access request. */
 export async function exportCustomer({ ctx, input }: { ctx: Ctx; input: { id: unknown } }) {
-  requireRole(ctx, MANAGERS);
+  requireStaffRole(ctx, MANAGERS);
   const id = parseId(input.id, "Customer");
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const customer = await findCustomer(tx, ctx.businessId, id);
     if (!customer) throw new AppError("not_found", "Customer not found.");
     const identities = await identitiesOf(tx, ctx.businessId, [id]);
@@ -431,9 +520,9 @@ export async function exportCustomer({ ctx, input }: { ctx: Ctx; input: { id: un
  * that no cache tier (memory, Redis) can serve an answer built from their messages again.
  */
 export async function deleteCustomer({ ctx, input }: { ctx: Ctx; input: { id: unknown } }) {
-  requireRole(ctx, MANAGERS);
+  requireStaffRole(ctx, MANAGERS);
   const id = parseId(input.id, "Customer");
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const customer = await findCustomer(tx, ctx.businessId, id);
     if (!customer) throw new AppError("not_found", "Customer not found.");
     const b = ctx.businessId;
@@ -461,6 +550,8 @@ export async function deleteCustomer({ ctx, input }: { ctx: Ctx; input: { id: un
       sql`delete from outbox where business_id = ${b} and (${messageIds.length ? sql`message_id = any(${uuidArray(messageIds)}) or ` : sql``}${mentions(sql`recipient`)} or ${mentions(sql`payload::text`)}) returning 1`,
     );
     await count("webhook_events", sql`delete from webhook_events where business_id = ${b} and (${mentions(sql`payload::text`)} or ${mentions(sql`coalesce(result::text, '')`)}) returning 1`);
+    // The API's stored responses (replayed for a day to a retried POST) may hold their details too.
+    await count("api_idempotency_keys", sql`delete from api_idempotency_keys where business_id = ${b} and ${mentions(sql`coalesce(response::text, '')`)} returning 1`);
 
     // Every table with a customer_id, children before the customer (most cascade anyway; a table
     // added later without a cascading key is still emptied).
@@ -479,9 +570,9 @@ export const ExportCsvInput = z.object({ ids: z.array(z.guid("Unknown customer")
 
 /** The customer list as CSV: the selected ids, or everyone matching the filters. */
 export async function exportCustomersCsv({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<{ csv: string; count: number }> {
-  requireRole(ctx, MANAGERS);
+  requireStaffRole(ctx, MANAGERS);
   const parsed = ExportCsvInput.parse(input);
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const ids = parsed.ids?.length ? await existingCustomerIds(tx, ctx.businessId, parsed.ids) : await matchingCustomerIds(tx, ctx.businessId, toCustomerQuery(parsed));
     const { rows: list } = ids.length ? await listCustomers(tx, ctx.businessId, { ids }, { offset: 0, limit: ids.length }) : { rows: [] };
     // grouped once: an export may hold thousands of customers

@@ -5,7 +5,6 @@ import "server-only";
 import { z } from "zod";
 import type { Embedder } from "@/lib/ai/embeddings";
 import { normalizeText } from "@/lib/ai/text";
-import { withTenant } from "@/lib/db/client";
 import { deleteFaqs, findFaq, insertFaqs, listFaqs, updateFaq as updateFaqRow } from "@/lib/db/faqs";
 import { bumpKnowledgeVersion } from "@/lib/db/knowledge";
 import { AppError } from "@/lib/errors";
@@ -14,7 +13,8 @@ import { embedTexts, faqEmbeddingText } from "@/lib/knowledge/indexing";
 import { suggestFaqs } from "@/lib/knowledge/suggestions";
 import { chargeEmbedding } from "@/lib/pipeline/spend";
 import { audit } from "./audit";
-import { requireRole, type Ctx } from "./context";
+import { requireStaff, requireStaffRole, type Ctx } from "./context";
+import { inTenant } from "./tenant";
 import { KNOWLEDGE_EDITORS, parseId } from "./knowledge";
 import { text } from "@/lib/validation/text";
 
@@ -40,16 +40,16 @@ async function embedQuestions(ctx: Ctx, questions: string[], opts: Opts): Promis
 }
 
 export async function listBusinessFaqs({ ctx }: { ctx: Ctx }) {
-  requireRole(ctx, ["owner", "admin", "agent"]);
-  return withTenant(ctx.actor.userId, (tx) => listFaqs(tx, ctx.businessId));
+  requireStaff(ctx);
+  return inTenant(ctx, (tx) => listFaqs(tx, ctx.businessId));
 }
 
 /** A new FAQ, audited as `action` (typed in, or a suggestion accepted). */
 async function addFaq(ctx: Ctx, input: unknown, action: "faq.created" | "faq.suggestion_accepted", opts: Opts) {
-  requireRole(ctx, KNOWLEDGE_EDITORS);
+  requireStaffRole(ctx, KNOWLEDGE_EDITORS);
   const faq = FaqInput.parse(input);
   const [embedding] = await embedQuestions(ctx, [faq.question], opts);
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const [row] = await insertFaqs(tx, ctx.businessId, [{ ...faq, embedding: embedding! }]);
     const version = await bumpKnowledgeVersion(tx, ctx.businessId);
     await audit(tx, ctx, action, { type: "faq", id: row!.id }, { question: faq.question, version });
@@ -62,13 +62,13 @@ export async function createFaq({ ctx, input }: { ctx: Ctx; input: unknown }, op
 }
 
 export async function updateFaq({ ctx, input }: { ctx: Ctx; input: { id: unknown } & Record<string, unknown> }, opts: Opts = {}) {
-  requireRole(ctx, KNOWLEDGE_EDITORS);
+  requireStaffRole(ctx, KNOWLEDGE_EDITORS);
   const id = parseId(input.id, "FAQ");
   const faq = FaqInput.parse(input);
-  const before = await withTenant(ctx.actor.userId, (tx) => findFaq(tx, ctx.businessId, id));
+  const before = await inTenant(ctx, (tx) => findFaq(tx, ctx.businessId, id));
   if (!before) throw new AppError("not_found", "FAQ not found.");
   const embedding = before.question === faq.question && before.embedded ? undefined : (await embedQuestions(ctx, [faq.question], opts))[0];
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const row = await updateFaqRow(tx, ctx.businessId, id, { ...faq, ...(embedding ? { embedding } : {}) });
     if (!row) throw new AppError("not_found", "FAQ not found.");
     const version = await bumpKnowledgeVersion(tx, ctx.businessId);
@@ -78,10 +78,10 @@ export async function updateFaq({ ctx, input }: { ctx: Ctx; input: { id: unknown
 }
 
 export async function setFaqEnabled({ ctx, input }: { ctx: Ctx; input: { id: unknown; enabled: unknown } }) {
-  requireRole(ctx, KNOWLEDGE_EDITORS);
+  requireStaffRole(ctx, KNOWLEDGE_EDITORS);
   const id = parseId(input.id, "FAQ");
   const enabled = z.boolean({ message: "enabled must be true or false" }).parse(input.enabled);
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const row = await updateFaqRow(tx, ctx.businessId, id, { enabled });
     if (!row) throw new AppError("not_found", "FAQ not found.");
     const version = await bumpKnowledgeVersion(tx, ctx.businessId);
@@ -91,9 +91,9 @@ export async function setFaqEnabled({ ctx, input }: { ctx: Ctx; input: { id: unk
 }
 
 export async function deleteFaq({ ctx, input }: { ctx: Ctx; input: { id: unknown } }) {
-  requireRole(ctx, KNOWLEDGE_EDITORS);
+  requireStaffRole(ctx, KNOWLEDGE_EDITORS);
   const id = parseId(input.id, "FAQ");
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const [gone] = await deleteFaqs(tx, ctx.businessId, [id]);
     if (!gone) throw new AppError("not_found", "FAQ not found.");
     const version = await bumpKnowledgeVersion(tx, ctx.businessId);
@@ -103,8 +103,8 @@ export async function deleteFaq({ ctx, input }: { ctx: Ctx; input: { id: unknown
 }
 
 export async function exportFaqsCsv({ ctx }: { ctx: Ctx }): Promise<string> {
-  requireRole(ctx, ["owner", "admin", "agent"]);
-  const faqs = await withTenant(ctx.actor.userId, (tx) => listFaqs(tx, ctx.businessId));
+  requireStaff(ctx);
+  const faqs = await inTenant(ctx, (tx) => listFaqs(tx, ctx.businessId));
   return faqsToCsv(faqs);
 }
 
@@ -113,17 +113,17 @@ export async function exportFaqsCsv({ ctx }: { ctx: Ctx }): Promise<string> {
  * punctuation) updates that FAQ; the others are added. All or nothing.
  */
 export async function importFaqsCsv({ ctx, input }: { ctx: Ctx; input: { csv: string } }, opts: Opts = {}) {
-  requireRole(ctx, KNOWLEDGE_EDITORS);
+  requireStaffRole(ctx, KNOWLEDGE_EDITORS);
   const parsed = parseFaqCsv(input.csv);
   // The last row wins when the file repeats a question.
   const byKey = new Map(parsed.map((r) => [normalizeText(r.question), r]));
-  const existing = await withTenant(ctx.actor.userId, (tx) => listFaqs(tx, ctx.businessId));
+  const existing = await inTenant(ctx, (tx) => listFaqs(tx, ctx.businessId));
   const existingByKey = new Map(existing.map((f) => [normalizeText(f.question), f]));
   const toEmbed = [...byKey.entries()].filter(([key, r]) => existingByKey.get(key)?.question !== r.question || !existingByKey.get(key)?.embedded);
   const vectors = await embedQuestions(ctx, toEmbed.map(([, r]) => r.question), opts);
   const vectorOf = new Map(toEmbed.map(([key], i) => [key, vectors[i]!]));
 
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     let updated = 0;
     const fresh: { question: string; answer: string; enabled: boolean; embedding: number[] | null }[] = [];
     for (const [key, r] of byKey) {
@@ -144,8 +144,8 @@ export async function importFaqsCsv({ ctx, input }: { ctx: Ctx; input: { csv: st
 }
 
 export async function listSuggestedFaqs({ ctx }: { ctx: Ctx }, opts: Opts = {}) {
-  requireRole(ctx, ["owner", "admin", "agent"]);
-  return withTenant(ctx.actor.userId, (tx) => suggestFaqs(tx, ctx.businessId, { embedder: opts.embedder }));
+  requireStaff(ctx);
+  return inTenant(ctx, (tx) => suggestFaqs(tx, ctx.businessId, { embedder: opts.embedder }));
 }
 
 /** Accepting a suggestion is creating the FAQ (its text may have been edited first), audited as such. */

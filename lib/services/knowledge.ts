@@ -6,7 +6,7 @@ import "server-only";
 // transaction: a failure leaves nothing half-stored.
 import { z } from "zod";
 import type { Embedder } from "@/lib/ai/embeddings";
-import { withTenant, type Tx } from "@/lib/db/client";
+import type { Tx } from "@/lib/db/client";
 import {
   bumpKnowledgeVersion,
   deleteDocument as deleteDocumentRow,
@@ -26,7 +26,8 @@ import { prepareChunks, type IndexProgress } from "@/lib/knowledge/indexing";
 import { chargeEmbedding } from "@/lib/pipeline/spend";
 import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
 import { audit } from "./audit";
-import { MANAGERS, requireMember, requireRole, type Ctx, type MemberCtx } from "./context";
+import { MANAGERS, requireStaff, requireStaffRole, staffUserId, type Ctx, type StaffCtx } from "./context";
+import { inTenant } from "./tenant";
 import { stripNul, text } from "@/lib/validation/text";
 
 export const KNOWLEDGE_EDITORS = MANAGERS;
@@ -48,14 +49,14 @@ export const ArticleInput = z.object({
 export type ArticleInput = z.infer<typeof ArticleInput>;
 
 export async function listKnowledge({ ctx }: { ctx: Ctx }) {
-  requireMember(ctx);
-  return withTenant(ctx.actor.userId, (tx) => listDocuments(tx, ctx.businessId));
+  requireStaff(ctx);
+  return inTenant(ctx, (tx) => listDocuments(tx, ctx.businessId));
 }
 
 export async function getDocumentWithChunks({ ctx, input }: { ctx: Ctx; input: { id: unknown } }) {
-  requireMember(ctx);
+  requireStaff(ctx);
   const id = parseId(input.id, "Document");
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const doc = await findDocument(tx, ctx.businessId, id);
     if (!doc) throw new AppError("not_found", "Document not found.");
     return { document: doc, chunks: await listChunks(tx, ctx.businessId, id) };
@@ -64,7 +65,7 @@ export async function getDocumentWithChunks({ ctx, input }: { ctx: Ctx; input: {
 
 type IndexOptions = { embedder?: Embedder; onProgress?: (p: IndexProgress | { stage: "storing" }) => void | Promise<void> };
 
-async function prepare(ctx: MemberCtx, title: string, content: string, options: IndexOptions) {
+async function prepare(ctx: StaffCtx, title: string, content: string, options: IndexOptions) {
   const { chunks, tokens, model } = await prepareChunks(title, content, options);
   // The embedding call is made and paid for now, whatever happens to the document next: one cost event.
   if (tokens) await chargeEmbedding({ businessId: ctx.businessId, tokens, model, messageId: null, conversationId: null });
@@ -86,8 +87,8 @@ function alreadyThere(existing: { id: string; title: string }, what: "upload" | 
 }
 
 /** Refuses a text the business already holds, before any chunking or embedding is paid for. */
-async function refuseDuplicate(ctx: MemberCtx, content: string, what: "upload" | "article", exceptId?: string) {
-  const existing = await withTenant(ctx.actor.userId, (tx) => findDocumentByContent(tx, ctx.businessId, content, exceptId));
+async function refuseDuplicate(ctx: StaffCtx, content: string, what: "upload" | "article", exceptId?: string) {
+  const existing = await inTenant(ctx, (tx) => findDocumentByContent(tx, ctx.businessId, content, exceptId));
   if (existing) throw alreadyThere(existing, what);
 }
 
@@ -103,13 +104,13 @@ const isUniqueViolation = (err: unknown) =>
   /duplicate key|unique constraint/i.test(String((err as { cause?: Error })?.cause?.message ?? (err as Error)?.message ?? ""));
 
 export async function createArticle({ ctx, input }: { ctx: Ctx; input: unknown }, options: IndexOptions = {}) {
-  requireRole(ctx, KNOWLEDGE_EDITORS);
+  requireStaffRole(ctx, KNOWLEDGE_EDITORS);
   const { title, content } = ArticleInput.parse(input);
   await refuseDuplicate(ctx, content, "article");
   const chunks = await prepare(ctx, title, content, options);
   await options.onProgress?.({ stage: "storing" });
-  return withTenant(ctx.actor.userId, async (tx) => {
-    const doc = await insertNew(tx, { businessId: ctx.businessId, title, content, sourceType: "article", createdBy: ctx.actor.userId }, "article");
+  return inTenant(ctx, async (tx) => {
+    const doc = await insertNew(tx, { businessId: ctx.businessId, title, content, sourceType: "article", createdBy: staffUserId(ctx) }, "article");
     await replaceChunks(tx, ctx.businessId, doc.id, chunks);
     const version = await bumpKnowledgeVersion(tx, ctx.businessId);
     await audit(tx, ctx, "knowledge.article_created", { type: "knowledge_document", id: doc.id }, { title, chunks: chunks.length, version });
@@ -118,16 +119,16 @@ export async function createArticle({ ctx, input }: { ctx: Ctx; input: unknown }
 }
 
 export async function updateDocument({ ctx, input }: { ctx: Ctx; input: { id: unknown } & Record<string, unknown> }, options: IndexOptions = {}) {
-  requireRole(ctx, KNOWLEDGE_EDITORS);
+  requireStaffRole(ctx, KNOWLEDGE_EDITORS);
   const id = parseId(input.id, "Document");
   const { title, content } = ArticleInput.parse(input);
   // Existence first, so another business's id is "not found" before any embedding work.
-  const existing = await withTenant(ctx.actor.userId, (tx) => findDocument(tx, ctx.businessId, id));
+  const existing = await inTenant(ctx, (tx) => findDocument(tx, ctx.businessId, id));
   if (!existing) throw new AppError("not_found", "Document not found.");
   await refuseDuplicate(ctx, content, "article", id);
   const chunks = await prepare(ctx, title, content, options);
   await options.onProgress?.({ stage: "storing" });
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const doc = await updateDocumentRow(tx, ctx.businessId, id, { title, content }).catch((err: unknown) => {
       if (isUniqueViolation(err)) throw new AppError("conflict", "Another document was just saved with exactly this text, so nothing was saved.");
       throw err;
@@ -141,9 +142,9 @@ export async function updateDocument({ ctx, input }: { ctx: Ctx; input: { id: un
 }
 
 export async function deleteDocument({ ctx, input }: { ctx: Ctx; input: { id: unknown } }) {
-  requireRole(ctx, KNOWLEDGE_EDITORS);
+  requireStaffRole(ctx, KNOWLEDGE_EDITORS);
   const id = parseId(input.id, "Document");
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const gone = await deleteDocumentRow(tx, ctx.businessId, id);
     if (!gone) throw new AppError("not_found", "Document not found.");
     const version = await bumpKnowledgeVersion(tx, ctx.businessId);
@@ -160,9 +161,9 @@ export type UploadProgress = { stage: "extracting" } | IndexProgress | { stage: 
  * its text (no chunks, no version bump: what the agent knows has not changed); the next upload of
  * the same file name replaces it. Returns the error to throw, carrying the document's id.
  */
-async function recordFailedUpload(ctx: MemberCtx, file: { filename: string; title: string; type: UploadType }, err: AppError): Promise<AppError> {
-  const doc = await withTenant(ctx.actor.userId, async (tx) => {
-    const row = await insertFailedUpload(tx, { businessId: ctx.businessId, title: file.title, filename: file.filename, sourceType: file.type, error: err.message, createdBy: ctx.actor.userId });
+async function recordFailedUpload(ctx: StaffCtx, file: { filename: string; title: string; type: UploadType }, err: AppError): Promise<AppError> {
+  const doc = await inTenant(ctx, async (tx) => {
+    const row = await insertFailedUpload(tx, { businessId: ctx.businessId, title: file.title, filename: file.filename, sourceType: file.type, error: err.message, createdBy: staffUserId(ctx) });
     await audit(tx, ctx, "knowledge.upload_failed", { type: "knowledge_document", id: row.id }, { filename: file.filename, type: file.type, reason: err.details?.reason ?? null });
     return row;
   });
@@ -174,7 +175,7 @@ export async function uploadDocument(
   { ctx, input }: { ctx: Ctx; input: UploadInput },
   options: { embedder?: Embedder; onProgress?: (p: UploadProgress) => void | Promise<void> } = {},
 ) {
-  requireRole(ctx, KNOWLEDGE_EDITORS);
+  requireStaffRole(ctx, KNOWLEDGE_EDITORS);
   const filename = stripNul(input.filename || "upload").replace(/^.*[\\/]/, "").slice(0, 200) || "upload";
   if (input.bytes.byteLength > MAX_UPLOAD_BYTES) throw new AppError("payload_too_large", `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`);
   const givenTitle = stripNul(input.title ?? "").trim().slice(0, 200);
@@ -192,11 +193,11 @@ export async function uploadDocument(
   await refuseDuplicate(ctx, extracted.markdown, "upload");
   const chunks = await prepare(ctx, title, extracted.markdown, options);
   await options.onProgress?.({ stage: "storing" });
-  return withTenant(ctx.actor.userId, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     await deleteFailedUploads(tx, ctx.businessId, filename);
     const doc = await insertNew(
       tx,
-      { businessId: ctx.businessId, title, content: extracted.markdown, sourceType: extracted.type, filename, createdBy: ctx.actor.userId },
+      { businessId: ctx.businessId, title, content: extracted.markdown, sourceType: extracted.type, filename, createdBy: staffUserId(ctx) },
       "upload",
     );
     await replaceChunks(tx, ctx.businessId, doc.id, chunks);
@@ -219,7 +220,7 @@ export const AskInput = z.object({
 
 /** The dashboard's "what would the agent find?": the pipeline's own retrieval, for this business. */
 export async function askKnowledge({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<Retrieval> {
-  requireMember(ctx);
+  requireStaff(ctx);
   const { query, limit } = AskInput.parse(input);
-  return withTenant(ctx.actor.userId, (tx) => retrieveKnowledge(tx, { businessId: ctx.businessId, query, limit, faqLimit: 3 }));
+  return inTenant(ctx, (tx) => retrieveKnowledge(tx, { businessId: ctx.businessId, query, limit, faqLimit: 3 }));
 }

@@ -5,10 +5,11 @@ import "server-only";
 // the policies' per-row SECURITY DEFINER function, which Postgres cannot inline, made one month of a
 // busy business's conversations and cost events take seconds instead of tenths of a second.
 import { sql } from "drizzle-orm";
-import { withService, withTenant, type Tx } from "@/lib/db/client";
+import { withService, type Tx } from "@/lib/db/client";
 import { findBusinessById } from "@/lib/db/businesses";
 import { AppError } from "@/lib/errors";
-import type { MemberCtx } from "./context";
+import type { StaffCtx } from "./context";
+import { inTenant } from "./tenant";
 import { resolveFilters, type ResolvedFilters } from "./report-filters";
 
 /** Postgres' JIT spent longer compiling these statements than running them (Analytics: 1.2 s -> 0.5 s). */
@@ -16,8 +17,8 @@ export async function noJit(tx: Tx): Promise<void> {
   await tx.execute(sql`set local jit = off`);
 }
 
-export async function runReport<T>(ctx: MemberCtx, input: unknown, now: Date, fn: (tx: Tx, filters: ResolvedFilters) => Promise<T>): Promise<T> {
-  const timeZone = await withTenant(ctx.actor.userId, async (tx) => {
+export async function runReport<T>(ctx: StaffCtx, input: unknown, now: Date, fn: (tx: Tx, filters: ResolvedFilters) => Promise<T>): Promise<T> {
+  const timeZone = await inTenant(ctx, async (tx) => {
     const business = await findBusinessById(tx, ctx.businessId);
     if (!business) throw new AppError("not_found", "Business not found.");
     return business.timeZone;

@@ -23,6 +23,8 @@ import TeamPage from "@/app/(dashboard)/[business]/settings/team/page";
 import AiPage from "@/app/(dashboard)/[business]/settings/ai/page";
 import LimitsPage from "@/app/(dashboard)/[business]/settings/limits/page";
 import TestAgentPage from "@/app/(dashboard)/[business]/settings/test-agent/page";
+import ApiPage from "@/app/(dashboard)/[business]/settings/api/page";
+import { listApiKeys } from "@/lib/services/api-keys";
 import CostsPage from "@/app/(dashboard)/[business]/costs/page";
 import AnalyticsPage from "@/app/(dashboard)/[business]/analytics/page";
 import { POST as testAgent } from "@/app/api/businesses/[business]/test-agent/route";
@@ -75,6 +77,7 @@ describe("as an agent", () => {
     ["Settings → AI", AiPage as Page, [SECRET.instructions]],
     ["Settings → Limits & budget", LimitsPage as Page, [SECRET.budget, SECRET.spent, "This month"]],
     ["Settings → Test your agent", TestAgentPage as Page, ["Chat as a customer"]],
+    ["Settings → API", ApiPage as Page, ["Key of tenant-a", "prism_tenant-a", "/api/v1/customers"]],
     ["Costs", CostsPage as Page, [SECRET.spent, "Spend by day"]],
     ["Analytics", AnalyticsPage as Page, ["Resolved by the AI", "Conversations over time"]],
   ])("%s renders no access, and none of its data", async (_, page, secrets) => {
@@ -84,7 +87,7 @@ describe("as an agent", () => {
   });
 
   it("every loader behind those pages refuses with forbidden", async () => {
-    for (const load of [getLimitsSettings, listTeam, getAiSettings, getBusinessProfile, getCostsReport, getAnalyticsReport]) {
+    for (const load of [getLimitsSettings, listTeam, getAiSettings, getBusinessProfile, getCostsReport, getAnalyticsReport, listApiKeys]) {
       await expect(load({ ctx: agentCtx })).rejects.toMatchObject({ code: "forbidden" });
       await expect(load({ ctx: agentCtx })).rejects.toBeInstanceOf(AppError);
     }
@@ -115,6 +118,7 @@ describe("as the owner (the control: the data is there)", () => {
     ["Settings → AI", AiPage as Page, [SECRET.instructions]],
     ["Settings → Limits & budget", LimitsPage as Page, [SECRET.budget, SECRET.spent]],
     ["Settings → Test your agent", TestAgentPage as Page, ["Chat as a customer"]],
+    ["Settings → API", ApiPage as Page, ["Key of tenant-a", "prism_tenant-a", "/api/v1/customers", "customers:read", "Idempotency-Key"]],
     ["Costs", CostsPage as Page, [SECRET.spent, "Spend by day"]],
     ["Analytics", AnalyticsPage as Page, ["Resolved by the AI", "Conversations over time"]],
   ])("%s shows it", async (_, page, secrets) => {

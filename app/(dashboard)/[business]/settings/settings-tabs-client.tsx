@@ -10,6 +10,7 @@ const TABS = [
   { href: "/intents", label: "Intents" },
   { href: "/limits", label: "Limits & budget" },
   { href: "/test-agent", label: "Test your agent" },
+  { href: "/api", label: "API" },
 ];
 
 export function SettingsTabs({ slug }: { slug: string }) {

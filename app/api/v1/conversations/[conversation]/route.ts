@@ -1,0 +1,8 @@
+// GET /api/v1/conversations/{conversation} — Get a conversation
+// (lib/public-api/endpoints.ts: the verb it calls, its scope, schemas and OpenAPI entry)
+import { apiRoute } from "@/lib/public-api/handler";
+import { endpointFor } from "@/lib/public-api/endpoints";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute(endpointFor("GET", "/conversations/{conversation}"));

@@ -1,0 +1,8 @@
+// POST /api/v1/customers/{customer}/block — Block a customer
+// (lib/public-api/endpoints.ts: the verb it calls, its scope, schemas and OpenAPI entry)
+import { apiRoute } from "@/lib/public-api/handler";
+import { endpointFor } from "@/lib/public-api/endpoints";
+
+export const dynamic = "force-dynamic";
+
+export const POST = apiRoute(endpointFor("POST", "/customers/{customer}/block"));
