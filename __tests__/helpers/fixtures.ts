@@ -52,7 +52,27 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
   await ex.insert(s.auditLog).values({ businessId, action: "test" });
   // an unverified digest phone (the tenant has no SMS channel, so nothing is ever texted to it)
   await ex.insert(s.digestPhones).values({ businessId, channelKind: "sms", phoneEncrypted: encrypt("+15555550100") });
-  return { businessId, ownerMemberId: owner!.id, channelId: ch!.id, customerId: cu!.id, conversationId: co!.id, messageId: m!.id };
+  // a webhook endpoint, turned off (so no test's changes are queued for it), with one logged delivery
+  const [hook] = await ex
+    .insert(s.webhookEndpoints)
+    .values({ businessId, url: `https://hooks.${slug}.test/prismai`, events: ["customer.created"], secretEncrypted: encrypt(`whsec_${Buffer.alloc(24, 1).toString("base64")}`), enabled: false })
+    .returning();
+  const [event] = await ex.insert(s.webhookMessages).values({ businessId, eventType: "customer.created", payload: { id: cu!.id } }).returning();
+  const [delivery] = await ex
+    .insert(s.webhookDeliveries)
+    .values({ businessId, endpointId: hook!.id, messageId: event!.id, orderKey: `customer:${cu!.id}`, status: "failed", attempts: 1 })
+    .returning();
+  await ex.insert(s.webhookAttempts).values({ businessId, deliveryId: delivery!.id, endpointId: hook!.id, ok: false, statusCode: 500, durationMs: 12, responseBody: "down" });
+  return {
+    businessId,
+    ownerMemberId: owner!.id,
+    channelId: ch!.id,
+    customerId: cu!.id,
+    conversationId: co!.id,
+    messageId: m!.id,
+    webhookEndpointId: hook!.id,
+    webhookDeliveryId: delivery!.id,
+  };
 }
 
 /**

@@ -99,6 +99,8 @@ export const PAGES: Record<string, PageClass> = {
   "/[business]/settings/limits": "member",
   "/[business]/settings/team": "member",
   "/[business]/settings/test-agent": "member",
+  "/[business]/settings/webhooks": "member",
+  "/[business]/settings/webhooks/log": "member",
   "/businesses": "user",
   "/chat/[slug]": "public",
   "/csat/[token]": "public",
@@ -219,6 +221,21 @@ export const ACTIONS: Record<string, ActionClass> = {
   "app/(dashboard)/[business]/settings/actions.ts#requestDigestPhoneCodeAction": { kind: "member", ids: false, args: (slug) => [slug, { kind: "sms", phone: "+14155550100" }] },
   "app/(dashboard)/[business]/settings/actions.ts#verifyDigestPhoneAction": { kind: "member", ids: false, args: (slug) => [slug, { code: "123456" }] },
   "app/(dashboard)/[business]/settings/actions.ts#removeDigestPhoneAction": { kind: "member", ids: false, args: (slug) => [slug] },
+
+  "app/(dashboard)/[business]/settings/webhooks/actions.ts#createWebhookEndpointAction": {
+    kind: "member",
+    ids: false,
+    args: (slug) => [slug, { url: "https://hooks.intruder.test/x", events: ["customer.created"] }],
+  },
+  "app/(dashboard)/[business]/settings/webhooks/actions.ts#updateWebhookEndpointAction": {
+    kind: "member",
+    ids: true,
+    args: (slug, w) => [slug, w.a.webhookEndpointId, { url: "https://hooks.intruder.test/x", enabled: true }],
+  },
+  "app/(dashboard)/[business]/settings/webhooks/actions.ts#deleteWebhookEndpointAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.webhookEndpointId] },
+  "app/(dashboard)/[business]/settings/webhooks/actions.ts#revealWebhookSecretAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.webhookEndpointId] },
+  "app/(dashboard)/[business]/settings/webhooks/actions.ts#rotateWebhookSecretAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.webhookEndpointId] },
+  "app/(dashboard)/[business]/settings/webhooks/actions.ts#replayWebhookDeliveryAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.webhookDeliveryId] },
 
   "app/(dashboard)/businesses/actions.ts#createBusinessAction": { kind: "user", next: null, stranger: "allowed", args: () => [null, form({ name: "Anyone's new business" })] },
   "app/invitations/[token]/actions.ts#acceptInvitationAction": {

@@ -99,6 +99,9 @@ const TABLES = [
   "campaigns",
   "outbox",
   "audit_log",
+  "webhook_endpoints",
+  "webhook_deliveries",
+  "webhook_attempts",
 ];
 
 /** A fingerprint of every row of the tables a refused request could have touched. */

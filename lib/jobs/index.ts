@@ -5,6 +5,7 @@ import { sweep } from "./sweeper";
 import { summarizePending } from "./summaries";
 import { warmCache } from "./warm-cache";
 import { sendDigests } from "./digest";
+import { drainWebhooks } from "@/lib/webhooks/deliver";
 
 export const JOBS = {
   sweep: { everySeconds: 60, run: () => sweep() },
@@ -17,6 +18,8 @@ export const JOBS = {
   "warm-cache": { everySeconds: 60, run: () => warmCache() },
   // Owners' daily or weekly digest, from 08:00 local; once per business and period however often it runs.
   digest: { everySeconds: 300, run: () => sendDigests() },
+  // Outbound webhooks: the events the triggers wrote, signed, in order per conversation, retried over about a day.
+  webhooks: { everySeconds: 10, run: () => drainWebhooks() },
 } as const;
 
 export type JobName = keyof typeof JOBS;

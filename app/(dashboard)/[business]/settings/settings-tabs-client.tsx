@@ -9,6 +9,7 @@ const TABS = [
   { href: "/ai", label: "AI" },
   { href: "/limits", label: "Limits & budget" },
   { href: "/test-agent", label: "Test your agent" },
+  { href: "/webhooks", label: "Webhooks" },
 ];
 
 export function SettingsTabs({ slug }: { slug: string }) {
