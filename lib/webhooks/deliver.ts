@@ -186,6 +186,58 @@ async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>)
   );
 }
 
+type Sent = { row: Claimed; r: PostResult; at: Date };
+
+/**
+ * Writes a round's outcomes in one transaction: every attempt logged, the delivered marked (and their
+ * endpoints' failure count reset), the failed rescheduled; an exhausted one is failed (and may disable
+ * its endpoint) one by one, as that is rare.
+ */
+async function record(sent: Sent[], scale: number): Promise<DrainResult> {
+  const result: DrainResult = { delivered: 0, retrying: 0, failed: 0, disabled: 0 };
+  if (!sent.length) return result;
+  await withService(async (tx) => {
+    await tx.execute(sql`
+      insert into webhook_attempts (business_id, delivery_id, endpoint_id, trigger, status_code, ok, duration_ms, response_body, error)
+      values ${sql.join(
+        sent.map(
+          ({ row, r }) =>
+            sql`(${row.business_id}, ${row.id}, ${row.endpoint_id}, 'schedule', ${r.status}, ${okStatus(r)}, ${r.durationMs}, ${r.body.slice(0, RESPONSE_BODY_CHARS)}, ${r.error ? r.error.slice(0, 500) : null})`,
+        ),
+        sql`, `,
+      )}`);
+    const ok = sent.filter((s) => okStatus(s.r));
+    if (ok.length) {
+      await tx.execute(sql`update webhook_deliveries w set status = 'delivered', delivered_at = v.at
+        from (values ${sql.join(
+          ok.map((s) => sql`(${s.row.id}::uuid, ${s.at}::timestamptz)`),
+          sql`, `,
+        )}) v(id, at) where w.id = v.id`);
+      const endpoints = [...new Set(ok.map((s) => s.row.endpoint_id))];
+      await tx.execute(sql`update webhook_endpoints set exhausted_streak = 0 where id in (${sql.join(
+        endpoints.map((e) => sql`${e}::uuid`),
+        sql`, `,
+      )}) and exhausted_streak <> 0`);
+      result.delivered += ok.length;
+    }
+    const retry = sent.filter((s) => !okStatus(s.r) && s.row.attempts < MAX_ATTEMPTS);
+    if (retry.length) {
+      await tx.execute(sql`update webhook_deliveries w set status = 'pending', next_attempt_at = v.next
+        from (values ${sql.join(
+          retry.map((s) => sql`(${s.row.id}::uuid, ${new Date(s.at.getTime() + RETRY_SCHEDULE_MS[s.row.attempts]! * scale)}::timestamptz)`),
+          sql`, `,
+        )}) v(id, next) where w.id = v.id and w.status = 'sending'`);
+      result.retrying += retry.length;
+    }
+    for (const s of sent.filter((x) => !okStatus(x.r) && x.row.attempts >= MAX_ATTEMPTS)) {
+      const outcome = await failed(tx, s.row, s.at, scale);
+      result.failed++;
+      if (outcome === "disabled") result.disabled++;
+    }
+  });
+  return result;
+}
+
 /** Sends every delivery that is due, round after round, until none is left (or the time budget is spent). */
 export async function drainWebhooks(opts: DrainOptions = {}): Promise<DrainResult> {
   const clock = opts.now ?? (() => new Date());
@@ -195,22 +247,13 @@ export async function drainWebhooks(opts: DrainOptions = {}): Promise<DrainResul
   while (Date.now() - started < (opts.budgetMs ?? 45_000)) {
     const claimed = await claim(clock(), opts);
     if (!claimed.length) break;
+    const sent: Sent[] = [];
     await pool(claimed, opts.concurrency ?? 8, async (row) => {
       const r = await send(row, clock());
-      const now = clock();
-      const outcome = await withService(async (tx) => {
-        await logAttempt(tx, row, r, "schedule");
-        if (okStatus(r)) {
-          await succeeded(tx, row, now);
-          return "delivered" as const;
-        }
-        return failed(tx, row, now, scale);
-      });
-      if (outcome === "disabled") {
-        result.failed++;
-        result.disabled++;
-      } else result[outcome]++;
+      sent.push({ row, r, at: clock() });
     });
+    const round = await record(sent, scale);
+    for (const k of Object.keys(result) as (keyof DrainResult)[]) result[k] += round[k];
   }
   return result;
 }
