@@ -63,6 +63,10 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
     .values({ businessId, endpointId: hook!.id, messageId: event!.id, orderKey: `customer:${cu!.id}`, status: "failed", attempts: 1 })
     .returning();
   await ex.insert(s.webhookAttempts).values({ businessId, deliveryId: delivery!.id, endpointId: hook!.id, ok: false, statusCode: 500, durationMs: 12, responseBody: "down" });
+  // a HubSpot connection (a placeholder token: nothing here calls HubSpot), the contact and sync behind it
+  await ex.insert(s.hubspotConnections).values({ businessId, tokenEncrypted: encrypt(`pat-na1-fixture-${slug}`) });
+  await ex.insert(s.hubspotContacts).values({ businessId, customerId: cu!.id, contactId: `hs-${slug}` });
+  await ex.insert(s.hubspotSync).values({ businessId, kind: "contact", customerId: cu!.id, status: "done", hubspotId: `hs-${slug}` });
   return {
     businessId,
     ownerMemberId: owner!.id,

@@ -96,6 +96,7 @@ export const PAGES: Record<string, PageClass> = {
   "/[business]/knowledge/articles/new": "member",
   "/[business]/settings": "member",
   "/[business]/settings/ai": "member",
+  "/[business]/settings/integrations": "member",
   "/[business]/settings/limits": "member",
   "/[business]/settings/team": "member",
   "/[business]/settings/test-agent": "member",
@@ -236,6 +237,13 @@ export const ACTIONS: Record<string, ActionClass> = {
   "app/(dashboard)/[business]/settings/webhooks/actions.ts#revealWebhookSecretAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.webhookEndpointId] },
   "app/(dashboard)/[business]/settings/webhooks/actions.ts#rotateWebhookSecretAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.webhookEndpointId] },
   "app/(dashboard)/[business]/settings/webhooks/actions.ts#replayWebhookDeliveryAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.webhookDeliveryId] },
+
+  "app/(dashboard)/[business]/settings/integrations/actions.ts#connectHubspotAction": {
+    kind: "member",
+    ids: false,
+    args: (slug) => [slug, { token: "pat-na1-11111111-2222-3333-4444-555555555555" }],
+  },
+  "app/(dashboard)/[business]/settings/integrations/actions.ts#disconnectHubspotAction": { kind: "member", ids: false, args: (slug) => [slug] },
 
   "app/(dashboard)/businesses/actions.ts#createBusinessAction": { kind: "user", next: null, stranger: "allowed", args: () => [null, form({ name: "Anyone's new business" })] },
   "app/invitations/[token]/actions.ts#acceptInvitationAction": {

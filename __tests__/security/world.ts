@@ -102,6 +102,8 @@ const TABLES = [
   "webhook_endpoints",
   "webhook_deliveries",
   "webhook_attempts",
+  "hubspot_connections",
+  "hubspot_sync",
 ];
 
 /** A fingerprint of every row of the tables a refused request could have touched. */

@@ -740,6 +740,62 @@ export const webhookAttempts = pgTable(
   (t) => [index("webhook_attempts_endpoint_idx").on(t.endpointId, t.createdAt), index("webhook_attempts_delivery_idx").on(t.deliveryId)],
 );
 
+// ---------------------------------------------------------------- HubSpot (Settings → Integrations)
+
+/** A business's HubSpot private-app token, sealed at rest. */
+export const hubspotConnections = pgTable("hubspot_connections", {
+  businessId: businessId().primaryKey(),
+  tokenEncrypted: text("token_encrypted").notNull(),
+  lastSyncedAt: timestamp("last_synced_at", { withTimezone: true }),
+  lastError: text("last_error"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** The HubSpot contact a customer was upserted as. */
+export const hubspotContacts = pgTable(
+  "hubspot_contacts",
+  {
+    customerId: uuid("customer_id")
+      .primaryKey()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    businessId: businessId(),
+    contactId: text("contact_id").notNull(),
+    syncedAt: timestamp("synced_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("hubspot_contacts_business_idx").on(t.businessId)],
+);
+
+/** What must go to HubSpot, written by triggers with the change: a contact to upsert, a closed conversation's note. */
+export const hubspotSync = pgTable(
+  "hubspot_sync",
+  {
+    id: id(),
+    businessId: businessId(),
+    /** contact · note */
+    kind: text("kind").notNull(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    conversationId: uuid("conversation_id").references(() => conversations.id, { onDelete: "cascade" }),
+    /** pending · done · skipped · failed */
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    /** the HubSpot object made or updated (contact or note id) */
+    hubspotId: text("hubspot_id"),
+    error: text("error"),
+    createdAt: createdAt(),
+    doneAt: timestamp("done_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("hubspot_sync_due_idx").on(t.status, t.nextAttemptAt),
+    index("hubspot_sync_business_idx").on(t.businessId, t.createdAt),
+    uniqueIndex("hubspot_sync_pending_contact_key").on(t.customerId).where(sql`kind = 'contact' and status = 'pending'`),
+    uniqueIndex("hubspot_sync_note_key").on(t.conversationId).where(sql`kind = 'note'`),
+  ],
+);
+
 export const auditLog = pgTable(
   "audit_log",
   {
@@ -788,4 +844,7 @@ export const TENANT_TABLES = [
   "webhook_messages",
   "webhook_deliveries",
   "webhook_attempts",
+  "hubspot_connections",
+  "hubspot_contacts",
+  "hubspot_sync",
 ] as const;

@@ -10,6 +10,7 @@ const TABS = [
   { href: "/limits", label: "Limits & budget" },
   { href: "/test-agent", label: "Test your agent" },
   { href: "/webhooks", label: "Webhooks" },
+  { href: "/integrations", label: "Integrations" },
 ];
 
 export function SettingsTabs({ slug }: { slug: string }) {
