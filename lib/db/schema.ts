@@ -710,6 +710,8 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [
     index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt),
+    // the claim walks what is still open in the order it was written and stops at the first heads it finds
+    index("webhook_deliveries_open_idx").on(t.seq).where(sql`status in ('pending', 'sending')`),
     index("webhook_deliveries_line_idx").on(t.endpointId, t.orderKey, t.seq),
     index("webhook_deliveries_business_idx").on(t.businessId, t.createdAt),
   ],
