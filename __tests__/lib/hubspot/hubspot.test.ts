@@ -10,6 +10,7 @@ import { sql } from "drizzle-orm";
 import { ZodError } from "zod";
 import { closeDb, rows, withService } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
+import { JOBS } from "@/lib/jobs";
 import { MemoryKv, MemoryStore } from "@/lib/kv";
 import { MemoryLimiter, setLimiterForTests } from "@/lib/ratelimit";
 import { resolveCustomer } from "@/lib/pipeline/customers";
@@ -123,6 +124,7 @@ describe("connecting", () => {
 
 describe("contacts", () => {
   it("creates a contact by email, then updates that same contact when the customer changes", async () => {
+    expect(JOBS.hubspot.everySeconds).toBeGreaterThan(0);
     expect(await sync()).toMatchObject({ done: 1 });
     const ada = [...hubspot.contacts.values()].find((c) => c.properties.email === "ada@example.com")!;
     expect(ada.properties).toEqual({ email: "ada@example.com", firstname: "Ada", lastname: "Lovelace" });

@@ -11,6 +11,7 @@ import { sql } from "drizzle-orm";
 import { ZodError } from "zod";
 import { closeDb, rows, withService } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
+import { JOBS } from "@/lib/jobs";
 import { handleInbound } from "@/lib/pipeline/inbound";
 import { actOnConversation } from "@/lib/services/conversations";
 import type { MemberCtx } from "@/lib/services/context";
@@ -120,7 +121,8 @@ describe("delivery", () => {
     const r = await customerWrites("I want to speak to a real person please");
     expect(r.handedOff).toBe(true);
     await actOnConversation({ ctx: owner, input: { id: r.conversationId, action: { action: "close" } } }, { defer: () => {} });
-    const result = await drainWebhooks();
+    // the `webhooks` job (QStash's /api/jobs/webhooks, or the in-process scheduler) delivers them
+    const result = await JOBS.webhooks.run();
     expect(result).toEqual({ delivered: 5, retrying: 0, failed: 0, disabled: 0 });
 
     expect(receiver.received.map((x) => x.verifiedWith)).toEqual(receiver.received.map(() => [secret]));
