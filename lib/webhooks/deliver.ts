@@ -149,19 +149,15 @@ async function queueDisabledEmail(tx: Executor, businessId: string, url: string)
       body: [
         `The webhook endpoint ${url} of ${business!.name} failed every delivery attempt for ${DISABLE_AFTER_EXHAUSTED} events in a row (each tried ${MAX_ATTEMPTS} times over about 28 hours), so we stopped sending to it.`,
         "",
-        `Events from now on are not queued for it. Once the receiver works again, enable it and replay what it missed from its delivery log: ${link}`,
+        `While it is off, new events are not kept for it. Once the receiver works again, turn the endpoint back on; the events that failed are in its delivery log, each with a Replay button: ${link}`,
       ].join("\n"),
       payload: { kind: "webhook_disabled" },
     });
   }
 }
 
-async function failed(tx: Executor, row: Claimed, now: Date, scale: number): Promise<"retrying" | "failed" | "disabled"> {
-  if (row.attempts < MAX_ATTEMPTS) {
-    const next = new Date(now.getTime() + RETRY_SCHEDULE_MS[row.attempts]! * scale);
-    await tx.execute(sql`update webhook_deliveries set status = 'pending', next_attempt_at = ${next} where id = ${row.id} and business_id = ${row.business_id} and status = 'sending'`);
-    return "retrying";
-  }
+/** A delivery that failed its last attempt: failed for good; the endpoint is disabled at the streak's end. */
+async function exhausted(tx: Executor, row: Claimed, now: Date): Promise<"failed" | "disabled"> {
   await tx.execute(sql`update webhook_deliveries set status = 'failed' where id = ${row.id} and business_id = ${row.business_id} and status = 'sending'`);
   const [endpoint] = await rows<{ exhausted_streak: number; enabled: boolean }>(
     tx,
@@ -230,7 +226,7 @@ async function record(sent: Sent[], scale: number): Promise<DrainResult> {
       result.retrying += retry.length;
     }
     for (const s of sent.filter((x) => !okStatus(x.r) && x.row.attempts >= MAX_ATTEMPTS)) {
-      const outcome = await failed(tx, s.row, s.at, scale);
+      const outcome = await exhausted(tx, s.row, s.at);
       result.failed++;
       if (outcome === "disabled") result.disabled++;
     }

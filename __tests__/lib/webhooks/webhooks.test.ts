@@ -7,6 +7,7 @@
 jest.mock("next/headers", () => require("../../helpers/next-request").nextHeaders);
 jest.mock("next/cache", () => ({ revalidatePath: jest.fn() }));
 
+import { renderToString } from "react-dom/server";
 import { sql } from "drizzle-orm";
 import { ZodError } from "zod";
 import { closeDb, rows, withService } from "@/lib/db/client";
@@ -29,6 +30,8 @@ import { DISABLE_AFTER_EXHAUSTED, MAX_ATTEMPTS, RETRY_SCHEDULE_MS, drainWebhooks
 import { postWebhook } from "@/lib/webhooks/http";
 import { checkEndpointUrl } from "@/lib/webhooks/ssrf";
 import { createWebhookEndpointAction, replayWebhookDeliveryAction } from "@/app/(dashboard)/[business]/settings/webhooks/actions";
+import WebhooksPage from "@/app/(dashboard)/[business]/settings/webhooks/page";
+import WebhookLogPage from "@/app/(dashboard)/[business]/settings/webhooks/log/page";
 import { useTestDb } from "../../helpers/db";
 import { makeTwoTenants } from "../../helpers/fixtures";
 import { signInAs } from "../../helpers/session";
@@ -402,5 +405,30 @@ describe("what is refused", () => {
     });
     await signInAs("carol@a.test");
     expect(await createWebhookEndpointAction("tenant-a", { url: "https://example.com/x", events: ["customer.created"] })).toEqual({ error: "Only owner or admins can do this." });
+  });
+});
+
+describe("the pages", () => {
+  it("Settings → Webhooks lists the endpoints with their state, and the log shows each attempt with a Replay button", async () => {
+    const { id } = await endpoint(["customer.created"]);
+    receiver.respond = () => ({ status: 418, body: "I'm a teapot, not a webhook receiver" });
+    await withService((tx) => tx.execute(sql`insert into customers (business_id, name) values (${businessId}, 'Page person')`));
+    await drainWebhooks();
+    await signInAs("alice@a.test");
+    const page = renderToString(await WebhooksPage({ params: Promise.resolve({ business: "tenant-a" }) })).replaceAll("&#x27;", "'");
+    expect(page).toContain(receiver.url);
+    expect(page).toContain("1 event waiting to be delivered.");
+    expect(page).toContain("failed (418)");
+    expect(page).toContain(`/tenant-a/settings/webhooks/log?endpoint=${id}`);
+    const log = renderToString(await WebhookLogPage({ params: Promise.resolve({ business: "tenant-a" }), searchParams: Promise.resolve({ endpoint: id }) })).replaceAll("&#x27;", "'");
+    expect(log).toContain("customer.created");
+    expect(log).toContain("waiting to retry");
+    expect(log).toContain("I'm a teapot, not a webhook receiver");
+    expect(log).toContain("Replay");
+    // an agent sees no endpoint, only that settings are for owners and admins
+    await signInAs("carol@a.test");
+    const theirs = renderToString(await WebhooksPage({ params: Promise.resolve({ business: "tenant-a" }) }));
+    expect(theirs).not.toContain(receiver.url);
+    expect(theirs).toContain("Only owners and admins");
   });
 });
