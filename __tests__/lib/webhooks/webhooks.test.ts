@@ -228,6 +228,43 @@ describe("delivery", () => {
     expect(other.conversationId).not.toBe(first.conversationId);
   });
 
+  it("several drains at once (instances, or the job overlapping itself) send each event once, still in order per conversation", async () => {
+    await endpoint(["message.received"]);
+    // every fifth request fails, but an event at most once (its retry comes 5 s later)
+    const failedOnce = new Set<string>();
+    receiver.respond = (n, r) => {
+      if (n % 5 !== 2 || failedOnce.has(r.id)) return { status: 200 };
+      failedOnce.add(r.id);
+      return { status: 500 };
+    };
+    const convs = await withService(async (tx) => {
+      const made = await rows<{ id: string; customer_id: string }>(
+        tx,
+        sql`with cu as (insert into customers (business_id, name) select ${businessId}, 'Racer ' || g from generate_series(1, 6) g returning id)
+            insert into conversations (business_id, customer_id, channel_id) select ${businessId}, cu.id, ${web} from cu returning id, customer_id`,
+      );
+      for (let n = 0; n < 8; n++) {
+        for (const c of made) {
+          await tx.execute(sql`insert into messages (business_id, conversation_id, customer_id, channel_id, role, content)
+                               values (${businessId}, ${c.id}, ${c.customer_id}, ${web}, 'customer', ${`step ${n}`})`);
+        }
+      }
+      return made;
+    });
+    // the 5 s retries come due as the clock moves; four drains race at every step
+    const t0 = Date.now();
+    for (let step = 0; step < 12; step++) {
+      await Promise.all([0, 1, 2, 3].map(() => drainWebhooks({ now: () => new Date(t0 + step * 5_000), limit: 4, concurrency: 2 })));
+    }
+    const acked = receiver.received.filter((x) => x.status === 200);
+    expect(failedOnce.size).toBeGreaterThan(0);
+    expect(acked).toHaveLength(convs.length * 8);
+    expect(new Set(acked.map((x) => x.id)).size).toBe(convs.length * 8);
+    for (const c of convs) {
+      expect([c.id, acked.filter((x) => x.data.conversation_id === c.id).map((x) => x.data.content)]).toEqual([c.id, Array.from({ length: 8 }, (_, n) => `step ${n}`)]);
+    }
+  });
+
   it(`disables an endpoint after ${DISABLE_AFTER_EXHAUSTED} events in a row failed every attempt, and emails the owner`, async () => {
     const { id } = await endpoint(["customer.created"]);
     receiver.respond = () => ({ status: 503, body: "down for maintenance" });
