@@ -83,6 +83,13 @@ export const EnvSchema = z.object({
   // embedded background jobs
   DISABLE_SCHEDULER: optional,
 
+  // Outbound webhooks may post to http:// and to loopback or private addresses only with this set to
+  // "1" (tests and benchmarks with a receiver on 127.0.0.1); refused in production.
+  WEBHOOKS_ALLOW_PRIVATE_URLS: optional.refine((v) => v === undefined || v === "1" || v === "0", { message: 'must be "1" or "0"' }),
+
+  // HubSpot's CRM v3 API (tests point it at a local stand-in)
+  HUBSPOT_API_BASE: urlOf(["http:", "https:"], "http(s)"),
+
   // benchmarks only (npm run bench:chat): the language model becomes a stand-in that answers after
   // this many milliseconds. Off unless set; refused next to a real model or a database off this machine.
   PRISMAI_BENCH_MODEL_DELAY_MS: optional.refine((v) => v === undefined || /^\d{1,6}$/.test(v), {
@@ -156,6 +163,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   if (e.PRISMAI_BENCH_MODEL_DELAY_MS !== undefined && (e.GEMINI_API_KEY || (e.DATABASE_URL && !isLoopbackUrl(e.DATABASE_URL)))) {
     problems.push("PRISMAI_BENCH_MODEL_DELAY_MS is a benchmark hook: it cannot be set together with GEMINI_API_KEY or a DATABASE_URL off this machine");
+  }
+  if (e.WEBHOOKS_ALLOW_PRIVATE_URLS === "1" && e.NODE_ENV === "production") {
+    problems.push("WEBHOOKS_ALLOW_PRIVATE_URLS is for tests and benchmarks: production never posts webhooks to private or loopback addresses");
   }
   if (problems.length) throw new EnvError(problems);
 

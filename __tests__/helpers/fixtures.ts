@@ -58,7 +58,32 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
   await ex.insert(s.apiIdempotencyKeys).values({ businessId, apiKeyId: apiKey!.id, key: `idem-${slug}`, method: "POST", path: "/api/v1/customers", requestHash: "h", status: 201, response: {} });
   // an unverified digest phone (the tenant has no SMS channel, so nothing is ever texted to it)
   await ex.insert(s.digestPhones).values({ businessId, channelKind: "sms", phoneEncrypted: encrypt("+15555550100") });
-  return { businessId, ownerMemberId: owner!.id, channelId: ch!.id, customerId: cu!.id, conversationId: co!.id, messageId: m!.id, intentId: intent!.id };
+  // a webhook endpoint, turned off (so no test's changes are queued for it), with one logged delivery
+  const [hook] = await ex
+    .insert(s.webhookEndpoints)
+    .values({ businessId, url: `https://hooks.${slug}.test/prismai`, events: ["customer.created"], secretEncrypted: encrypt(`whsec_${Buffer.alloc(24, 1).toString("base64")}`), enabled: false })
+    .returning();
+  const [event] = await ex.insert(s.webhookMessages).values({ businessId, eventType: "customer.created", payload: { id: cu!.id } }).returning();
+  const [delivery] = await ex
+    .insert(s.webhookDeliveries)
+    .values({ businessId, endpointId: hook!.id, messageId: event!.id, orderKey: `customer:${cu!.id}`, status: "failed", attempts: 1 })
+    .returning();
+  await ex.insert(s.webhookAttempts).values({ businessId, deliveryId: delivery!.id, endpointId: hook!.id, ok: false, statusCode: 500, durationMs: 12, responseBody: "down" });
+  // a HubSpot connection (a placeholder token: nothing here calls HubSpot), the contact and sync behind it
+  await ex.insert(s.hubspotConnections).values({ businessId, tokenEncrypted: encrypt(`pat-na1-fixture-${slug}`) });
+  await ex.insert(s.hubspotContacts).values({ businessId, customerId: cu!.id, contactId: `hs-${slug}` });
+  await ex.insert(s.hubspotSync).values({ businessId, kind: "contact", customerId: cu!.id, status: "done", hubspotId: `hs-${slug}` });
+  return {
+    businessId,
+    ownerMemberId: owner!.id,
+    channelId: ch!.id,
+    customerId: cu!.id,
+    conversationId: co!.id,
+    messageId: m!.id,
+    webhookEndpointId: hook!.id,
+    webhookDeliveryId: delivery!.id,
+    intentId: intent!.id,
+  };
 }
 
 /**

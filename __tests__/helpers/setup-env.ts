@@ -1,7 +1,7 @@
 // Every suite starts from an empty, embedded environment with fixed test keys; the database is the
 // engine of the jest project (helpers/db.ts sets DATABASE_URL for the postgres project).
 for (const key of Object.keys(process.env)) {
-  if (/^(DATABASE_URL|NEXT_PUBLIC_SUPABASE|SUPABASE_|GEMINI_|UPSTASH_|QSTASH_|TWILIO_|RESEND_|EMAIL_FROM|TELEGRAM_|META_|TRUSTED_PROXY$|VERCEL$)/.test(key)) {
+  if (/^(DATABASE_URL|NEXT_PUBLIC_SUPABASE|SUPABASE_|GEMINI_|UPSTASH_|QSTASH_|TWILIO_|RESEND_|EMAIL_FROM|TELEGRAM_|META_|TRUSTED_PROXY$|VERCEL$|WEBHOOKS_|HUBSPOT_)/.test(key)) {
     delete process.env[key];
   }
 }

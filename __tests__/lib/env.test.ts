@@ -72,6 +72,12 @@ describe("environment", () => {
     expect(() => parseEnv({ ENCRYPTION_KEY: "short" })).toThrow(/ENCRYPTION_KEY must be 32 bytes/);
   });
 
+  it("never lets production post webhooks to private addresses", () => {
+    expect(() => parseEnv({ NODE_ENV: "production", WEBHOOKS_ALLOW_PRIVATE_URLS: "1" })).toThrow(/WEBHOOKS_ALLOW_PRIVATE_URLS is for tests and benchmarks/);
+    expect(parseEnv({ NODE_ENV: "test", WEBHOOKS_ALLOW_PRIVATE_URLS: "1" }).WEBHOOKS_ALLOW_PRIVATE_URLS).toBe("1");
+    expect(() => parseEnv({ WEBHOOKS_ALLOW_PRIVATE_URLS: "yes" })).toThrow(/must be "1" or "0"/);
+  });
+
   it("treats empty strings as unset", () => {
     expect(parseEnv({ TWILIO_ACCOUNT_SID: "", TWILIO_AUTH_TOKEN: "" }).adapters.sms).toBe("outbox");
   });

@@ -110,9 +110,12 @@ export const PAGES: Record<string, PageClass> = {
   "/[business]/settings/ai": "member",
   "/[business]/settings/intents": "member",
   "/[business]/settings/api": "member",
+  "/[business]/settings/integrations": "member",
   "/[business]/settings/limits": "member",
   "/[business]/settings/team": "member",
   "/[business]/settings/test-agent": "member",
+  "/[business]/settings/webhooks": "member",
+  "/[business]/settings/webhooks/log": "member",
   "/businesses": "user",
   "/chat/[slug]": "public",
   "/csat/[token]": "public",
@@ -244,6 +247,28 @@ export const ACTIONS: Record<string, ActionClass> = {
     args: (slug) => [slug, { name: "Walker key", scopes: ["customers:read"], expiresAt: "" }],
   },
   "app/(dashboard)/[business]/settings/api/actions.ts#revokeApiKeyAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.apiKeyIds.a] },
+
+  "app/(dashboard)/[business]/settings/webhooks/actions.ts#createWebhookEndpointAction": {
+    kind: "member",
+    ids: false,
+    args: (slug) => [slug, { url: "https://hooks.intruder.test/x", events: ["customer.created"] }],
+  },
+  "app/(dashboard)/[business]/settings/webhooks/actions.ts#updateWebhookEndpointAction": {
+    kind: "member",
+    ids: true,
+    args: (slug, w) => [slug, w.a.webhookEndpointId, { url: "https://hooks.intruder.test/x", enabled: true }],
+  },
+  "app/(dashboard)/[business]/settings/webhooks/actions.ts#deleteWebhookEndpointAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.webhookEndpointId] },
+  "app/(dashboard)/[business]/settings/webhooks/actions.ts#revealWebhookSecretAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.webhookEndpointId] },
+  "app/(dashboard)/[business]/settings/webhooks/actions.ts#rotateWebhookSecretAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.webhookEndpointId] },
+  "app/(dashboard)/[business]/settings/webhooks/actions.ts#replayWebhookDeliveryAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.webhookDeliveryId] },
+
+  "app/(dashboard)/[business]/settings/integrations/actions.ts#connectHubspotAction": {
+    kind: "member",
+    ids: false,
+    args: (slug) => [slug, { token: "pat-na1-11111111-2222-3333-4444-555555555555" }],
+  },
+  "app/(dashboard)/[business]/settings/integrations/actions.ts#disconnectHubspotAction": { kind: "member", ids: false, args: (slug) => [slug] },
 
   "app/(dashboard)/businesses/actions.ts#createBusinessAction": { kind: "user", next: null, stranger: "allowed", args: () => [null, form({ name: "Anyone's new business" })] },
   "app/invitations/[token]/actions.ts#acceptInvitationAction": {

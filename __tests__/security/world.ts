@@ -116,6 +116,11 @@ const TABLES = [
   "audit_log",
   // not api_keys: a request counts its key's use (last used, requests) even when it is refused
   "api_idempotency_keys",
+  "webhook_endpoints",
+  "webhook_deliveries",
+  "webhook_attempts",
+  "hubspot_connections",
+  "hubspot_sync",
 ];
 
 /** A fingerprint of every row of the tables a refused request could have touched. */

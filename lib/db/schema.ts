@@ -834,6 +834,159 @@ export const outbox = pgTable(
   (t) => [index("outbox_status_idx").on(t.status, t.nextAttemptAt), index("outbox_business_idx").on(t.businessId, t.createdAt)],
 );
 
+// ---------------------------------------------------------------- outbound webhooks (Standard Webhooks)
+
+/** A business's receiver of events: an https URL, the events it wants, a whsec_ secret sealed at rest. */
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: id(),
+    businessId: businessId(),
+    url: text("url").notNull(),
+    description: text("description"),
+    events: text("events").array().notNull(),
+    /** AES-256-GCM of "whsec_<base64>" */
+    secretEncrypted: text("secret_encrypted").notNull(),
+    /** the secret before the last rotation: still signed with until previous_secret_expires_at */
+    previousSecretEncrypted: text("previous_secret_encrypted"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at", { withTimezone: true }),
+    enabled: boolean("enabled").notNull().default(true),
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    disabledReason: text("disabled_reason"),
+    /** messages in a row whose every attempt failed; reset by any success */
+    exhaustedStreak: integer("exhausted_streak").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("webhook_endpoints_business_idx").on(t.businessId)],
+);
+
+/** One event, written by triggers in the transaction of the change it describes (the outbox). */
+export const webhookMessages = pgTable(
+  "webhook_messages",
+  {
+    id: id(),
+    businessId: businessId(),
+    eventType: text("event_type").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_messages_business_idx").on(t.businessId, t.createdAt)],
+);
+
+/** One message to one endpoint: its place in line (seq within order_key) and its retry state. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: id(),
+    seq: bigserial("seq", { mode: "number" }).notNull(),
+    businessId: businessId(),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    messageId: uuid("message_id")
+      .notNull()
+      .references(() => webhookMessages.id, { onDelete: "cascade" }),
+    /** "conversation:<id>" or "customer:<id>": a later delivery waits while an earlier one is pending */
+    orderKey: text("order_key").notNull(),
+    /** pending · sending (leased until next_attempt_at) · delivered · failed (every attempt failed) */
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt),
+    // the claim walks what is still open in the order it was written and stops at the first heads it finds
+    index("webhook_deliveries_open_idx").on(t.seq).where(sql`status in ('pending', 'sending')`),
+    index("webhook_deliveries_line_idx").on(t.endpointId, t.orderKey, t.seq),
+    index("webhook_deliveries_business_idx").on(t.businessId, t.createdAt),
+  ],
+);
+
+/** The delivery log: every attempt, scheduled or replayed by hand. */
+export const webhookAttempts = pgTable(
+  "webhook_attempts",
+  {
+    id: id(),
+    businessId: businessId(),
+    deliveryId: uuid("delivery_id")
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    /** schedule or replay */
+    trigger: text("trigger").notNull().default("schedule"),
+    statusCode: integer("status_code"),
+    ok: boolean("ok").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    /** the first 1,000 characters of the receiver's answer */
+    responseBody: text("response_body"),
+    error: text("error"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_attempts_endpoint_idx").on(t.endpointId, t.createdAt), index("webhook_attempts_delivery_idx").on(t.deliveryId)],
+);
+
+// ---------------------------------------------------------------- HubSpot (Settings → Integrations)
+
+/** A business's HubSpot private-app token, sealed at rest. */
+export const hubspotConnections = pgTable("hubspot_connections", {
+  businessId: businessId().primaryKey(),
+  tokenEncrypted: text("token_encrypted").notNull(),
+  lastSyncedAt: timestamp("last_synced_at", { withTimezone: true }),
+  lastError: text("last_error"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** The HubSpot contact a customer was upserted as. */
+export const hubspotContacts = pgTable(
+  "hubspot_contacts",
+  {
+    customerId: uuid("customer_id")
+      .primaryKey()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    businessId: businessId(),
+    contactId: text("contact_id").notNull(),
+    syncedAt: timestamp("synced_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("hubspot_contacts_business_idx").on(t.businessId)],
+);
+
+/** What must go to HubSpot, written by triggers with the change: a contact to upsert, a closed conversation's note. */
+export const hubspotSync = pgTable(
+  "hubspot_sync",
+  {
+    id: id(),
+    businessId: businessId(),
+    /** contact · note */
+    kind: text("kind").notNull(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    conversationId: uuid("conversation_id").references(() => conversations.id, { onDelete: "cascade" }),
+    /** pending · done · skipped · failed */
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    /** the HubSpot object made or updated (contact or note id) */
+    hubspotId: text("hubspot_id"),
+    error: text("error"),
+    createdAt: createdAt(),
+    doneAt: timestamp("done_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("hubspot_sync_due_idx").on(t.status, t.nextAttemptAt),
+    index("hubspot_sync_business_idx").on(t.businessId, t.createdAt),
+    uniqueIndex("hubspot_sync_pending_contact_key").on(t.customerId).where(sql`kind = 'contact' and status = 'pending'`),
+    uniqueIndex("hubspot_sync_note_key").on(t.conversationId).where(sql`kind = 'note'`),
+  ],
+);
+
 export const auditLog = pgTable(
   "audit_log",
   {
@@ -939,4 +1092,11 @@ export const TENANT_TABLES = [
   "audit_log",
   "api_keys",
   "api_idempotency_keys",
+  "webhook_endpoints",
+  "webhook_messages",
+  "webhook_deliveries",
+  "webhook_attempts",
+  "hubspot_connections",
+  "hubspot_contacts",
+  "hubspot_sync",
 ] as const;

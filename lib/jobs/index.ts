@@ -6,6 +6,8 @@ import { summarizePending } from "./summaries";
 import { warmCache } from "./warm-cache";
 import { sendDigests } from "./digest";
 import { analyzePending } from "@/lib/intel/insights";
+import { drainWebhooks } from "@/lib/webhooks/deliver";
+import { syncHubspot } from "@/lib/hubspot/sync";
 
 export const JOBS = {
   sweep: { everySeconds: 60, run: () => sweep() },
@@ -20,6 +22,10 @@ export const JOBS = {
   digest: { everySeconds: 300, run: () => sendDigests() },
   // Intents and sentiment of customer messages the after-answer task did not read (hand-offs, crashes).
   insights: { everySeconds: 60, run: () => analyzePending() },
+  // Outbound webhooks: the events the triggers wrote, signed, in order per conversation, retried over about a day.
+  webhooks: { everySeconds: 10, run: () => drainWebhooks() },
+  // HubSpot: customers upserted as contacts, closed conversations' notes, within HubSpot's rate limit.
+  hubspot: { everySeconds: 30, run: () => syncHubspot() },
 } as const;
 
 export type JobName = keyof typeof JOBS;

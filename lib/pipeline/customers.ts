@@ -67,6 +67,13 @@ export async function mergeCustomerInto(tx: Tx, businessId: string, fromId: stri
   await tx.execute(sql`
     delete from campaign_recipients f using campaign_recipients t
     where f.business_id = ${businessId} and f.customer_id = ${fromId} and t.customer_id = ${intoId} and f.campaign_id = t.campaign_id`);
+  // One HubSpot contact and one pending upsert per customer: the target's stay.
+  await tx.execute(sql`
+    delete from hubspot_contacts f where f.business_id = ${businessId} and f.customer_id = ${fromId}
+      and exists (select 1 from hubspot_contacts t where t.business_id = ${businessId} and t.customer_id = ${intoId})`);
+  await tx.execute(sql`
+    delete from hubspot_sync f where f.business_id = ${businessId} and f.customer_id = ${fromId} and f.kind = 'contact' and f.status = 'pending'
+      and exists (select 1 from hubspot_sync t where t.business_id = ${businessId} and t.customer_id = ${intoId} and t.kind = 'contact' and t.status = 'pending')`);
   for (const table of await customerTables(tx)) {
     await tx.execute(sql`update ${sql.identifier(table)} set customer_id = ${intoId} where business_id = ${businessId} and customer_id = ${fromId}`);
   }

@@ -11,6 +11,8 @@ const TABS = [
   { href: "/limits", label: "Limits & budget" },
   { href: "/test-agent", label: "Test your agent" },
   { href: "/api", label: "API" },
+  { href: "/webhooks", label: "Webhooks" },
+  { href: "/integrations", label: "Integrations" },
 ];
 
 export function SettingsTabs({ slug }: { slug: string }) {
