@@ -51,11 +51,26 @@ export function standInVector(text: string, dims: number): number[] {
 
 const wordsOf = (s: string) => (s.match(/\S+/g) ?? []).length;
 
+/** A read of customer messages for intents, sentiment and lead evidence: its output schema lists them per message. */
+function isIntelRead(record: RecordedRequest): boolean {
+  const schema = record.body?.generationConfig?.responseJsonSchema;
+  return Boolean(schema?.properties?.messages?.items?.properties?.intent);
+}
+
+/** Every numbered message of the read's prompt as "other", neutral, with no evidence. */
+function neutralRead(record: RecordedRequest): Scripted {
+  const prompt: string = (record.body?.contents ?? []).flatMap((c: { parts?: { text?: string }[] }) => (c.parts ?? []).map((p) => p.text ?? "")).join("\n");
+  const count = (prompt.split("Messages:")[1]?.match(/^\d+\. /gm) ?? []).length;
+  return { kind: "json", value: { messages: Array.from({ length: count }, (_, i) => ({ index: i + 1, intent: "other", confidence: 0, sentiment: 0, evidence: [] })) } };
+}
+
 export class GeminiStandIn {
   readonly requests: RecordedRequest[] = [];
   /** send usageMetadata with embedding responses (promptTokenCount = words) */
   embedUsage = false;
   private readonly scripts = new Map<string, Scripted[]>();
+  /** replies to the conversation-intelligence reads (lib/intel/model-read.ts), apart from the answers' */
+  private readonly readScripts: Scripted[] = [];
   private readonly server: http.Server;
   url = "";
 
@@ -88,15 +103,34 @@ export class GeminiStandIn {
     return this;
   }
 
+  /**
+   * Queues replies for the conversation-intelligence reads, which run in the background after an answer:
+   * a test scripting its answers never has a reply taken by a read. Unscripted reads get every message
+   * as "other", neutral, with no lead evidence.
+   */
+  scriptRead(...replies: Scripted[]): this {
+    this.readScripts.push(...replies);
+    return this;
+  }
+
   reset(): void {
     this.scripts.clear();
+    this.readScripts.length = 0;
     this.requests.length = 0;
     this.embedUsage = false;
   }
 
-  /** Requests of one action (generateContent, streamGenerateContent, batchEmbedContents, embedContent). */
+  /**
+   * Requests of one action (generateContent, streamGenerateContent, batchEmbedContents, embedContent),
+   * without the conversation-intelligence reads that run in the background (those are reads()).
+   */
   calls(action?: string): RecordedRequest[] {
-    return action ? this.requests.filter((r) => r.action === action) : this.requests;
+    return this.requests.filter((r) => !isIntelRead(r) && (!action || r.action === action));
+  }
+
+  /** The conversation-intelligence reads (lib/intel/model-read.ts) the stand-in was sent. */
+  reads(): RecordedRequest[] {
+    return this.requests.filter(isIntelRead);
   }
 
   private next(model: string): Scripted | undefined {
@@ -154,7 +188,7 @@ export class GeminiStandIn {
 
   private async generate(record: RecordedRequest, res: http.ServerResponse): Promise<void> {
     const stream = record.action === "streamGenerateContent";
-    const reply = this.next(record.model) ?? this.defaultReply(record);
+    const reply = isIntelRead(record) ? (this.readScripts.shift() ?? neutralRead(record)) : (this.next(record.model) ?? this.defaultReply(record));
     if ("delayMs" in reply && reply.delayMs) {
       let timer: NodeJS.Timeout | undefined;
       const closed = await Promise.race([

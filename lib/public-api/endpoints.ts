@@ -55,6 +55,8 @@ async function customerOut(ctx: ApiKeyCtx, id: string, withConversations = false
     lastSeenAt: iso(c.lastSeenAt),
     createdAt: iso(c.createdAt)!,
     updatedAt: iso(c.updatedAt)!,
+    leadScore: p.lead.score,
+    leadStage: p.lead.stage,
     identities: p.identities.map((i) => ({ ...i, kind: i.kind as z.infer<typeof S.Identity>["kind"] })),
   };
   if (!withConversations) return customer;

@@ -1,6 +1,7 @@
 // The public API's response shapes, as zod schemas: the OpenAPI document is generated from them and
 // the tests validate the handlers' real responses against that document.
 import { z } from "zod";
+import { LEAD_STAGES } from "@/lib/intel/leads";
 
 const Timestamp = z.string().meta({ format: "date-time", description: "ISO 8601, UTC" });
 const Uuid = z.string().meta({ format: "uuid" });
@@ -16,6 +17,9 @@ export const Identity = z.object({
   undeliverable: z.boolean(),
 });
 
+const LeadScore = z.int().min(0).max(100).meta({ description: "0–100, each point earned by a quote of the customer's own words (budget, timing, need, authority)" });
+const LeadStage = z.enum(LEAD_STAGES).meta({ description: "new, qualified and hot follow the score; customer and lost are set by staff" });
+
 export const CustomerListItem = z.object({
   id: Uuid,
   name: z.string().nullable(),
@@ -26,6 +30,8 @@ export const CustomerListItem = z.object({
   tags: z.array(z.string()),
   lastSeenAt: Timestamp.nullable(),
   createdAt: Timestamp,
+  leadScore: LeadScore,
+  leadStage: LeadStage,
   channels: z.array(z.string()),
   conversations: z.int().min(0),
   identities: z.array(Identity),
@@ -50,6 +56,8 @@ export const Customer = z.object({
   lastSeenAt: Timestamp.nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  leadScore: LeadScore,
+  leadStage: LeadStage,
   identities: z.array(Identity),
 });
 

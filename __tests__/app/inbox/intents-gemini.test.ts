@@ -52,7 +52,7 @@ it("reads a batch in one structured call, charged to the ledger, and keeps only 
     "Also my crown just snapped and it REALLY hurts, this is awful",
     "Do you sell electric toothbrushes?",
   ]);
-  gemini.script("*", {
+  gemini.scriptRead( {
     kind: "json",
     value: {
       messages: [
@@ -76,7 +76,7 @@ it("reads a batch in one structured call, charged to the ledger, and keeps only 
   const result = await analyzeConversation(DEMO_BUSINESS_ID, conversationId);
   expect(result).toMatchObject({ analyzed: 3, alerted: true });
 
-  const calls = gemini.calls("generateContent");
+  const calls = gemini.reads();
   expect(calls).toHaveLength(1);
   expect(calls[0]!.body.generationConfig.responseMimeType).toBe("application/json");
   const schema = JSON.stringify(calls[0]!.body.generationConfig.responseJsonSchema);
@@ -104,7 +104,7 @@ it("reads a batch in one structured call, charged to the ledger, and keeps only 
 });
 
 it("falls back to the offline read when the model fails, and calls no model without budget", async () => {
-  gemini.script("*", { kind: "error", status: 500 }, { kind: "error", status: 500 }, { kind: "error", status: 500 });
+  gemini.scriptRead( { kind: "error", status: 500 }, { kind: "error", status: 500 }, { kind: "error", status: 500 });
   const failed = await conversation(["How much is a check-up with the hygienist?"]);
   await analyzeConversation(DEMO_BUSINESS_ID, failed.conversationId);
   // read offline instead (the stand-in's embeddings are not semantic, so which intent is not asserted here)
@@ -114,7 +114,7 @@ it("falls back to the offline read when the model fails, and calls no model with
   gemini.reset();
   const broke = await conversation(["Can I book a check-up for Friday?"]);
   await analyzeConversation(DEMO_BUSINESS_ID, broke.conversationId);
-  expect(gemini.calls("generateContent")).toHaveLength(0);
+  expect(gemini.reads()).toHaveLength(0);
   expect((await insightsOf(broke.conversationId)).map((r) => r.engine)).toEqual(["offline"]);
   const [held] = await withService((tx) => rows<{ reserved: string }>(tx, sql`select coalesce(sum(reserved_usd), 0) as reserved from budgets where business_id = ${DEMO_BUSINESS_ID}`));
   expect(Number(held!.reserved)).toBe(0);
