@@ -2,14 +2,16 @@ import "server-only";
 // The `hubspot` job: works through hubspot_sync, which triggers fill in the transaction of each change.
 // A contact: the customer is upserted by email or phone (search, then PATCH the match or create one;
 // a customer with neither is skipped). A closed conversation: a note with its summary (made now if the
-// summaries job has not yet), associated with the customer's contact. The business has no lead scores
-// or bookings yet, so a note carries neither. Rate limits are the client's; a 429 that outlasts its
+// summaries job has not yet) and the customer's lead score and stage with the quotes that earned each
+// point (lib/intel/leads.ts), associated with the customer's contact. There are no bookings yet, so a
+// note carries none. Rate limits are the client's; a 429 that outlasts its
 // retries, a 5xx or an unreachable HubSpot is tried again later; a refused token stops the business's
 // sync until it is reconnected.
 import { and, eq, sql } from "drizzle-orm";
 import { rows, withService } from "@/lib/db/client";
 import { hubspotConnections, hubspotContacts, hubspotSync } from "@/lib/db/schema";
 import { decrypt } from "@/lib/security/crypto";
+import { stageOf } from "@/lib/intel/leads";
 import { summarizeConversation } from "@/lib/jobs/summaries";
 import { openIdentity, type IdentityKind } from "@/lib/pipeline/identities";
 import { createContact, createNote, HubspotError, searchContacts, updateContact, type HubspotOptions } from "./client";
@@ -90,13 +92,18 @@ async function upsertContact(client: HubspotOptions, businessId: string, custome
   return contactId;
 }
 
-/** The note of a closed conversation: channel, when, and the summary staff see. */
+/** The note of a closed conversation: channel, when, the summary staff see, and the lead score with its quotes. */
 async function noteFor(businessId: string, conversationId: string): Promise<{ body: string; at: Date }> {
+  type Row = { summary: string | null; closed_at: string | Date | null; channel: string; status: string; lead_score: number; lead_stage: string | null; evidence: { kind: string; quote: string; points: number }[] | null };
   const load = () =>
     withService((tx) =>
-      rows<{ summary: string | null; closed_at: string | Date | null; channel: string; status: string }>(
+      rows<Row>(
         tx,
-        sql`select c.summary, c.closed_at, ch.kind::text as channel, c.status from conversations c join channels ch on ch.id = c.channel_id
+        sql`select c.summary, c.closed_at, ch.kind::text as channel, c.status, cu.lead_score, cu.lead_stage,
+                   (select json_agg(json_build_object('kind', e.kind, 'quote', e.quote, 'points', e.points) order by e.points desc, e.created_at)
+                    from lead_evidence e where e.business_id = cu.business_id and e.customer_id = cu.id) as evidence
+            from conversations c join channels ch on ch.id = c.channel_id
+            join customers cu on cu.id = c.customer_id and cu.business_id = c.business_id
             where c.id = ${conversationId} and c.business_id = ${businessId}`,
       ),
     );
@@ -108,6 +115,10 @@ async function noteFor(businessId: string, conversationId: string): Promise<{ bo
   }
   const at = c!.closed_at ? new Date(c!.closed_at) : new Date();
   const lines = [`PrismAI conversation (${c!.channel}) closed ${at.toISOString().slice(0, 16).replace("T", " ")} UTC.`, "", c!.summary ?? "No summary could be made."];
+  // the lead score only with the customer's own words behind it: no quote, no point
+  const score = Number(c!.lead_score);
+  lines.push("", `Lead: ${stageOf(score, c!.lead_stage)}, score ${score}/100.`);
+  for (const e of c!.evidence ?? []) lines.push(`- ${e.kind} (+${e.points}): "${e.quote}"`);
   return { body: lines.join("\n"), at };
 }
 

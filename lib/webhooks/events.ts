@@ -7,6 +7,7 @@ export const WEBHOOK_EVENTS = [
   { type: "conversation.closed", label: "Conversation closed", hint: "Someone closed (resolved) a conversation." },
   { type: "customer.created", label: "Customer created", hint: "Someone new contacted the business." },
   { type: "customer.updated", label: "Customer updated", hint: "Name, tags, notes, verified or blocked changed, or a new phone or email was linked." },
+  { type: "customer.lead_stage_changed", label: "Lead stage changed", hint: "A customer's lead stage moved (new, qualified, hot, customer, lost), with the score and the quotes that earned it." },
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number]["type"];

@@ -157,6 +157,11 @@ describe("notes", () => {
       await tx.execute(sql`insert into messages (business_id, conversation_id, customer_id, channel_id, role, content) values
         (${businessId}, ${c!.id}, ${customerId}, ${web}, 'customer', 'Can I move my cleaning appointment to Friday afternoon?'),
         (${businessId}, ${c!.id}, ${customerId}, ${web}, 'assistant', 'Yes, Friday at 3 pm is free; I have noted the change.')`);
+      // the lead evidence the intelligence job finds in the customer's words (lib/intel/insights.ts)
+      const [m] = await rows<{ id: string }>(tx, sql`select id from messages where conversation_id = ${c!.id} and role = 'customer'`);
+      await tx.execute(sql`insert into lead_evidence (business_id, customer_id, message_id, kind, quote, points)
+        values (${businessId}, ${customerId}, ${m!.id}, 'timing', 'Can I move my cleaning appointment to Friday afternoon?', 25)`);
+      await tx.execute(sql`update customers set lead_score = 25 where id = ${customerId}`);
       return c!.id;
     });
     await sync();
@@ -172,6 +177,8 @@ describe("notes", () => {
     const [closed] = await withService((tx) => rows<{ closed_at: Date | string; summary: string }>(tx, sql`select closed_at, summary from conversations where id = ${conversationId}`));
     expect(note.properties.hs_timestamp).toBe(new Date(closed!.closed_at).toISOString());
     expect(note.properties.hs_note_body).toContain(closed!.summary);
+    // the lead score, only with the customer's own words that earned it
+    expect(note.properties.hs_note_body).toContain('Lead: qualified, score 25/100.\n- timing (+25): "Can I move my cleaning appointment to Friday afternoon?"');
   });
 });
 

@@ -15,6 +15,8 @@ import { resetEnvForTests } from "@/lib/env";
 import { JOBS } from "@/lib/jobs";
 import { handleInbound } from "@/lib/pipeline/inbound";
 import { actOnConversation } from "@/lib/services/conversations";
+import { setLeadStage } from "@/lib/services/customers";
+import { stageOf } from "@/lib/intel/leads";
 import type { MemberCtx } from "@/lib/services/context";
 import {
   createWebhookEndpoint,
@@ -37,7 +39,7 @@ import { makeTwoTenants } from "../../helpers/fixtures";
 import { signInAs } from "../../helpers/session";
 import { startWebhookReceiver, verifies, type Receiver } from "../../helpers/webhook-receiver";
 
-const ALL = ["message.received", "answer.sent", "conversation.handed_off", "conversation.closed", "customer.created", "customer.updated"];
+const ALL = ["message.received", "answer.sent", "conversation.handed_off", "conversation.closed", "customer.created", "customer.updated", "customer.lead_stage_changed"];
 
 let businessId: string;
 let web: string;
@@ -154,6 +156,50 @@ describe("delivery", () => {
     await drainWebhooks();
     expect(receiver.received.map((x) => [x.type, x.data.tags])).toEqual([["customer.updated", ["vip"]]]);
     expect((await deliveries(id)).map((d) => d.event_type)).toEqual(["customer.updated"]);
+  });
+
+  it("a customer's lead stage moving is an event with the score and the quotes that earned it; a score that stays in its stage is not", async () => {
+    await endpoint(["customer.lead_stage_changed"]);
+    // written straight to the tables, so the after-answer intelligence job does not score it as well
+    const { r, m } = await withService(async (tx) => {
+      const [cu] = await rows<{ id: string }>(tx, sql`insert into customers (business_id, name) values (${businessId}, 'Lead Person') returning id`);
+      const [co] = await rows<{ id: string }>(tx, sql`insert into conversations (business_id, customer_id, channel_id) values (${businessId}, ${cu!.id}, ${web}) returning id`);
+      const [msg] = await rows<{ id: string }>(
+        tx,
+        sql`insert into messages (business_id, conversation_id, customer_id, channel_id, role, content)
+            values (${businessId}, ${co!.id}, ${cu!.id}, ${web}, 'customer', 'We are looking to book before June') returning id`,
+      );
+      return { r: { customerId: cu!.id }, m: msg };
+    });
+    const score = (n: number) => withService((tx) => tx.execute(sql`update customers set lead_score = ${n} where id = ${r.customerId}`));
+    await withService((tx) =>
+      tx.execute(sql`insert into lead_evidence (business_id, customer_id, message_id, kind, quote, points)
+        values (${businessId}, ${r.customerId}, ${m!.id}, 'timing', 'We are looking to book before June', 25)`),
+    );
+    await score(25); // new → qualified
+    await score(30); // still qualified: no event
+    await setLeadStage({ ctx: owner, input: { id: r.customerId, stage: "customer" } }); // qualified → customer (staff)
+    await drainWebhooks();
+    expect(receiver.received.map((x) => [x.type, x.data.previous_stage, x.data.stage, x.data.score])).toEqual([
+      ["customer.lead_stage_changed", "new", "qualified", 25],
+      ["customer.lead_stage_changed", "qualified", "customer", 30],
+    ]);
+    expect(receiver.received[0]!.data).toMatchObject({ id: r.customerId, evidence: [{ kind: "timing", quote: "We are looking to book before June", points: 25, message_id: m!.id }] });
+  });
+
+  it("the database reads a lead stage exactly as the app does (app.lead_stage and stageOf)", async () => {
+    const staffStages = [null, "customer", "lost"] as const;
+    const cases = staffStages.flatMap((staff) => Array.from({ length: 101 }, (_, score) => ({ score, staff })));
+    const found = await withService((tx) =>
+      rows<{ score: number; staff: string | null; stage: string }>(
+        tx,
+        sql`select s.score, t.staff, app.lead_stage(s.score, t.staff) as stage
+            from generate_series(0, 100) s(score) cross join (values (null::text), ('customer'), ('lost')) t(staff)`,
+      ),
+    );
+    expect(found).toHaveLength(cases.length);
+    for (const f of found) expect([f.score, f.staff, f.stage]).toEqual([f.score, f.staff, stageOf(Number(f.score), f.staff)]);
+    expect(new Set(found.map((f) => f.stage))).toEqual(new Set(["new", "qualified", "hot", "customer", "lost"]));
   });
 
   it("an event is written in the transaction of its change: a rolled-back change sends nothing", async () => {
