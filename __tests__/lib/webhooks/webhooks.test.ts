@@ -508,6 +508,10 @@ describe("the pages", () => {
     expect(log).toContain("waiting to retry");
     expect(log).toContain("I'm a teapot, not a webhook receiver");
     expect(log).toContain("Replay");
+    // the log without an endpoint (a bookmark, a hand-typed URL) goes back to the list of endpoints
+    await expect(WebhookLogPage({ params: Promise.resolve({ business: "tenant-a" }), searchParams: Promise.resolve({}) })).rejects.toMatchObject({
+      digest: expect.stringContaining("/tenant-a/settings/webhooks"),
+    });
     // an agent sees no endpoint, only that settings are for owners and admins
     await signInAs("carol@a.test");
     const theirs = renderToString(await WebhooksPage({ params: Promise.resolve({ business: "tenant-a" }) }));

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
 import { AppError } from "@/lib/errors";
 import { memberContext } from "@/lib/auth/member";
 import { isManager } from "@/lib/services/context";
@@ -19,6 +19,8 @@ export default async function WebhookLogPage({ params, searchParams }: { params:
   const { ctx } = await memberContext(slug);
   if (!isManager(ctx)) return <SettingsNoAccess slug={slug} />;
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  // the log is one endpoint's: without one, the list of endpoints (each links to its own log)
+  if (!first(q.endpoint)) redirect(`/${slug}/settings/webhooks`);
   const log = await getDeliveryLog({ ctx, input: { endpointId: first(q.endpoint), page: first(q.page) } }).catch((err: unknown) => {
     if (err instanceof AppError && err.code === "not_found") notFound();
     throw err;
