@@ -132,8 +132,13 @@ describe("every rule runs before the FAQ, the cache and the model", () => {
 });
 
 describe("the languages a business serves (Harbour & Hale: English and Spanish)", () => {
-  const estate = (text: string, from = `estate-${++n}`) =>
-    handleInbound({ businessId: ESTATE_BUSINESS_ID, channelId: ESTATE_WEB_CHANNEL_ID, channelKind: "web", from: { kind: "web", value: from }, text }, { defer });
+  // settled like ask(): the work after each answer (memories, the intelligence read) ends inside its
+  // test, not after the suite's database is closed under it
+  const estate = async (text: string, from = `estate-${++n}`) => {
+    const r = await handleInbound({ businessId: ESTATE_BUSINESS_ID, channelId: ESTATE_WEB_CHANNEL_ID, channelKind: "web", from: { kind: "web", value: from }, text }, { defer });
+    await settle();
+    return r;
+  };
 
   it("answers in Spanish from its Spanish answers", async () => {
     const r = await estate("¿Cuánto es el depósito de reserva?");
