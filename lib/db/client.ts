@@ -173,21 +173,55 @@ export async function rows<T extends Record<string, unknown>>(ex: Executor, quer
 }
 
 /**
+ * PostgreSQL's "run it again" errors: a deadlock, where the server rolled back one of two transactions
+ * that waited on each other (40P01), and a serialization failure (40001). Two paths that lock the same
+ * rows in different orders (a message's triggers, a budget hold, a cost's rollup) can meet this way
+ * under load; the transaction that lost is run again from the start instead of failing its request.
+ */
+const RETRYABLE = new Set(["40P01", "40001"]);
+export const TRANSACTION_ATTEMPTS = 4;
+/** transactions run again after a deadlock or serialization failure (for tests and benchmarks) */
+export const transactionRetries: { n: number } = ((globalThis as { __prismTxRetries?: { n: number } }).__prismTxRetries ??= { n: 0 });
+
+function retryable(err: unknown): boolean {
+  let e = err as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 5; depth++, e = e.cause as typeof e) {
+    if (typeof e.code === "string" && RETRYABLE.has(e.code)) return true;
+  }
+  return false;
+}
+
+async function transactionWithRetries<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (attempt >= TRANSACTION_ATTEMPTS || !retryable(err)) throw err;
+      transactionRetries.n++;
+      // a short, growing, jittered pause so the two do not meet again at once
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+    }
+  }
+}
+
+/**
  * A dashboard transaction: runs as `authenticated` with the user's claims, so row-level security
  * applies on top of the business_id filters every query already has.
  */
 export async function withTenant<T>(userId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const db = await getDb();
-  return db.transaction(async (tx) => {
-    const claims = JSON.stringify({ sub: userId, role: "authenticated" });
-    await tx.execute(sql`select set_config('request.jwt.claims', ${claims}, true)`);
-    await tx.execute(sql`set local role authenticated`);
-    return fn(tx as Tx);
-  });
+  return transactionWithRetries(() =>
+    db.transaction(async (tx) => {
+      const claims = JSON.stringify({ sub: userId, role: "authenticated" });
+      await tx.execute(sql`select set_config('request.jwt.claims', ${claims}, true)`);
+      await tx.execute(sql`set local role authenticated`);
+      return fn(tx as Tx);
+    }),
+  );
 }
 
 /** The service path (webhooks, jobs, sign-in): no RLS; every query must filter by business_id itself. */
 export async function withService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   const db = await getDb();
-  return db.transaction(async (tx) => fn(tx as Tx));
+  return transactionWithRetries(() => db.transaction(async (tx) => fn(tx as Tx)));
 }
