@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { enginesFromArgs, freshDatabase, machine, type BenchEngine } from "./engines";
+import { customerTexts, instantModel } from "./instant-model";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,7 +38,6 @@ async function runOne(engine: BenchEngine) {
   const { DEMO_BUSINESS_ID } = await import("@/lib/db/seed-data");
   const { embedPending } = await import("@/lib/knowledge/indexing");
   const { handleInbound } = await import("@/lib/pipeline/inbound");
-  type LanguageModel = import("@/lib/ai/model").LanguageModel;
 
   const handle = await getDbHandle();
   await migrate(handle);
@@ -46,24 +46,8 @@ async function runOne(engine: BenchEngine) {
   // Room for the benchmark's volume: it measures the pipeline, not the limits.
   await handle.db.execute(sql`update businesses set limits = limits || '{"monthlyBudgetUsd": 100000, "messagesPerMonth": 10000000}'::jsonb where id = ${DEMO_BUSINESS_ID}`);
 
-  const instant: LanguageModel = {
-    provider: "gemini",
-    async generate(req) {
-      return { text: `Instant answer to: ${req.messages.at(-1)?.text.slice(0, 40)}`, handoff: { needed: false }, tokensIn: 900, tokensOut: 40, model: req.model, provider: "gemini" };
-    },
-    async *stream(req) {
-      const result = await this.generate(req);
-      yield { type: "delta", text: result.text };
-      yield { type: "result", result };
-    },
-  };
 
-  const texts = fs
-    .readFileSync(path.resolve("../shared/data/banking77/test.csv"), "utf8")
-    .split("\n")
-    .slice(1)
-    .map((l) => l.replace(/,[a-z_]+$/, "").replace(/^"|"$/g, ""))
-    .filter(Boolean);
+  const texts = customerTexts();
 
   // Floor: one insert plus one select on the same database.
   const floor: number[] = [];
@@ -96,7 +80,7 @@ async function runOne(engine: BenchEngine) {
       try {
         const r = await handleInbound(
           { businessId: DEMO_BUSINESS_ID, channelId: "00000000-0000-4000-8000-00000000c001", channelKind: "web", from: { kind: "web", value: `bench-${i}` }, text: texts[i % texts.length]! },
-          { model: instant, defer: (task) => void deferred.push(task().catch(() => undefined)) },
+          { model: instantModel, defer: (task) => void deferred.push(task().catch(() => undefined)) },
         );
         const src = r.reply?.source ?? `no_reply:${r.noReply?.reason}`;
         sources[src] = (sources[src] ?? 0) + 1;

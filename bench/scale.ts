@@ -12,6 +12,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { enginesFromArgs, freshDatabase, machine, type BenchEngine } from "./engines";
+import { customerTexts, instantModel } from "./instant-model";
 
 const argOf = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -48,7 +49,6 @@ async function runEngine(engine: BenchEngine) {
   const { recallMemories } = await import("@/lib/pipeline/memories");
   const { retrieveKnowledge } = await import("@/lib/knowledge/retrieve");
   const { embedOne } = await import("@/lib/ai/embeddings");
-  type LanguageModel = import("@/lib/ai/model").LanguageModel;
 
   const handle = await getDbHandle();
   await migrate(handle);
@@ -57,29 +57,13 @@ async function runEngine(engine: BenchEngine) {
   await handle.db.execute(sql`update businesses set limits = limits || '{"monthlyBudgetUsd": 100000, "messagesPerMonth": 10000000}'::jsonb where id = ${DEMO_BUSINESS_ID}`);
   const webChannel = "00000000-0000-4000-8000-00000000c001";
 
-  const instant: LanguageModel = {
-    provider: "gemini",
-    async generate(req) {
-      return { text: `Instant answer to: ${req.messages.at(-1)?.text.slice(0, 40)}`, handoff: { needed: false }, tokensIn: 900, tokensOut: 40, model: req.model, provider: "gemini" };
-    },
-    async *stream(req) {
-      const result = await this.generate(req);
-      yield { type: "delta", text: result.text };
-      yield { type: "result", result };
-    },
-  };
-  const texts = fs
-    .readFileSync(path.resolve("../shared/data/banking77/test.csv"), "utf8")
-    .split("\n")
-    .slice(1)
-    .map((l) => l.replace(/,[a-z_]+$/, "").replace(/^"|"$/g, ""))
-    .filter(Boolean);
+  const texts = customerTexts();
 
   const deferred: Promise<unknown>[] = [];
   const send = (visitor: string, text: string) =>
     handleInbound(
       { businessId: DEMO_BUSINESS_ID, channelId: webChannel, channelKind: "web", from: { kind: "web", value: visitor }, text },
-      { model: instant, defer: (task) => void deferred.push(task().catch(() => undefined)) },
+      { model: instantModel, defer: (task) => void deferred.push(task().catch(() => undefined)) },
     );
 
   // the regulars come in once through the pipeline, so they are real customers with a web identity

@@ -17,6 +17,7 @@ import {
   listWaiting,
   type ConversationRow,
   type InboxQuery,
+  type InboxRow,
   type InboxStatus,
   type TimelineRow,
 } from "@/lib/db/conversations";
@@ -115,6 +116,25 @@ export type InboxItem = {
   leadStage: LeadStage;
 };
 
+type ListedConversation = Omit<InboxItem, "intent" | "sentiment" | "leadStage">;
+
+/** What the inbox and the public API both show of a conversation in a list. */
+function listedConversation(r: InboxRow, identities: Awaited<ReturnType<typeof identitiesByCustomer>>): ListedConversation {
+  return {
+    id: r.id,
+    status: r.status,
+    assigneeId: r.assignee_id,
+    assigneeName: r.assignee_name,
+    unread: r.unread,
+    lastMessageAt: iso(r.last_message_at)!,
+    channel: r.channel_kind,
+    customerId: r.customer_id,
+    customerName: displayName(r.customer_name, identities.get(r.customer_id) ?? [], r.channel_kind),
+    preview: r.last_text ? r.last_text.slice(0, 140) : null,
+    previewRole: r.last_role,
+  };
+}
+
 export type WaitingItem = { id: string; customerName: string; channel: string; since: string };
 
 /** A web visitor's id is a bearer secret: staff see "visitor #4821", never the id (see visitorLabel). */
@@ -163,17 +183,7 @@ export async function listConversations({ ctx, input }: { ctx: Ctx; input: unkno
     return {
       filters,
       items: list.map((r) => ({
-        id: r.id,
-        status: r.status,
-        assigneeId: r.assignee_id,
-        assigneeName: r.assignee_name,
-        unread: r.unread,
-        lastMessageAt: iso(r.last_message_at)!,
-        channel: r.channel_kind,
-        customerId: r.customer_id,
-        customerName: displayName(r.customer_name, identities.get(r.customer_id) ?? [], r.channel_kind),
-        preview: r.last_text ? r.last_text.slice(0, 140) : null,
-        previewRole: r.last_role,
+        ...listedConversation(r, identities),
         intent: r.intent_read ? (r.intent_name ?? "other") : null,
         leadStage: stageOf(Number(r.lead_score), r.lead_stage),
         sentiment: r.sentiment_start === null || r.sentiment_now === null ? null : { start: Number(r.sentiment_start), now: Number(r.sentiment_now) },
@@ -197,7 +207,7 @@ export const ConversationCursorFilters = z
   })
   .extend(CursorPage.shape);
 
-export type ConversationListItem = Omit<InboxItem, "intent" | "sentiment" | "leadStage"> & { subject: string | null; createdAt: string };
+export type ConversationListItem = ListedConversation & { subject: string | null; createdAt: string };
 
 /** Conversations by creation, newest first, one keyset page at a time (the public API). */
 export async function listConversationsByCursor({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<{ data: ConversationListItem[]; nextCursor: string | null }> {
@@ -221,17 +231,7 @@ export async function listConversationsByCursor({ ctx, input }: { ctx: Ctx; inpu
     const last = page.at(-1);
     return {
       data: page.map((r) => ({
-        id: r.id,
-        status: r.status,
-        assigneeId: r.assignee_id,
-        assigneeName: r.assignee_name,
-        unread: r.unread,
-        lastMessageAt: iso(r.last_message_at)!,
-        channel: r.channel_kind,
-        customerId: r.customer_id,
-        customerName: displayName(r.customer_name, identities.get(r.customer_id) ?? [], r.channel_kind),
-        preview: r.last_text ? r.last_text.slice(0, 140) : null,
-        previewRole: r.last_role,
+        ...listedConversation(r, identities),
         subject: r.subject,
         createdAt: iso(r.created_at)!,
       })),
