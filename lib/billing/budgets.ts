@@ -126,12 +126,16 @@ async function loadBusiness(ex: Executor, businessId: string): Promise<BusinessM
     sql`select id, name, slug, time_zone, limits from businesses where id = ${businessId}`,
   );
   if (!row) throw new AppError("not_found", "That business does not exist.");
+  return businessMoney({ id: row.id, name: row.name, slug: row.slug, timeZone: row.time_zone, limits: row.limits });
+}
+
+function businessMoney(row: { id: string; name: string; slug: string; timeZone: string; limits: unknown }): BusinessMoney {
   const limits = readBusinessLimits(typeof row.limits === "string" ? JSON.parse(row.limits) : row.limits);
   return {
     id: row.id,
     name: row.name,
     slug: row.slug,
-    timeZone: row.time_zone,
+    timeZone: row.timeZone,
     monthlyBudgetUsd: limits.monthlyBudgetUsd ?? DEFAULT_MONTHLY_BUDGET_USD,
     autoPause: limits.autoPause ?? true,
   };
@@ -163,14 +167,24 @@ const ratioOf = (spent: number, limit: number) => (limit > 0 ? spent / limit : 1
 export async function reserve(
   businessId: string,
   estimateUsd: number,
-  opts: MoneyOptions = {},
+  opts: MoneyOptions & {
+    /** the business's row as the caller already read it (the pipeline's load): saves reading it again */
+    business?: { id: string; name: string; slug: string; timeZone: string; limits: unknown };
+    /**
+     * the model gate too (budgetState's modelAllowed): with auto-pause on, a budget already used up
+     * (spent reached the limit, or marked exhausted) holds nothing, without marking anything again
+     */
+    gate?: boolean;
+  } = {},
 ): Promise<Reservation | ReserveDenied> {
   const ex = await executor(opts);
-  const business = await loadBusiness(ex, businessId);
+  const business = opts.business ? businessMoney(opts.business) : await loadBusiness(ex, businessId);
   const period = monthPeriod(business.timeZone, opts.now);
   const hold = ceilUsd(amount(estimateUsd, "estimateUsd"));
   const enforce = business.autoPause;
+  const gated = Boolean(opts.gate) && enforce;
 
+  // one conditional update holds the money: the common case is this one statement
   const attempt = () =>
     rows<{ id: string }>(
       ex,
@@ -178,6 +192,7 @@ export async function reserve(
           set reserved_usd = reserved_usd + ${usd(hold)}, updated_at = now()
           where business_id = ${businessId} and period_start = ${period.start}::date
             and (${!enforce}::boolean or spent_usd + reserved_usd + ${usd(hold)} <= limit_usd)
+            and (${!gated}::boolean or (exhausted_at is null and limit_usd > 0 and spent_usd < limit_usd))
           returning id`,
     );
 
@@ -190,6 +205,10 @@ export async function reserve(
   if (row) return { budgetId: row.id, businessId, periodStart: period.start, amountUsd: hold };
 
   const current = (await selectBudget(ex, businessId, period))!;
+  const usedUp = current.limit_usd <= 0 || current.spent_usd >= current.limit_usd || current.exhausted_at !== null;
+  if (gated && usedUp) {
+    return { denied: "budget_exhausted", transient: false, limitUsd: current.limit_usd, spentUsd: current.spent_usd, reservedUsd: current.reserved_usd };
+  }
   const exhausted = current.spent_usd + hold > current.limit_usd;
   if (exhausted) await markExhausted(ex, business, period, current.id, hold);
   return {

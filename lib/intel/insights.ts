@@ -63,24 +63,39 @@ const exampleVectors = new LRUCache<string, number[]>({ max: 50_000 });
  * now and stored.
  */
 export async function loadIntentIndex(businessId: string, embedder: Embedder = getEmbedder()): Promise<{ index: IntentIndex; names: Map<string, string> }> {
-  const { list, examples } = await withService(async (tx) => {
+  const rowsRead = await withService(async (tx) => {
     await ensureIntents(tx, businessId);
-    const list = await tx.select().from(intents).where(eq(intents.businessId, businessId)).orderBy(intents.name);
-    const examples = await rows<{ id: string; intent_id: string; text: string; stored: boolean; embedding_model: string | null }>(
-      tx,
-      sql`select id, intent_id, text, (embedding is not null) as stored, embedding_model from intent_examples where business_id = ${businessId}`,
-    );
-    // stored vectors not yet held in this process (an example's vector never changes for one embedder)
-    const wanted = examples.filter((e) => e.stored && e.embedding_model === embedder.model && !exampleVectors.has(`${embedder.model}\u0000${e.id}`)).map((e) => e.id);
-    if (wanted.length) {
-      const got = await rows<{ id: string; embedding: string }>(
-        tx,
-        sql`select id, embedding::text as embedding from intent_examples where business_id = ${businessId} and id in (${sql.join(wanted.map((id) => sql`${id}::uuid`), sql`, `)})`,
-      );
-      for (const g of got) exampleVectors.set(`${embedder.model}\u0000${g.id}`, fromVectorLiteral(g.embedding));
-    }
-    return { list, examples };
+    return readIntentRows(tx, businessId, embedder);
   });
+  return buildIntentIndex(businessId, embedder, rowsRead);
+}
+
+type IntentRows = {
+  list: (typeof intents.$inferSelect)[];
+  examples: { id: string; intent_id: string; text: string; stored: boolean; embedding_model: string | null }[];
+};
+
+/** The business's intents and examples, and the stored example vectors this process does not hold yet. */
+async function readIntentRows(tx: Tx, businessId: string, embedder: Embedder): Promise<IntentRows> {
+  const list = await tx.select().from(intents).where(eq(intents.businessId, businessId)).orderBy(intents.name);
+  const examples = await rows<IntentRows["examples"][number]>(
+    tx,
+    sql`select id, intent_id, text, (embedding is not null) as stored, embedding_model from intent_examples where business_id = ${businessId}`,
+  );
+  // stored vectors not yet held in this process (an example's vector never changes for one embedder)
+  const wanted = examples.filter((e) => e.stored && e.embedding_model === embedder.model && !exampleVectors.has(`${embedder.model}\u0000${e.id}`)).map((e) => e.id);
+  if (wanted.length) {
+    const got = await rows<{ id: string; embedding: string }>(
+      tx,
+      sql`select id, embedding::text as embedding from intent_examples where business_id = ${businessId} and id in (${sql.join(wanted.map((id) => sql`${id}::uuid`), sql`, `)})`,
+    );
+    for (const g of got) exampleVectors.set(`${embedder.model}\u0000${g.id}`, fromVectorLiteral(g.embedding));
+  }
+  return { list, examples };
+}
+
+/** The classifier from the rows: examples and descriptions without a vector from this embedder are embedded now. */
+async function buildIntentIndex(businessId: string, embedder: Embedder, { list, examples }: IntentRows): Promise<{ index: IntentIndex; names: Map<string, string> }> {
   const stale = examples.filter((e) => !e.stored || e.embedding_model !== embedder.model);
   const fresh = new Map<string, number[]>();
   if (stale.length) {
@@ -105,16 +120,28 @@ export async function loadIntentIndex(businessId: string, embedder: Embedder = g
     if (tokens) await chargeEmbedding({ businessId, tokens, model, messageId: null, conversationId: null });
     missing.forEach((i, k) => descriptionVectors.set(`${embedder.model}\u0000${intentDescriptionText(i.name, i.description)}`, vectors[k]!));
   }
+  // the same intents and examples make the same classifier: built once per business and version of them
+  const fingerprint = [
+    embedder.model,
+    ...list.map((i) => `${i.id}\u0001${i.name}\u0001${i.description}`),
+    ...examples.map((e) => `${e.id}\u0001${e.intent_id}\u0001${e.text}`).sort(),
+  ].join("\u0000");
+  const built = builtIndexes.get(businessId);
+  if (built?.fingerprint === fingerprint) return built.value;
   const byIntent = new Map<string, number[][]>(list.map((i) => [i.id, [descriptionVectors.get(`${embedder.model}\u0000${intentDescriptionText(i.name, i.description)}`)!]]));
   for (const e of examples) {
     const v = fresh.get(e.id) ?? exampleVectors.get(`${embedder.model}\u0000${e.id}`);
     if (v) byIntent.get(e.intent_id)?.push(v);
   }
-  return {
+  const value = {
     index: new IntentIndex(list.map((i) => ({ id: i.id, vectors: byIntent.get(i.id)! }))),
     names: new Map(list.map((i) => [i.id, i.name])),
   };
+  builtIndexes.set(businessId, { fingerprint, value });
+  return value;
 }
+
+const builtIndexes = new LRUCache<string, { fingerprint: string; value: { index: IntentIndex; names: Map<string, string> } }>({ max: 500 });
 
 export type AnalyzeResult = { analyzed: number; alerted: boolean; hot: boolean };
 
@@ -124,24 +151,25 @@ export type AnalyzeResult = { analyzed: number; alerted: boolean; hot: boolean }
  * very negative message after none before it.
  */
 export async function analyzeConversation(businessId: string, conversationId: string, embedder: Embedder = getEmbedder()): Promise<AnalyzeResult> {
-  const pending = await withService((tx) =>
-    rows<{ id: string; content: string; customer_id: string }>(
+  // one read: the messages still to read, the business, and its intents and examples
+  const loaded = await withService(async (tx) => {
+    const pending = await rows<{ id: string; content: string; customer_id: string }>(
       tx,
       sql`select m.id, m.content, m.customer_id from messages m
           where m.business_id = ${businessId} and m.conversation_id = ${conversationId} and m.role = 'customer'
             and not (m.metadata ? 'csatRating') and length(trim(m.content)) > 0
             and not exists (select 1 from message_insights i where i.message_id = m.id)
           order by m.created_at, m.id limit 50`,
-    ),
-  );
-  if (!pending.length) return { analyzed: 0, alerted: false, hot: false };
-  const loaded = await withService(async (tx) => {
-    await ensureIntents(tx, businessId);
+    );
+    if (!pending.length) return null;
     const [business] = await tx.select().from(businesses).where(eq(businesses.id, businessId));
-    const list = await tx.select({ id: intents.id, name: intents.name, description: intents.description }).from(intents).where(eq(intents.businessId, businessId)).orderBy(intents.name);
-    return { business, list };
+    if (!business) return null;
+    // the defaults are seeded once per business: the row says whether that happened
+    if (!business.intentsSeededAt) await ensureIntents(tx, businessId);
+    return { pending, business, ...(await readIntentRows(tx, businessId, embedder)) };
   });
-  if (!loaded.business) return { analyzed: 0, alerted: false, hot: false };
+  if (!loaded) return { analyzed: 0, alerted: false, hot: false };
+  const { pending } = loaded;
   const kind = kindOf(loaded.business.kind);
 
   // With a language model: one structured call for the batch. What it could not read (or everything,
@@ -151,7 +179,7 @@ export async function analyzeConversation(businessId: string, conversationId: st
   const offline = pending.filter((_, i) => !viaModel?.reads[i]);
   const guesses = new Map<string, IntentGuess>();
   if (offline.length) {
-    const { index } = await loadIntentIndex(businessId, embedder);
+    const { index } = await buildIntentIndex(businessId, embedder, loaded);
     const { vectors, tokens, model } = await embedder.embed(offline.map((m) => m.content), "query");
     // with Gemini embeddings the reading is paid for, like any embedding: one cost event per batch
     if (tokens) await chargeEmbedding({ businessId, tokens, model, messageId: offline.at(-1)!.id, conversationId });

@@ -238,9 +238,10 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
       // again: a take-over that committed first is seen here and nothing is stored; one that comes
       // later waits for this commit, so an AI reply never lands after a person took over. The model
       // call, if any, was made and stays charged (its settlement commits in this transaction either way).
-      // The customer's row first (key share, as the reply's foreign key takes it anyway): a delivery
-      // being stored for this customer holds it for update and then writes this conversation, so
-      // taking the conversation first could deadlock against it.
+      // The customer's row first (key share, as the reply's foreign key takes it anyway): a merge of
+      // this customer holds it for update and then writes this conversation, so taking the
+      // conversation first could deadlock against it. (A delivery being stored holds it only for
+      // no-key update, which key share does not wait for.)
       await tx.select({ id: customers.id }).from(customers).where(and(eq(customers.id, customer.id), eq(customers.businessId, businessId))).for("key share");
       const [current] = await tx
         .select({ status: conversations.status, assigneeId: conversations.assigneeId })

@@ -16,7 +16,8 @@ import type { InboundMessage, InboundResult } from "./types";
 export const MAX_INBOUND_CHARS = 16_000;
 
 /**
- * The customer, with their row locked until the transaction ends, and the message already stored
+ * The customer, with their row locked until the transaction ends (by the update that records their
+ * contact: last seen, and a name if none was known), and the message already stored
  * under this provider id, if any. Concurrent deliveries for one customer then resolve their
  * conversation one after another and meet in one: nothing unique stops two open conversations on a
  * channel, so without the lock three messages arriving at once with no open conversation would each
@@ -27,11 +28,12 @@ export const MAX_INBOUND_CHARS = 16_000;
 async function lockCustomer(tx: Tx, input: InboundMessage, channelId: string) {
   for (let attempt = 0; ; attempt++) {
     const { customer } = await resolveCustomer(tx, input.businessId, input.from, input.name);
+    // the lock is the update that records the contact: last seen now, and a name learnt if none was known
     const [locked] = await tx
-      .select({ id: customers.id })
-      .from(customers)
+      .update(customers)
+      .set({ lastSeenAt: new Date(), name: sql`coalesce(${customers.name}, ${input.name ?? null})`, updatedAt: new Date() })
       .where(and(eq(customers.id, customer.id), eq(customers.businessId, input.businessId)))
-      .for("update");
+      .returning({ id: customers.id });
     if (!locked && attempt < 2) continue;
     const [seen] = input.providerMessageId
       ? await tx
@@ -152,12 +154,6 @@ export async function storeInbound(raw: InboundMessage, opts: { claim?: boolean;
       !duplicate && survey && rating && (await answerSurvey(tx, input.businessId, survey.id, rating))
         ? await queueRatingThanks(tx, { businessId: input.businessId, surveyId: survey.id, conversationId: conversation.id, customerId: customer.id, channelId: channel.id, channelKind: channel.kind as "sms" | "whatsapp" })
         : null;
-    if (!duplicate) {
-      await tx
-        .update(customers)
-        .set({ lastSeenAt: new Date(), name: customer.name ?? input.name ?? null, updatedAt: new Date() })
-        .where(and(eq(customers.id, customer.id), eq(customers.businessId, input.businessId)));
-    }
     const claimed = opts.claim && !duplicate ? await loadClaimed(tx, input.businessId, message.id) : undefined;
     // the stored message as it reads without the claim marker (the marker is the answer's business)
     const { answering: _claim, ...metadata } = message.metadata;

@@ -2,7 +2,7 @@
 // reservation before the model call, settlement at the real cost after it, and a cost event each.
 import { withService, type Executor } from "@/lib/db/client";
 import type { businesses } from "@/lib/db/schema";
-import { budgetState, charge, release, reserve, settle, type Reservation } from "@/lib/billing/budgets";
+import { charge, release, reserve, settle, type Reservation } from "@/lib/billing/budgets";
 import { recordCost } from "@/lib/billing/costs";
 import { priceEmbedding, priceModelCall } from "@/lib/billing/prices";
 
@@ -38,13 +38,10 @@ export function worstCaseCost(input: { model: string; prompt: string; maxOutputT
 export async function spendingAllowed(input: { business: Business; model: string; prompt: string; maxOutputTokens: number }): Promise<Allowance> {
   const { business } = input;
   if (business.status === "paused") return { ok: false, reason: "paused" };
-  // the state and the hold in one short transaction (the hold's row lock lasts until its commit)
-  const held = await withService(async (tx) => {
-    const state = await budgetState(business.id, { ex: tx });
-    if (!state.modelAllowed) return null;
-    return reserve(business.id, worstCaseCost(input), { ex: tx });
-  });
-  if (!held || "denied" in held) return { ok: false, reason: "budget_exhausted" };
+  // the gate and the hold in one conditional update, on the business row the caller read (its lock
+  // lasts only for that statement)
+  const held = await reserve(business.id, worstCaseCost(input), { business, gate: true });
+  if ("denied" in held) return { ok: false, reason: "budget_exhausted" };
   const reservation: Reservation = held;
   const offlineModel = (model: string) => model === "offline" || model === "fallback";
   const costOf = (actual: { model: string; tokensIn: number; tokensOut: number }) =>
