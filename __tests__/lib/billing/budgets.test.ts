@@ -181,6 +181,10 @@ describe("budgets", () => {
     expect(used).toHaveLength(2);
     expect(used[0]!.subject).toMatch(/used up/);
     expect(used[0]!.body).toMatch(/AI replies are paused/);
+    // The pipeline's gated hold (the model gate and the hold in one update) refuses even a call that
+    // would fit once the budget is marked used up, and sends no further email.
+    expect(await reserve(biz.id, 0.005, { gate: true })).toMatchObject({ denied: "budget_exhausted", transient: false });
+    expect((await alertEmails(biz.id)).filter((m) => (m.payload as { threshold: number }).threshold === 100)).toHaveLength(2);
     // A small call that still fits goes through: exhaustion only blocks what cannot be paid for.
     expect(isReservation(await reserve(biz.id, 0.005))).toBe(true);
 
@@ -188,6 +192,7 @@ describe("budgets", () => {
     const raised = await setMonthlyBudget(db, biz.id, { limitUsd: 5 });
     expect(raised).toMatchObject({ limitUsd: 5, exhausted: false, modelAllowed: true, exhaustedAt: null, alert75At: null });
     expect(isReservation(await reserve(biz.id, 0.02))).toBe(true);
+    expect(isReservation(await reserve(biz.id, 0.02, { gate: true }))).toBe(true);
     const [stored] = await db.select({ limits: businesses.limits }).from(businesses).where(eq(businesses.id, biz.id));
     expect(stored!.limits).toEqual({ monthlyBudgetUsd: 5 });
   });
