@@ -252,10 +252,19 @@ const asDate = (v: Date | string | null): Date | null => (v === null ? null : v 
  */
 export async function assessAbuse(ex: Executor, input: AssessAbuseInput): Promise<AbuseAssessment> {
   const at = input.at ?? new Date();
-  const [customer] = await rows<CustomerRow>(
+  // one statement: the customer's standing and their messages of the repeat window
+  const [customer] = await rows<CustomerRow & { history: unknown }>(
     ex,
-    sql`select trust_score, blocked, blocked_until from customers
-        where id = ${input.customerId} and business_id = ${input.businessId}`,
+    sql`select c.trust_score, c.blocked, c.blocked_until,
+          coalesce((select json_agg(json_build_object('content', h.content, 'created_at', h.created_at) order by h.created_at desc)
+                    from (select content, created_at from messages
+                          where business_id = ${input.businessId} and customer_id = ${input.customerId} and role = 'customer'
+                            and created_at > ${new Date(at.getTime() - ABUSE_RULES.repeat.windowMs).toISOString()}::timestamptz
+                            and created_at <= ${at.toISOString()}::timestamptz
+                            ${input.messageId ? sql`and id <> ${input.messageId}` : sql``}
+                          order by created_at desc limit 200) h), '[]'::json) as history
+        from customers c
+        where c.id = ${input.customerId} and c.business_id = ${input.businessId}`,
   );
   if (!customer) throw new AppError("not_found", "That customer does not exist.");
   const blockedUntil = asDate(customer.blocked_until);
@@ -263,28 +272,23 @@ export async function assessAbuse(ex: Executor, input: AssessAbuseInput): Promis
     return { verdict: "block", kinds: [], trustScore: customer.trust_score, trustDelta: 0, blockedUntil: blockedUntil ?? undefined, detections: [] };
   }
 
-  const history = (
-    await rows<{ content: string; created_at: Date | string }>(
-      ex,
-      sql`select content, created_at from messages
-          where business_id = ${input.businessId} and customer_id = ${input.customerId} and role = 'customer'
-            and created_at > ${new Date(at.getTime() - ABUSE_RULES.repeat.windowMs).toISOString()}::timestamptz
-            and created_at <= ${at.toISOString()}::timestamptz
-            ${input.messageId ? sql`and id <> ${input.messageId}` : sql``}
-          order by created_at desc limit 200`,
-    )
-  ).map((m) => ({ content: m.content, at: asDate(m.created_at)! }));
+  const windowed = (typeof customer.history === "string" ? JSON.parse(customer.history) : customer.history) as { content: string; created_at: string }[];
+  const history = windowed.map((m) => ({ content: m.content, at: asDate(m.created_at)! }));
 
   const detections = detectAbuse({ text: input.text, history, at, originalLength: input.originalLength });
 
   if (detections.length === 0) {
     const { step, upTo } = ABUSE_RULES.recovery;
-    const [row] = await rows<{ trust_score: number }>(
-      ex,
-      sql`update customers set trust_score = least(trust_score + ${step}::int, ${upTo}::int)
-          where id = ${input.customerId} and business_id = ${input.businessId} and trust_score < ${upTo}::int
-          returning trust_score`,
-    );
+    // a clean message wins trust back, up to the recovery ceiling (nothing to write at or above it)
+    const [row] =
+      customer.trust_score < upTo
+        ? await rows<{ trust_score: number }>(
+            ex,
+            sql`update customers set trust_score = least(trust_score + ${step}::int, ${upTo}::int)
+                where id = ${input.customerId} and business_id = ${input.businessId} and trust_score < ${upTo}::int
+                returning trust_score`,
+          )
+        : [];
     const trustScore = row?.trust_score ?? customer.trust_score;
     return {
       verdict: trustScore < ABUSE_RULES.suspiciousBelow ? "suspicious" : "ok",
