@@ -228,6 +228,13 @@ export type AssessAbuseInput = {
   at?: Date;
   /** the text's length before the pipeline truncated it for storage, if it did */
   originalLength?: number;
+  /**
+   * what the caller already read in its own statement (the pipeline's load): the customer's standing
+   * and their other customer messages of the repeat window, newest first. Without it they are read here.
+   */
+  read?: { customer: CustomerRow; history: { content: string; at: Date }[] };
+  /** how the writes run (trust moves, flags, blocks): by default on `ex`; the pipeline gives them a transaction */
+  write?: <T>(fn: (ex: Executor) => Promise<T>) => Promise<T>;
 };
 
 export type AbuseVerdict = "ok" | "suspicious" | "block";
@@ -252,7 +259,44 @@ const asDate = (v: Date | string | null): Date | null => (v === null ? null : v 
  */
 export async function assessAbuse(ex: Executor, input: AssessAbuseInput): Promise<AbuseAssessment> {
   const at = input.at ?? new Date();
-  // one statement: the customer's standing and their messages of the repeat window
+  const { customer, history } = input.read ?? (await readStanding(ex, input, at));
+  if (!customer) throw new AppError("not_found", "That customer does not exist.");
+  const blockedUntil = asDate(customer.blocked_until);
+  if (customer.blocked || (blockedUntil && blockedUntil > at)) {
+    return { verdict: "block", kinds: [], trustScore: customer.trust_score, trustDelta: 0, blockedUntil: blockedUntil ?? undefined, detections: [] };
+  }
+  const write = input.write ?? (<T>(fn: (wx: Executor) => Promise<T>) => fn(ex));
+
+  const detections = detectAbuse({ text: input.text, history, at, originalLength: input.originalLength });
+
+  if (detections.length === 0) {
+    const { step, upTo } = ABUSE_RULES.recovery;
+    // a clean message wins trust back, up to the recovery ceiling (nothing to write at or above it)
+    const [row] =
+      customer.trust_score < upTo
+        ? await write((wx) =>
+            rows<{ trust_score: number }>(
+              wx,
+              sql`update customers set trust_score = least(trust_score + ${step}::int, ${upTo}::int)
+                  where id = ${input.customerId} and business_id = ${input.businessId} and trust_score < ${upTo}::int
+                  returning trust_score`,
+            ),
+          )
+        : [];
+    const trustScore = row?.trust_score ?? customer.trust_score;
+    return {
+      verdict: trustScore < ABUSE_RULES.suspiciousBelow ? "suspicious" : "ok",
+      kinds: [],
+      trustScore,
+      trustDelta: trustScore - customer.trust_score,
+      detections,
+    };
+  }
+  return write((wx) => penalise(wx, input, at, customer, detections));
+}
+
+/** One statement: the customer's standing and their other customer messages of the repeat window. */
+async function readStanding(ex: Executor, input: AssessAbuseInput, at: Date) {
   const [customer] = await rows<CustomerRow & { history: unknown }>(
     ex,
     sql`select c.trust_score, c.blocked, c.blocked_until,
@@ -266,39 +310,13 @@ export async function assessAbuse(ex: Executor, input: AssessAbuseInput): Promis
         from customers c
         where c.id = ${input.customerId} and c.business_id = ${input.businessId}`,
   );
-  if (!customer) throw new AppError("not_found", "That customer does not exist.");
-  const blockedUntil = asDate(customer.blocked_until);
-  if (customer.blocked || (blockedUntil && blockedUntil > at)) {
-    return { verdict: "block", kinds: [], trustScore: customer.trust_score, trustDelta: 0, blockedUntil: blockedUntil ?? undefined, detections: [] };
-  }
-
+  if (!customer) return { customer: undefined, history: [] };
   const windowed = (typeof customer.history === "string" ? JSON.parse(customer.history) : customer.history) as { content: string; created_at: string }[];
-  const history = windowed.map((m) => ({ content: m.content, at: asDate(m.created_at)! }));
+  return { customer: customer as CustomerRow, history: windowed.map((m) => ({ content: m.content, at: asDate(m.created_at)! })) };
+}
 
-  const detections = detectAbuse({ text: input.text, history, at, originalLength: input.originalLength });
-
-  if (detections.length === 0) {
-    const { step, upTo } = ABUSE_RULES.recovery;
-    // a clean message wins trust back, up to the recovery ceiling (nothing to write at or above it)
-    const [row] =
-      customer.trust_score < upTo
-        ? await rows<{ trust_score: number }>(
-            ex,
-            sql`update customers set trust_score = least(trust_score + ${step}::int, ${upTo}::int)
-                where id = ${input.customerId} and business_id = ${input.businessId} and trust_score < ${upTo}::int
-                returning trust_score`,
-          )
-        : [];
-    const trustScore = row?.trust_score ?? customer.trust_score;
-    return {
-      verdict: trustScore < ABUSE_RULES.suspiciousBelow ? "suspicious" : "ok",
-      kinds: [],
-      trustScore,
-      trustDelta: trustScore - customer.trust_score,
-      detections,
-    };
-  }
-
+/** A flagged message: trust down, one evidence row per detector, and a temporary block when it comes to that. */
+async function penalise(ex: Executor, input: AssessAbuseInput, at: Date, customer: CustomerRow, detections: Detection[]): Promise<AbuseAssessment> {
   const penalties = detections.map((d) => ABUSE_RULES.penalty[d.kind]);
   const delta = -penalties.reduce((a, b) => a + b, 0);
   const [updated] = await rows<{ trust_score: number }>(

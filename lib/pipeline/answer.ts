@@ -12,7 +12,8 @@ import { CACHE_DECISION, getSemanticCache } from "@/lib/cache";
 import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
 import { countFaqHit } from "@/lib/db/faqs";
 import { checkLimits, resolveLimits, type ResolvedLimits } from "@/lib/ratelimit";
-import { assessAbuse } from "./abuse";
+import { ABUSE_RULES, assessAbuse } from "./abuse";
+import { rowsFromJson } from "@/lib/db/json-rows";
 import { chargeEmbedding, spendingAllowed } from "./spend";
 import { priceModelCall } from "@/lib/billing/prices";
 import { findReply, storeMessage } from "./conversations";
@@ -78,6 +79,10 @@ export type ClaimedMessage = {
   settings: AiSettings;
   /** the business's rate limits (its limits column and rule rows), read in the same statement */
   limits: ResolvedLimits;
+  /** the customer's last messages on every channel, oldest first, this one included (the rules and the prompt read them) */
+  history: Message[];
+  /** the customer's other messages of the abuse gate's repeat window, newest first */
+  abuseWindow: { content: string; at: Date }[];
 };
 type Loaded = ClaimedMessage;
 
@@ -95,9 +100,15 @@ async function claim(tx: Tx, businessId: string, messageId: string): Promise<boo
   return claimed.length === 1;
 }
 
+/** How many of the customer's last messages the rules and the prompt read (this one included). */
+export const HISTORY_MESSAGES = 11;
+
 /**
- * One statement: the message, its conversation, customer, business and channel, and the business's
- * rate-limit rules. handleInbound runs it inside the transaction that stored (and claimed) the message.
+ * One statement: the message, its conversation, customer, business and channel, the business's
+ * rate-limit rules, the customer's recent history (any channel) and their messages of the abuse
+ * gate's repeat window: everything the gates and the prompt read. handleInbound runs it inside the
+ * transaction that stored (and claimed) the message, after the customer's lock, so deliveries of
+ * the same customer that came first are in it.
  */
 export async function loadClaimed(tx: Tx, businessId: string, messageId: string): Promise<Loaded | null> {
   const [row] = await tx
@@ -109,6 +120,14 @@ export async function loadClaimed(tx: Tx, businessId: string, messageId: string)
       channel: channels,
       limitRules: sql<unknown>`coalesce((select json_agg(json_build_object('scope', r.scope, 'limit', r."limit", 'windowSeconds', r.window_seconds))
                     from rate_limit_rules r where r.business_id = ${businesses.id}), '[]'::json)`,
+      history: sql<unknown>`coalesce((select json_agg(h order by h.created_at, h.id) from (
+                    select * from messages hm where hm.business_id = ${businessId} and hm.customer_id = ${messages.customerId} and hm.role <> 'note'
+                    order by hm.created_at desc limit ${HISTORY_MESSAGES}) h), '[]'::json)`,
+      abuseWindow: sql<unknown>`coalesce((select json_agg(json_build_object('content', w.content, 'at', w.created_at) order by w.created_at desc) from (
+                    select wm.content, wm.created_at from messages wm
+                    where wm.business_id = ${businessId} and wm.customer_id = ${messages.customerId} and wm.role = 'customer' and wm.id <> ${messages.id}
+                      and wm.created_at > now() - make_interval(secs => ${ABUSE_RULES.repeat.windowMs / 1000}) and wm.created_at <= now()
+                    order by wm.created_at desc limit 200) w), '[]'::json)`,
     })
     .from(messages)
     .innerJoin(conversations, and(eq(conversations.id, messages.conversationId), eq(conversations.businessId, messages.businessId)))
@@ -117,12 +136,15 @@ export async function loadClaimed(tx: Tx, businessId: string, messageId: string)
     .innerJoin(channels, and(eq(channels.id, messages.channelId), eq(channels.businessId, messages.businessId)))
     .where(and(eq(messages.id, messageId), eq(messages.businessId, businessId)));
   if (!row) return null;
-  const { limitRules, ...loaded } = row;
+  const { limitRules, history, abuseWindow, ...loaded } = row;
   const ruleRows = (typeof limitRules === "string" ? JSON.parse(limitRules) : limitRules) as Parameters<typeof resolveLimits>[1] | null;
+  const windowRows = (typeof abuseWindow === "string" ? JSON.parse(abuseWindow) : abuseWindow) as { content: string; at: string }[];
   return {
     ...loaded,
     settings: readAiSettings(row.business.aiSettings),
     limits: { timeZone: row.business.timeZone, rules: resolveLimits(row.business.limits, ruleRows ?? []) },
+    history: rowsFromJson(messages, history),
+    abuseWindow: windowRows.map((w) => ({ content: w.content, at: new Date(w.at) })),
   };
 }
 
@@ -316,23 +338,21 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
   if (!limits.ok) return stop("rate_limited", limits.message, { scope: limits.scope }, limits.retryAfterSeconds);
 
   // ---- abuse, then the owner's rules (before any FAQ, cache or model can answer: hand-offs,
-  // emergencies, languages), in one transaction: the rules read the history there
-  const gated = await withService(async (tx) => {
-    const abuse = await assessAbuse(tx, {
-      businessId,
-      customerId: customer.id,
-      messageId: message.id,
-      text: message.content,
-      originalLength: Number((message.metadata as { truncatedFrom?: number }).truncatedFrom ?? message.content.length),
-    });
-    if (abuse.verdict === "block") return { abuse };
-    return { abuse, ruled: await applyRules({ businessId, customerId: customer.id, message, settings }, tx) };
+  // emergencies, languages), on what the load read: the database is written only when trust moves
+  // (in a transaction of its own) or a recall question searches older messages
+  const abuse = await assessAbuse(await getDb(), {
+    businessId,
+    customerId: customer.id,
+    messageId: message.id,
+    text: message.content,
+    originalLength: Number((message.metadata as { truncatedFrom?: number }).truncatedFrom ?? message.content.length),
+    read: { customer: { trust_score: customer.trustScore, blocked: customer.blocked, blocked_until: customer.blockedUntil }, history: ctx.abuseWindow },
+    write: withService,
   });
-  const abuse = gated.abuse;
-  if (abuse.verdict === "block" || !gated.ruled) return stop("abuse", undefined, { kinds: abuse.kinds });
+  if (abuse.verdict === "block") return stop("abuse", undefined, { kinds: abuse.kinds });
   const lowTrust = abuse.verdict === "suspicious" || abuse.trustScore < 30;
 
-  const ruled = gated.ruled;
+  const ruled = await applyRules({ businessId, customerId: customer.id, message, settings, history: ctx.history });
   if (ruled.decided) {
     trace.gate = `rule:${ruled.decided.decision.kind === "handoff" ? ruled.decided.decision.category : ruled.decided.decision.kind}`;
     opts.onDelta?.(ruled.decided.text);

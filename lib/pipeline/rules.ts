@@ -38,13 +38,15 @@ export async function applyRules(
     message: Message;
     settings: AiSettings;
     now?: Date;
+    /** the history as the caller's load read it (the customer's last messages, this one included) */
+    history?: Message[];
   },
   tx?: Tx,
 ): Promise<RulesOutcome> {
   const { businessId, customerId, message, settings } = input;
   const within = <T>(fn: (tx: Tx) => Promise<T>) => (tx ? fn(tx) : withService(fn));
   const text = message.content;
-  const history = await within((tx) => recentCustomerMessages(tx, businessId, customerId, 11));
+  const history = input.history ?? (await within((tx) => recentCustomerMessages(tx, businessId, customerId, 11)));
   const earlier = history.filter((m) => m.id !== message.id);
   const earlierCustomer = earlier.filter((m) => m.role === "customer").map((m) => ({ content: m.content, at: m.createdAt }));
   const lastReplyMessage = [...earlier].reverse().find((m) => m.role === "assistant" || m.role === "agent");

@@ -50,6 +50,8 @@ describe("model answers", () => {
     expect(r.reply!.model).toMatch(/^gemini-/);
     const events = await withService((tx) => tx.select().from(s.costEvents).where(eq(s.costEvents.messageId, r.customerMessage.id)));
     expect(events.map((e) => e.kind).sort()).toEqual(["embedding", "model"]);
+    // the after-response work (memories, the intelligence read, which holds its own reservation) done first
+    await settle();
     const [budget] = await withService((tx) => tx.select().from(s.budgets).where(eq(s.budgets.businessId, DEMO_BUSINESS_ID)));
     expect(budget!.spentUsd).toBeGreaterThan(0);
     expect(budget!.reservedUsd).toBe(0);
