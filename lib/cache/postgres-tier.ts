@@ -88,11 +88,23 @@ export function forgetTenantStats(): void {
  */
 export async function nearestEntries(
   ex: Executor,
-  q: { businessId: string; knowledgeVersion: number; channelStyle: string; vector: ArrayLike<number>; now: Date; k: number; entries: number; hnswMinEntries?: number },
+  q: {
+    businessId: string;
+    knowledgeVersion: number;
+    channelStyle: string;
+    vector: ArrayLike<number>;
+    now: Date;
+    k: number;
+    entries: number;
+    hnswMinEntries?: number;
+    /** `ex` is the caller's transaction, whose last read this is: the settings go there, with no transaction of their own */
+    inTransaction?: boolean;
+  },
 ): Promise<PgNeighbour[]> {
   const v = toVectorLiteral(q.vector);
   const large = q.entries >= (q.hnswMinEntries ?? HNSW_MIN_ENTRIES);
-  return ex.transaction(async (tx) => {
+  const within = <T>(fn: (tx: Executor) => Promise<T>) => (q.inTransaction ? fn(ex) : ex.transaction(fn));
+  return within(async (tx) => {
     await tx.execute(
       large
         ? sql`select set_config('hnsw.iterative_scan', 'strict_order', true), set_config('enable_sort', 'off', true)`

@@ -29,8 +29,14 @@ export type CacheLookup = {
   embedding?: number[];
   /** the decision's parameters (the benchmark tries others); CACHE_DECISION by default */
   params?: DecisionParams;
-  /** false: only look (the warm-cache job checking what is warm), a hit is not counted */
+  /** false: only look (the warm-cache job checking what is warm; the pipeline, which counts what it serves), a hit is not counted */
   count?: boolean;
+  /**
+   * the caller's transaction, for the durable tier to read in (the pipeline's retrieval: one
+   * transaction for knowledge, memories and the cache). Its planner settings stay set until the
+   * transaction ends, so the lookup must be the transaction's last read.
+   */
+  tx?: Executor;
 };
 
 export type CacheHit = {
@@ -209,10 +215,10 @@ export class SemanticCache {
    * everything the decision looks at (the benchmark replays decisions on it with other parameters).
    */
   async evidence(
-    q: Pick<CacheLookup, "businessId" | "knowledgeVersion" | "channelStyle"> & { embedding: number[] },
+    q: Pick<CacheLookup, "businessId" | "knowledgeVersion" | "channelStyle" | "tx"> & { embedding: number[] },
     k: number = CACHE_DECISION.neighbours,
   ): Promise<{ neighbours: PgNeighbour[]; stats: TermStats }> {
-    const db = await this.db();
+    const db = q.tx ?? (await this.db());
     const now = this.now();
     const stats = await tenantStats(db, q.businessId, now);
     const neighbours = await nearestEntries(db, {
@@ -224,8 +230,14 @@ export class SemanticCache {
       k,
       entries: stats.entries,
       hnswMinEntries: this.hnswMinEntries,
+      inTransaction: Boolean(q.tx),
     });
     return { neighbours, stats };
+  }
+
+  /** Counts a hit its caller served, having looked with `count: false`. */
+  countServed(businessId: string, hit: CacheHit): void {
+    this.counted({ businessId, question: hit.question, knowledgeVersion: 0, channelStyle: "", threshold: 0 }, hit);
   }
 
   /** Counts the hit off the answer's path (bookkeeping, in its own table) and passes it on. */

@@ -260,19 +260,24 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
       // again: a take-over that committed first is seen here and nothing is stored; one that comes
       // later waits for this commit, so an AI reply never lands after a person took over. The model
       // call, if any, was made and stays charged (its settlement commits in this transaction either way).
-      // The customer's row first (key share, as the reply's foreign key takes it anyway): a merge of
-      // this customer holds it for update and then writes this conversation, so taking the
-      // conversation first could deadlock against it. (A delivery being stored holds it only for
-      // no-key update, which key share does not wait for.)
-      await tx.select({ id: customers.id }).from(customers).where(and(eq(customers.id, customer.id), eq(customers.businessId, businessId))).for("key share");
-      const [current] = await tx
-        .select({ status: conversations.status, assigneeId: conversations.assigneeId })
-        .from(conversations)
-        .where(and(eq(conversations.id, conversation.id), eq(conversations.businessId, businessId)))
-        .for("update");
+      // One statement locks and reads it, and moves its last activity to this reply's time unless it
+      // waits for a person (then nothing is stored). The customer's row is locked first, in the
+      // sub-select (key share, as the reply's foreign key takes it anyway): a merge of this customer
+      // holds it for update and then writes this conversation, so taking the conversation first could
+      // deadlock against it. (A delivery being stored holds it only for no-key update, which key share
+      // does not wait for.)
+      const [current] = await rows<{ status: string; assignee_id: string | null }>(
+        tx,
+        sql`update conversations c
+            set last_message_at = case when c.status = 'waiting_human' then c.last_message_at else now() end,
+                updated_at = case when c.status = 'waiting_human' then c.updated_at else now() end
+            from (select u.id from customers u where u.id = ${customer.id} and u.business_id = ${businessId} for key share) u
+            where c.id = ${conversation.id} and c.business_id = ${businessId} and c.customer_id = u.id
+            returning c.status, c.assignee_id`,
+      );
       if (current?.status === "waiting_human") {
         // A person took over (assignee set), or another message of this conversation was handed off.
-        const why = current.assigneeId ? "taken_over" : "waiting_human";
+        const why = current.assignee_id ? "taken_over" : "waiting_human";
         await markOutcome(tx, businessId, messageId, `no_reply:${why}`, { discarded: { source, model: details.model ?? null, costUsd: details.costUsd ?? 0 } });
         await settle(tx);
         return why;
@@ -294,7 +299,7 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
         deliveryStatus: channel.kind === "web" ? "delivered" : "queued",
         // why a person was asked for, kept on the reply so Analytics can count hand-offs by reason
         metadata: details.handoff ? { trace, handoff: { category: details.handoffCategory ?? "model", reason: details.handoffReason ?? null } } : { trace },
-      });
+      }, { conversationTouched: true });
       await markOutcome(tx, businessId, messageId, "replied", { replyId: saved.id });
       if (details.handoff) {
         await setWaitingHuman(tx, businessId, conversation.id);
@@ -375,12 +380,28 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
   const embedding = vectors[0]!;
   if (embedTokens) await chargeEmbedding({ businessId, tokens: embedTokens, model: embedModel, messageId: message.id, conversationId: conversation.id });
 
-  // one transaction: the FAQs and knowledge for the question, and what is remembered about the customer
+  // one transaction: the FAQs and knowledge for the question, what is remembered about the customer,
+  // and the semantic cache's durable tier (last: its planner settings last until the commit)
   const history = ruled.history;
-  const { retrieval, memories } = await withService(async (tx) => {
+  const cache = getSemanticCache();
+  const { retrieval, memories, resolved } = await withService(async (tx) => {
     const retrieval: Retrieval = await retrieveKnowledge(tx, { businessId, query: question, embedding, limit: 4, faqLimit: 3 });
     const memories = await recallMemories(tx, { businessId, customerId: customer.id, embedding, excludeMessageIds: history.map((m) => m.id), limit: 3 });
-    return { retrieval, memories };
+    // A follow-up ("and on Saturdays?") means what it means only in its conversation: never the cache's.
+    const resolved = ruled.followUp
+      ? undefined
+      : await cache.resolve({
+          businessId,
+          question: message.content,
+          knowledgeVersion: business.knowledgeVersion,
+          channelStyle: style,
+          threshold: settings.cacheThreshold,
+          embedding,
+          // counted below, only when it is the answer served (an FAQ comes first)
+          count: false,
+          tx,
+        });
+    return { retrieval, memories, resolved };
   });
   const topFaq = retrieval.faqs[0];
   if (topFaq && topFaq.similarity >= settings.cacheThreshold && answersQuestion(question, topFaq)) {
@@ -390,20 +411,11 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
     return reply(topFaq.answer, "faq", { also: (tx) => countFaqHit(tx, businessId, topFaq.id) });
   }
 
-  const cache = getSemanticCache();
-  // A follow-up ("and on Saturdays?") means what it means only in its conversation: never the cache's.
-  const resolved = ruled.followUp ? undefined : await cache.resolve({
-    businessId,
-    question: message.content,
-    knowledgeVersion: business.knowledgeVersion,
-    channelStyle: style,
-    threshold: settings.cacheThreshold,
-    embedding,
-  });
   const hit = resolved?.hit;
   const nearMiss = resolved?.nearMiss;
   if (hit) {
     trace.cache = { tier: hit.tier, similarity: hit.similarity, entryId: hit.entryId, origin: hit.origin, agreeing: hit.agreeing, score: hit.score };
+    cache.countServed(businessId, hit);
     opts.onDelta?.(hit.answer);
     return reply(hit.answer, "cache");
   }

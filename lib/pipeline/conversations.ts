@@ -42,7 +42,7 @@ export type NewMessage = typeof messages.$inferInsert;
  * `duplicate: true` instead of a second message. `claim`: the stored customer message is claimed for
  * answering in the same statement (metadata.answering, as answerMessage's claim sets it).
  */
-export async function storeMessage(tx: Tx, values: NewMessage, opts: { claim?: boolean } = {}) {
+export async function storeMessage(tx: Tx, values: NewMessage, opts: { claim?: boolean; /** the conversation was created for this message with its time and unread flag */ conversationTouched?: boolean } = {}) {
   const [inserted] = await tx
     .insert(messages)
     .values(
@@ -53,6 +53,7 @@ export async function storeMessage(tx: Tx, values: NewMessage, opts: { claim?: b
     .onConflictDoNothing({ target: [messages.channelId, messages.providerMessageId] })
     .returning();
   if (inserted) {
+    if (opts.conversationTouched) return { message: inserted, duplicate: false };
     await tx
       .update(conversations)
       .set({ lastMessageAt: inserted.createdAt, updatedAt: new Date(), unread: values.role === "customer" ? true : undefined })

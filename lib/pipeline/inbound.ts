@@ -27,7 +27,7 @@ export const MAX_INBOUND_CHARS = 16_000;
  */
 async function lockCustomer(tx: Tx, input: InboundMessage, channelId: string) {
   for (let attempt = 0; ; attempt++) {
-    const { customer } = await resolveCustomer(tx, input.businessId, input.from, input.name);
+    const { customer, created } = await resolveCustomer(tx, input.businessId, input.from, input.name);
     // the lock is the update that records the contact: last seen now, and a name learnt if none was known
     const [locked] = await tx
       .update(customers)
@@ -42,7 +42,7 @@ async function lockCustomer(tx: Tx, input: InboundMessage, channelId: string) {
           .where(and(eq(messages.channelId, channelId), eq(messages.providerMessageId, input.providerMessageId), eq(messages.businessId, input.businessId)))
           .limit(1)
       : [];
-    return { customer, seen };
+    return { customer, seen, created };
   }
 }
 
@@ -91,7 +91,7 @@ export async function storeInbound(raw: InboundMessage, opts: { claim?: boolean;
       .from(channels)
       .where(and(eq(channels.id, input.channelId), eq(channels.businessId, input.businessId)));
     if (!channel) throw new AppError("not_found", "That channel does not belong to this business.");
-    const { customer, seen } = await lockCustomer(tx, input, channel.id);
+    const { customer, seen, created: newCustomer } = await lockCustomer(tx, input, channel.id);
 
     // A delivery we already stored: nothing to resolve, and a conversation the caller opened for it
     // (web chat, an email thread) must not stay behind empty.
@@ -127,6 +127,16 @@ export async function storeInbound(raw: InboundMessage, opts: { claim?: boolean;
         );
       if (conversation?.status === "closed") conversation = undefined;
     }
+    // a customer created by this message has no conversation to look for: theirs starts with it,
+    // unread and last written to at the message's own time (both are now() of this transaction)
+    let fresh = false;
+    if (!conversation && newCustomer && !input.subject && !input.emailThreadKey) {
+      [conversation] = await tx
+        .insert(conversations)
+        .values({ businessId: input.businessId, customerId: customer.id, channelId: channel.id, unread: true, lastMessageAt: input.receivedAt ?? sql`now()` })
+        .returning();
+      fresh = true;
+    }
     if (!conversation) {
       ({ conversation } = await resolveConversation(tx, { businessId: input.businessId, customerId: customer.id, channelId: channel.id }));
       if (input.subject || input.emailThreadKey) {
@@ -148,7 +158,7 @@ export async function storeInbound(raw: InboundMessage, opts: { claim?: boolean;
       attachments: input.attachments ?? [],
       metadata: { ...(input.metadata ?? {}), ...(input.ip ? { ipSeen: true } : {}), ...(survey ? { csatRating: rating } : {}) },
       ...(input.receivedAt ? { createdAt: input.receivedAt } : {}),
-    }, { claim: opts.claim });
+    }, { claim: opts.claim, conversationTouched: fresh });
     // the first rating of a survey (never a repeat or a duplicate delivery) is thanked once, on the same channel
     const thanksId =
       !duplicate && survey && rating && (await answerSurvey(tx, input.businessId, survey.id, rating))
