@@ -1,6 +1,6 @@
 // Long-term memory: every message embedded per customer, the most relevant recalled for the model.
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import { rows, withService, type Executor } from "@/lib/db/client";
+import { getDb, rows, type Executor } from "@/lib/db/client";
 import { memories, messages } from "@/lib/db/schema";
 import { getEmbedder, toVectorLiteral } from "@/lib/ai/embeddings";
 
@@ -27,8 +27,10 @@ export async function recallMemories(
 
 /** Embeds messages that have no memory yet (after each answer, and by the sweeper for any missed). */
 export async function embedMessagesIntoMemories(messageIds: string[] | "pending", limit = 100): Promise<number> {
-  const pending = await withService(async (tx) => {
-    const base = tx
+  // one statement each: the messages without a memory, then every new memory in one insert
+  const db = await getDb();
+  const pending = await (async () => {
+    const base = db
       .select({ id: messages.id, businessId: messages.businessId, customerId: messages.customerId, role: messages.role, content: messages.content })
       .from(messages)
       .leftJoin(memories, eq(memories.messageId, messages.id));
@@ -38,23 +40,24 @@ export async function embedMessagesIntoMemories(messageIds: string[] | "pending"
       : messageIds.length
         ? base.where(and(where, inArray(messages.id, messageIds)))
         : [];
-  });
+  })();
   const usable = pending.filter((m) => m.content.trim().length > 0);
   if (!usable.length) return 0;
   const { vectors } = await getEmbedder().embed(
     usable.map((m) => `${m.role === "customer" ? "Customer" : "Us"}: ${m.content}`),
     "document",
   );
-  await withService(async (tx) => {
-    for (const [i, m] of usable.entries()) {
-      // The customer is read at insert time: a merge since the read above moved the message.
-      await tx.execute(
-        sql`insert into memories (business_id, customer_id, kind, content, message_id, embedding)
-            select m.business_id, m.customer_id, 'message', left(m.content, 4000), m.id, ${toVectorLiteral(vectors[i]!)}::vector
-            from messages m where m.id = ${m.id} and m.business_id = ${m.businessId}
-            on conflict (message_id) do nothing`,
-      );
-    }
-  });
+  // The customer is read at insert time: a merge since the read above moved the message.
+  const embedded = sql.join(
+    usable.map((m, i) => sql`(${m.id}::uuid, ${m.businessId}::uuid, ${toVectorLiteral(vectors[i]!)}::vector)`),
+    sql`, `,
+  );
+  await db.execute(
+    sql`insert into memories (business_id, customer_id, kind, content, message_id, embedding)
+        select m.business_id, m.customer_id, 'message', left(m.content, 4000), m.id, v.embedding
+        from (values ${embedded}) as v(id, business_id, embedding)
+        join messages m on m.id = v.id and m.business_id = v.business_id
+        on conflict (message_id) do nothing`,
+  );
   return usable.length;
 }
