@@ -9,7 +9,8 @@ import * as s from "@/lib/db/schema";
 import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
 import { connectTwilioChannel } from "@/lib/channels/twilio/channels";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
-import { simulate, simulatorOutbox } from "@/lib/channels/twilio/simulator";
+import { simulate } from "@/lib/channels/twilio/simulator";
+import { simulatorReplies } from "@/lib/channels/common/simulator";
 import { drainChannelOutbox } from "@/lib/channels/delivery";
 import { listChannelOutbox } from "@/lib/channels/outbox";
 import { actOnConversation } from "@/lib/services/conversations";
@@ -77,9 +78,9 @@ describe("a staff reply on a simulated SMS channel", () => {
     expect(queued[0]!.recipient).toBe(`${from.slice(0, 3)}${"•".repeat(from.length - 7)}${from.slice(-4)}`);
 
     // The simulator's conversation with this customer shows it; another customer's does not.
-    const shown = await simulatorOutbox(DEMO_BUSINESS_ID, "sms", since, from);
+    const shown = await simulatorReplies(DEMO_BUSINESS_ID, "sms", since, from);
     expect(shown.map((r) => r.body)).toContain("Hi, this is Dana: Friday at 10 works, see you then.");
-    expect(await simulatorOutbox(DEMO_BUSINESS_ID, "sms", since, phone())).toEqual([]);
+    expect(await simulatorReplies(DEMO_BUSINESS_ID, "sms", since, phone())).toEqual([]);
 
     // /dev/outbox lists it among the channel messages to the business's members, and to no one else.
     const member = { id: ctx.actor.type === "member" ? ctx.actor.userId : "" };
@@ -111,7 +112,7 @@ describe("a staff reply on a simulated WhatsApp channel", () => {
     const { message, queued } = await staffReplies(conversation, "Yes, two spaces behind the clinic.");
     expect(message.deliveryStatus).toBe("outbox");
     expect(queued).toEqual([expect.objectContaining({ channelKind: "whatsapp", status: "sent" })]);
-    expect((await simulatorOutbox(DEMO_BUSINESS_ID, "whatsapp", since, from)).map((r) => r.body)).toEqual(["Yes, two spaces behind the clinic."]);
+    expect((await simulatorReplies(DEMO_BUSINESS_ID, "whatsapp", since, from)).map((r) => r.body)).toEqual(["Yes, two spaces behind the clinic."]);
   });
 });
 

@@ -184,7 +184,7 @@ export async function placeTestCall({ ctx, input }: { ctx: Ctx; input: unknown }
           channelKind: "voice",
           recipient: maskPhone(number),
           body: text,
-          payload: { kind: "test", toEncrypted: encrypt(number), from: channel.address, twiml },
+          payload: { kind: "test", channelId: channel.id, toEncrypted: encrypt(number), from: channel.address, twiml },
         })
         .returning({ id: outbox.id }),
     );
