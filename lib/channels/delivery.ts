@@ -1,48 +1,119 @@
 import "server-only";
-// The channels' delivery port. A webhook delivers its own answer (TwiML, or a REST send after the
-// response); this is for answers and replies made elsewhere: the sweeper answering a message a crash
-// left behind, and staff replies from the inbox that wait in the outbox. Web chat needs no push (the
-// chat page reads new messages itself), and a call's answer can only be spoken during the call.
-import { drainTwilioOutbox, type DrainResult } from "./twilio/outbox-sender";
-import { deliverStoredMessage } from "./twilio/outbound";
-import { deliverMessagingAnswer, drainMessagingOutbox } from "./common/outbound";
+// The one delivery path and the one outbox drain, for every channel through its adapter. A webhook
+// delivers its own answer (TwiML, or a REST send after the response); this is for answers and
+// messages made elsewhere: the sweeper answering a message a crash left behind, and what waits in
+// the outbox (staff replies, campaigns, the owners' digest text). Web chat needs no push (the chat
+// page reads new messages itself), and a call's answer can only be spoken during the call.
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { withService } from "@/lib/db/client";
+import { channels, messages, outbox } from "@/lib/db/schema";
+import { AppError } from "@/lib/errors";
+import { decrypt } from "@/lib/security/crypto";
+import { INSTAGRAM_WINDOW_CLOSED } from "./instagram/window";
+import { redactNumbers } from "./twilio/client";
+import { claimOutbox, retryAt, type OutboxRow } from "./outbox";
 import { drainSystemMail } from "./email/system-mail";
+import { adapterFor, PUSHED_KINDS, type Push, type PushResult } from "./adapter";
 
-type Deliver = (businessId: string, messageId: string) => Promise<unknown>;
-type Drain = (opts: { businessId?: string }) => Promise<DrainResult>;
+export type DrainResult = { sent: number; failed: number; retrying: number; skipped?: "embedded" };
 
-const job = (businessId: string, name: string) => ({ businessId, actor: { type: "job" as const, name } });
+/** Sends an answer stored for a conversation on `kind`; false when that channel needs no push. */
+export async function deliverAnswer(kind: string, businessId: string, messageId: string): Promise<boolean> {
+  if (!PUSHED_KINDS.includes(kind as (typeof PUSHED_KINDS)[number])) return false;
+  const [row] = await withService((tx) =>
+    tx
+      .select({ message: messages, channel: channels })
+      .from(messages)
+      .innerJoin(channels, and(eq(channels.id, messages.channelId), eq(channels.businessId, messages.businessId)))
+      .where(and(eq(messages.id, messageId), eq(messages.businessId, businessId))),
+  );
+  if (!row) throw new AppError("not_found", "Message not found.");
+  const adapter = adapterFor(row.channel);
+  if (!adapter.send) return false;
+  if (row.message.role !== "assistant" && row.message.role !== "agent") throw new AppError("bad_request", "Only answers are delivered.");
+  const { message, channel } = row;
+  await adapter.send({ channel, conversationId: message.conversationId, messageId: message.id, text: message.content, purpose: "reply" });
+  return true;
+}
 
-const twilioAnswer: Deliver = (businessId, messageId) => deliverStoredMessage({ ctx: job(businessId, "delivery"), input: { messageId } });
-
-// Email, Telegram, Instagram, and WhatsApp through Meta's Cloud API (false: a Twilio WhatsApp sender).
-const messagingAnswer: Deliver = deliverMessagingAnswer;
-const whatsappAnswer: Deliver = async (businessId, messageId) => (await deliverMessagingAnswer(businessId, messageId)) || twilioAnswer(businessId, messageId);
-
-const ANSWER_DELIVERY: Record<string, Deliver | undefined> = {
-  sms: twilioAnswer,
-  whatsapp: whatsappAnswer,
-  email: messagingAnswer,
-  telegram: messagingAnswer,
-  instagram: messagingAnswer,
+const SKIP_REASONS: Record<string, string> = {
+  empty: "Nothing to send.",
+  opted_out: "The customer opted out of this channel (STOP).",
+  no_address: "The customer has no address on this channel.",
+  undeliverable: "This address bounced or complained: nothing more is sent to it.",
+  window_closed: "More than 24 hours have passed since this customer last wrote on WhatsApp, so WhatsApp does not allow a free-form message until they write again.",
+  human_agent_window_closed: INSTAGRAM_WINDOW_CLOSED,
 };
 
-const OUTBOX_DRAINS: Record<string, Drain> = {
-  twilio: drainTwilioOutbox,
-  messaging: drainMessagingOutbox,
+type Queued = { kind?: string; channelId?: string; conversationId?: string; toEncrypted?: string; template?: Push["template"] };
+
+/** One claimed row through its channel's adapter; what becomes of the row after. */
+async function sendRow(row: OutboxRow): Promise<{ count: keyof DrainResult; values: Partial<typeof outbox.$inferInsert> }> {
+  const q = row.payload as Queued;
+  // The row's channel, else its conversation's (text comparisons: a malformed id matches nothing).
+  const which = q.channelId
+    ? sql`${channels.id}::text = ${q.channelId}`
+    : sql`${channels.id} = (select c.channel_id from conversations c where c.id::text = ${q.conversationId ?? ""} and c.business_id = ${row.businessId})`;
+  const [channel] = row.businessId ? await withService((tx) => tx.select().from(channels).where(and(eq(channels.businessId, row.businessId!), which))) : [];
+  const purpose: Push["purpose"] = q.kind === "digest" ? "digest" : q.kind === "campaign" ? "campaign" : "staff";
+  if (!channel) throw new AppError("bad_request", purpose === "digest" ? "The digest's channel or number is gone." : "The channel of this message is gone.");
+  const adapter = adapterFor(channel);
+  if (!adapter.send) throw new AppError("bad_request", `${adapter.label} does not send messages.`);
+  const sent: PushResult = await adapter.send({
+    channel,
+    conversationId: q.conversationId ?? null,
+    messageId: row.messageId,
+    to: q.toEncrypted ? decrypt(q.toEncrypted) : null,
+    text: row.body,
+    template: q.template,
+    purpose,
+    outboxId: row.id,
+  });
+  if (sent.status === "queued") return { count: "sent", values: { status: "sent", sentAt: new Date(), providerMessageId: sent.providerIds[0] ?? null, error: null } };
+  if (sent.status === "skipped") return { count: "failed", values: { status: "failed", error: SKIP_REASONS[sent.reason ?? "empty"] ?? SKIP_REASONS.empty } };
+  const again = retryAt(row.attempts, sent.error?.status);
+  if (again) return { count: "retrying", values: { status: "pending", error: sent.error?.message ?? null, nextAttemptAt: again } };
+  return { count: "failed", values: { status: "failed", error: sent.error?.message ?? `${adapter.provider} refused the message.` } };
+}
+
+/**
+ * Sends every queued message for a customer or an owner on a pushed channel, whatever put it there
+ * (staff replies, the satisfaction survey, campaigns, the digest text): any pending row naming its
+ * conversation, or its channel and the recipient's sealed address. Rows are claimed first so two
+ * drains never send one message; failures that may pass (rate limits, the provider down) are tried
+ * again later. In embedded mode the row itself becomes the dev outbox's record of the message.
+ */
+export async function drainChannelOutbox(opts: { limit?: number; businessId?: string } = {}): Promise<DrainResult> {
+  const claimed = await claimOutbox(
+    [
+      inArray(outbox.channelKind, [...PUSHED_KINDS]),
+      sql`((${outbox.payload}->>'channelId' is not null and ${outbox.payload}->>'toEncrypted' is not null) or ${outbox.payload}->>'conversationId' is not null)`,
+    ],
+    opts,
+  );
+  const result: DrainResult = { sent: 0, failed: 0, retrying: 0 };
+  for (const row of claimed) {
+    let next: Awaited<ReturnType<typeof sendRow>>;
+    try {
+      next = await sendRow(row);
+    } catch (err) {
+      // A reason a person can act on (the window closed, no number on file); anything else is logged.
+      if (!(err instanceof AppError)) console.error("[prismai] outbox send failed", { outboxId: row.id, error: redactNumbers(err instanceof Error ? err.message : String(err)) });
+      next = { count: "failed", values: { status: "failed", error: err instanceof AppError ? err.message : "Sending failed; see the server log." } };
+    }
+    await withService((tx) => tx.update(outbox).set(next.values).where(eq(outbox.id, row.id)));
+    result[next.count]++;
+  }
+  return result;
+}
+
+const OUTBOX_DRAINS: Record<string, (opts: { businessId?: string }) => Promise<DrainResult>> = {
+  channels: drainChannelOutbox,
   // The platform's own email (resets, invitations, hand-off notices, budget alerts) through Resend.
   email: drainSystemMail,
 };
 
-/** Sends an answer stored for a conversation on `kind`; false when that channel needs no push. */
-export async function deliverAnswer(kind: string, businessId: string, messageId: string): Promise<boolean> {
-  const deliver = ANSWER_DELIVERY[kind];
-  if (!deliver) return false;
-  await deliver(businessId, messageId);
-  return true;
-}
-
-/** Sends what waits in the outbox on every channel (each sender claims its own rows). */
+/** Sends what waits in the outbox: customers' and owners' messages on their channels, and the platform's own email. */
 export async function drainOutbox(opts: { businessId?: string } = {}): Promise<Record<string, DrainResult>> {
   const entries = await Promise.all(
     Object.entries(OUTBOX_DRAINS).map(async ([name, drain]) => {

@@ -12,7 +12,7 @@ import { rows, withService, type Tx } from "@/lib/db/client";
 import { aiResolutionsConfirmed, conversationSummary, costTotal } from "@/lib/db/reports";
 import { localDate, localParts, monthPeriod, safeTimeZone, zonedMidnight } from "@/lib/billing/period";
 import { enqueueEmail } from "@/lib/channels/outbox";
-import { drainTwilioOutbox } from "@/lib/channels/twilio/outbox-sender";
+import { drainChannelOutbox } from "@/lib/channels/delivery";
 import { budgetState } from "@/lib/billing/budgets";
 import { outbox } from "@/lib/db/schema";
 import { verifiedDigestPhone } from "@/lib/services/digest-phone";
@@ -187,7 +187,7 @@ async function sendOne(business: Candidate, frequency: DigestFrequency, period: 
       await enqueueEmail(tx, { businessId: business.id, to: r.email, subject: mail.subject, body: mail.body, payload: { kind: "digest", period: period.key } });
     }
     if (phone) {
-      // sent by the Twilio outbox sender (the dev outbox in embedded mode), priced like any send
+      // sent by the channel outbox drain (the dev outbox in embedded mode), priced like any send
       // this month so far from the ledger (as the Costs page counts it), against the month's budget
       const { limitUsd } = await budgetState(business.id, { ex: tx, now });
       const month = { spentUsd: (await costTotal(tx, business.id, monthPeriod(business.time_zone, now).startsAt, now)) / 1e6, limitUsd };
@@ -229,7 +229,7 @@ export async function sendDigests(opts: { now?: Date } = {}): Promise<{ business
         texts += queued.texts;
       }
       // the text copy leaves now; the outbox job retries what this misses
-      if (queued.texts) await drainTwilioOutbox({ businessId: b.id });
+      if (queued.texts) await drainChannelOutbox({ businessId: b.id });
     } catch (err) {
       console.error("[prismai] digest failed for a business", err instanceof Error ? err.message : String(err));
     }

@@ -8,7 +8,8 @@ import * as s from "@/lib/db/schema";
 import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
 import { connectTwilioChannel } from "@/lib/channels/twilio/channels";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
-import { simulate, simulatorOutbox } from "@/lib/channels/twilio/simulator";
+import { simulate } from "@/lib/channels/twilio/simulator";
+import { simulatorReplies } from "@/lib/channels/common/simulator";
 import { actOnConversation } from "@/lib/services/conversations";
 import type { MemberCtx } from "@/lib/services/context";
 import { POST as smsPost } from "@/app/api/webhooks/twilio/sms/route";
@@ -79,14 +80,14 @@ describe("the survey sent when a conversation is closed", () => {
     expect(more).toEqual([]);
     expect(survey).toMatchObject({ businessId: DEMO_BUSINESS_ID, channelKind: "sms", rating: null, answeredAt: null });
     expect(survey!.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    const sent = await simulatorOutbox(DEMO_BUSINESS_ID, "sms", since, from);
+    const sent = await simulatorReplies(DEMO_BUSINESS_ID, "sms", since, from);
     expect(sent.filter((r) => r.body === QUESTION)).toHaveLength(1);
 
     // Handed back and closed again: still the one survey, and no second question.
     await actOnConversation({ ctx, input: { id: conversationId, action: { action: "hand_back" } } }, { defer });
     await close(conversationId);
     expect(await surveysOf(conversationId)).toHaveLength(1);
-    expect((await simulatorOutbox(DEMO_BUSINESS_ID, "sms", since, from)).filter((r) => r.body === QUESTION)).toHaveLength(1);
+    expect((await simulatorReplies(DEMO_BUSINESS_ID, "sms", since, from)).filter((r) => r.body === QUESTION)).toHaveLength(1);
   });
 
   it("goes out on WhatsApp inside the service window", async () => {
@@ -95,7 +96,7 @@ describe("the survey sent when a conversation is closed", () => {
     const { conversationId } = await customerWrites("whatsapp", from, "Do you have parking?");
     await close(conversationId);
     expect(await surveysOf(conversationId)).toEqual([expect.objectContaining({ channelKind: "whatsapp" })]);
-    expect((await simulatorOutbox(DEMO_BUSINESS_ID, "whatsapp", since, from)).map((r) => r.body)).toContain(QUESTION);
+    expect((await simulatorReplies(DEMO_BUSINESS_ID, "whatsapp", since, from)).map((r) => r.body)).toContain(QUESTION);
   });
 
   it("is not sent to a customer who opted out (STOP)", async () => {
@@ -105,7 +106,7 @@ describe("the survey sent when a conversation is closed", () => {
     await customerWrites("sms", from, "STOP");
     await close(conversationId);
     expect(await surveysOf(conversationId)).toEqual([]);
-    expect((await simulatorOutbox(DEMO_BUSINESS_ID, "sms", since, from)).map((r) => r.body)).not.toContain(QUESTION);
+    expect((await simulatorReplies(DEMO_BUSINESS_ID, "sms", since, from)).map((r) => r.body)).not.toContain(QUESTION);
   });
 
   it.each(["sms", "whatsapp"] as const)("is not sent on %s once 24 hours passed since the customer last wrote", async (kind) => {
@@ -167,7 +168,7 @@ describe("a reply to the survey", () => {
 
     const rating = await customerWrites(kind, from, "5");
     await backgroundIdle();
-    const sent = (await simulatorOutbox(DEMO_BUSINESS_ID, kind, since, from)).map((r) => r.body);
+    const sent = (await simulatorReplies(DEMO_BUSINESS_ID, kind, since, from)).map((r) => r.body);
     expect(sent).toEqual([QUESTION, CSAT_THANKS]);
     const thanks = await withService((tx) =>
       tx.select().from(s.messages).where(and(eq(s.messages.conversationId, conversationId), eq(s.messages.content, CSAT_THANKS))),
@@ -185,7 +186,7 @@ describe("a reply to the survey", () => {
     const again = await customerWrites(kind, from, "4");
     await backgroundIdle();
     expect(again.conversationId).not.toBe(conversationId);
-    expect((await simulatorOutbox(DEMO_BUSINESS_ID, kind, since, from)).filter((r) => r.body === CSAT_THANKS)).toHaveLength(1);
+    expect((await simulatorReplies(DEMO_BUSINESS_ID, kind, since, from)).filter((r) => r.body === CSAT_THANKS)).toHaveLength(1);
   });
 
   it("a duplicate delivery of the rating (the provider retrying the webhook) is not thanked twice", async () => {
@@ -200,7 +201,7 @@ describe("a reply to the survey", () => {
     expect(first).toMatchObject({ duplicate: false, thanksId: expect.any(String) });
     expect(second).toMatchObject({ duplicate: true, thanksId: null });
     expect((await surveysOf(conversationId))[0]).toMatchObject({ rating: 3 });
-    expect((await simulatorOutbox(DEMO_BUSINESS_ID, "sms", since, from)).filter((r) => r.body === CSAT_THANKS)).toHaveLength(1);
+    expect((await simulatorReplies(DEMO_BUSINESS_ID, "sms", since, from)).filter((r) => r.body === CSAT_THANKS)).toHaveLength(1);
   });
 
   it("that is not a bare digit is answered as usual, and the survey stays open", async () => {

@@ -9,10 +9,12 @@ import * as s from "@/lib/db/schema";
 import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
 import { connectTwilioChannel } from "@/lib/channels/twilio/channels";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
-import { simulate, simulatorOutbox } from "@/lib/channels/twilio/simulator";
-import { drainTwilioOutbox } from "@/lib/channels/twilio/outbox-sender";
+import { simulate } from "@/lib/channels/twilio/simulator";
+import { simulatorReplies } from "@/lib/channels/common/simulator";
+import { drainChannelOutbox } from "@/lib/channels/delivery";
 import { listChannelOutbox } from "@/lib/channels/outbox";
 import { actOnConversation } from "@/lib/services/conversations";
+import { enqueueReply } from "@/lib/services/reply-queue";
 import type { MemberCtx } from "@/lib/services/context";
 import { POST as smsPost } from "@/app/api/webhooks/twilio/sms/route";
 import { POST as whatsappPost } from "@/app/api/webhooks/twilio/whatsapp/route";
@@ -76,9 +78,9 @@ describe("a staff reply on a simulated SMS channel", () => {
     expect(queued[0]!.recipient).toBe(`${from.slice(0, 3)}${"•".repeat(from.length - 7)}${from.slice(-4)}`);
 
     // The simulator's conversation with this customer shows it; another customer's does not.
-    const shown = await simulatorOutbox(DEMO_BUSINESS_ID, "sms", since, from);
+    const shown = await simulatorReplies(DEMO_BUSINESS_ID, "sms", since, from);
     expect(shown.map((r) => r.body)).toContain("Hi, this is Dana: Friday at 10 works, see you then.");
-    expect(await simulatorOutbox(DEMO_BUSINESS_ID, "sms", since, phone())).toEqual([]);
+    expect(await simulatorReplies(DEMO_BUSINESS_ID, "sms", since, phone())).toEqual([]);
 
     // /dev/outbox lists it among the channel messages to the business's members, and to no one else.
     const member = { id: ctx.actor.type === "member" ? ctx.actor.userId : "" };
@@ -88,7 +90,7 @@ describe("a staff reply on a simulated SMS channel", () => {
     expect(await withService((tx) => listChannelOutbox(tx, stranger))).toEqual([]);
 
     // Nothing is left for the outbox job to send again.
-    expect(await drainTwilioOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 0, failed: 0, retrying: 0 });
+    expect(await drainChannelOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 0, failed: 0, retrying: 0 });
   });
 
   it("keeps the rules of a real send: a customer who texted STOP gets nothing, and the inbox says why", async () => {
@@ -110,6 +112,49 @@ describe("a staff reply on a simulated WhatsApp channel", () => {
     const { message, queued } = await staffReplies(conversation, "Yes, two spaces behind the clinic.");
     expect(message.deliveryStatus).toBe("outbox");
     expect(queued).toEqual([expect.objectContaining({ channelKind: "whatsapp", status: "sent" })]);
-    expect((await simulatorOutbox(DEMO_BUSINESS_ID, "whatsapp", since, from)).map((r) => r.body)).toEqual(["Yes, two spaces behind the clinic."]);
+    expect((await simulatorReplies(DEMO_BUSINESS_ID, "whatsapp", since, from)).map((r) => r.body)).toEqual(["Yes, two spaces behind the clinic."]);
+  });
+});
+
+describe("a campaign message queued like a staff reply", () => {
+  /** As the campaigns job queues one: enqueueReply's row, marked as a campaign's. */
+  async function campaignSends(conversationId: string, text: string) {
+    const { messageId } = await withService(async (tx) => {
+      const [c] = await rows<{ id: string; channel_id: string; channel_kind: string; customer_id: string }>(
+        tx,
+        sql`select c.id, c.channel_id, ch.kind as channel_kind, c.customer_id from conversations c join channels ch on ch.id = c.channel_id where c.id = ${conversationId}`,
+      );
+      const [m] = await tx
+        .insert(s.messages)
+        .values({ businessId: DEMO_BUSINESS_ID, conversationId, customerId: c!.customer_id, channelId: c!.channel_id, role: "agent", content: text, deliveryStatus: "queued" })
+        .returning();
+      await enqueueReply(tx, c!, DEMO_BUSINESS_ID, m!.id, text);
+      await tx.execute(sql`update outbox set payload = jsonb_set(payload, '{kind}', '"campaign"') where message_id = ${m!.id}`);
+      return { messageId: m!.id };
+    });
+    const drained = await drainChannelOutbox({ businessId: DEMO_BUSINESS_ID });
+    const [message] = await withService((tx) => tx.select().from(s.messages).where(eq(s.messages.id, messageId)));
+    const queued = await withService((tx) => tx.select().from(s.outbox).where(eq(s.outbox.messageId, messageId)));
+    return { drained, message: message!, queued };
+  }
+
+  it("is sent by the one drain the same way, and the row stays the dev outbox's record", async () => {
+    const from = phone();
+    const conversation = await customerWrites("sms", from, "Do you do teeth whitening?");
+    const { drained, message, queued } = await campaignSends(conversation, "Whitening is 20% off this month.");
+    expect(drained).toEqual({ sent: 1, failed: 0, retrying: 0 });
+    expect(message.deliveryStatus).toBe("outbox");
+    expect(queued).toEqual([expect.objectContaining({ channelKind: "sms", status: "sent", error: null, body: "Whitening is 20% off this month." })]);
+    expect(queued[0]!.payload).toMatchObject({ kind: "campaign", toEncrypted: expect.any(String) });
+  });
+
+  it("keeps the customer's STOP", async () => {
+    const from = phone();
+    const conversation = await customerWrites("sms", from, "No more texts please");
+    await customerWrites("sms", from, "STOP");
+    const { drained, message, queued } = await campaignSends(conversation, "Whitening is 20% off this month.");
+    expect(drained).toEqual({ sent: 0, failed: 1, retrying: 0 });
+    expect(message.deliveryStatus).toBe("blocked");
+    expect(queued[0]).toMatchObject({ status: "failed", error: "The customer opted out of this channel (STOP)." });
   });
 });

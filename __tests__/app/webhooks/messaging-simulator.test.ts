@@ -10,7 +10,8 @@ import { backgroundIdle } from "@/lib/channels/twilio/background";
 import { connectEmailChannel } from "@/lib/channels/email/channels";
 import { connectTelegramChannel } from "@/lib/channels/telegram/channels";
 import { connectInstagramChannel, connectWhatsAppCloudChannel } from "@/lib/channels/meta/channels";
-import { drainMessagingOutbox, sendMessagingTest } from "@/lib/channels/common/outbound";
+import { sendMessagingTest } from "@/lib/channels/common/outbound";
+import { drainChannelOutbox } from "@/lib/channels/delivery";
 import { simulateMessaging, simulatorReplies } from "@/lib/channels/common/simulator";
 import { messagingChannelView } from "@/lib/channels/common/dashboard";
 import { drainSystemMail } from "@/lib/channels/email/system-mail";
@@ -114,7 +115,7 @@ describe("embedded mode", () => {
     const [c] = await withService((tx) => rows<{ id: string }>(tx, sql`select c.id from conversations c join channels ch on ch.id = c.channel_id where ch.kind = 'telegram' limit 1`));
     const { messageId } = await actOnConversation({ ctx, input: { id: c!.id, action: { action: "reply", text: "Hi, Sam here." } } }, { defer: () => undefined });
     const before = await withService((tx) => rows<{ count: number }>(tx, sql`select count(*)::int as count from outbox`));
-    expect(await drainMessagingOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+    expect(await drainChannelOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 0, retrying: 0 });
     const after = await withService((tx) => rows<{ count: number }>(tx, sql`select count(*)::int as count from outbox`));
     expect(after[0]!.count).toBe(before[0]!.count);
     const [m] = await withService((tx) => tx.select().from(s.messages).where(eq(s.messages.id, messageId!)));

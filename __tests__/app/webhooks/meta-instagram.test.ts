@@ -7,8 +7,7 @@ import { rows, withService } from "@/lib/db/client";
 import * as s from "@/lib/db/schema";
 import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
-import { drainMessagingOutbox } from "@/lib/channels/common/outbound";
-import { deliverAnswer } from "@/lib/channels/delivery";
+import { deliverAnswer, drainChannelOutbox } from "@/lib/channels/delivery";
 import { INSTAGRAM_HUMAN_AGENT_NOTICE, INSTAGRAM_WINDOW_CLOSED, instagramWindowStage } from "@/lib/channels/instagram/window";
 import { storeInbound } from "@/lib/pipeline/inbound";
 import { sweep } from "@/lib/jobs/sweeper";
@@ -236,7 +235,7 @@ describe("Instagram's messaging window", () => {
     const { m } = await conversationWith(sender, "Can I move my appointment to Tuesday?");
     expect((await getConversation({ ctx, input: { id: m.conversationId } })).reply).toEqual({});
     const { messageId } = await reply(m.conversationId, "Yes, Tuesday at 3pm works. Sam");
-    expect(await drainMessagingOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+    expect(await drainChannelOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 0, retrying: 0 });
     expect(api.requests).toHaveLength(1);
     expect(api.requests[0]!.path).toBe(`/v23.0/${IG_ACCOUNT}/messages`);
     expect(api.requests[0]!.json).toEqual({ recipient: { id: sender }, messaging_type: "RESPONSE", message: { text: "Yes, Tuesday at 3pm works. Sam" } });
@@ -256,7 +255,7 @@ describe("Instagram's messaging window", () => {
     expect(await message(answer.id)).toMatchObject({ deliveryStatus: "blocked", metadata: expect.objectContaining({ delivery: { transport: "meta", blocked: "window_closed" } }) });
 
     const { messageId } = await reply(m.conversationId, "Sorry for the wait: yes, every other Saturday. Sam");
-    expect(await drainMessagingOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+    expect(await drainChannelOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 0, retrying: 0 });
     expect(api.requests).toHaveLength(1);
     expect(api.requests[0]!.json).toEqual({
       recipient: { id: sender },
@@ -275,7 +274,7 @@ describe("Instagram's messaging window", () => {
     expect((await getConversation({ ctx, input: { id: m.conversationId } })).reply).toEqual({});
     api.reset();
     await reply(m.conversationId, "See you Saturday.");
-    await drainMessagingOutbox({ businessId: DEMO_BUSINESS_ID });
+    await drainChannelOutbox({ businessId: DEMO_BUSINESS_ID });
     expect(api.requests.map((r) => r.json)).toEqual([{ recipient: { id: sender }, messaging_type: "RESPONSE", message: { text: "See you Saturday." } }]);
   });
 
@@ -296,7 +295,7 @@ describe("Instagram's messaging window", () => {
     // Queued while the window was open, drained after it closed: the sender checks again and refuses.
     const { messageId } = await reply(m.conversationId, "Yes, step-free from the car park.");
     await age(m.conversationId, 8 * 24);
-    expect(await drainMessagingOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 0, failed: 1, retrying: 0 });
+    expect(await drainChannelOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 0, failed: 1, retrying: 0 });
     expect(api.requests).toHaveLength(0);
     expect(await outboxOf(messageId!)).toMatchObject({ status: "failed", error: INSTAGRAM_WINDOW_CLOSED });
     expect(await message(messageId!)).toMatchObject({ deliveryStatus: "blocked", metadata: expect.objectContaining({ delivery: { transport: "meta", blocked: "human_agent_window_closed" } }) });

@@ -9,8 +9,7 @@ import { backgroundIdle } from "@/lib/channels/twilio/background";
 import { connectTwilioChannel, findBusinessChannel } from "@/lib/channels/twilio/channels";
 import { connectWhatsAppCloudChannel } from "@/lib/channels/meta/channels";
 import { metaCredentials } from "@/lib/channels/meta/app";
-import { drainMessagingOutbox } from "@/lib/channels/common/outbound";
-import { deliverAnswer } from "@/lib/channels/delivery";
+import { deliverAnswer, drainChannelOutbox } from "@/lib/channels/delivery";
 import { storeInbound } from "@/lib/pipeline/inbound";
 import { actOnConversation, CLOUD_API_OUTSIDE_WINDOW, getConversation } from "@/lib/services/conversations";
 import { findMessagingChannel, type Channel } from "@/lib/channels/common/channels";
@@ -173,14 +172,14 @@ describe("the 24-hour window", () => {
     await actOnConversation({ ctx, input: { id: m!.conversationId, action: { action: "reply", text: "Yes, 9 to 1. Sam" } } }, { defer: () => undefined });
     expect((await getConversation({ ctx, input: { id: m!.conversationId } })).reply).toMatchObject({ window: { open: true } });
     api.reset();
-    expect(await drainMessagingOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+    expect(await drainChannelOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 0, retrying: 0 });
     expect((api.requests[0]!.json as { text: { body: string } }).text.body).toBe("Yes, 9 to 1. Sam");
 
     // Queued while the window was open, sent after it closed: the sender checks again and refuses.
     const { messageId } = await actOnConversation({ ctx, input: { id: m!.conversationId, action: { action: "reply", text: "Are you still coming?" } } }, { defer: () => undefined });
     await withService((tx) => tx.execute(sql`update messages set created_at = now() - interval '25 hours' where customer_id = ${m!.customerId} and role = 'customer'`));
     api.reset();
-    expect(await drainMessagingOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 0, failed: 1, retrying: 0 });
+    expect(await drainChannelOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 0, failed: 1, retrying: 0 });
     expect(api.requests).toHaveLength(0);
     const [row] = await withService((tx) => tx.select().from(s.outbox).where(eq(s.outbox.messageId, messageId!)));
     expect(row!.error).toBe("More than 24 hours have passed since this customer last wrote on WhatsApp, so WhatsApp does not allow a free-form message until they write again.");

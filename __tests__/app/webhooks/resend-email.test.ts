@@ -9,7 +9,8 @@ import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
 import { connectEmailChannel } from "@/lib/channels/email/channels";
 import { conversationFromAddress, replyAddress } from "@/lib/channels/email/address";
-import { deliverStoredMessage, drainMessagingOutbox } from "@/lib/channels/common/outbound";
+import { deliverStoredMessage } from "@/lib/channels/common/outbound";
+import { drainChannelOutbox } from "@/lib/channels/delivery";
 import { drainSystemMail } from "@/lib/channels/email/system-mail";
 import { enqueueEmail } from "@/lib/channels/outbox";
 import { identityHash } from "@/lib/pipeline/identities";
@@ -347,7 +348,7 @@ describe("outbound email", () => {
   it("a staff reply from the inbox goes out by email in the thread", async () => {
     const first = await stored("<CAK0first@mail.gmail.com>");
     const { messageId } = await actOnConversation({ ctx, input: { id: first!.conversationId, action: { action: "reply", text: "Hi Alex, this is Sam at reception: yes, bring her along." } } }, { defer: () => undefined });
-    expect(await drainMessagingOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+    expect(await drainChannelOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 0, retrying: 0 });
     const [email] = sentTo("alex.morgan@example.com");
     expect(email!.body.text).toMatch(/^Hi Alex, this is Sam at reception: yes, bring her along\.\n\n-- \n/);
     expect(email!.body.subject).toBe("Re: Saturday opening");

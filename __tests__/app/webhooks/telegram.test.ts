@@ -10,7 +10,7 @@ import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
 import { connectTelegramChannel, telegramCredentials } from "@/lib/channels/telegram/channels";
 import { toMarkdownV2 } from "@/lib/channels/telegram/markdown";
-import { drainMessagingOutbox } from "@/lib/channels/common/outbound";
+import { drainChannelOutbox } from "@/lib/channels/delivery";
 import { actOnConversation } from "@/lib/services/conversations";
 import type { Channel } from "@/lib/channels/common/channels";
 import type { MemberCtx } from "@/lib/services/context";
@@ -212,7 +212,7 @@ describe("sending", () => {
   it("a staff reply from the inbox goes to the chat", async () => {
     const m = await stored(112);
     await actOnConversation({ ctx, input: { id: m!.conversationId, action: { action: "reply", text: "Hi Alex, it's Sam. Yes, £55 (private)." } } }, { defer: () => undefined });
-    expect(await drainMessagingOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+    expect(await drainChannelOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 0, retrying: 0 });
     expect(api.sent).toEqual([{ token: BOT.token, chat_id: String(CHAT), text: "Hi Alex, it's Sam\\. Yes, £55 \\(private\\)\\.", parse_mode: "MarkdownV2" }]);
   });
 

@@ -13,7 +13,7 @@ import { handleInbound } from "@/lib/pipeline/inbound";
 import { countSegments, smartEncode } from "@/lib/channels/twilio/segments";
 import { readMessages } from "@/lib/channels/twilio/twiml";
 import { canMessage, setConsent } from "@/lib/channels/sms/consent";
-import { drainTwilioOutbox } from "@/lib/channels/twilio/outbox-sender";
+import { drainChannelOutbox } from "@/lib/channels/delivery";
 import type { MemberCtx } from "@/lib/services/context";
 import { POST as smsPost } from "@/app/api/webhooks/twilio/sms/route";
 import { POST as statusPost } from "@/app/api/webhooks/twilio/status/route";
@@ -353,14 +353,14 @@ describe("staff replies queued in the outbox", () => {
     const optedOut = await queue(customer(), "Following up on your question.");
     await withService((tx) => setConsent(tx, { businessId: DEMO_BUSINESS_ID, customerId: optedOut.customerId, kind: "sms", optedOut: true, source: "keyword" }));
 
-    expect(await drainTwilioOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 1, retrying: 0 });
+    expect(await drainChannelOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 1, failed: 1, retrying: 0 });
     expect(twilioApi.requests).toHaveLength(1);
     expect(twilioApi.requests[0]!.form).toMatchObject({ Body: "Hi, this is Dana from the clinic. I'll call you at 3pm.", From: OUR_NUMBER });
     const rows = await withService((tx) => tx.select().from(s.outbox).where(inArray(s.outbox.id, [ok.outboxId, optedOut.outboxId])));
     expect(rows.find((r) => r.id === ok.outboxId)).toMatchObject({ status: "sent", providerMessageId: expect.stringMatching(/^SM/), attempts: 1 });
     expect(rows.find((r) => r.id === optedOut.outboxId)).toMatchObject({ status: "failed", error: "The customer opted out of this channel (STOP)." });
     // A second drain finds nothing left to send.
-    expect(await drainTwilioOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 0, failed: 0, retrying: 0 });
+    expect(await drainChannelOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 0, failed: 0, retrying: 0 });
     expect(twilioApi.requests).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@ import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
 import { connectTwilioChannel } from "@/lib/channels/twilio/channels";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
 import { OUTSIDE_WINDOW, sendToConversation } from "@/lib/channels/twilio/outbound";
-import { drainTwilioOutbox } from "@/lib/channels/twilio/outbox-sender";
+import { drainChannelOutbox } from "@/lib/channels/delivery";
 import { readMessages } from "@/lib/channels/twilio/twiml";
 import { SERVICE_WINDOW_MS, serviceWindow, withinServiceWindow } from "@/lib/channels/whatsapp/window";
 import type { MemberCtx } from "@/lib/services/context";
@@ -138,7 +138,7 @@ describe("the 24-hour window", () => {
         .returning(),
     );
     api.reset();
-    expect(await drainTwilioOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 0, failed: 1, retrying: 0 });
+    expect(await drainChannelOutbox({ businessId: DEMO_BUSINESS_ID })).toEqual({ sent: 0, failed: 1, retrying: 0 });
     expect(api.requests).toHaveLength(0);
     const [row] = await withService((tx) => tx.select().from(s.outbox).where(eq(s.outbox.id, queued!.id)));
     expect(row).toMatchObject({ status: "failed", error: OUTSIDE_WINDOW });

@@ -12,7 +12,7 @@ import { connectTwilioChannel, type Channel } from "@/lib/channels/twilio/channe
 import { setRetryPolicyForTests } from "@/lib/channels/twilio/client";
 import { sendMessage } from "@/lib/channels/twilio/deliver";
 import { placeTestCall, sendTestMessage } from "@/lib/channels/twilio/outbound";
-import { drainTwilioOutbox } from "@/lib/channels/twilio/outbox-sender";
+import { drainChannelOutbox } from "@/lib/channels/delivery";
 import { readVoice } from "@/lib/channels/twilio/twiml";
 import type { MemberCtx } from "@/lib/services/context";
 import { useTestDb } from "../../helpers/db";
@@ -250,7 +250,7 @@ describe("embedded mode", () => {
     const call = await placeTestCall({ ctx, input: { to: TO } });
     expect(call.transport).toBe("outbox");
     // The outbox sender runs in embedded mode too (queued staff replies: __tests__/app/inbox/embedded-delivery).
-    expect(await drainTwilioOutbox()).toEqual({ sent: 0, failed: 0, retrying: 0 });
+    expect(await drainChannelOutbox()).toEqual({ sent: 0, failed: 0, retrying: 0 });
     expect(api.requests).toHaveLength(0);
   });
 });

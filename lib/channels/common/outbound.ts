@@ -1,29 +1,27 @@
 import "server-only";
 // Messages on the pushed channels that do not answer a webhook: answers the sweeper made after a
-// crash, staff replies from the inbox (queued in the outbox first), and tests from a channel page.
+// crash, staff replies and campaigns (queued in the outbox first), and tests from a channel page.
 // Every one goes to the customer's own address from their sealed identity, through the same send
 // functions the webhooks use, with the same rules (bounced addresses, the WhatsApp window).
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { withService } from "@/lib/db/client";
-import { businesses, channels, messages, outbox } from "@/lib/db/schema";
+import { businesses, channels, messages } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { audit } from "@/lib/services/audit";
 import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
 import { normaliseIdentity } from "@/lib/pipeline/identities";
-import { redactNumbers } from "@/lib/channels/twilio/client";
 import { updateMessage } from "@/lib/channels/twilio/deliver";
-import { claimOutbox, retryAt } from "@/lib/channels/outbox";
 import { sendEmail } from "@/lib/channels/email/send";
 import { emailTransport } from "@/lib/channels/email/channels";
 import { sendTelegram } from "@/lib/channels/telegram/send";
 import { telegramCredentials } from "@/lib/channels/telegram/channels";
 import { sendInstagram } from "@/lib/channels/instagram/send";
-import { INSTAGRAM_WINDOW_CLOSED } from "@/lib/channels/instagram/window";
 import { sendWhatsAppCloud } from "@/lib/channels/whatsapp/cloud-send";
 import { metaTransport } from "@/lib/channels/meta/app";
 import { customerAddress, findMessagingChannel, isMessagingType, messagingTypeOf, TYPE_INFO, type Channel, type MessagingType } from "./channels";
 import { recordSkip, skipped, type SendPurpose, type SendResult, type Transport } from "./send";
+import type { Push } from "@/lib/channels/adapter";
 import { text } from "@/lib/validation/text";
 
 export function transportOf(type: MessagingType, channel: Channel): Transport {
@@ -73,82 +71,22 @@ export async function deliverStoredMessage(input: { businessId: string; messageI
   return sendOn(type, { channel, to: loaded.to, text: input.text ?? message.content, conversationId: message.conversationId, messageId: message.id, purpose: input.purpose });
 }
 
-/** For the delivery port: sends an answer the sweeper stored; false when the channel is not one of these. */
-export async function deliverMessagingAnswer(businessId: string, messageId: string): Promise<boolean> {
-  return (await deliverStoredMessage({ businessId, messageId, purpose: "reply" })) !== null;
-}
-
-// ---------------------------------------------------------------- staff replies waiting in the outbox
-
-export type DrainResult = { sent: number; failed: number; retrying: number };
-
-const SKIP_REASONS: Record<NonNullable<SendResult["reason"]>, string> = {
-  empty: "Nothing to send.",
-  no_address: "The customer has no address on this channel.",
-  undeliverable: "This address bounced or complained: nothing more is sent to it.",
-  window_closed: "More than 24 hours have passed since this customer last wrote on WhatsApp, so WhatsApp does not allow a free-form message until they write again.",
-  human_agent_window_closed: INSTAGRAM_WINDOW_CLOSED,
-};
-
 /**
- * Sends the staff replies queued for email, Telegram, Instagram and WhatsApp through Meta. Rows are
- * claimed first so two drains never send one reply; failures that may pass (rate limits, Meta or
- * Resend down) are tried again later.
+ * The messaging adapters' push (lib/channels/adapter): a stored message to its customer. On a
+ * simulated channel the queued outbox row is itself the dev outbox's record, and nothing leaves.
  */
-export async function drainMessagingOutbox(opts: { limit?: number; businessId?: string } = {}): Promise<DrainResult> {
-  const claimed = await claimOutbox(
-    [
-      sql`${outbox.payload}->>'kind' = 'staff_reply'`,
-      sql`exists (select 1 from channels c where c.id::text = ${outbox.payload}->>'channelId' and c.business_id = ${outbox.businessId}
-            and (c.kind in ('email', 'telegram', 'instagram') or (c.kind = 'whatsapp' and c.settings->>'provider' = 'meta')))`,
-    ],
-    opts,
-  );
-  const result: DrainResult = { sent: 0, failed: 0, retrying: 0 };
-  for (const row of claimed) {
-    let next: { count: keyof DrainResult; values: Partial<typeof outbox.$inferInsert> };
-    try {
-      if (!row.businessId || !row.messageId) throw new AppError("bad_request", "The queued reply names no message.");
-      if (await simulatedRow(row.businessId, row.messageId)) {
-        // Embedded mode: this row is the dev outbox's record of the reply; nothing leaves the machine.
-        await updateMessage(row.businessId, row.messageId, { deliveryStatus: "outbox", delivery: { transport: "outbox", outboxIds: [row.id] } });
-        next = { count: "sent", values: { status: "sent", sentAt: new Date(), error: null } };
-      } else {
-        const sent = await deliverStoredMessage({ businessId: row.businessId, messageId: row.messageId, text: row.body, purpose: "staff" });
-        if (!sent) throw new AppError("bad_request", "This reply is not on an email, Telegram, Instagram or WhatsApp (Meta) conversation.");
-        next = afterSend(row.attempts, sent);
-      }
-    } catch (err) {
-      // A reason a person can act on; anything else stays in the log.
-      if (!(err instanceof AppError)) console.error("[prismai] outbox send failed", { outboxId: row.id, error: redactNumbers(err instanceof Error ? err.message : String(err)) });
-      next = { count: "failed", values: { status: "failed", error: err instanceof AppError ? err.message : "Sending failed; see the server log." } };
-    }
-    await withService((tx) => tx.update(outbox).set(next.values).where(eq(outbox.id, row.id)));
-    result[next.count]++;
+export async function pushMessaging(type: MessagingType, push: Push): Promise<SendResult> {
+  const { channel, messageId } = push;
+  if (!messageId) throw new AppError("bad_request", "The queued reply names no message.");
+  if (push.outboxId && transportOf(type, channel) === "outbox") {
+    await updateMessage(channel.businessId, messageId, { deliveryStatus: "outbox", delivery: { transport: "outbox", outboxIds: [push.outboxId] } });
+    return { transport: "outbox", status: "queued", providerIds: [], outboxIds: [push.outboxId], parts: 1, attempts: 0, costUsd: 0 };
   }
-  return result;
-}
-
-/** Whether the reply's channel is simulated (its sends stay in the dev outbox). */
-async function simulatedRow(businessId: string, messageId: string): Promise<boolean> {
-  const [row] = await withService((tx) =>
-    tx
-      .select({ channel: channels })
-      .from(messages)
-      .innerJoin(channels, and(eq(channels.id, messages.channelId), eq(channels.businessId, messages.businessId)))
-      .where(and(eq(messages.id, messageId), eq(messages.businessId, businessId))),
-  );
-  const type = row ? messagingTypeOf(row.channel) : null;
-  return Boolean(row && type && transportOf(type, row.channel) === "outbox");
-}
-
-/** What becomes of a claimed row after its send: sent, tried again later, or failed with why. */
-function afterSend(attempts: number, sent: SendResult): { count: keyof DrainResult; values: Partial<typeof outbox.$inferInsert> } {
-  if (sent.status === "queued") return { count: "sent", values: { status: "sent", sentAt: new Date(), providerMessageId: sent.providerIds[0] ?? null, error: null } };
-  if (sent.status === "skipped") return { count: "failed", values: { status: "failed", error: SKIP_REASONS[sent.reason ?? "empty"] } };
-  const again = retryAt(attempts, sent.error?.status);
-  if (again) return { count: "retrying", values: { status: "pending", error: sent.error?.message ?? null, nextAttemptAt: again } };
-  return { count: "failed", values: { status: "failed", error: sent.error?.message ?? "The provider refused the message." } };
+  // A campaign is not a person answering: Instagram's 24 hours apply to it as to the AI's answers.
+  const purpose = push.purpose === "staff" ? "staff" : "reply";
+  const sent = await deliverStoredMessage({ businessId: channel.businessId, messageId, text: push.text, purpose });
+  if (!sent) throw new AppError("bad_request", "This reply is not on an email, Telegram, Instagram or WhatsApp (Meta) conversation.");
+  return sent;
 }
 
 // ---------------------------------------------------------------- tests from a channel page

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { withService } from "@/lib/db/client";
 import { conversations, customerIdentities, messages, outbox } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
-import { identityHash, normaliseIdentity } from "@/lib/pipeline/identities";
+import { identityHash, normaliseIdentity, type Identity } from "@/lib/pipeline/identities";
 import type { Ctx } from "@/lib/services/context";
 import { replyAddress } from "@/lib/channels/email/address";
 import { threadOf } from "@/lib/channels/email/send";
@@ -23,7 +23,9 @@ import { appSecretFor, metaSignature } from "@/lib/channels/meta/app";
 import { metaNotifications } from "@/lib/channels/meta/webhook";
 import { WEBHOOK_PATHS } from "@/lib/channels/meta/channels";
 import { env } from "@/lib/env";
-import { findMessagingChannel, TYPE_INFO, type Channel, type MessagingType } from "./channels";
+import { findMessagingChannel, isMessagingType, TYPE_INFO, type Channel, type MessagingType } from "./channels";
+import { findBusinessChannel, toE164 } from "@/lib/channels/twilio/channels";
+import { ADAPTERS, type AdapterKey, type ChannelAdapter } from "@/lib/channels/adapter";
 import { transportOf } from "./outbound";
 import { nameFromAddress } from "./sample-people";
 
@@ -221,28 +223,35 @@ export async function simulateMessaging({ ctx, input }: { ctx: Ctx; input: unkno
 }
 
 /** The simulated customer's identity on this channel, as the webhook records it; null when `from` is not one. */
-function simulatedIdentity(type: MessagingType, from: string) {
+function simulatedIdentity(adapter: ChannelAdapter, from: string): Identity | null {
+  if (!adapter.identity) return null;
+  // Twilio's simulator posts the number as toE164 reads it; the others' webhooks normalise it themselves.
+  if (adapter.provider === "Twilio") {
+    const phone = toE164(from);
+    return phone ? { kind: "phone", value: phone } : null;
+  }
   try {
-    return normaliseIdentity({ kind: TYPE_INFO[type].identity, value: from });
+    return normaliseIdentity({ kind: adapter.identity, value: from });
   } catch {
     return null;
   }
 }
 
 /**
- * What went out on the channel since the simulator wrote: answers (they leave after the webhook
- * answered) and staff replies from the inbox. With `from`, only what went to that customer.
+ * What reached the simulated customer on a channel since the simulator wrote, from the dev outbox:
+ * answers sent after the webhook answered, staff replies and campaigns, the rate limit's notice.
+ * With `from`, only what went to that customer. The Channel simulator of every channel reads this.
  */
 export async function simulatorReplies(
   businessId: string,
-  type: MessagingType,
+  key: Exclude<AdapterKey, "web">,
   since: Date,
   from?: string | null,
 ): Promise<{ id: string; body: string; subject: string | null; at: string }[]> {
-  const identity = from ? simulatedIdentity(type, from) : null;
+  const identity = from ? simulatedIdentity(ADAPTERS[key], from) : null;
   if (from && !identity) return [];
   const rows = await withService(async (tx) => {
-    const channel = await findMessagingChannel(tx, businessId, type);
+    const channel = isMessagingType(key) ? await findMessagingChannel(tx, businessId, key) : await findBusinessChannel(tx, businessId, key);
     if (!channel) return [];
     // This customer's: rows delivering a message of theirs, and rows sent into their conversation
     // without a stored message (the rate limit's notice).

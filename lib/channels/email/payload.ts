@@ -62,6 +62,15 @@ export const DELIVERY_EVENTS = [
 ] as const;
 export type DeliveryEventType = (typeof DELIVERY_EVENTS)[number];
 
+/** Resend's delivery events on the one status scale (lib/channels/common/status). */
+export const EMAIL_STATUS: Partial<Record<DeliveryEventType, string>> = {
+  "email.sent": "sent",
+  "email.delivered": "delivered",
+  "email.bounced": "undelivered",
+  "email.failed": "failed",
+  "email.suppressed": "undelivered",
+};
+
 export const DeliveryEvent = z.looseObject({
   email_id: z.string({ message: "data.email_id is required" }).min(1, "data.email_id is required"),
   from: z.string({ message: "data.from is required" }),

@@ -12,15 +12,7 @@ import { claimProviderEvent, settle, type ProviderEvent } from "@/lib/channels/c
 import { applyStatus } from "@/lib/channels/common/status";
 import { finishEvent } from "@/lib/channels/twilio/events";
 import { addressesOf, baseAddress, parseMailbox } from "./address";
-import type { DeliveryEvent, DeliveryEventType } from "./payload";
-
-const STATUS: Partial<Record<DeliveryEventType, string>> = {
-  "email.sent": "sent",
-  "email.delivered": "delivered",
-  "email.bounced": "undelivered",
-  "email.failed": "failed",
-  "email.suppressed": "undelivered",
-};
+import { EMAIL_STATUS, type DeliveryEvent, type DeliveryEventType } from "./payload";
 
 /** Whether this event means the address must not be written to again. */
 export function stopsDelivery(type: DeliveryEventType, data: DeliveryEvent): boolean {
@@ -43,7 +35,7 @@ export async function handleDeliveryEvent(event: ProviderEvent, type: DeliveryEv
       const applied = await applyStatus(tx, channel, {
         providerMessageId: data.email_id,
         event: type.replace("email.", ""),
-        status: STATUS[type] ?? null,
+        status: EMAIL_STATUS[type] ?? null,
         facts: {
           ...(data.bounce ? { deliveryError: { type: data.bounce.type ?? null, subType: data.bounce.subType ?? null, message: data.bounce.message ?? null } } : {}),
           ...(data.failed?.reason ? { deliveryError: { message: data.failed.reason } } : {}),

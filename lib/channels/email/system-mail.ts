@@ -21,8 +21,8 @@ export async function drainSystemMail(opts: { limit?: number; businessId?: strin
   const claimed = await claimOutbox(
     [
       eq(outbox.channelKind, "email"),
-      // Replies to customers go through their email channel (lib/channels/common/outbound).
-      sql`coalesce(${outbox.payload}->>'kind', '') <> 'staff_reply'`,
+      // Messages to customers name their email channel and go through it (lib/channels/delivery).
+      sql`${outbox.payload}->>'channelId' is null`,
     ],
     opts,
   );

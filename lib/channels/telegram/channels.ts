@@ -39,6 +39,17 @@ export function readTelegramSettings(raw: unknown): TelegramSettings {
   return parsed.success ? parsed.data : TelegramSettings.parse({});
 }
 
+/** Telegram sends the secret given to setWebhook back in this header on every update. */
+export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
+
+/** The header's secret against the bot's, in constant time. */
+export function sameSecret(given: string | null, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}
+
 export function telegramCredentials(channel: { credentialsEncrypted: string | null }): TelegramCredentials | null {
   return openCredentials(channel, TelegramCredentials);
 }

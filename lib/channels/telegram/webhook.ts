@@ -4,7 +4,6 @@ import "server-only";
 // constant time) before the body is even parsed. update_id is the event's identity: Telegram resends an
 // update until it gets a 2xx, and a repeat is acknowledged without a second answer. Edited messages are
 // acknowledged and ignored; /start is answered with the greeting, without the model.
-import crypto from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { getDb, withService } from "@/lib/db/client";
 import { businesses, channels } from "@/lib/db/schema";
@@ -15,21 +14,14 @@ import { afterResponse } from "@/lib/channels/twilio/background";
 import { finishEvent } from "@/lib/channels/twilio/events";
 import { claimProviderEvent, receive, settle, type ProviderEvent } from "@/lib/channels/common/receive";
 import { handled, parseJsonBody, readRawBody, refused } from "@/lib/channels/common/webhook";
-import { readTelegramSettings, telegramCredentials } from "./channels";
+import { readTelegramSettings, sameSecret, SECRET_HEADER, telegramCredentials } from "./channels";
 import { commandOf, displayName, textOf, TelegramUpdate } from "./parse";
 import { sendTelegram } from "./send";
 
 export const PROVIDER = "telegram";
-export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
+export { SECRET_HEADER };
 
 const ok = (body: Record<string, unknown> = {}) => Response.json({ ok: true, ...body });
-
-function sameSecret(given: string | null, expected: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && crypto.timingSafeEqual(a, b);
-}
 
 async function greetingFor(businessId: string, channelGreeting: string): Promise<string> {
   if (channelGreeting) return channelGreeting;

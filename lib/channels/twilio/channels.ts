@@ -127,15 +127,6 @@ export async function findBusinessChannel(ex: Executor, businessId: string, kind
   return row;
 }
 
-export async function findChannelById(ex: Executor, businessId: string, channelId: string): Promise<Channel | undefined> {
-  const [row] = await ex
-    .select()
-    .from(channels)
-    .where(and(eq(channels.businessId, businessId), eq(channels.id, channelId)))
-    .limit(1);
-  return row;
-}
-
 // ---------------------------------------------------------------- URLs to paste into Twilio
 
 export const WEBHOOK_PATHS = {

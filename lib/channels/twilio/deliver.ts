@@ -132,6 +132,7 @@ export async function sendMessage(input: SendInput): Promise<SendResult> {
             body: input.template ? `[template ${input.template.contentSid}] ${JSON.stringify(input.template.variables ?? {})}` : body,
             payload: {
               kind: input.purpose ?? "reply",
+              channelId: channel.id,
               toEncrypted: encrypt(input.to),
               from,
               mediaUrls: media,

@@ -19,6 +19,7 @@ import { restCredentials } from "./credentials";
 import { maskPhone, sendMessage, type SendResult } from "./deliver";
 import { customerAddress } from "@/lib/channels/common/channels";
 import { text } from "@/lib/validation/text";
+import type { Push, PushResult } from "@/lib/channels/adapter";
 
 export const OUTSIDE_WINDOW =
   "More than 24 hours have passed since this customer last wrote on WhatsApp, so WhatsApp only allows an approved template until they write again.";
@@ -89,6 +90,26 @@ export async function deliverStoredMessage({ ctx, input }: { ctx: Ctx; input: { 
   if (!message) throw new AppError("not_found", "Message not found.");
   if (message.role !== "assistant" && message.role !== "agent") throw new AppError("bad_request", "Only answers are delivered.");
   return sendToConversation({ ctx, input: { conversationId: message.conversationId, text: message.content, messageId: message.id, purpose: "reply" } });
+}
+
+/**
+ * The SMS and WhatsApp adapters' push (lib/channels/adapter): into its conversation with the rules
+ * above, or the owners' digest to their own verified number (no conversation, no consent record).
+ */
+export async function pushTwilio(push: Push): Promise<PushResult> {
+  const { channel } = push;
+  let sent: SendResult;
+  if (push.purpose === "digest") {
+    if (!push.to) throw new AppError("bad_request", "The digest's channel or number is gone.");
+    sent = await sendMessage({ channel, to: push.to, body: push.text, outboxId: push.outboxId, purpose: "digest" });
+  } else {
+    if (!push.conversationId) throw new AppError("bad_request", "The queued reply names no conversation.");
+    sent = await sendToConversation({
+      ctx: { businessId: channel.businessId, actor: { type: "job", name: "outbox" } },
+      input: { conversationId: push.conversationId, ...(push.template ? { template: push.template } : { text: push.text }), messageId: push.messageId, purpose: push.purpose, outboxId: push.outboxId },
+    });
+  }
+  return { status: sent.status, providerIds: sent.sids, reason: sent.reason, error: sent.error };
 }
 
 // ---------------------------------------------------------------- tests from the channel page
@@ -163,7 +184,7 @@ export async function placeTestCall({ ctx, input }: { ctx: Ctx; input: unknown }
           channelKind: "voice",
           recipient: maskPhone(number),
           body: text,
-          payload: { kind: "test", toEncrypted: encrypt(number), from: channel.address, twiml },
+          payload: { kind: "test", channelId: channel.id, toEncrypted: encrypt(number), from: channel.address, twiml },
         })
         .returning({ id: outbox.id }),
     );

@@ -4,11 +4,8 @@ import "server-only";
 // reads the TwiML that comes back. Nothing is short-circuited: signature, parsing, idempotency,
 // the pipeline and the reply all run as for Twilio.
 import crypto from "node:crypto";
-import { and, asc, eq, gte, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { withService } from "@/lib/db/client";
-import { customerIdentities, messages, outbox } from "@/lib/db/schema";
-import { identityHash } from "@/lib/pipeline/identities";
 import { AppError } from "@/lib/errors";
 import type { Ctx } from "@/lib/services/context";
 import { findBusinessChannel, toE164, wireAddress, WEBHOOK_PATHS, type Channel, type TwilioKind } from "./channels";
@@ -241,43 +238,4 @@ export async function simulate({ ctx, input, origin, post }: { ctx: Ctx; input: 
     result.replies = readMessages(twiml).map(({ body, media }) => ({ body, media }));
   }
   return result;
-}
-
-/**
- * What reached the simulated customer's phone outside the webhook's answer, from the dev outbox:
- * answers sent after the webhook answered (the slow path) and staff replies from the inbox. With
- * `from`, only messages to that number on this business's channel of `kind`; oldest first.
- */
-export async function simulatorOutbox(businessId: string, kind: "sms" | "whatsapp" | "voice", since: Date, from?: string | null) {
-  const phone = from ? toE164(from) : null;
-  if (from && !phone) return [];
-  return withService(async (tx) => {
-    const channel = phone ? await findBusinessChannel(tx, businessId, kind) : undefined;
-    if (phone && !channel) return [];
-    const toCustomer = channel
-      ? [
-          inArray(
-            outbox.messageId,
-            tx
-              .select({ id: messages.id })
-              .from(messages)
-              .innerJoin(customerIdentities, and(eq(customerIdentities.customerId, messages.customerId), eq(customerIdentities.businessId, messages.businessId)))
-              .where(
-                and(
-                  eq(messages.businessId, businessId),
-                  eq(messages.channelId, channel.id),
-                  eq(customerIdentities.kind, "phone"),
-                  eq(customerIdentities.valueHash, identityHash({ kind: "phone", value: phone! })),
-                ),
-              ),
-          ),
-        ]
-      : [];
-    return tx
-      .select({ id: outbox.id, body: outbox.body, recipient: outbox.recipient, createdAt: outbox.createdAt, payload: outbox.payload })
-      .from(outbox)
-      .where(and(eq(outbox.businessId, businessId), eq(outbox.channelKind, kind), gte(outbox.createdAt, since), ...toCustomer))
-      .orderBy(asc(outbox.createdAt))
-      .limit(20);
-  });
 }

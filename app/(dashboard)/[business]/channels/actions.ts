@@ -8,7 +8,8 @@ import { AppError } from "@/lib/errors";
 import { parseQueryDate } from "@/lib/validation/dates";
 import { TWILIO_KINDS, connectTwilioChannel, type TwilioKind } from "@/lib/channels/twilio/channels";
 import { placeTestCall, sendTestMessage } from "@/lib/channels/twilio/outbound";
-import { simulate, simulatorOutbox, type SimulateInput, type SimulateResult } from "@/lib/channels/twilio/simulator";
+import { simulate, type SimulateInput, type SimulateResult } from "@/lib/channels/twilio/simulator";
+import { simulatorReplies } from "@/lib/channels/common/simulator";
 
 const str = (v: FormDataEntryValue | null) => (typeof v === "string" ? v : "");
 const kindOf = (kind: string): TwilioKind => {
@@ -105,8 +106,7 @@ export async function simulatorRepliesAction(slug: string, kind: string, since: 
     const k = kindOf(kind);
     const { ctx } = await memberContext(slug);
     const at = parseQueryDate(since, "since");
-    const rows = await simulatorOutbox(ctx.businessId, k, at, from);
-    return rows.map((r) => ({ id: r.id, body: r.body, at: r.createdAt.toISOString() }));
+    return (await simulatorReplies(ctx.businessId, k, at, from)).map(({ id, body, at }) => ({ id, body, at }));
   } catch (err) {
     return actionError(err);
   }

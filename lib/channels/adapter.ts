@@ -1,0 +1,222 @@
+import "server-only";
+// One ChannelAdapter per kind of channel, and the one registry of them. Everything that is the same
+// for every channel (the outbox and its drain, answer delivery with retries, the delivery-status
+// scale, the dev outbox) asks the registry; only an adapter knows its provider. A new channel is a
+// folder under lib/channels/ with its adapter, registered in ADAPTERS (see lib/channels/README.md).
+import crypto from "node:crypto";
+import type { Executor } from "@/lib/db/client";
+import type { IdentityKind } from "@/lib/pipeline/identities";
+import { messagingTypeOf, type MessagingType } from "./common/channels";
+import { pushMessaging, transportOf } from "./common/outbound";
+import { isValidSignature, parseForm, publicUrl } from "./twilio/request";
+import { signingCredentials, restCredentials } from "./twilio/credentials";
+import { WEBHOOK_PATHS as TWILIO_PATHS, type Channel } from "./twilio/channels";
+import { pushTwilio } from "./twilio/outbound";
+import { callPayload, messagingPayload, newCallSid } from "./twilio/simulator";
+import { MESSAGE_STATUSES } from "./twilio/status";
+import type { ChannelCostKind } from "./twilio/costs";
+import { serviceWindow, type ServiceWindow } from "./whatsapp/window";
+import { instagramWindow } from "./instagram/window";
+import { isKnownCloudStatus } from "./whatsapp/cloud-parse";
+import { appSecretFor, isValidMetaSignature } from "./meta/app";
+import { WEBHOOK_PATHS as META_PATHS } from "./meta/channels";
+import { verifySvix } from "./email/svix";
+import { EMAIL_STATUS } from "./email/payload";
+import { sameSecret, SECRET_HEADER, telegramCredentials } from "./telegram/channels";
+
+export type ChannelKind = "web" | "sms" | "whatsapp" | "voice" | "email" | "telegram" | "instagram";
+/** An adapter's name: the channel kind, except WhatsApp, which has two transports (Twilio and Meta's Cloud API). */
+export type AdapterKey = Exclude<ChannelKind, "whatsapp"> | "whatsapp" | "whatsapp-cloud";
+
+/** One message to push to a customer: a staff reply, a campaign message, an answer the sweeper made, the owners' digest. */
+export type Push = {
+  channel: Channel;
+  /** the conversation it belongs to: the customer's address, their consent and the service window come from there */
+  conversationId?: string | null;
+  /** the stored message it delivers (its delivery status follows) */
+  messageId?: string | null;
+  /** a bare address (already decrypted), for a send that is to no conversation: the owners' digest */
+  to?: string | null;
+  /** the text; absent: the stored message's own */
+  text?: string;
+  /** an approved template, where the provider has them (WhatsApp outside its 24 hours) */
+  template?: { contentSid: string; variables?: Record<string, string> };
+  /** public media URLs, where the provider takes them */
+  mediaUrls?: string[];
+  purpose: "reply" | "staff" | "campaign" | "digest";
+  /** the outbox row this send is: in embedded mode that row stays the dev outbox's record of it */
+  outboxId?: string | null;
+};
+
+export type PushResult = {
+  status: "queued" | "failed" | "skipped";
+  /** the provider's ids for what went out, one per part */
+  providerIds: string[];
+  /** why nothing was sent: opted_out, no_address, undeliverable, window_closed, … */
+  reason?: string;
+  error?: { status: number | null; code: number | null; message: string };
+};
+
+export type Window = Pick<ServiceWindow, "open" | "closesAt">;
+
+export type ChannelAdapter = {
+  key: AdapterKey;
+  /** the channels.kind it serves */
+  kind: ChannelKind;
+  label: string;
+  provider: string;
+  /** the customer identity its messages go to (null: nothing is pushed, the customer is on the page or the line) */
+  identity: IdentityKind | null;
+  /** the public webhook routes the provider calls (paths never change: providers are configured with them) */
+  webhooks: readonly string[];
+  /**
+   * Whether the provider signed this request for this channel, on the exact raw bytes: Twilio's
+   * X-Twilio-Signature, Meta's X-Hub-Signature-256, Resend's svix headers, Telegram's secret token.
+   * Absent for web chat, whose requests carry the visitor's session instead.
+   */
+  verify?: (req: Request, raw: string, channel: Channel) => boolean | Promise<boolean>;
+  /** how a send leaves now: the provider, or "outbox" in embedded mode (the dev outbox keeps it) */
+  transport: (channel: Channel) => string;
+  /** what one unit sent costs in the price table (lib/billing), null: nothing is charged per send */
+  costKind: ChannelCostKind | null;
+  /** the provider's window for free-form messages (WhatsApp's 24 hours, Instagram's); absent: always open */
+  window?: (ex: Executor, businessId: string, conversationId: string) => Promise<Window>;
+  /** pushes one message (text, template, media where the provider has them); absent: answers go back in the request */
+  send?: (push: Push) => Promise<PushResult>;
+  /** a provider's delivery status on the one scale of lib/channels/common/status (null: not one we track) */
+  status: (providerStatus: string) => string | null;
+  /** what the provider would post for a customer writing `text` from `from`: the Channel simulator plays it */
+  simulatorPayload: (channel: Channel, from: string, text: string) => Promise<unknown>;
+};
+
+const twilioStatus = (s: string) => ((MESSAGE_STATUSES as readonly string[]).includes(s) ? s : null);
+
+const verifyTwilio = (req: Request, raw: string, channel: Channel) =>
+  isValidSignature(signingCredentials(channel).authToken, req.headers.get("x-twilio-signature"), publicUrl(req), parseForm(raw));
+
+const verifyMeta = (req: Request, raw: string, channel: Channel) => isValidMetaSignature(appSecretFor(channel).secret, raw, req.headers.get("x-hub-signature-256"));
+
+const twilioMessaging = (kind: "sms" | "whatsapp", label: string): ChannelAdapter => ({
+  key: kind,
+  kind,
+  label,
+  provider: "Twilio",
+  identity: "phone",
+  webhooks: [TWILIO_PATHS[kind].incoming, TWILIO_PATHS[kind].status],
+  verify: verifyTwilio,
+  transport: (channel) => (restCredentials(channel) ? "twilio" : "outbox"),
+  costKind: kind,
+  ...(kind === "whatsapp" ? { window: serviceWindow } : {}),
+  send: pushTwilio,
+  status: twilioStatus,
+  simulatorPayload: async (channel, from, text) =>
+    messagingPayload({ kind, accountSid: signingCredentials(channel).accountSid, from, to: channel.address, body: text }),
+});
+
+/** Email, Telegram, Instagram and WhatsApp through Meta share their send path (lib/channels/common). */
+const messaging = (type: MessagingType, a: Omit<ChannelAdapter, "key" | "transport" | "send" | "simulatorPayload">): ChannelAdapter => ({
+  ...a,
+  key: type,
+  transport: (channel) => transportOf(type, channel),
+  send: (push) => pushMessaging(type, push),
+  // The simulator's payload builders live beside the webhook handlers they call: loaded when used.
+  simulatorPayload: async (channel, from, text) => {
+    const sim = await import("./common/simulator");
+    if (type === "email") return sim.emailReceivedEvent(channel, { type: "email", from, name: "", subject: "", text, reply: false, headers: {} });
+    if (type === "telegram") return sim.telegramUpdate(from, sim.SIMULATED.telegram.name, text);
+    if (type === "instagram") return sim.instagramNotification(channel.address, from, text);
+    return sim.whatsappNotification(channel, from, sim.SIMULATED["whatsapp-cloud"].name, text);
+  },
+});
+
+export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
+  web: {
+    key: "web",
+    kind: "web",
+    label: "Web chat",
+    provider: "PrismAI",
+    identity: null,
+    webhooks: [],
+    transport: () => "web",
+    costKind: null,
+    status: () => null,
+    simulatorPayload: async (_channel, _from, text) => ({ text, clientId: crypto.randomBytes(12).toString("base64url") }),
+  },
+  sms: twilioMessaging("sms", "SMS"),
+  whatsapp: twilioMessaging("whatsapp", "WhatsApp"),
+  voice: {
+    key: "voice",
+    kind: "voice",
+    label: "Voice",
+    provider: "Twilio",
+    identity: "phone",
+    webhooks: [TWILIO_PATHS.voice.incoming, TWILIO_PATHS.voice.status],
+    verify: verifyTwilio,
+    transport: (channel) => (restCredentials(channel) ? "twilio" : "outbox"),
+    costKind: "voice",
+    // A call's answer is spoken during the call; nothing is pushed afterwards.
+    status: () => null,
+    simulatorPayload: async (channel, from) =>
+      callPayload({ accountSid: signingCredentials(channel).accountSid, callSid: newCallSid(), from, to: channel.address, status: "ringing" }),
+  },
+  email: messaging("email", {
+    kind: "email",
+    label: "Email",
+    provider: "Resend",
+    identity: "email",
+    webhooks: ["/api/webhooks/resend"],
+    verify: async (req, raw) => (await verifySvix(raw, req.headers)).ok,
+    costKind: "email",
+    status: (s) => EMAIL_STATUS[s as keyof typeof EMAIL_STATUS] ?? null,
+  }),
+  telegram: messaging("telegram", {
+    kind: "telegram",
+    label: "Telegram",
+    provider: "Telegram Bot API",
+    identity: "telegram",
+    webhooks: ["/api/webhooks/telegram/[channel]"],
+    verify: (req, _raw, channel) => {
+      const secret = telegramCredentials(channel)?.webhookSecret;
+      return Boolean(secret && sameSecret(req.headers.get(SECRET_HEADER), secret));
+    },
+    costKind: "telegram",
+    // The Bot API reports no delivery: a message it took is "sent".
+    status: () => null,
+  }),
+  instagram: messaging("instagram", {
+    kind: "instagram",
+    label: "Instagram",
+    provider: "Meta",
+    identity: "instagram",
+    webhooks: [META_PATHS.instagram],
+    verify: verifyMeta,
+    costKind: "instagram",
+    window: async (ex, businessId, conversationId) => {
+      const w = await instagramWindow(ex, businessId, conversationId);
+      return { open: w.stage === "open", closesAt: w.responseClosesAt };
+    },
+    status: () => null,
+  }),
+  "whatsapp-cloud": messaging("whatsapp-cloud", {
+    kind: "whatsapp",
+    label: "WhatsApp (Cloud API)",
+    provider: "Meta",
+    identity: "phone",
+    webhooks: [META_PATHS["whatsapp-cloud"]],
+    verify: verifyMeta,
+    costKind: "whatsapp",
+    window: serviceWindow,
+    status: (s) => (isKnownCloudStatus(s) ? s : null),
+  }),
+};
+
+/** The adapter serving a channel row: its kind, and for WhatsApp its provider (settings.provider "meta": the Cloud API). */
+export function adapterFor(channel: { kind: string; settings: Record<string, unknown> | null }): ChannelAdapter {
+  const type = messagingTypeOf(channel);
+  const adapter = type ? ADAPTERS[type] : ADAPTERS[channel.kind as AdapterKey];
+  if (!adapter) throw new Error(`No channel adapter for kind ${channel.kind}`);
+  return adapter;
+}
+
+/** The channel kinds some adapter pushes messages on (the outbox drain's rows, the sweeper's answers). */
+export const PUSHED_KINDS: readonly ChannelKind[] = [...new Set(Object.values(ADAPTERS).filter((a) => a.send).map((a) => a.kind))];
