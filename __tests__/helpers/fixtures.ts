@@ -75,7 +75,7 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
   await ex.insert(s.hubspotSync).values({ businessId, kind: "contact", customerId: cu!.id, status: "done", hubspotId: `hs-${slug}` });
   // booking: settings, a service, a resource with Monday hours, a past holiday and a past booking
   await ex.insert(s.bookingSettings).values({ businessId });
-  const [svc] = await ex.insert(s.bookingServices).values({ businessId, name: `Check-up at ${slug}`, durationMinutes: 30 }).returning();
+  const [svc] = await ex.insert(s.bookingServices).values({ businessId, name: `Check-up at ${slug}`, durationMinutes: 30, active: false }).returning();
   const [res] = await ex.insert(s.bookingResources).values({ businessId, name: `Room of ${slug}` }).returning();
   await ex.insert(s.bookingHours).values({ businessId, resourceId: res!.id, weekday: 0, opensMinute: 540, closesMinute: 1020 });
   await ex.insert(s.bookingClosures).values({ businessId, during: "[2026-01-01 00:00+00,2026-01-02 00:00+00)", reason: "New Year" });
@@ -92,6 +92,7 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
       status: "confirmed",
     })
     .returning();
+  await ex.insert(s.bookingDialogues).values({ businessId, conversationId: co!.id, customerId: cu!.id, state: { step: "day" } });
   return {
     bookingServiceId: svc!.id,
     bookingResourceId: res!.id,

@@ -13,6 +13,8 @@ export type When = {
   window?: { from: number; to: number };
   /** the words that were understood */
   text: string;
+  /** a day was named ("tomorrow", "Friday", "the 14th"), not only a time ("14:30" means the day under discussion) */
+  dayNamed?: boolean;
 };
 
 export const PARTS_OF_DAY = {
@@ -72,7 +74,7 @@ export function parseWhen(text: string, now: Date, timeZone: string): When | nul
   if (!result) return null;
   const s = result.start;
   const date = formatLocalDate(s.get("year")!, s.get("month")!, s.get("day")!);
-  const when: When = { date, text: result.text };
+  const when: When = { date, text: result.text, dayNamed: s.isCertain("day") || s.isCertain("weekday") || s.isCertain("month") };
   const part = /\b(morning|afternoon|evening|tonight)\b/i.exec(text)?.[1]?.toLowerCase();
   if (s.isCertain("hour")) {
     let hour = s.get("hour")!;

@@ -1117,6 +1117,23 @@ export const bookings = pgTable(
   ],
 );
 
+/** Where a customer's booking conversation stands (the AI's dialogue state), one row per conversation. */
+export const bookingDialogues = pgTable(
+  "booking_dialogues",
+  {
+    conversationId: uuid("conversation_id")
+      .primaryKey()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    businessId: businessId(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    state: jsonb("state").$type<Record<string, unknown>>().notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("booking_dialogues_business_idx").on(t.businessId)],
+);
+
 export const auditLog = pgTable(
   "audit_log",
   {
@@ -1235,4 +1252,5 @@ export const TENANT_TABLES = [
   "booking_hours",
   "booking_closures",
   "bookings",
+  "booking_dialogues",
 ] as const;
