@@ -78,7 +78,7 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
   const [svc] = await ex.insert(s.bookingServices).values({ businessId, name: `Check-up at ${slug}`, durationMinutes: 30, active: false }).returning();
   const [res] = await ex.insert(s.bookingResources).values({ businessId, name: `Room of ${slug}` }).returning();
   await ex.insert(s.bookingHours).values({ businessId, resourceId: res!.id, weekday: 0, opensMinute: 540, closesMinute: 1020 });
-  await ex.insert(s.bookingClosures).values({ businessId, during: "[2026-01-01 00:00+00,2026-01-02 00:00+00)", reason: "New Year" });
+  const [closure] = await ex.insert(s.bookingClosures).values({ businessId, during: "[2026-01-01 00:00+00,2026-01-02 00:00+00)", reason: "New Year" }).returning();
   const [bk] = await ex
     .insert(s.bookings)
     .values({
@@ -97,6 +97,7 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
     bookingServiceId: svc!.id,
     bookingResourceId: res!.id,
     bookingId: bk!.id,
+    bookingClosureId: closure!.id,
     businessId,
     ownerMemberId: owner!.id,
     channelId: ch!.id,

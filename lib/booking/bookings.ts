@@ -54,7 +54,7 @@ export type BookingContext = { timeZone: string; businessHours: Interval[][]; se
 
 export async function loadBookingContext(ex: Executor, businessId: string): Promise<BookingContext> {
   const [b] = await ex.select({ timeZone: businesses.timeZone, aiSettings: businesses.aiSettings }).from(businesses).where(eq(businesses.id, businessId));
-  if (!b) throw new AppError("not_found", "This business does not exist.");
+  if (!b) throw new AppError("not_found", "This business was not found.");
   const hours = readAiSettings(b.aiSettings).hours;
   const [s] = await ex.select().from(bookingSettings).where(eq(bookingSettings.businessId, businessId));
   return {
@@ -71,7 +71,7 @@ async function loadService(ex: Executor, businessId: string, serviceId: string) 
     .select()
     .from(bookingServices)
     .where(and(eq(bookingServices.businessId, businessId), eq(bookingServices.id, serviceId), eq(bookingServices.active, true)));
-  if (!service) throw new AppError("not_found", "That service is not offered.");
+  if (!service) throw new AppError("not_found", "That service was not found (or is not offered).");
   return service;
 }
 
@@ -214,7 +214,7 @@ async function bookingView(ex: Executor, businessId: string, id: string, timeZon
     .innerJoin(bookingServices, eq(bookingServices.id, bookings.serviceId))
     .innerJoin(bookingResources, eq(bookingResources.id, bookings.resourceId))
     .where(and(eq(bookings.businessId, businessId), eq(bookings.id, id)));
-  if (!row) throw new AppError("not_found", "That booking does not exist.");
+  if (!row) throw new AppError("not_found", "That booking was not found.");
   return {
     id: row.b.id,
     status: row.b.status,
@@ -236,7 +236,7 @@ async function candidates(ex: Executor, ctx: Ctx, q: z.infer<typeof BookInput>, 
   if (staffOverride) {
     if (!q.resourceId) throw new AppError("bad_request", "Choose who or what is booked.");
     const [r] = await ex.select({ id: bookingResources.id }).from(bookingResources).where(and(eq(bookingResources.businessId, ctx.businessId), eq(bookingResources.id, q.resourceId)));
-    if (!r) throw new AppError("not_found", "That resource does not exist.");
+    if (!r) throw new AppError("not_found", "That resource was not found.");
     return { bc, service, resourceIds: [r.id] };
   }
   const date = localDateOf(start, bc.timeZone);
@@ -260,7 +260,7 @@ async function place(ctx: Ctx, input: unknown, status: "held" | "confirmed", opt
   const now = opts.now ?? new Date();
   const plan = await run(ctx, async (tx) => {
     const [c] = await tx.select({ id: customers.id }).from(customers).where(and(eq(customers.businessId, ctx.businessId), eq(customers.id, customerId)));
-    if (!c) throw new AppError("not_found", "That customer does not exist.");
+    if (!c) throw new AppError("not_found", "That customer was not found.");
     return candidates(tx, ctx, q, start, now);
   });
   const end = new Date(start.getTime() + plan.service.durationMinutes * MINUTE_MS);
@@ -328,7 +328,7 @@ const BookingRef = z.object({ bookingId: z.uuid("Choose a booking") });
 /** The booking, checked to be the acting customer's own when a customer acts. */
 async function ownBooking(tx: Tx, ctx: Ctx, bookingId: string) {
   const [row] = await tx.select().from(bookings).where(and(eq(bookings.businessId, ctx.businessId), eq(bookings.id, bookingId)));
-  if (!row || (ctx.actor.type === "customer" && row.customerId !== ctx.actor.customerId)) throw new AppError("not_found", "That booking does not exist.");
+  if (!row || (ctx.actor.type === "customer" && row.customerId !== ctx.actor.customerId)) throw new AppError("not_found", "That booking was not found.");
   return row;
 }
 

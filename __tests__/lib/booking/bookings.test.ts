@@ -102,7 +102,7 @@ describe("finding slots", () => {
   it("refuses a malformed day with a 400-style message", async () => {
     await expect(findSlots({ ctx: customer(0), input: { serviceId, date: "8/12/2026" } }, { now: NOW })).rejects.toThrow(/YYYY-MM-DD/);
     const err = await rejection(findSlots({ ctx: customer(0), input: { serviceId: customerIds[0], date: "2026-12-08" } }, { now: NOW }));
-    expect([err.status, err.message]).toEqual([404, "That service is not offered."]);
+    expect([err.status, err.message]).toEqual([404, "That service was not found (or is not offered)."]);
   });
 });
 
