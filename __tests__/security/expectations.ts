@@ -49,6 +49,7 @@ export const ROUTES: Record<string, RouteClass> = {
   "POST /api/chat/[slug]/messages": { kind: "chat", visitor: true },
   "POST /api/chat/[slug]/session": { kind: "chat", visitor: false },
   "GET /api/chat/[slug]/widget": { kind: "chat-public" },
+  "GET /api/calendar/[business]/[token]": { kind: "public" },
   "GET /api/health": { kind: "public" },
   "GET /api/v1/openapi.json": { kind: "public" },
   "POST /api/jobs/[job]": { kind: "job" },
@@ -231,6 +232,7 @@ export const ACTIONS: Record<string, ActionClass> = {
     ids: true,
     args: (slug, w) => [slug, w.a.bookingResourceId, null, form({ name: "Renamed room", "opens-0": "09:00", "closes-0": "17:00" })],
   },
+  "app/(dashboard)/[business]/calendar/actions.ts#icsFeedAction": { kind: "member", ids: false, args: (slug) => [slug, true] },
   "app/(dashboard)/[business]/calendar/actions.ts#saveBookingSettingsAction": {
     kind: "member",
     ids: false,

@@ -10,6 +10,7 @@ import type { calendarView } from "@/lib/booking/setup";
 import {
   addBookingAction,
   blockTimeAction,
+  icsFeedAction,
   moveBookingAction,
   saveBookingSettingsAction,
   saveResourceAction,
@@ -363,6 +364,35 @@ function SettingsForm({ slug, settings }: { slug: string; settings: Data["settin
   );
 }
 
+function FeedCard({ slug, on }: { slug: string; on: boolean }) {
+  const [state, setState] = useState<FormState>(null);
+  const [busy, start] = useTransition();
+  return (
+    <Card>
+      <h3 className="mb-2 font-semibold">Calendar feed (.ics)</h3>
+      <p className="mb-3 text-sm text-slate-600">
+        {on ? "The feed is on. A new address stops the old one from working." : "See your bookings in Google Calendar or Outlook through a secret address."}
+      </p>
+      <div className="flex flex-wrap gap-2">
+        <Button type="button" variant="secondary" disabled={busy} onClick={() => start(async () => setState(await icsFeedAction(slug, true)))}>
+          {on ? "Make a new address" : "Turn the feed on"}
+        </Button>
+        {on && (
+          <Button type="button" variant="ghost" disabled={busy} onClick={() => start(async () => setState(await icsFeedAction(slug, false)))}>
+            Turn the feed off
+          </Button>
+        )}
+      </div>
+      <div className="mt-3 space-y-2">
+        <FormMessage state={state} />
+        {state?.link && (
+          <Input aria-label="Calendar feed address" readOnly value={state.link} onFocus={(e) => e.currentTarget.select()} className="font-mono text-xs" />
+        )}
+      </div>
+    </Card>
+  );
+}
+
 /** Owners and admins: services, people and rooms with their hours, booking settings. */
 export function CalendarSetup({ slug, data }: { slug: string; data: Data }) {
   return (
@@ -392,6 +422,7 @@ export function CalendarSetup({ slug, data }: { slug: string; data: Data }) {
         <h3 className="mb-2 font-semibold">Booking rules</h3>
         <SettingsForm slug={slug} settings={data.settings} />
       </Card>
+      <FeedCard slug={slug} on={data.feedOn} />
     </section>
   );
 }

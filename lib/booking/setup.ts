@@ -122,6 +122,7 @@ export async function calendarView({ ctx, input }: { ctx: Ctx; input: unknown },
         return { id: c.id, resourceId: c.resourceId, reason: c.reason, date: localDateOf(start, bc.timeZone), from: describeClock(start, bc.timeZone), to: describeClock(end, bc.timeZone), endDate: localDateOf(end, bc.timeZone) };
       }),
       customers: recent.map((c) => ({ id: c.id, name: c.name ?? "Unnamed customer" })),
+      feedOn: Boolean(settings?.icsTokenHash),
       settings: settings
         ? { leadMinutes: settings.leadMinutes, horizonDays: settings.horizonDays, holdMinutes: settings.holdMinutes, slotStepMinutes: settings.slotStepMinutes, reminderOffsets: settings.reminderOffsets }
         : DEFAULT_BOOKING_SETTINGS,

@@ -5,6 +5,8 @@ jest.mock("next/cache", () => ({ revalidatePath: jest.fn() }));
 import { renderToString } from "react-dom/server";
 import { eq } from "drizzle-orm";
 import CalendarPage from "@/app/(dashboard)/[business]/calendar/page";
+import { GET as feedRoute } from "@/app/api/calendar/[business]/[token]/route";
+import { disableIcsFeed, enableIcsFeed } from "@/lib/booking/ics";
 import { signInAs } from "../../helpers/session";
 import { closeDb, withService } from "@/lib/db/client";
 import * as s from "@/lib/db/schema";
@@ -132,5 +134,36 @@ describe("the Calendar page", () => {
   it("a malformed day in the address says so and shows this week", async () => {
     await signInAs("alice@a.test");
     expect(await render({ date: "5 April" })).toContain("That address is not a calendar day: date: Give the day as YYYY-MM-DD");
+  });
+});
+
+describe("the .ics feed", () => {
+  const get = (url: string) => {
+    const [, business, token] = /\/api\/calendar\/([^/]+)\/([^/]+)$/.exec(new URL(url).pathname)!;
+    return feedRoute(new Request(url), { params: Promise.resolve({ business: business!, token: token! }) });
+  };
+
+  it("owners turn it on; the secret address serves the confirmed bookings; a new address retires the old; off is off", async () => {
+    expect(await refusal(enableIcsFeed({ ctx: agent }))).toEqual([403, "Only owner or admins can do this."]);
+    const { url } = await enableIcsFeed({ ctx: owner });
+    expect(url).toMatch(/\/api\/calendar\/tenant-a\/[A-Za-z0-9_-]{32}\.ics$/);
+    const res = await get(url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
+    const text = await res.text();
+    expect(text).toContain("BEGIN:VCALENDAR");
+    expect(text).toContain("X-WR-CALNAME:Biz tenant-a bookings");
+    // the Massage booked by hand on Monday 5 April 2027 at 11:00 in New York (15:00 UTC)
+    expect(text).toContain("DTSTART:20270405T150000Z");
+    expect(text).toContain("SUMMARY:Massage: Customer of tenant-a");
+    // a cancelled booking is not in the feed
+    expect(text).not.toContain("20270315T220000Z");
+    expect((await get(url.replace(/[A-Za-z0-9_-]{32}\.ics$/, "x".repeat(32) + ".ics"))).status).toBe(404);
+    expect((await get(url.replace("/tenant-a/", "/tenant-b/"))).status).toBe(404);
+    const second = await enableIcsFeed({ ctx: owner });
+    expect((await get(url)).status).toBe(404);
+    expect((await get(second.url)).status).toBe(200);
+    await disableIcsFeed({ ctx: owner });
+    expect((await get(second.url)).status).toBe(404);
   });
 });

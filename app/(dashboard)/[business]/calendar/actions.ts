@@ -4,6 +4,7 @@
 import { revalidatePath } from "next/cache";
 import { memberContext } from "@/lib/auth/member";
 import { actionError, type FormState } from "@/lib/action";
+import { disableIcsFeed, enableIcsFeed } from "@/lib/booking/ics";
 import { addBookingByHand, blockTime, moveBookingByHand, saveBookingSettings, saveResource, saveService, setBookingStatus, unblockTime } from "@/lib/booking/setup";
 
 export type { FormState };
@@ -125,4 +126,21 @@ export async function saveBookingSettingsAction(slug: string, _: FormState, form
   }
   done(slug);
   return { ok: "Booking settings saved." };
+}
+
+/** Turns the .ics feed on (a new secret address, shown once) or off. */
+export async function icsFeedAction(slug: string, enable: boolean): Promise<FormState> {
+  try {
+    const { ctx } = await memberContext(slug);
+    if (!enable) {
+      await disableIcsFeed({ ctx });
+      done(slug);
+      return { ok: "The calendar feed is off; its address no longer works." };
+    }
+    const { url } = await enableIcsFeed({ ctx });
+    done(slug);
+    return { ok: "Subscribe to this address in Google Calendar or Outlook. Keep it secret: anyone with it sees your bookings. It is shown only now.", link: url };
+  } catch (err) {
+    return actionError(err);
+  }
 }
