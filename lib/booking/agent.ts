@@ -46,6 +46,8 @@ type Opts = { now?: Date; model?: LanguageModel; genai?: GoogleGenAI };
 const DIALOGUE_TTL_MS = 30 * 60_000;
 const MAX_OFFERED = 6;
 const MAX_TOOL_ROUNDS = 5;
+/** The model's word that a message is not about bookings: the answer chain answers it instead. */
+const NOT_BOOKING = "NOT_BOOKING";
 
 /** Asking to book, not merely mentioning an appointment ("the missed-appointment charge" is a question for the FAQs). */
 const BOOK_RE = /\b(book|reserve|schedule)\b|\b(make|get|need|want|like) (an? |to book an? )?(appointment|booking|reservation)\b|\b(free|available|open) (slots?|times?|appointments?)\b|\bavailability\b/i;
@@ -238,8 +240,7 @@ async function offlineTurn(turn: Turn, state: State | null, text: string): Promi
     const list = (await customerBookings({ ctx: turn.ctx }, { now: turn.now })).filter((b) => b.status === "confirmed");
     const chosen = list[0];
     if (!chosen) return { reply: "You have no upcoming bookings to move.", next: null };
-    const [row] = await withService((tx) => tx.select({ serviceId: bookingServices.id }).from(bookingServices).where(and(eq(bookingServices.businessId, turn.business.id), eq(bookingServices.name, chosen.serviceName))));
-    const serviceId = row?.serviceId ?? turn.services[0]!.id;
+    const serviceId = chosen.serviceId;
     // a new day in the same message ("can't make it, Thursday instead?") is offered at once
     const fresh = when && when.date !== localDateOf(new Date(chosen.start), turn.timeZone) ? when : null;
     if (fresh) return offer(turn, serviceId, fresh, chosen.id);
@@ -414,6 +415,7 @@ function systemPrompt(turn: Turn): string {
     "When you read back a booking or a hold, write out its date, time and time zone exactly as the tool's label gives them.",
     "The customer is already known on this channel: for their bookings call my_bookings, never ask for an email.",
     "Answer in plain text, briefly, in the customer's language.",
+    `If the customer's message is not about booking, moving, cancelling or finding their bookings, answer exactly ${NOT_BOOKING} and nothing else.`,
   ].join("\n");
 }
 
@@ -454,6 +456,12 @@ async function geminiTurn(turn: Turn, opts: Opts): Promise<BookingTurnResult | n
       if (!calls.length) {
         const reply = parts.filter((p) => typeof p.text === "string" && !p.thought).map((p) => p.text).join("").trim();
         if (!reply) break;
+        if (reply === NOT_BOOKING) {
+          // the call was made and is charged; the dialogue is over and the answer chain goes on
+          await allowance.settle({ model, tokensIn, tokensOut, messageId: turn.messageId, conversationId: turn.conversationId });
+          await saveState(turn, null);
+          return null;
+        }
         await saveState(turn, finished ? null : { step: "gemini" });
         const actual = { model, tokensIn, tokensOut, messageId: turn.messageId, conversationId: turn.conversationId };
         return { reply, source: "model", details: { model, tokensIn, tokensOut, costUsd: allowance.costOf(actual), settle: (ex) => allowance.settle(actual, ex) } };

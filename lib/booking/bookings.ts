@@ -197,7 +197,9 @@ export type BookInput = z.input<typeof BookInput>;
 export type BookingView = {
   id: string;
   status: string;
+  serviceId: string;
   serviceName: string;
+  resourceId: string;
   resourceName: string;
   start: string;
   end: string;
@@ -218,7 +220,9 @@ async function bookingView(ex: Executor, businessId: string, id: string, timeZon
   return {
     id: row.b.id,
     status: row.b.status,
+    serviceId: row.b.serviceId,
     serviceName: row.serviceName,
+    resourceId: row.b.resourceId,
     resourceName: row.resourceName,
     start: row.b.startsAt.toISOString(),
     end: row.b.endsAt.toISOString(),

@@ -34,7 +34,8 @@ beforeAll(async () => {
   await withService(async (tx) => {
     const owner = await makeUser(tx, "owner@salon.test");
     const t = await makeTenant(tx, "salon", owner.id);
-    await tx.update(s.businesses).set({ timeZone: "Europe/London", name: "Salon" }).where(eq(s.businesses.id, t.businessId));
+    // no pause required between a customer's messages (the tests write quickly)
+    await tx.update(s.businesses).set({ timeZone: "Europe/London", name: "Salon", limits: { customerMinIntervalSeconds: 0 } }).where(eq(s.businesses.id, t.businessId));
     [business] = await tx.select().from(s.businesses).where(eq(s.businesses.id, t.businessId)) as [typeof s.businesses.$inferSelect];
     customerId = t.customerId;
     web = { channelId: t.channelId, conversationId: t.conversationId };
@@ -175,6 +176,21 @@ describe("Gemini function calling", () => {
     );
     expect((await say("Book me a haircut Wednesday 11:00", sms))!.reply).toBe("Sorry, 11:00 was just taken. Would 11:30 work?");
     expect(gemini.calls("generateContent")[1]!.body.contents.at(-1).parts[0].functionResponse.response).toEqual({ error: "Sorry, that time was just taken. Please choose another time." });
+  });
+
+  it("through the answer chain: a message that is not about bookings goes back to the chain (NOT_BOOKING)", async () => {
+    gemini.reset();
+    gemini.script("*", { kind: "call", calls: [{ name: "my_bookings", args: {} }] }, { kind: "text", text: "You have no bookings yet. Shall I find you a time?" });
+    const from = { kind: "web" as const, value: "visitor-gemini" };
+    const first = await handleInbound({ businessId: business.id, channelId: web.channelId, channelKind: "web", from, text: "Do I have any appointments?" }, { defer: () => undefined });
+    expect(first.reply).toMatchObject({ content: "You have no bookings yet. Shall I find you a time?", source: "model" });
+    gemini.reset();
+    gemini.script("*", { kind: "text", text: "NOT_BOOKING" });
+    const second = await handleInbound({ businessId: business.id, channelId: web.channelId, channelKind: "web", from, text: "Do you sell shampoo?" }, { defer: () => undefined });
+    expect([second.noReply, second.reply?.content]).toEqual([undefined, "Default reply from gemini-2.5-flash-lite."]);
+    const calls = gemini.calls();
+    expect(calls[0]!.body.tools).toBeDefined();
+    expect(calls.at(-1)!.body.tools).toBeUndefined();
   });
 
   it("my_bookings finds the customer's bookings from another channel without asking who they are", async () => {
