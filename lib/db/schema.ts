@@ -1090,10 +1090,10 @@ export const bookings = pgTable(
       .references(() => customers.id, { onDelete: "cascade" }),
     serviceId: uuid("service_id")
       .notNull()
-      .references(() => bookingServices.id, { onDelete: "restrict" }),
+      .references(() => bookingServices.id, { onDelete: "no action" }),
     resourceId: uuid("resource_id")
       .notNull()
-      .references(() => bookingResources.id, { onDelete: "restrict" }),
+      .references(() => bookingResources.id, { onDelete: "no action" }),
     during: tstzrange("during").notNull(),
     /** the appointment itself, without the buffer */
     startsAt: timestamp("starts_at", { withTimezone: true }).notNull(),

@@ -222,6 +222,19 @@ describe("moving, cancelling, no-shows and who sees what", () => {
     expect(byCustomer.status).toBe(403);
   });
 
+  it("a service with bookings cannot be deleted (it is switched off instead), but a business goes with all its bookings", async () => {
+    const refused = await withService((tx) => tx.delete(s.bookingServices).where(eq(s.bookingServices.id, serviceId))).then(
+      () => "deleted",
+      (err: { cause?: { code?: string }; code?: string }) => err.cause?.code ?? err.code,
+    );
+    expect(refused).toBe("23503");
+    const [before] = await withService((tx) => rows<{ n: number }>(tx, sql`select count(*)::int as n from bookings where business_id = ${otherBusinessId}`));
+    expect(before!.n).toBe(1);
+    await withService((tx) => tx.delete(s.businesses).where(eq(s.businesses.id, otherBusinessId)));
+    const [after] = await withService((tx) => rows<{ n: number }>(tx, sql`select count(*)::int as n from bookings where business_id = ${otherBusinessId}`));
+    expect(after!.n).toBe(0);
+  });
+
   it("another business's service and bookings are out of reach", async () => {
     const foreign = { businessId: otherBusinessId, actor: { type: "customer" as const, customerId: customerIds[0]! } };
     const err = await rejection(book({ ctx: foreign, input: { serviceId, start: "2027-01-05T13:00:00.000Z" } }, { now: NOW }));
