@@ -350,7 +350,10 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
   }
   // a booking conversation: the booking tools answer it (lib/booking/agent.ts)
   const booking = await bookingTurn({ business, customerId: customer.id, conversationId: conversation.id, channelId: channel.id, messageId, text: message.content, history: ruled.history.filter((m) => m.id !== messageId) }, { model: opts.model });
-  if (booking) return opts.onDelta?.(booking.reply), reply(booking.reply, booking.source, booking.details);
+  if (booking) {
+    opts.onDelta?.(booking.reply);
+    return reply(booking.reply, booking.source, booking.details);
+  }
 
   // ---- one embedding of the question serves the FAQ match, the cache, knowledge and memories
   const embedder = getEmbedder();
