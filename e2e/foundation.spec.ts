@@ -22,7 +22,7 @@ test("an owner builds a team and an agent is kept out of Settings", async ({ bro
 
   await expect(owner).toHaveURL(/\/harbour-physio-\d+\/inbox$/);
   const nav = owner.getByRole("navigation", { name: "Dashboard" });
-  for (const item of ["Inbox", "Customers", "Knowledge", "Channels", "Analytics", "Costs", "Settings"]) {
+  for (const item of ["Inbox", "Customers", "Calendar", "Knowledge", "Channels", "Analytics", "Costs", "Settings"]) {
     await expect(nav.getByRole("link", { name: item })).toBeVisible();
   }
   const slug = new URL(owner.url()).pathname.split("/")[1]!;

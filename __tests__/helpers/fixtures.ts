@@ -73,7 +73,31 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
   await ex.insert(s.hubspotConnections).values({ businessId, tokenEncrypted: encrypt(`pat-na1-fixture-${slug}`) });
   await ex.insert(s.hubspotContacts).values({ businessId, customerId: cu!.id, contactId: `hs-${slug}` });
   await ex.insert(s.hubspotSync).values({ businessId, kind: "contact", customerId: cu!.id, status: "done", hubspotId: `hs-${slug}` });
+  // booking: settings, a service, a resource with Monday hours, a past holiday and a past booking
+  await ex.insert(s.bookingSettings).values({ businessId });
+  const [svc] = await ex.insert(s.bookingServices).values({ businessId, name: `Check-up at ${slug}`, durationMinutes: 30, active: false }).returning();
+  const [res] = await ex.insert(s.bookingResources).values({ businessId, name: `Room of ${slug}` }).returning();
+  await ex.insert(s.bookingHours).values({ businessId, resourceId: res!.id, weekday: 0, opensMinute: 540, closesMinute: 1020 });
+  const [closure] = await ex.insert(s.bookingClosures).values({ businessId, during: "[2026-01-01 00:00+00,2026-01-02 00:00+00)", reason: "New Year" }).returning();
+  const [bk] = await ex
+    .insert(s.bookings)
+    .values({
+      businessId,
+      customerId: cu!.id,
+      serviceId: svc!.id,
+      resourceId: res!.id,
+      during: "[2026-01-05 09:00+00,2026-01-05 09:30+00)",
+      startsAt: new Date("2026-01-05T09:00:00Z"),
+      endsAt: new Date("2026-01-05T09:30:00Z"),
+      status: "confirmed",
+    })
+    .returning();
+  await ex.insert(s.bookingDialogues).values({ businessId, conversationId: co!.id, customerId: cu!.id, state: { step: "day" } });
   return {
+    bookingServiceId: svc!.id,
+    bookingResourceId: res!.id,
+    bookingId: bk!.id,
+    bookingClosureId: closure!.id,
     businessId,
     ownerMemberId: owner!.id,
     channelId: ch!.id,

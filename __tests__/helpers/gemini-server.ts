@@ -16,7 +16,9 @@ export type Scripted =
   /** a stream that sends these chunks, then drops the connection */
   | { kind: "break"; text: string[] }
   /** the prompt is blocked (promptFeedback.blockReason) */
-  | { kind: "blocked"; reason?: string };
+  | { kind: "blocked"; reason?: string }
+  /** function calling: the model asks for these tool calls (functionCall parts) instead of answering */
+  | { kind: "call"; calls: { name: string; args: Record<string, unknown> }[]; usage?: Usage };
 
 export type RecordedRequest = {
   method: string;
@@ -203,6 +205,21 @@ export class GeminiStandIn {
     if (reply.kind === "error") return this.error(res, reply.status, reply.message ?? `Scripted ${reply.status}`);
     if (reply.kind === "blocked") {
       return this.json(res, 200, { promptFeedback: { blockReason: reply.reason ?? "SAFETY" }, usageMetadata: { promptTokenCount: 5, totalTokenCount: 5 } });
+    }
+
+    if (reply.kind === "call") {
+      return this.json(res, 200, {
+        candidates: [
+          {
+            content: { role: "model", parts: reply.calls.map((c, i) => ({ functionCall: { id: `call-${this.requests.length}-${i}`, name: c.name, args: c.args } })) },
+            index: 0,
+            finishReason: "STOP",
+          },
+        ],
+        usageMetadata: { promptTokenCount: reply.usage?.promptTokenCount ?? 50, candidatesTokenCount: reply.usage?.candidatesTokenCount ?? 10, totalTokenCount: 60 },
+        modelVersion: record.model,
+        responseId: `stand-in-${this.requests.length}`,
+      });
     }
 
     let pieces: string[];

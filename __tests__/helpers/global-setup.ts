@@ -10,9 +10,10 @@ const MIGRATIONS = path.resolve(__dirname, "../../supabase/migrations");
 async function pgliteTemplate(): Promise<void> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { vector } = await import("@electric-sql/pglite-pgvector");
+  const { btree_gist } = await import("@electric-sql/pglite/contrib/btree_gist");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
-  const client = await PGlite.create({ extensions: { vector } });
+  const client = await PGlite.create({ extensions: { vector, btree_gist } });
   await migrate(drizzle({ client }), { migrationsFolder: MIGRATIONS });
   const dump = await client.dumpDataDir("none");
   const file = path.join(os.tmpdir(), `prismai-template-${process.pid}.tar`);

@@ -49,6 +49,7 @@ export const ROUTES: Record<string, RouteClass> = {
   "POST /api/chat/[slug]/messages": { kind: "chat", visitor: true },
   "POST /api/chat/[slug]/session": { kind: "chat", visitor: false },
   "GET /api/chat/[slug]/widget": { kind: "chat-public" },
+  "GET /api/calendar/[business]/[token]": { kind: "public" },
   "GET /api/health": { kind: "public" },
   "GET /api/v1/openapi.json": { kind: "public" },
   "POST /api/jobs/[job]": { kind: "job" },
@@ -90,6 +91,7 @@ export const PAGES: Record<string, PageClass> = {
   "/": "public",
   "/[business]": "member",
   "/[business]/analytics": "member",
+  "/[business]/calendar": "member",
   "/[business]/channels": "member",
   "/[business]/channels/email": "member",
   "/[business]/channels/instagram": "member",
@@ -201,6 +203,40 @@ export const ACTIONS: Record<string, ActionClass> = {
     kind: "member",
     ids: false,
     args: (slug) => [slug, { greeting: "Hello!", showPrismBranding: true, allowedOrigins: "" }],
+  },
+
+  "app/(dashboard)/[business]/calendar/actions.ts#addBookingAction": {
+    kind: "member",
+    ids: true,
+    args: (slug, w) => [slug, null, form({ serviceId: w.a.bookingServiceId, resourceId: w.a.bookingResourceId, customerId: w.a.customerId, date: "2027-02-01", time: "10:00" })],
+  },
+  "app/(dashboard)/[business]/calendar/actions.ts#moveBookingAction": {
+    kind: "member",
+    ids: true,
+    args: (slug, w) => [slug, w.a.bookingId, null, form({ resourceId: w.a.bookingResourceId, date: "2027-02-02", time: "11:00" })],
+  },
+  "app/(dashboard)/[business]/calendar/actions.ts#setBookingStatusAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.bookingId, "cancelled"] },
+  "app/(dashboard)/[business]/calendar/actions.ts#blockTimeAction": {
+    kind: "member",
+    ids: true,
+    args: (slug, w) => [slug, null, form({ resourceId: w.a.bookingResourceId, date: "2027-02-03", from: "12:00", to: "13:00", reason: "lunch" })],
+  },
+  "app/(dashboard)/[business]/calendar/actions.ts#unblockTimeAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.bookingClosureId] },
+  "app/(dashboard)/[business]/calendar/actions.ts#saveServiceAction": {
+    kind: "member",
+    ids: true,
+    args: (slug, w) => [slug, w.a.bookingServiceId, null, form({ name: "Renamed", durationMinutes: "45", bufferMinutes: "0", price: "" })],
+  },
+  "app/(dashboard)/[business]/calendar/actions.ts#saveResourceAction": {
+    kind: "member",
+    ids: true,
+    args: (slug, w) => [slug, w.a.bookingResourceId, null, form({ name: "Renamed room", "opens-0": "09:00", "closes-0": "17:00" })],
+  },
+  "app/(dashboard)/[business]/calendar/actions.ts#icsFeedAction": { kind: "member", ids: false, args: (slug) => [slug, true] },
+  "app/(dashboard)/[business]/calendar/actions.ts#saveBookingSettingsAction": {
+    kind: "member",
+    ids: false,
+    args: (slug) => [slug, null, form({ leadMinutes: "0", horizonDays: "30", holdMinutes: "5", slotStepMinutes: "15", reminderHours: "24, 2" })],
   },
 
   "app/(dashboard)/[business]/customers/actions.ts#setLeadStageAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.customerId, "lost"] },

@@ -121,6 +121,13 @@ const TABLES = [
   "webhook_attempts",
   "hubspot_connections",
   "hubspot_sync",
+  "booking_settings",
+  "booking_services",
+  "booking_resources",
+  "booking_hours",
+  "booking_closures",
+  "bookings",
+  "booking_dialogues",
 ];
 
 /** A fingerprint of every row of the tables a refused request could have touched. */

@@ -4,6 +4,7 @@ import { useIsActive } from "@/hooks/use-is-active";
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import {
   BarChart3,
+  CalendarDays,
   ChevronsUpDown,
   DollarSign,
   Inbox,
@@ -18,6 +19,7 @@ import { cn } from "@/components/ui/cn";
 const ITEMS = [
   { href: "inbox", label: "Inbox", icon: Inbox },
   { href: "customers", label: "Customers", icon: Users },
+  { href: "calendar", label: "Calendar", icon: CalendarDays },
   { href: "knowledge", label: "Knowledge", icon: LibraryBig },
   { href: "channels", label: "Channels", icon: RadioTower },
   { href: "analytics", label: "Analytics", icon: BarChart3, managers: true },

@@ -31,9 +31,11 @@ const holder: Holder = ((globalThis as { __prismDb?: Holder }).__prismDb ??= {})
 export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob | File } = {}) {
   const { PGlite } = await import("@electric-sql/pglite");
   const { vector } = await import("@electric-sql/pglite-pgvector");
+  // btree_gist: the bookings' exclusion constraint (resource_id with =, during with &&)
+  const { btree_gist } = await import("@electric-sql/pglite/contrib/btree_gist");
   const dataDir = options.dataDir;
   if (dataDir && !dataDir.startsWith("memory://")) fs.mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create({ dataDir, loadDataDir: options.loadDataDir, extensions: { vector } });
+  const client = await PGlite.create({ dataDir, loadDataDir: options.loadDataDir, extensions: { vector, btree_gist } });
   return yieldBeforeQueries(client);
 }
 

@@ -987,6 +987,153 @@ export const hubspotSync = pgTable(
   ],
 );
 
+// ---------------------------------------------------------------- booking (issue #18)
+
+/** A Postgres tstzrange as its text form, e.g. '["2026-12-08 09:00:00+00","2026-12-08 09:30:00+00")'. */
+const tstzrange = customType<{ data: string }>({ dataType: () => "tstzrange" });
+
+/** Per business: how far ahead and how soon customers may book, how long a hold lasts, reminders, the .ics secret. */
+export const bookingSettings = pgTable("booking_settings", {
+  businessId: uuid("business_id")
+    .primaryKey()
+    .references(() => businesses.id, { onDelete: "cascade" }),
+  /** the earliest bookable start is now + lead time */
+  leadMinutes: integer("lead_minutes").notNull().default(60),
+  /** bookings open this many days ahead */
+  horizonDays: integer("horizon_days").notNull().default(60),
+  /** a held slot frees itself after this many minutes */
+  holdMinutes: integer("hold_minutes").notNull().default(10),
+  /** offered start times fall on this grid, from the opening time */
+  slotStepMinutes: integer("slot_step_minutes").notNull().default(30),
+  /** minutes before the start a reminder goes out */
+  reminderOffsets: integer("reminder_offsets").array().notNull().default(sql`'{1440,120}'::integer[]`),
+  /** keyed hash of the .ics feed's secret; null until the owner turns the feed on */
+  icsTokenHash: text("ics_token_hash"),
+  updatedAt: updatedAt(),
+});
+
+/** What a customer can book: its length, price and the gap kept free after it. */
+export const bookingServices = pgTable(
+  "booking_services",
+  {
+    id: id(),
+    businessId: businessId(),
+    name: text("name").notNull(),
+    durationMinutes: integer("duration_minutes").notNull(),
+    price: numeric("price", { precision: 10, scale: 2, mode: "number" }),
+    bufferMinutes: integer("buffer_minutes").notNull().default(0),
+    active: boolean("active").notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [index("booking_services_business_idx").on(t.businessId)],
+);
+
+/** A person or a room that is booked; no two live bookings of one resource overlap. */
+export const bookingResources = pgTable(
+  "booking_resources",
+  {
+    id: id(),
+    businessId: businessId(),
+    name: text("name").notNull(),
+    /** the services this resource performs; empty = every service */
+    serviceIds: uuid("service_ids").array().notNull().default(sql`'{}'::uuid[]`),
+    active: boolean("active").notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [index("booking_resources_business_idx").on(t.businessId)],
+);
+
+/** A resource's working hours (local wall time, weekday 0 = Monday); none = the business's hours. */
+export const bookingHours = pgTable(
+  "booking_hours",
+  {
+    id: id(),
+    businessId: businessId(),
+    resourceId: uuid("resource_id")
+      .notNull()
+      .references(() => bookingResources.id, { onDelete: "cascade" }),
+    weekday: integer("weekday").notNull(),
+    /** minutes after local midnight */
+    opensMinute: integer("opens_minute").notNull(),
+    closesMinute: integer("closes_minute").notNull(),
+  },
+  (t) => [index("booking_hours_resource_idx").on(t.resourceId, t.weekday), index("booking_hours_business_idx").on(t.businessId)],
+);
+
+/** Time nobody can book: a holiday (no resource), a resource's time off, or time blocked on the calendar. */
+export const bookingClosures = pgTable(
+  "booking_closures",
+  {
+    id: id(),
+    businessId: businessId(),
+    resourceId: uuid("resource_id").references(() => bookingResources.id, { onDelete: "cascade" }),
+    during: tstzrange("during").notNull(),
+    reason: text("reason"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("booking_closures_business_idx").on(t.businessId)],
+);
+
+export const bookingStatus = pgEnum("booking_status", ["held", "confirmed", "cancelled", "no_show", "expired"]);
+
+/**
+ * One appointment. `during` covers the service and its buffer; the exclusion constraint in the
+ * migration keeps live (held or confirmed) bookings of one resource from overlapping.
+ */
+export const bookings = pgTable(
+  "bookings",
+  {
+    id: id(),
+    businessId: businessId(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    serviceId: uuid("service_id")
+      .notNull()
+      .references(() => bookingServices.id, { onDelete: "no action" }),
+    resourceId: uuid("resource_id")
+      .notNull()
+      .references(() => bookingResources.id, { onDelete: "no action" }),
+    during: tstzrange("during").notNull(),
+    /** the appointment itself, without the buffer */
+    startsAt: timestamp("starts_at", { withTimezone: true }).notNull(),
+    endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
+    status: bookingStatus("status").notNull().default("held"),
+    holdExpiresAt: timestamp("hold_expires_at", { withTimezone: true }),
+    channelId: uuid("channel_id").references(() => channels.id, { onDelete: "set null" }),
+    conversationId: uuid("conversation_id").references(() => conversations.id, { onDelete: "set null" }),
+    /** ai, staff or api */
+    source: text("source").notNull().default("ai"),
+    notes: text("notes"),
+    /** reminder offsets (minutes before the start) already sent */
+    remindersSent: integer("reminders_sent").array().notNull().default(sql`'{}'::integer[]`),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("bookings_business_start_idx").on(t.businessId, t.startsAt),
+    index("bookings_customer_idx").on(t.customerId, t.startsAt),
+    index("bookings_hold_idx").on(t.holdExpiresAt).where(sql`status = 'held'`),
+  ],
+);
+
+/** Where a customer's booking conversation stands (the AI's dialogue state), one row per conversation. */
+export const bookingDialogues = pgTable(
+  "booking_dialogues",
+  {
+    conversationId: uuid("conversation_id")
+      .primaryKey()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    businessId: businessId(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    state: jsonb("state").$type<Record<string, unknown>>().notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("booking_dialogues_business_idx").on(t.businessId)],
+);
+
 export const auditLog = pgTable(
   "audit_log",
   {
@@ -1099,4 +1246,11 @@ export const TENANT_TABLES = [
   "hubspot_connections",
   "hubspot_contacts",
   "hubspot_sync",
+  "booking_settings",
+  "booking_services",
+  "booking_resources",
+  "booking_hours",
+  "booking_closures",
+  "bookings",
+  "booking_dialogues",
 ] as const;

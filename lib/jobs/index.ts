@@ -8,6 +8,7 @@ import { sendDigests } from "./digest";
 import { analyzePending } from "@/lib/intel/insights";
 import { drainWebhooks } from "@/lib/webhooks/deliver";
 import { syncHubspot } from "@/lib/hubspot/sync";
+import { sendReminders } from "@/lib/booking/reminders";
 
 export const JOBS = {
   sweep: { everySeconds: 60, run: () => sweep() },
@@ -26,6 +27,8 @@ export const JOBS = {
   webhooks: { everySeconds: 10, run: () => drainWebhooks() },
   // HubSpot: customers upserted as contacts, closed conversations' notes, within HubSpot's rate limit.
   hubspot: { everySeconds: 30, run: () => syncHubspot() },
+  // Booking reminders (24 h and 2 h before by default) on the customer's channel, outside quiet hours; run-out holds expire.
+  "booking-reminders": { everySeconds: 300, run: () => sendReminders() },
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -23,6 +23,7 @@ import { recallMemories, embedMessagesIntoMemories } from "./memories";
 import { analyzeConversation } from "@/lib/intel/insights";
 import { notifyHandoff } from "./notify";
 import { deferAfterResponse, type Defer } from "./defer";
+import { bookingTurn } from "@/lib/booking/agent";
 import { styleOf, type AnswerSource, type ChannelKind, type ChannelStyle, type Message, type NoReplyReason } from "./types";
 
 export type AnswerTrace = {
@@ -372,6 +373,12 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
   const question = ruled.question;
   if (settings.afterHours === "message" && !openState(settings.hours, business.timeZone).open) {
     return reply(settings.afterHoursMessage, "fallback");
+  }
+  // a booking conversation: the booking tools answer it (lib/booking/agent.ts)
+  const booking = await bookingTurn({ business, customerId: customer.id, conversationId: conversation.id, channelId: channel.id, messageId, text: message.content, history: ruled.history.filter((m) => m.id !== messageId) }, { model: opts.model });
+  if (booking) {
+    opts.onDelta?.(booking.reply);
+    return reply(booking.reply, booking.source, booking.details);
   }
 
   // ---- one embedding of the question serves the FAQ match, the cache, knowledge and memories
