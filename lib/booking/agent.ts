@@ -31,6 +31,8 @@ export type BookingTurnInput = {
   text: string;
   /** earlier messages of the conversation, oldest first (for the model) */
   history: { role: string; content: string }[];
+  /** whether the conversation has a booking dialogue under way, as the caller's load read it (else read here) */
+  dialogueOpen?: boolean;
 };
 
 export type BookingTurnResult = {
@@ -43,7 +45,8 @@ export type BookingTurnResult = {
 type Opts = { now?: Date; model?: LanguageModel; genai?: GoogleGenAI };
 
 /** A dialogue left this long is forgotten: the next message starts afresh. */
-const DIALOGUE_TTL_MS = 30 * 60_000;
+/** A booking dialogue left this long is over. */
+export const DIALOGUE_TTL_MS = 30 * 60_000;
 const MAX_OFFERED = 6;
 const MAX_TOOL_ROUNDS = 5;
 /** The model's word that a message is not about bookings: the answer chain answers it instead. */
@@ -80,8 +83,9 @@ export async function bookingTurn(input: BookingTurnInput, opts: Opts = {}): Pro
   const text = input.text.trim();
   const asked = BOOK_RE.test(text) || CANCEL_RE.test(text) || MOVE_RE.test(text) || LIST_RE.test(text);
   const open = and(eq(bookingDialogues.businessId, input.business.id), eq(bookingDialogues.conversationId, input.conversationId), gt(bookingDialogues.updatedAt, new Date(now.getTime() - DIALOGUE_TTL_MS)));
-  // on the hot path of every answer: a message that asks nothing about bookings costs one indexed read
-  if (!asked && !(await (await getDb()).select({ id: bookingDialogues.conversationId }).from(bookingDialogues).where(open).limit(1)).length) return null;
+  // on the hot path of every answer: a message that asks nothing about bookings, in a conversation
+  // with no dialogue under way (the pipeline's load says; else one indexed read), goes on at once
+  if (!asked && !(input.dialogueOpen ?? (await (await getDb()).select({ id: bookingDialogues.conversationId }).from(bookingDialogues).where(open).limit(1)).length > 0)) return null;
   const { services, timeZone, dialogue } = await withService(async (tx) => {
     const services = await tx
       .select({ id: bookingServices.id, name: bookingServices.name, durationMinutes: bookingServices.durationMinutes })

@@ -23,7 +23,7 @@ import { recallMemories, embedMessagesIntoMemories } from "./memories";
 import { analyzeConversation } from "@/lib/intel/insights";
 import { notifyHandoff } from "./notify";
 import { deferAfterResponse, type Defer } from "./defer";
-import { bookingTurn } from "@/lib/booking/agent";
+import { bookingTurn, DIALOGUE_TTL_MS } from "@/lib/booking/agent";
 import { styleOf, type AnswerSource, type ChannelKind, type ChannelStyle, type Message, type NoReplyReason } from "./types";
 
 export type AnswerTrace = {
@@ -84,6 +84,8 @@ export type ClaimedMessage = {
   history: Message[];
   /** the customer's other messages of the abuse gate's repeat window, newest first */
   abuseWindow: { content: string; at: Date }[];
+  /** a booking dialogue is under way in the conversation (lib/booking/agent.ts) */
+  bookingOpen: boolean;
 };
 type Loaded = ClaimedMessage;
 
@@ -129,6 +131,8 @@ export async function loadClaimed(tx: Tx, businessId: string, messageId: string)
                     where wm.business_id = ${businessId} and wm.customer_id = ${messages.customerId} and wm.role = 'customer' and wm.id <> ${messages.id}
                       and wm.created_at > now() - make_interval(secs => ${ABUSE_RULES.repeat.windowMs / 1000}) and wm.created_at <= now()
                     order by wm.created_at desc limit 200) w), '[]'::json)`,
+      bookingOpen: sql<boolean>`exists (select 1 from booking_dialogues d where d.business_id = ${businessId} and d.conversation_id = ${messages.conversationId}
+                    and d.updated_at > now() - make_interval(secs => ${DIALOGUE_TTL_MS / 1000}))`,
     })
     .from(messages)
     .innerJoin(conversations, and(eq(conversations.id, messages.conversationId), eq(conversations.businessId, messages.businessId)))
@@ -146,6 +150,7 @@ export async function loadClaimed(tx: Tx, businessId: string, messageId: string)
     limits: { timeZone: row.business.timeZone, rules: resolveLimits(row.business.limits, ruleRows ?? []) },
     history: rowsFromJson(messages, history),
     abuseWindow: windowRows.map((w) => ({ content: w.content, at: new Date(w.at) })),
+    bookingOpen: row.bookingOpen === true || (row.bookingOpen as unknown) === "t",
   };
 }
 
@@ -375,7 +380,7 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
     return reply(settings.afterHoursMessage, "fallback");
   }
   // a booking conversation: the booking tools answer it (lib/booking/agent.ts)
-  const booking = await bookingTurn({ business, customerId: customer.id, conversationId: conversation.id, channelId: channel.id, messageId, text: message.content, history: ruled.history.filter((m) => m.id !== messageId) }, { model: opts.model });
+  const booking = await bookingTurn({ business, customerId: customer.id, conversationId: conversation.id, channelId: channel.id, messageId, text: message.content, history: ruled.history.filter((m) => m.id !== messageId), dialogueOpen: ctx.bookingOpen }, { model: opts.model });
   if (booking) {
     opts.onDelta?.(booking.reply);
     return reply(booking.reply, booking.source, booking.details);
