@@ -49,7 +49,7 @@ const iso = (d: string | Date | null) => (d === null ? null : new Date(d).toISOS
 function statusOf(r: Row): { status: RecipientStatus; reason: string | null } {
   if (r.status === "skipped") {
     // a holdout customer is never sent to, yet counts as converted when the goal is met anyway
-    return { status: r.variant === "holdout" && r.converted ? "converted" : "skipped", reason: r.error };
+    return { status: r.error === "holdout" && r.converted ? "converted" : "skipped", reason: r.error };
   }
   if (r.status === "queued" || r.status === "sending") return { status: "queued", reason: null };
   if (r.status === "failed") return { status: "failed", reason: r.error };
@@ -73,12 +73,12 @@ export async function campaignRecipientViews(ex: Executor, campaign: Campaign, o
           exists (select 1 from messages x where x.business_id = r.business_id and x.customer_id = r.customer_id and x.role = 'customer'
                   and x.created_at > coalesce(r.sent_at, ${campaign.startedAt ?? new Date(0)}::timestamptz)
                   and x.created_at <= coalesce(r.sent_at, ${campaign.startedAt ?? new Date(0)}::timestamptz) + make_interval(days => ${windowDays})
-                  and (r.sent_at is not null or r.variant = 'holdout')) as replied,
-          case when ${campaign.goal} = 'tag_added' then (not r.goal_met_before and ${campaign.goalTag ?? ""} = any(cu.tags) and (r.sent_at is not null or r.variant = 'holdout'))
+                  and (r.sent_at is not null or r.error = 'holdout')) as replied,
+          case when ${campaign.goal} = 'tag_added' then (not r.goal_met_before and ${campaign.goalTag ?? ""} = any(cu.tags) and (r.sent_at is not null or r.error = 'holdout'))
                else exists (select 1 from messages x where x.business_id = r.business_id and x.customer_id = r.customer_id and x.role = 'customer'
                   and x.created_at > coalesce(r.sent_at, ${campaign.startedAt ?? new Date(0)}::timestamptz)
                   and x.created_at <= coalesce(r.sent_at, ${campaign.startedAt ?? new Date(0)}::timestamptz) + make_interval(days => ${windowDays})
-                  and (r.sent_at is not null or r.variant = 'holdout')) end as converted,
+                  and (r.sent_at is not null or r.error = 'holdout')) end as converted,
           coalesce((select sum(e.cost_usd) from cost_events e where e.business_id = r.business_id and e.message_id = r.message_id), 0) as actual_usd
         from campaign_recipients r
         join customers cu on cu.id = r.customer_id

@@ -8,6 +8,7 @@ import { sendDigests } from "./digest";
 import { analyzePending } from "@/lib/intel/insights";
 import { drainWebhooks } from "@/lib/webhooks/deliver";
 import { syncHubspot } from "@/lib/hubspot/sync";
+import { runCampaigns } from "@/lib/campaigns/send";
 
 export const JOBS = {
   sweep: { everySeconds: 60, run: () => sweep() },
@@ -26,6 +27,8 @@ export const JOBS = {
   webhooks: { everySeconds: 10, run: () => drainWebhooks() },
   // HubSpot: customers upserted as contacts, closed conversations' notes, within HubSpot's rate limit.
   hubspot: { everySeconds: 30, run: () => syncHubspot() },
+  // Campaigns: the due recipients of running campaigns in batches, each sent once (lib/campaigns/send).
+  campaigns: { everySeconds: 30, run: () => runCampaigns() },
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -98,7 +98,8 @@ const SKIP_REASONS: Record<NonNullable<SendResult["reason"]>, string> = {
 export async function drainMessagingOutbox(opts: { limit?: number; businessId?: string } = {}): Promise<DrainResult> {
   const claimed = await claimOutbox(
     [
-      sql`${outbox.payload}->>'kind' = 'staff_reply'`,
+      // staff replies, and campaign messages queued the same way (lib/campaigns/send.ts)
+      sql`${outbox.payload}->>'kind' in ('staff_reply', 'campaign')`,
       sql`exists (select 1 from channels c where c.id::text = ${outbox.payload}->>'channelId' and c.business_id = ${outbox.businessId}
             and (c.kind in ('email', 'telegram', 'instagram') or (c.kind = 'whatsapp' and c.settings->>'provider' = 'meta')))`,
     ],

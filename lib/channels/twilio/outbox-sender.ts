@@ -21,8 +21,9 @@ export async function drainTwilioOutbox(opts: { limit?: number; businessId?: str
   const claimed = await claimOutbox(
     [
       inArray(outbox.channelKind, ["sms", "whatsapp"]),
-      // staff replies, and the owners' digest texted to their verified phone (lib/jobs/digest)
-      sql`${outbox.payload}->>'kind' in ('staff_reply', 'digest')`,
+      // staff replies, the owners' digest texted to their verified phone (lib/jobs/digest), and
+      // campaign messages queued like staff replies (lib/campaigns/send.ts)
+      sql`${outbox.payload}->>'kind' in ('staff_reply', 'digest', 'campaign')`,
       // WhatsApp through Meta's Cloud API has its own sender (lib/channels/common/outbound).
       sql`not exists (select 1 from channels c where c.id::text = ${outbox.payload}->>'channelId' and c.settings->>'provider' = 'meta')`,
     ],
