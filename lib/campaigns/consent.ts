@@ -9,6 +9,7 @@ import type { Executor } from "@/lib/db/client";
 import { rows } from "@/lib/db/client";
 import { consentEvents } from "@/lib/db/schema";
 import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
 import { keyedHash } from "@/lib/security/crypto";
 import { canMessage, setConsent, type ConsentKind } from "@/lib/channels/sms/consent";
 import { keywordOf, type Keyword } from "@/lib/channels/sms/keywords";
@@ -156,3 +157,26 @@ export function consentGrantedSql(kinds: string[]) {
       order by e.channel_kind, e.created_at desc, e.id desc) last where last.granted)`;
 }
 
+
+/** The unsubscribe page: whom the link is for, or null when it is not a link we made. */
+export async function findUnsubscribeLink(ex: Executor, token: string): Promise<{ businessName: string; unsubscribed: boolean } | null> {
+  const t = readUnsubscribeToken(token);
+  if (!t) return null;
+  const [r] = await rows<{ name: string; consent: Record<string, unknown> }>(
+    ex,
+    sql`select b.name, c.consent from customers c join businesses b on b.id = c.business_id where c.id = ${t.customerId} and c.business_id = ${t.businessId}`,
+  );
+  if (!r) return null;
+  return { businessName: r.name, unsubscribed: !canMessage(r, t.channelKind) };
+}
+
+/** The unsubscribe link's button: the revocation goes into the ledger with the link as its source. */
+export async function unsubscribeByLink(ex: Executor, token: unknown): Promise<{ businessName: string }> {
+  const link = typeof token === "string" ? await findUnsubscribeLink(ex, token) : null;
+  if (!link) throw new AppError("not_found", "This unsubscribe link is not valid. Reply to the email and ask us to stop, and we will.");
+  const t = readUnsubscribeToken(token as string)!;
+  if (!link.unsubscribed) {
+    await recordConsent(ex, { businessId: t.businessId, customerId: t.customerId, channelKind: t.channelKind, granted: false, source: "unsubscribe_link", wording: "Unsubscribe link in an email" });
+  }
+  return { businessName: link.businessName };
+}

@@ -10,7 +10,8 @@ import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
 import { connectTwilioChannel } from "@/lib/channels/twilio/channels";
 import { storeInbound } from "@/lib/pipeline/inbound";
 import { setMonthlyBudget } from "@/lib/billing/budgets";
-import { consentKeyword, consentHistory, recordConsent, recordKeywordConsent } from "@/lib/campaigns/consent";
+import { consentHistory, consentKeyword, findUnsubscribeLink, recordConsent, recordKeywordConsent, unsubscribeByLink, unsubscribeToken } from "@/lib/campaigns/consent";
+import { campaignContext } from "@/lib/campaigns/context";
 import { allowedAt, recipientLocale } from "@/lib/campaigns/quiet-hours";
 import { runCampaigns } from "@/lib/campaigns/send";
 import { controlCampaign, countAudience, getCampaign, previewCampaign, saveCampaign, startCampaign } from "@/lib/campaigns/service";
@@ -51,6 +52,7 @@ const campaignInput = (over: Record<string, unknown> = {}) => ({
   mode: "template",
   body: "Hi {{first_name}}, {{business}} has spring check-ups at 20% off until 30 April.",
   waContentSid: TEMPLATE.contentSid,
+  brief: "Spring check-ups at 20% off for new and existing patients, booked by 30 April; not with other offers.",
   ...over,
 });
 
@@ -108,6 +110,24 @@ describe("consent", () => {
     expect(ledger[0]).toMatchObject({ channelKind: "sms", granted: false, source: "keyword", wording: "BAJA" });
     expect(ledger[1]).toMatchObject({ granted: true, source: "contact_form" });
     expect((await countAudience({ ctx, input: { tags: [TAG], consent: true } })).count).toBe(25);
+  });
+});
+
+describe("the email unsubscribe link", () => {
+  it("revokes email consent with the link as its source, once; a forged link is refused", async () => {
+    const id = nyIds[22]!;
+    await withService((tx) => recordConsent(tx, { businessId: DEMO_BUSINESS_ID, customerId: id, channelKind: "email", granted: true, source: "contact_form", wording: "Email me offers" }));
+    const token = unsubscribeToken(DEMO_BUSINESS_ID, id, "email");
+    expect(await withService((tx) => findUnsubscribeLink(tx, token))).toEqual({ businessName: "Riverside Dental Clinic", unsubscribed: false });
+    await withService((tx) => unsubscribeByLink(tx, token));
+    await withService((tx) => unsubscribeByLink(tx, token));
+    const ledger = (await withService((tx) => consentHistory(tx, DEMO_BUSINESS_ID, id))).filter((e) => e.channelKind === "email");
+    expect(ledger.map((e) => [e.granted, e.source])).toEqual([
+      [false, "unsubscribe_link"],
+      [true, "contact_form"],
+    ]);
+    expect(await withService((tx) => findUnsubscribeLink(tx, token))).toEqual({ businessName: "Riverside Dental Clinic", unsubscribed: true });
+    await expect(withService((tx) => unsubscribeByLink(tx, `${token}x`))).rejects.toThrow("This unsubscribe link is not valid.");
   });
 });
 
@@ -193,6 +213,11 @@ describe("a campaign, start to finish", () => {
     const detail = await getCampaign({ ctx, input: { id } });
     const byCustomer = new Map(detail.recipients.map((r) => [r.customerId, r]));
     expect(byCustomer.get(replier.customerId)!.status).toBe("converted");
+    // the AI answering Pat's reply is told what the campaign offered
+    const context = await campaignContext(DEMO_BUSINESS_ID, replier.conversationId!);
+    expect(context).toMatch(/campaign "Spring check-ups"/);
+    expect(context).toMatch(/booked by 30 April; not with other offers/);
+    expect(await campaignContext(DEMO_BUSINESS_ID, "00000000-0000-4000-8000-000000000000")).toBeNull();
     expect(byCustomer.get(noConsent)).toMatchObject({ status: "skipped", reason: "no consent" });
     expect(byCustomer.get(nyIds[23]!)).toMatchObject({ status: "skipped", reason: "opted out" });
     const wren = byCustomer.get(waOld)!;
