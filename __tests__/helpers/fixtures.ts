@@ -85,6 +85,8 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
     webhookEndpointId: hook!.id,
     webhookDeliveryId: delivery!.id,
     intentId: intent!.id,
+    campaignId: camp!.id,
+    segmentId: seg!.id,
   };
 }
 

@@ -5,7 +5,8 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { rows, withTenant, type Tx } from "@/lib/db/client";
-import { businesses, campaignRecipients, campaigns, segments } from "@/lib/db/schema";
+import { businesses, campaignRecipients, campaigns, channels, segments } from "@/lib/db/schema";
+import { readSettings } from "@/lib/channels/twilio/channels";
 import { AppError } from "@/lib/errors";
 import { text } from "@/lib/validation/text";
 import { getLanguageModel } from "@/lib/ai/get-model";
@@ -322,5 +323,17 @@ export async function controlCampaign({ ctx, input }: { ctx: Ctx; input: { id: u
     }
     await audit(tx, ctx, `campaign.${action === "pause" ? "paused" : action === "resume" ? "resumed" : "cancelled"}`, { type: "campaign", id: campaign.id });
     return { status: t.to };
+  });
+}
+
+/** The approved WhatsApp templates of the business's WhatsApp numbers, for the editor's choice. */
+export async function whatsappTemplateChoices({ ctx }: { ctx: Ctx }): Promise<{ name: string; contentSid: string }[]> {
+  manager(ctx);
+  return withTenant(ctx.actor.userId, async (tx) => {
+    const list = await tx
+      .select({ settings: channels.settings })
+      .from(channels)
+      .where(and(eq(channels.businessId, ctx.businessId), eq(channels.kind, "whatsapp"), eq(channels.enabled, true)));
+    return list.flatMap((c) => readSettings("whatsapp", c.settings).templates.map((t) => ({ name: t.name, contentSid: t.contentSid })));
   });
 }
