@@ -247,6 +247,7 @@ type Claimed = {
   variant: Variant;
   channel_id: string | null;
   estimate_usd: string | number;
+  due_at: string | Date;
   name: string | null;
   tags: string[];
   consent: Record<string, unknown>;
@@ -266,9 +267,9 @@ async function claimDue(campaign: Campaign, now: Date, limit: number): Promise<C
             order by r.due_at, r.id limit ${limit} for update skip locked)
           update campaign_recipients r set status = 'sending', updated_at = ${now} from due, customers c, channels ch
           where r.id = due.id and c.id = r.customer_id and ch.id = r.channel_id
-          returning r.id, r.customer_id, r.variant, r.channel_id, r.estimate_usd, c.name, c.tags, c.consent, ch.kind::text as channel_kind, ch.settings as channel_settings`,
+          returning r.id, r.customer_id, r.variant, r.channel_id, r.estimate_usd, r.due_at, c.name, c.tags, c.consent, ch.kind::text as channel_kind, ch.settings as channel_settings`,
     ),
-  );
+  ).then((list) => list.sort((a, b) => new Date(a.due_at).getTime() - new Date(b.due_at).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
 }
 
 async function setRecipient(id: string, businessId: string, values: Partial<typeof campaignRecipients.$inferInsert>, ex?: Executor) {

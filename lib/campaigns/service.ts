@@ -304,7 +304,7 @@ export async function controlCampaign({ ctx, input }: { ctx: Ctx; input: { id: u
       const budget = await budgetState(ctx.businessId, { ex: tx });
       const [next] = await rows<{ usd: number | null }>(
         tx,
-        sql`select min(estimate_usd)::float as usd from campaign_recipients where campaign_id = ${campaign.id} and business_id = ${ctx.businessId} and status = 'queued'`,
+        sql`select estimate_usd::float as usd from campaign_recipients where campaign_id = ${campaign.id} and business_id = ${ctx.businessId} and status = 'queued' order by due_at, id limit 1`,
       );
       const left = budget.limitUsd - budget.spentUsd - budget.reservedUsd;
       if (left <= 0 || (next?.usd != null && next.usd > left)) {

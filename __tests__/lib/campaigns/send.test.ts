@@ -16,6 +16,7 @@ import { allowedAt, recipientLocale } from "@/lib/campaigns/quiet-hours";
 import { runCampaigns } from "@/lib/campaigns/send";
 import { controlCampaign, countAudience, getCampaign, previewCampaign, saveCampaign, startCampaign } from "@/lib/campaigns/service";
 import { JOBS } from "@/lib/jobs";
+import { conversationSummary } from "@/lib/db/reports";
 import type { MemberCtx } from "@/lib/services/context";
 import { closeDb, useDemoBusiness, useTwilio } from "../../helpers/demo";
 import { OUR_NUMBER, OUR_WHATSAPP } from "../../fixtures/twilio";
@@ -260,6 +261,16 @@ describe("a campaign, start to finish", () => {
     expect([...perCustomer.values()].every((v) => v === 1)).toBe(true);
     expect(perCustomer.size).toBe(done.filter((r) => r.sentAt).length);
     expect(done.filter((r) => r.status === "queued" || r.status === "sending")).toHaveLength(0);
+    // Analytics counts the conversations a campaign message went out in, apart
+    const [expected] = await withService((tx) =>
+      rows<{ n: number }>(tx, sql`select count(distinct conversation_id)::int as n from campaign_recipients where business_id = ${DEMO_BUSINESS_ID} and sent_at is not null`),
+    );
+    const summary = await withService((tx) =>
+      conversationSummary(tx, { businessId: DEMO_BUSINESS_ID, timeZone: "Europe/London", startsAt: new Date(NOW.getTime() - 7 * 86_400_000), endsAt: new Date(Date.now() + 86_400_000), now: new Date() }),
+    );
+    expect(expected!.n).toBeGreaterThan(20);
+    expect(summary.campaign_conversations).toBe(expected!.n);
+    expect(summary.conversations).toBeGreaterThan(summary.campaign_conversations);
     // no holdout here: Wren, outside the 24-hour window, got the approved template
     const wren = done.find((r) => r.customerId === waOld)!;
     const [row] = await withService((tx) => tx.select().from(s.outbox).where(sql`${s.outbox.payload}->>'recipientId' = ${wren.id}`));
