@@ -19,7 +19,10 @@ import { JOBS } from "@/lib/jobs";
 import { conversationSummary } from "@/lib/db/reports";
 import type { MemberCtx } from "@/lib/services/context";
 import { closeDb, useDemoBusiness, useTwilio } from "../../helpers/demo";
-import { OUR_NUMBER, OUR_WHATSAPP } from "../../fixtures/twilio";
+import { ORIGIN, OUR_NUMBER, OUR_WHATSAPP, fixture, twilioRequest } from "../../fixtures/twilio";
+import { POST as statusPost } from "@/app/api/webhooks/twilio/status/route";
+
+const STATUS_URL = `${ORIGIN}/api/webhooks/twilio/status`;
 
 const TAG = "spring-list";
 const TEMPLATE = { name: "spring_offer", contentSid: "HX0123456789abcdef0123456789abcdef", body: "Hello from Bright Smile: our spring check-up offer is on. Reply to book." };
@@ -229,6 +232,21 @@ describe("a campaign, start to finish", () => {
       expect(row).toMatchObject({ status: "sent", channelKind: "whatsapp", body: TEMPLATE.body, payload: expect.objectContaining({ kind: "campaign", template: { contentSid: TEMPLATE.contentSid } }) });
     }
     expect(detail.summary.counts.sent + detail.summary.counts.converted + detail.summary.counts.skipped).toBe(27);
+
+    // Twilio's status callbacks move a recipient to delivered, or to failed with the carrier's reason
+    const others = detail.recipients.filter((r) => r.status === "sent" && r.channel === "sms" && r.customerId !== replier.customerId);
+    const callback = async (recipientId: string, name: "message-status-delivered" | "message-status-undelivered", extra: Record<string, string>) => {
+      const [row] = await withService((tx) => tx.select().from(s.outbox).where(sql`${s.outbox.payload}->>'recipientId' = ${recipientId}`));
+      const res = await statusPost(
+        twilioRequest(`${STATUS_URL}?m=${row!.messageId}`, fixture(name, { MessageSid: row!.providerMessageId!, SmsSid: row!.providerMessageId!, From: OUR_NUMBER, ...extra })),
+      );
+      expect(res.status).toBe(200);
+    };
+    await callback(others[0]!.id, "message-status-delivered", {});
+    await callback(others[1]!.id, "message-status-undelivered", {});
+    const after = new Map((await getCampaign({ ctx, input: { id } })).recipients.map((r) => [r.id, r]));
+    expect(after.get(others[0]!.id)!.status).toBe("delivered");
+    expect(after.get(others[1]!.id)).toMatchObject({ status: "failed", reason: expect.stringMatching(/./) });
     expect(detail.summary.verdict).toMatch(/^Too few recipients to tell/);
     // estimate against actual, on what was sent
     expect(detail.summary.deviation).not.toBeNull();
