@@ -229,7 +229,10 @@ export async function previewCampaign(
     const plan = await planRecipients(tx, campaign, now);
     return { campaign, plan, business: business!.name, estimate: await estimateOf(campaign, plan, now, tx) };
   });
-  const sample = plan.filter((r) => r.status === "queued").slice(0, PREVIEW_SAMPLE);
+  // the first recipient of each group, then the next ones: an A/B test previews both messages
+  const queued = plan.filter((r) => r.status === "queued");
+  const firsts = ["A", "B"].flatMap((v) => queued.filter((r) => r.variant === v).slice(0, 1));
+  const sample = [...firsts, ...queued.filter((r) => !firsts.includes(r))].slice(0, PREVIEW_SAMPLE);
   const model = deps.model ?? getLanguageModel();
   const previews: Preview[] = [];
   for (const r of sample) {

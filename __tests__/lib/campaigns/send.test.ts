@@ -295,6 +295,26 @@ describe("a campaign, start to finish", () => {
     expect(row).toMatchObject({ channelKind: "whatsapp", body: TEMPLATE.body, payload: expect.objectContaining({ template: { contentSid: TEMPLATE.contentSid } }) });
   });
 
+  it("keeps within WhatsApp's messaging tier: past 250 business-initiated chats in 24 hours, the rest wait an hour", async () => {
+    await withService(async (tx) => {
+      await tx.execute(sql`update channels set settings = settings || '{"messagingTier": "tier_250"}'::jsonb where id = ${channel.whatsapp}`);
+      const [past] = await tx.insert(s.campaigns).values({ businessId: DEMO_BUSINESS_ID, name: "Earlier today", body: "x", status: "completed" }).returning();
+      await tx.execute(sql`with cu as (insert into customers (business_id, name) select ${DEMO_BUSINESS_ID}, 'Earlier ' || g from generate_series(1, 250) g returning id)
+          insert into campaign_recipients (business_id, campaign_id, customer_id, channel_id, status, sent_at)
+          select ${DEMO_BUSINESS_ID}, ${past!.id}, cu.id, ${channel.whatsapp}, 'sent', ${later(23 * 60)} from cu`);
+    });
+    const id = (await saveCampaign({ ctx, input: { campaign: campaignInput({ name: "WhatsApp only", channelKinds: ["whatsapp"], audience: { tags: [TAG], consent: true } }) } })).id;
+    // the next day at 15:00 UTC: 15:00 in London, inside Wren's allowed hours
+    expect((await startCampaign({ ctx, input: { id, now: later(24 * 60) } })).recipients).toBe(1);
+    const r = await runCampaigns({ now: later(24 * 60), campaignId: id });
+    expect(r).toMatchObject({ sent: 0, deferred: 1 });
+    const [wren] = await recipientsOf(id);
+    expect(wren).toMatchObject({ customerId: waOld, status: "queued", sentAt: null });
+    expect(wren!.dueAt.toISOString()).toBe(later(25 * 60).toISOString());
+    // a day after the earlier sends, the tier has room again
+    expect(await runCampaigns({ now: later(47 * 60 + 1), campaignId: id })).toMatchObject({ sent: 1 });
+  });
+
   it("cancel stops what is queued; a cancelled campaign cannot be resumed", async () => {
     const third = (await saveCampaign({ ctx, input: { campaign: campaignInput({ name: "Later", scheduledAt: later(60 * 24 * 3).toISOString() }) } })).id;
     await startCampaign({ ctx, input: { id: third, now: NOW } });
