@@ -23,7 +23,7 @@ import { serviceWindow } from "@/lib/channels/whatsapp/window";
 import { resolveConversation, storeMessage } from "@/lib/pipeline/conversations";
 import { enqueueReply } from "@/lib/services/reply-queue";
 import { AudienceFilter, ADDRESS_OF, CAMPAIGN_CHANNELS, audienceMembers, type CampaignChannel } from "./audience";
-import { consentStates, mayContact, unsubscribeToken, unsubscribeUrl } from "./consent";
+import { consentStates, mayContact, unsubscribeToken, unsubscribeUrl, type ConsentState } from "./consent";
 import { channelCost, personalise, personaliseEstimate, renderTemplate } from "./message";
 import { nextAllowedTime, recipientLocale } from "./quiet-hours";
 
@@ -95,10 +95,11 @@ export async function planRecipients(ex: Executor, campaign: Campaign, now: Date
   for (const c of channelRows) if (!channelOf.has(c.kind)) channelOf.set(c.kind, c.id);
 
   const identities = new Map<string, Map<string, string>>();
-  const consent = await consentStates(ex, campaign.businessId, ids);
+  const consent = new Map<string, ConsentState>();
   const lastKind = new Map<string, string[]>();
   for (let i = 0; i < ids.length; i += 1000) {
     const chunk = ids.slice(i, i + 1000);
+    for (const [k, v] of await consentStates(ex, campaign.businessId, chunk)) consent.set(k, v);
     for (const row of await customerIdentityRows(ex, campaign.businessId, chunk)) {
       if (row.undeliverable) continue;
       const m = identities.get(row.customerId) ?? new Map<string, string>();
