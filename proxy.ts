@@ -9,7 +9,7 @@ import { env } from "@/lib/env";
 import { SESSION_COOKIE, verifySessionToken } from "@/lib/auth/session-token";
 import { refuseUnsafePageWrite } from "@/lib/security/actions";
 
-const PUBLIC = [/^\/$/, /^\/(sign-in|sign-up|forgot-password|reset-password|auth|invitations|csat|chat|dev|embed)(\/|$)/];
+const PUBLIC = [/^\/$/, /^\/(sign-in|sign-up|forgot-password|reset-password|auth|invitations|csat|unsubscribe|chat|dev|embed)(\/|$)/];
 
 const CHAT_PAGE = /^\/chat\/([a-z0-9-]{1,64})\/?$/;
 

@@ -49,8 +49,10 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
   await ex.insert(s.costEvents).values({ businessId, kind: "model", costUsd: 0.01 });
   await ex.insert(s.rateLimitRules).values({ businessId, scope: "customer_day", limit: 50, windowSeconds: 86400 });
   await ex.insert(s.abuseEvents).values({ businessId, customerId: cu!.id, kind: "gibberish", action: "flag" });
-  const [camp] = await ex.insert(s.campaigns).values({ businessId, name: "C", body: "hello" }).returning();
+  const [seg] = await ex.insert(s.segments).values({ businessId, name: "Everyone", filter: {} }).returning();
+  const [camp] = await ex.insert(s.campaigns).values({ businessId, name: "C", body: "hello", segmentId: seg!.id }).returning();
   await ex.insert(s.campaignRecipients).values({ businessId, campaignId: camp!.id, customerId: cu!.id });
+  await ex.insert(s.consentEvents).values({ businessId, customerId: cu!.id, channelKind: "email", granted: true, source: "contact_form", wording: "Email me offers" });
   await ex.insert(s.webhookEvents).values({ businessId, provider: "test", eventId: `evt-${slug}`, payload: {} });
   await ex.insert(s.outbox).values({ businessId, channelKind: "email", recipient: "x@y.z", body: "b" });
   await ex.insert(s.auditLog).values({ businessId, action: "test" });
@@ -107,6 +109,8 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
     webhookEndpointId: hook!.id,
     webhookDeliveryId: delivery!.id,
     intentId: intent!.id,
+    campaignId: camp!.id,
+    segmentId: seg!.id,
   };
 }
 

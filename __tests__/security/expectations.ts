@@ -101,6 +101,7 @@ export const PAGES: Record<string, PageClass> = {
   "/[business]/channels/web": "member",
   "/[business]/channels/whatsapp": "member",
   "/[business]/channels/whatsapp-cloud": "member",
+  "/[business]/campaigns": "member",
   "/[business]/costs": "member",
   "/[business]/customers": "member",
   "/[business]/customers/[customer]": "member",
@@ -121,6 +122,7 @@ export const PAGES: Record<string, PageClass> = {
   "/businesses": "user",
   "/chat/[slug]": "public",
   "/csat/[token]": "public",
+  "/unsubscribe/[token]": "public",
   "/dev/outbox": "embedded-user",
   "/forgot-password": "public",
   "/invitations/[token]": "public",
@@ -182,6 +184,24 @@ export const ACTIONS: Record<string, ActionClass> = {
     args: () => [null, form({ token: "x".repeat(32), rating: "4" })],
     fuzz: [() => [null, form({ token: NUL.repeat(32), rating: `4${NUL}` })], () => [null, form({ token: "x".repeat(32), rating: "9" })], () => [null, new FormData()]],
   },
+
+  "app/unsubscribe/[token]/actions.ts#unsubscribeAction": {
+    kind: "public",
+    args: () => [null, form({ token: "x".repeat(40) })],
+    fuzz: [() => [null, form({ token: NUL.repeat(40) })], () => [null, form({ token: "a.b" })], () => [null, new FormData()]],
+  },
+
+  "app/(dashboard)/[business]/campaigns/actions.ts#countAudienceAction": { kind: "member", ids: false, args: (slug) => [slug, { tags: ["vip"], consent: false }] },
+  "app/(dashboard)/[business]/campaigns/actions.ts#saveSegmentAction": { kind: "member", ids: false, args: (slug) => [slug, { name: "Intruders", filter: {} }] },
+  "app/(dashboard)/[business]/campaigns/actions.ts#deleteSegmentAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.segmentId] },
+  "app/(dashboard)/[business]/campaigns/actions.ts#saveCampaignAction": {
+    kind: "member",
+    ids: true,
+    args: (slug, w) => [slug, w.a.campaignId, { name: "Taken over", audience: {}, channelKinds: ["sms"], body: "Hello {{name}}" }],
+  },
+  "app/(dashboard)/[business]/campaigns/actions.ts#previewCampaignAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.campaignId] },
+  "app/(dashboard)/[business]/campaigns/actions.ts#startCampaignAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.campaignId] },
+  "app/(dashboard)/[business]/campaigns/actions.ts#controlCampaignAction": { kind: "member", ids: true, args: (slug, w) => [slug, w.a.campaignId, "cancel"] },
 
   "app/(dashboard)/[business]/channels/actions.ts#connectChannelAction": { kind: "member", ids: false, args: (slug) => [slug, "sms", null, form({ address: NUMBERS.sms, enabled: "on" })] },
   "app/(dashboard)/[business]/channels/actions.ts#sendTestAction": { kind: "member", ids: false, args: (slug) => [slug, "sms", null, form({ to: NUMBERS.customer, body: "Test" })] },

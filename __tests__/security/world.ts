@@ -112,6 +112,9 @@ const TABLES = [
   "faqs",
   "rate_limit_rules",
   "campaigns",
+  "campaign_recipients",
+  "segments",
+  "consent_events",
   "outbox",
   "audit_log",
   // not api_keys: a request counts its key's use (last used, requests) even when it is refused

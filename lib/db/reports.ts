@@ -305,6 +305,8 @@ export type ConversationSummary = {
   csat_answered: number;
   csat_average: number | null;
   csat_satisfied: number;
+  /** conversations a campaign's message went out in (lib/campaigns), counted apart from those customers began */
+  campaign_conversations: number;
 };
 
 const aiFrt = sql`f.first_ai_at is not null and f.first_customer_at is not null and f.first_ai_at >= f.first_customer_at`;
@@ -330,7 +332,8 @@ const summaryColumns = sql`count(*)::int as conversations,
   count(*) filter (where f.csat_sent_at is not null)::int as csat_sent,
   count(*) filter (where f.csat_rating is not null)::int as csat_answered,
   avg(f.csat_rating)::float8 as csat_average,
-  count(*) filter (where f.csat_rating >= 4)::int as csat_satisfied`;
+  count(*) filter (where f.csat_rating >= 4)::int as csat_satisfied,
+  count(*) filter (where exists (select 1 from campaign_recipients cr where cr.business_id = f.business_id and cr.conversation_id = f.id and cr.sent_at is not null))::int as campaign_conversations`;
 
 function readSummary(r: Record<string, unknown> | undefined): ConversationSummary {
   const num = (k: string) => (r?.[k] === null || r?.[k] === undefined ? null : Number(r[k]));
@@ -353,6 +356,7 @@ function readSummary(r: Record<string, unknown> | undefined): ConversationSummar
     csat_answered: num("csat_answered") ?? 0,
     csat_average: num("csat_average"),
     csat_satisfied: num("csat_satisfied") ?? 0,
+    campaign_conversations: num("campaign_conversations") ?? 0,
   };
 }
 

@@ -756,6 +756,21 @@ export const abuseEvents = pgTable(
 
 // ---------------------------------------------------------------- outreach
 
+/** A saved audience: the filter of lib/campaigns/audience.ts, re-evaluated whenever it is used. */
+export const segments = pgTable(
+  "segments",
+  {
+    id: id(),
+    businessId: businessId(),
+    name: text("name").notNull(),
+    filter: jsonb("filter").$type<Record<string, unknown>>().notNull().default({}),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("segments_business_name_key").on(t.businessId, t.name)],
+);
+
 export const campaigns = pgTable(
   "campaigns",
   {
@@ -763,14 +778,42 @@ export const campaigns = pgTable(
     businessId: businessId(),
     name: text("name").notNull(),
     channelId: uuid("channel_id").references(() => channels.id, { onDelete: "set null" }),
+    /** message A: a template with {{name}}, {{business}} and {{field}} variables */
     body: text("body").notNull(),
+    /** draft, scheduled, sending, paused, completed, cancelled */
     status: text("status").notNull().default("draft"),
     scheduledAt: timestamp("scheduled_at", { withTimezone: true }),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    segmentId: uuid("segment_id").references(() => segments.id, { onDelete: "set null" }),
+    /** the audience filter as it was when the campaign was written */
+    audience: jsonb("audience").$type<Record<string, unknown>>().notNull().default({}),
+    /** the channel kinds the campaign may use, in the owner's order of preference */
+    channelKinds: text("channel_kinds").array().notNull().default(sql`'{}'::text[]`),
+    /** template (the body as written) or ai (personalised from the brief, the body as fallback) */
+    mode: text("mode").notNull().default("template"),
+    /** the offer, dates and terms: for personalisation and for the AI answering the replies */
+    brief: text("brief"),
+    /** message B of an A/B test; null = one message */
+    bodyB: text("body_b"),
+    /** share of the audience kept out as a holdout group, 0–50 */
+    holdoutPct: integer("holdout_pct").notNull().default(0),
+    /** what counts as converted within goal_window_days: replied, or tag_added (goal_tag) */
+    goal: text("goal").notNull().default("replied"),
+    goalTag: text("goal_tag"),
+    goalWindowDays: integer("goal_window_days").notNull().default(7),
+    /** approved WhatsApp template for customers outside the 24-hour window */
+    waContentSid: text("wa_content_sid"),
+    /** the cost estimate the owner approved, and the reasons behind it */
+    estimate: jsonb("estimate").$type<Record<string, unknown>>(),
+    approvedAt: timestamp("approved_at", { withTimezone: true }),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    /** why it stopped by itself (the budget ran out) */
+    pausedReason: text("paused_reason"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("campaigns_business_idx").on(t.businessId)],
+  (t) => [index("campaigns_business_idx").on(t.businessId), index("campaigns_status_idx").on(t.status)],
 );
 
 export const campaignRecipients = pgTable(
@@ -784,12 +827,49 @@ export const campaignRecipients = pgTable(
     customerId: uuid("customer_id")
       .notNull()
       .references(() => customers.id, { onDelete: "cascade" }),
-    status: text("status").notNull().default("pending"),
+    /** queued, sent, delivered, read, failed, skipped, replied, converted */
+    status: text("status").notNull().default("queued"),
     error: text("error"),
     sentAt: timestamp("sent_at", { withTimezone: true }),
     createdAt: createdAt(),
+    /** A, B or holdout */
+    variant: text("variant").notNull().default("A"),
+    channelId: uuid("channel_id").references(() => channels.id, { onDelete: "set null" }),
+    conversationId: uuid("conversation_id").references(() => conversations.id, { onDelete: "set null" }),
+    messageId: uuid("message_id").references(() => messages.id, { onDelete: "set null" }),
+    /** not before this time: the recipient's quiet hours */
+    dueAt: timestamp("due_at", { withTimezone: true }).notNull().defaultNow(),
+    /** the estimate for this recipient's message, in USD */
+    estimateUsd: money("estimate_usd").notNull().default(0),
+    /** the goal was met before the campaign (the tag was already there): not a conversion */
+    goalMetBefore: boolean("goal_met_before").notNull().default(false),
+    updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex("campaign_recipients_key").on(t.campaignId, t.customerId)],
+  (t) => [
+    uniqueIndex("campaign_recipients_key").on(t.campaignId, t.customerId),
+    index("campaign_recipients_due_idx").on(t.campaignId, t.status, t.dueAt),
+    index("campaign_recipients_conversation_idx").on(t.conversationId),
+  ],
+);
+
+/** Consent per customer and channel, every grant and revocation kept: where, when, in which words. */
+export const consentEvents = pgTable(
+  "consent_events",
+  {
+    id: id(),
+    businessId: businessId(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    channelKind: text("channel_kind").notNull(),
+    granted: boolean("granted").notNull(),
+    /** keyword, unsubscribe_link, contact_form, staff, import */
+    source: text("source").notNull(),
+    /** the words the customer agreed to or sent ("STOP", the form's consent line) */
+    wording: text("wording").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("consent_events_customer_idx").on(t.businessId, t.customerId, t.channelKind, t.createdAt)],
 );
 
 // ---------------------------------------------------------------- what came in, what must go out, who changed what
@@ -1234,6 +1314,8 @@ export const TENANT_TABLES = [
   "abuse_events",
   "campaigns",
   "campaign_recipients",
+  "segments",
+  "consent_events",
   "webhook_events",
   "outbox",
   "audit_log",

@@ -9,6 +9,7 @@ import { analyzePending } from "@/lib/intel/insights";
 import { drainWebhooks } from "@/lib/webhooks/deliver";
 import { syncHubspot } from "@/lib/hubspot/sync";
 import { sendReminders } from "@/lib/booking/reminders";
+import { runCampaigns } from "@/lib/campaigns/send";
 
 export const JOBS = {
   sweep: { everySeconds: 60, run: () => sweep() },
@@ -29,6 +30,8 @@ export const JOBS = {
   hubspot: { everySeconds: 30, run: () => syncHubspot() },
   // Booking reminders (24 h and 2 h before by default) on the customer's channel, outside quiet hours; run-out holds expire.
   "booking-reminders": { everySeconds: 300, run: () => sendReminders() },
+  // Campaigns: the due recipients of running campaigns in batches, each sent once (lib/campaigns/send).
+  campaigns: { everySeconds: 30, run: () => runCampaigns() },
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -24,7 +24,16 @@ const ADDRESS_KIND: Record<string, IdentityKind | undefined> = {
  * A person's reply on a channel other than web chat: a row in the outbox first (so it cannot be
  * lost), which the channel's sender delivers; in embedded mode the dashboard shows it there.
  */
-export async function enqueueReply(tx: Tx, c: QueuedConversation, businessId: string, messageId: string, body: string, template?: { contentSid: string }) {
+export async function enqueueReply(
+  tx: Tx,
+  c: QueuedConversation,
+  businessId: string,
+  messageId: string,
+  body: string,
+  template?: { contentSid: string },
+  /** what else the row says: a campaign's message is { kind: "campaign", campaignId, recipientId } */
+  extra?: { kind?: "staff_reply" | "campaign"; [key: string]: unknown },
+) {
   const kind = ADDRESS_KIND[c.channel_kind];
   const address = kind ? (await customerIdentityRows(tx, businessId, [c.customer_id])).find((i) => i.kind === kind && !i.undeliverable) : undefined;
   let recipient = "(no address on file)";
@@ -43,7 +52,7 @@ export async function enqueueReply(tx: Tx, c: QueuedConversation, businessId: st
     messageId,
     status: address ? "pending" : "failed",
     error: address ? null : `The customer has no ${kind ?? c.channel_kind} address to reply to.`,
-    payload: { kind: "staff_reply", conversationId: c.id, channelId: c.channel_id, ...(template ? { template } : {}), ...(address ? { toEncrypted: address.valueEncrypted } : {}) },
+    payload: { ...extra, kind: extra?.kind ?? "staff_reply", conversationId: c.id, channelId: c.channel_id, ...(template ? { template } : {}), ...(address ? { toEncrypted: address.valueEncrypted } : {}) },
   });
   return address ? "queued" : "failed";
 }

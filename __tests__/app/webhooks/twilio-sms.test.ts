@@ -242,6 +242,21 @@ describe("STOP, START and HELP", () => {
     const yes = await send(fixture("sms-inbound", { MessageSid: nextSid(), From: customer(), Body: "yes" }));
     expect(readMessages(yes.text)[0]?.body ?? "").not.toMatch(/subscribed again/);
   });
+
+  it("STOP in the customer's language opts out too, and the consent ledger keeps the words", async () => {
+    for (const word of ["BAJA", "Arrêt", "Abmelden", "basta", "descadastrar", "afmelden", "rezygnuję"]) {
+      const from = customer();
+      const r = await send(fixture("sms-inbound", { MessageSid: nextSid(), From: from, Body: word }));
+      expect(readMessages(r.text)[0]!.body).toMatch(/unsubscribed/);
+      const [entry] = await withService((tx) =>
+        rows<{ granted: boolean; source: string; wording: string; channel_kind: string }>(
+          tx,
+          sql`select e.granted, e.source, e.wording, e.channel_kind from consent_events e join messages m on m.customer_id = e.customer_id where m.content = ${word} and m.channel_id = ${channelId}`,
+        ),
+      );
+      expect(entry).toEqual({ granted: false, source: "keyword", wording: word, channel_kind: "sms" });
+    }
+  });
 });
 
 describe("slower than Twilio waits", () => {

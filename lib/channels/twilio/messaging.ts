@@ -11,8 +11,9 @@ import { businesses, messages } from "@/lib/db/schema";
 import { handleInbound } from "@/lib/pipeline/inbound";
 import { findCustomerByIdentity } from "@/lib/pipeline/customers";
 import type { InboundMessage, Message } from "@/lib/pipeline/types";
-import { canMessage, setConsent } from "@/lib/channels/sms/consent";
-import { keywordOf, keywordReply } from "@/lib/channels/sms/keywords";
+import { canMessage } from "@/lib/channels/sms/consent";
+import { keywordReply } from "@/lib/channels/sms/keywords";
+import { consentKeyword, recordKeywordConsent } from "@/lib/campaigns/consent";
 import { answerText } from "@/lib/channels/common/receive";
 import { readSettings, type Channel } from "./channels";
 import { afterResponse, replyDeadlineMs, within } from "./background";
@@ -89,15 +90,14 @@ export async function handleInboundMessage(hook: TwilioWebhook, kind: MessagingK
 
   try {
     // ---- keywords: consent first, the model never sees them
-    const keyword = keywordOf(parsed.text, { optedOut: first.customer ? !canMessage(first.customer, kind) : false });
+    // campaign hook (lib/campaigns/consent): STOP in eight languages, and every keyword into the consent ledger
+    const keyword = consentKeyword(parsed.text, { optedOut: first.customer ? !canMessage(first.customer, kind) : false });
     if (keyword) {
       const helpText = kind === "sms" ? readSettings("sms", channel.settings).helpText : "";
       const text = keywordReply(keyword, first.businessName, helpText);
       const exchange = await recordExchange(input, { text, outcome: `keyword:${keyword}` });
       if (keyword !== "help") {
-        await withService((tx) =>
-          setConsent(tx, { businessId: channel.businessId, customerId: exchange.customerId, kind, optedOut: keyword === "opt_out", source: "keyword" }),
-        );
+        await withService((tx) => recordKeywordConsent(tx, { businessId: channel.businessId, customerId: exchange.customerId, channelKind: kind, keyword, wording: parsed.text }));
       }
       const planned = planReply(kind, text, exchange.reply);
       settleReply(channel, kind, eventId, { status: "processed", result: { keyword, messageId: exchange.customerMessage.id } }, { ...planned, reply: exchange.reply, conversationId: exchange.conversationId });

@@ -90,7 +90,7 @@ export default async function Page({ params, searchParams }: { params: Promise<{
         <Metric
           label="Conversations"
           value={String(s.conversations)}
-          detail={`AI involved in ${percent(s.aiInvolvement)} (${s.ai_answered}); staff replied in ${s.staff_replied}`}
+          detail={`AI involved in ${percent(s.aiInvolvement)} (${s.ai_answered}); staff replied in ${s.staff_replied}${s.campaign_conversations ? `; ${s.campaign_conversations} began with a campaign message` : ""}`}
           href={inbox("conversations")}
           definition={
             <Definition

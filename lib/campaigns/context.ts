@@ -1,0 +1,36 @@
+import "server-only";
+// The narrow hook for the answer pipeline: when a conversation carries a campaign's message, the
+// brief behind it (offer, dates, terms) as text for the model's prompt, so replies to the campaign are
+// answered from what the campaign promised and nothing more. lib/pipeline calls it; it changes nothing.
+import { sql } from "drizzle-orm";
+import { getDb, rows, type Executor } from "@/lib/db/client";
+
+/** How long after a campaign's message its brief stays in the conversation's prompt. */
+export const CAMPAIGN_CONTEXT_DAYS = 14;
+
+/**
+ * Text for the system prompt about the latest campaign message in this conversation (within
+ * CAMPAIGN_CONTEXT_DAYS), or null when the conversation has none.
+ */
+export async function campaignContext(businessId: string, conversationId: string, opts: { ex?: Executor; now?: Date } = {}): Promise<string | null> {
+  const ex = opts.ex ?? (await getDb());
+  const now = opts.now ?? new Date();
+  const [r] = await rows<{ name: string; brief: string | null; content: string | null; sent_at: string | Date }>(
+    ex,
+    sql`select c.name, c.brief, m.content, r.sent_at from campaign_recipients r
+        join campaigns c on c.id = r.campaign_id and c.business_id = r.business_id
+        left join messages m on m.id = r.message_id and m.business_id = r.business_id
+        where r.business_id = ${businessId} and r.conversation_id = ${conversationId} and r.sent_at is not null
+          and r.sent_at > ${new Date(now.getTime() - CAMPAIGN_CONTEXT_DAYS * 86_400_000)}
+        order by r.sent_at desc limit 1`,
+  );
+  if (!r) return null;
+  const day = new Date(r.sent_at).toISOString().slice(0, 10);
+  return [
+    `On ${day} the business sent this customer a message from its campaign "${r.name}"${r.content ? `: "${r.content}"` : "."}`,
+    r.brief?.trim() ? `The campaign's brief (its offer, dates and terms):\n${r.brief.trim()}` : null,
+    "If the customer is answering that message, answer from the brief and the business's knowledge; promise nothing the brief does not say.",
+  ]
+    .filter(Boolean)
+    .join("\n");
+}
