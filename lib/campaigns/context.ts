@@ -2,7 +2,7 @@ import "server-only";
 // The narrow hook for the answer pipeline: when a conversation carries a campaign's message, the
 // brief behind it (offer, dates, terms) as text for the model's prompt, so replies to the campaign are
 // answered from what the campaign promised and nothing more. lib/pipeline calls it; it changes nothing.
-import { sql } from "drizzle-orm";
+import { sql, type SQLWrapper } from "drizzle-orm";
 import { getDb, rows, type Executor } from "@/lib/db/client";
 
 /** How long after a campaign's message its brief stays in the conversation's prompt. */
@@ -24,7 +24,28 @@ export async function campaignContext(businessId: string, conversationId: string
           and r.sent_at > ${new Date(now.getTime() - CAMPAIGN_CONTEXT_DAYS * 86_400_000)}
         order by r.sent_at desc limit 1`,
   );
-  if (!r) return null;
+  return r ? campaignBriefText(r) : null;
+}
+
+/** The campaign's row as the answer pipeline's load reads it (CAMPAIGN_CONTEXT_SQL). */
+export type CampaignBriefRow = { name: string; brief: string | null; content: string | null; sent_at: string | Date };
+
+/**
+ * The latest campaign message of the conversation within CAMPAIGN_CONTEXT_DAYS, as one json value
+ * for a sub-select of the pipeline's load statement (`conversationId`: the outer query's column).
+ */
+export function campaignBriefSql(businessId: string, conversationId: SQLWrapper) {
+  return sql`(select json_build_object('name', c.name, 'brief', c.brief, 'content', m.content, 'sent_at', r.sent_at)
+      from campaign_recipients r
+      join campaigns c on c.id = r.campaign_id and c.business_id = r.business_id
+      left join messages m on m.id = r.message_id and m.business_id = r.business_id
+      where r.business_id = ${businessId} and r.conversation_id = ${conversationId} and r.sent_at is not null
+        and r.sent_at > now() - make_interval(days => ${CAMPAIGN_CONTEXT_DAYS})
+      order by r.sent_at desc limit 1)`;
+}
+
+/** What the model is told about a campaign message the customer may be answering. */
+export function campaignBriefText(r: CampaignBriefRow): string {
   const day = new Date(r.sent_at).toISOString().slice(0, 10);
   return [
     `On ${day} the business sent this customer a message from its campaign "${r.name}"${r.content ? `: "${r.content}"` : "."}`,

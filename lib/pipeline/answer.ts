@@ -24,6 +24,7 @@ import { analyzeConversation } from "@/lib/intel/insights";
 import { notifyHandoff } from "./notify";
 import { deferAfterResponse, type Defer } from "./defer";
 import { bookingTurn, DIALOGUE_TTL_MS } from "@/lib/booking/agent";
+import { campaignBriefSql, campaignBriefText, type CampaignBriefRow } from "@/lib/campaigns/context";
 import { styleOf, type AnswerSource, type ChannelKind, type ChannelStyle, type Message, type NoReplyReason } from "./types";
 
 export type AnswerTrace = {
@@ -86,6 +87,8 @@ export type ClaimedMessage = {
   abuseWindow: { content: string; at: Date }[];
   /** a booking dialogue is under way in the conversation (lib/booking/agent.ts) */
   bookingOpen: boolean;
+  /** the campaign message this conversation carries, if any, for the prompt (lib/campaigns/context.ts) */
+  campaign: CampaignBriefRow | null;
 };
 type Loaded = ClaimedMessage;
 
@@ -133,6 +136,7 @@ export async function loadClaimed(tx: Tx, businessId: string, messageId: string)
                     order by wm.created_at desc limit 200) w), '[]'::json)`,
       bookingOpen: sql<boolean>`exists (select 1 from booking_dialogues d where d.business_id = ${businessId} and d.conversation_id = ${messages.conversationId}
                     and d.updated_at > now() - make_interval(secs => ${DIALOGUE_TTL_MS / 1000}))`,
+      campaign: campaignBriefSql(businessId, messages.conversationId),
     })
     .from(messages)
     .innerJoin(conversations, and(eq(conversations.id, messages.conversationId), eq(conversations.businessId, messages.businessId)))
@@ -151,6 +155,7 @@ export async function loadClaimed(tx: Tx, businessId: string, messageId: string)
     history: rowsFromJson(messages, history),
     abuseWindow: windowRows.map((w) => ({ content: w.content, at: new Date(w.at) })),
     bookingOpen: row.bookingOpen === true || (row.bookingOpen as unknown) === "t",
+    campaign: (typeof row.campaign === "string" ? JSON.parse(row.campaign) : row.campaign) as CampaignBriefRow | null,
   };
 }
 
@@ -458,6 +463,8 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
     faqs: retrieval.faqs.map((f) => ({ question: f.question, answer: f.answer, score: f.similarity })),
     earlier: earlierAnswer ? { question: earlierAnswer.question, answer: earlierAnswer.answer } : undefined,
   });
+  // a conversation that carries a campaign's message: the model knows what the campaign offered
+  if (ctx.campaign) prompt.system = `${prompt.system}\n\n${campaignBriefText(ctx.campaign)}`;
   trace.context = {
     history: earlier.length,
     memories: memories.map((m) => ({ content: m.content.slice(0, 200), similarity: m.similarity })),
@@ -512,7 +519,8 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
   // Only an answer that used nothing about this customer may serve another one: the model says so
   // (reusable), or, when it does not say, the message was a first one with nothing remembered. A
   // suspicious customer's exchange never serves anyone else, nor does a reply that names the customer.
-  const general = result.reusable ?? (memories.length === 0 && earlier.length === 0);
+  // An answer given with a campaign's brief in view may rest on that campaign's offer: never shared.
+  const general = !ctx.campaign && (result.reusable ?? (memories.length === 0 && earlier.length === 0));
   const cacheable = result.source === "model" && !handoff && !lowTrust && general && !namesCustomer(result.text, customer.name);
   trace.cached = cacheable;
   const outcome = await reply(result.text, result.source, {

@@ -112,6 +112,41 @@ describe("the owner's rules come before the model", () => {
   });
 });
 
+describe("a reply to a campaign", () => {
+  it("answers knowing the campaign's brief, and never caches that answer for anyone else", async () => {
+    const from = `g-campaign-${++n}`;
+    // the customer's conversation, stored (the campaign message went out in it; the limiter is not asked)
+    const first = await storeInbound(msg("Hello there", from));
+    const [campaign] = await withService((tx) =>
+      tx
+        .insert(s.campaigns)
+        .values({ businessId: DEMO_BUSINESS_ID, name: "Spring whitening", body: "20% off whitening this month", brief: "20% off whitening until 31 May; new patients only", status: "sending" })
+        .returning(),
+    );
+    await withService((tx) =>
+      tx.insert(s.campaignRecipients).values({ businessId: DEMO_BUSINESS_ID, campaignId: campaign!.id, customerId: first.customerId, conversationId: first.conversationId, status: "sent", sentAt: new Date() }),
+    );
+    gemini.reset();
+    gemini.script("*", { ...reply("Yes, 20% off whitening until 31 May for new patients."), value: { reply: "Yes, 20% off whitening until 31 May for new patients.", handoff: false, reusable: true } });
+    const answered = await handleInbound(msg("Is the whitening offer still on?", from), { defer });
+    expect(answered.conversationId).toBe(first.conversationId);
+    expect(answered.noReply).toBeUndefined();
+    expect(answered.reply).toMatchObject({ source: "model" });
+    const system = JSON.stringify(gemini.calls().filter((c) => c.action.includes("enerate")).at(-1)!.body.systemInstruction);
+    expect(system).toContain('campaign \\"Spring whitening\\"');
+    expect(system).toContain("20% off whitening until 31 May; new patients only");
+    await settle();
+    // the model called it reusable, but it rests on this customer's campaign: nothing was cached
+    const cached = await withService((tx) => rows<{ n: number }>(tx, sql`select count(*)::int as n from response_cache where answer like '%whitening until 31 May%'`));
+    expect(cached[0]!.n).toBe(0);
+    // a conversation without a campaign message is told nothing about it
+    gemini.reset();
+    gemini.script("*", reply("We are open until 6pm."));
+    await handleInbound(msg("When do you close today?"), { defer });
+    expect(JSON.stringify(gemini.calls().filter((c) => c.action.includes("enerate")).at(-1)!.body.systemInstruction)).not.toContain("Spring whitening");
+  });
+});
+
 describe("memory across channels, in the prompt Gemini receives", () => {
   const PHONE = "+447700900456";
   const kinds = ["sms", "whatsapp", "email"] as const;
