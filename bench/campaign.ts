@@ -3,11 +3,8 @@
 // and run again, then delivered by the outbox drains with no provider account (the embedded default).
 // Reports the send rate, the process's peak memory, duplicates and missed recipients (both must be 0),
 // and the estimate against the cost events the sends recorded. JSON in bench/results/campaign.json.
-import { execFileSync } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { enginesFromArgs, freshDatabase, machine, type BenchEngine } from "./engines";
+import { enginesFromArgs, freshDatabase, machine, type BenchEngine, runChild, writeResult } from "./engines";
 
 process.env.DISABLE_SCHEDULER = "1";
 
@@ -159,14 +156,7 @@ async function main() {
   const runs = [];
   for (const engine of enginesFromArgs()) {
     console.log(`[bench:campaign] ${engine}, ${N} recipients, batches of ${BATCH}, killed halfway…`);
-    const out = execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, "--child", "--db", engine, "--n", String(N), "--batch", String(BATCH)], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const line = out.split("\n").find((l) => l.startsWith("RESULT "));
-    if (!line) throw new Error(`the ${engine} run printed no result:\n${out.slice(-2000)}`);
-    const result = JSON.parse(line.slice(7));
+    const result = runChild(["--db", engine, "--n", String(N), "--batch", String(BATCH)], `${engine}`);
     console.log(`  sent ${result.sent}/${result.recipients} in ${result.sendSeconds} s (${result.sendsPerSecond}/s), duplicates ${result.duplicates}, missed ${result.missed}, peak RSS ${result.peakRssMiB} MiB, estimate vs actual ${result.estimateDeviationPct} %`);
     runs.push(result);
   }
@@ -182,9 +172,7 @@ async function main() {
     },
     runs,
   };
-  fs.mkdirSync("bench/results", { recursive: true });
-  fs.writeFileSync(path.join("bench/results", "campaign.json"), JSON.stringify(result, null, 2) + "\n");
-  console.log(JSON.stringify(result, null, 2));
+  writeResult("campaign", result);
 }
 
 main().catch((err) => {

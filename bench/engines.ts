@@ -1,6 +1,7 @@
 // The database engines a benchmark runs on: `--db pglite`, `--db postgres` or both (the default), so
 // one run reports both side by side. PostgreSQL is the server scripts/test-services.sh starts (the
 // npm bench scripts run through it) or PRISMAI_BENCH_PG_URL; each run gets a fresh database on it.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -82,4 +83,27 @@ export async function freshDatabase(engine: BenchEngine, label: string): Promise
 /** The machine's load when a figure was measured, for the JSON beside it. */
 export function machine() {
   return { cpus: os.cpus().length, node: process.version, loadAverage1m: Math.round(os.loadavg()[0]! * 100) / 100 };
+}
+
+/**
+ * Runs this benchmark's own file again as a child (`--child` plus `args`: fresh modules and a fresh
+ * database per run) and returns the result it printed on its `RESULT {json}` line.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each benchmark reads its own result's fields
+export function runChild<T = Record<string, any>>(args: string[], label: string): T {
+  const out = execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, "--child", ...args], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = out.split("\n").find((l: string) => l.startsWith("RESULT "));
+  if (!line) throw new Error(`the ${label} run printed no result:\n${out.slice(-2000)}`);
+  return JSON.parse(line.slice(7)) as T;
+}
+
+/** Writes bench/results/<name>.json and prints it. */
+export function writeResult(name: string, result: unknown): void {
+  fs.mkdirSync("bench/results", { recursive: true });
+  fs.writeFileSync(path.join("bench/results", `${name}.json`), JSON.stringify(result, null, 2) + "\n");
+  console.log(JSON.stringify(result, null, 2));
 }

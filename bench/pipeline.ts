@@ -4,10 +4,7 @@
 // overhead reads as a ratio, and on PostgreSQL the commits per message the server counted. Each run
 // is a child process on a fresh database. Statements per message are counted in the client on both engines. Writes bench/results/pipeline.json.
 // Options: --n 400 --c 8 --db both
-import { execFileSync } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
-import { enginesFromArgs, freshDatabase, machine, type BenchEngine } from "./engines";
+import { enginesFromArgs, freshDatabase, machine, type BenchEngine, runChild, writeResult } from "./engines";
 import { customerTexts, instantModel } from "./instant-model";
 
 const arg = (name: string, fallback: number) => {
@@ -151,14 +148,7 @@ async function main() {
     for (const c of [...new Set([1, C])]) {
       const n = c === 1 ? Math.min(N, 200) : N;
       console.log(`[bench:pipeline] ${engine}, c=${c}, ${n} messages…`);
-      const out = execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, "--child", "--db", engine, "--c", String(c), "--n", String(n)], {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "inherit"],
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      const line = out.split("\n").find((l) => l.startsWith("RESULT "));
-      if (!line) throw new Error(`the ${engine} c=${c} run printed no result:\n${out.slice(-2000)}`);
-      const result = JSON.parse(line.slice(7));
+      const result = runChild(["--db", engine, "--c", String(c), "--n", String(n)], `${engine} c=${c}`);
       console.log(`  ${result.throughputPerSecond} msg/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms${result.commitsPerMessage !== null ? `, ${result.commitsPerMessage} commits/message` : ""}, ${result.statementsPerMessage} statements/message, errors ${result.errors}`);
       runs.push(result);
     }
@@ -170,9 +160,7 @@ async function main() {
     config: { model: "instant stub", embedder: "local", note: "c=1 runs min(n, 200) messages" },
     runs,
   };
-  fs.mkdirSync("bench/results", { recursive: true });
-  fs.writeFileSync(path.join("bench/results", "pipeline.json"), JSON.stringify(result, null, 2) + "\n");
-  console.log(JSON.stringify(result, null, 2));
+  writeResult("pipeline", result);
 }
 
 main().catch((err) => {

@@ -8,10 +8,7 @@
 // customers of twenty each. Each engine runs in a child process on a fresh database; PGlite stops at
 // 10,000 by default (see PGLITE_LEVELS).
 // Writes bench/results/scale.json. Options: --levels 0,1000,10000,100000 --n 100 --db both
-import { execFileSync } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
-import { enginesFromArgs, freshDatabase, machine, type BenchEngine } from "./engines";
+import { enginesFromArgs, freshDatabase, machine, type BenchEngine, runChild, writeResult } from "./engines";
 import { customerTexts, instantModel } from "./instant-model";
 
 const argOf = (name: string) => {
@@ -202,14 +199,8 @@ async function main() {
   for (const engine of enginesFromArgs()) {
     const levels = engine === "pglite" ? PGLITE_LEVELS : LEVELS;
     console.log(`[bench:scale] ${engine}, levels ${levels.join(", ")}…`);
-    const out = execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, "--child", "--db", engine, "--levels", levels.join(","), "--n", String(N)], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const line = out.split("\n").find((l) => l.startsWith("RESULT "));
-    if (!line) throw new Error(`the ${engine} run printed no result:\n${out.slice(-2000)}`);
-    runs.push(JSON.parse(line.slice(7)));
+    const result = runChild(["--db", engine, "--levels", levels.join(","), "--n", String(N)], `${engine}`);
+    runs.push(result);
   }
   const result = {
     benchmark: "scale",
@@ -219,9 +210,7 @@ async function main() {
     config: { levels: { postgres: LEVELS, pglite: PGLITE_LEVELS }, messagesPerLevel: N, regulars: REGULARS, model: "instant stub", embedder: "local", vectors: "stored memories carry random unit-scale vectors" },
     runs,
   };
-  fs.mkdirSync("bench/results", { recursive: true });
-  fs.writeFileSync(path.join("bench/results", "scale.json"), JSON.stringify(result, null, 2) + "\n");
-  console.log(JSON.stringify(result, null, 2));
+  writeResult("scale", result);
 }
 
 main().catch((err) => {

@@ -12,13 +12,10 @@
 // process with a fresh database; results in bench/results/webhooks-out.json.
 //
 //   npm run bench:webhooks-out -- [--db both] [--n 10000] [--fail 0.2]
-import { execFileSync } from "node:child_process";
-import fs from "node:fs";
 import http from "node:http";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Webhook } from "svix";
-import { enginesFromArgs, freshDatabase, machine, type BenchEngine } from "./engines";
+import { enginesFromArgs, freshDatabase, machine, type BenchEngine, runChild, writeResult } from "./engines";
 
 process.env.DISABLE_SCHEDULER = "1";
 process.env.WEBHOOKS_ALLOW_PRIVATE_URLS = "1";
@@ -213,14 +210,7 @@ async function main() {
   const runs = [];
   for (const engine of enginesFromArgs()) {
     console.log(`[bench:webhooks-out] ${engine}, ${N} events, ${FAIL * 100} % of requests fail…`);
-    const out = execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, "--child", "--db", engine, "--n", String(N), "--fail", String(FAIL)], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const line = out.split("\n").find((l) => l.startsWith("RESULT "));
-    if (!line) throw new Error(`the ${engine} run printed no result:\n${out.slice(-2000)}`);
-    const result = JSON.parse(line.slice(7));
+    const result = runChild(["--db", engine, "--n", String(N), "--fail", String(FAIL)], `${engine}`);
     console.log(`  delivered ${result.delivered}/${result.events}, duplicates ${result.duplicatesBeyondAtLeastOnce}, order violations ${result.orderViolationsPerConversation}, p95 delay ${result.deliveryDelayMs.p95} ms, ${result.eventsPerSecond} events/s`);
     runs.push(result);
   }
@@ -239,9 +229,7 @@ async function main() {
     },
     runs,
   };
-  fs.mkdirSync("bench/results", { recursive: true });
-  fs.writeFileSync(path.join("bench/results", "webhooks-out.json"), JSON.stringify(result, null, 2) + "\n");
-  console.log(JSON.stringify(result, null, 2));
+  writeResult("webhooks-out", result);
 }
 
 main().catch((err) => {
