@@ -259,6 +259,8 @@ export const AnalyticsReport = z.object({
     csat_answered: Count,
     csat_average: z.number().nullable(),
     csat_satisfied: Count,
+    /** conversations a campaign's message went out in, counted apart from those customers began */
+    campaign_conversations: Count,
     aiResolutionRate: Share,
     aiInvolvement: Share,
     handoffRate: Share,
