@@ -75,6 +75,11 @@ export async function campaignRecipientViews(ex: Executor, campaign: Campaign, o
                   and x.created_at <= coalesce(r.sent_at, ${campaign.startedAt ?? new Date(0)}::timestamptz) + make_interval(days => ${windowDays})
                   and (r.sent_at is not null or r.error = 'holdout')) as replied,
           case when ${campaign.goal} = 'tag_added' then (not r.goal_met_before and ${campaign.goalTag ?? ""} = any(cu.tags) and (r.sent_at is not null or r.error = 'holdout'))
+               when ${campaign.goal} = 'booked' then exists (select 1 from bookings b where b.business_id = r.business_id and b.customer_id = r.customer_id
+                  and b.status in ('confirmed', 'no_show')
+                  and b.created_at > coalesce(r.sent_at, ${campaign.startedAt ?? new Date(0)}::timestamptz)
+                  and b.created_at <= coalesce(r.sent_at, ${campaign.startedAt ?? new Date(0)}::timestamptz) + make_interval(days => ${windowDays})
+                  and (r.sent_at is not null or r.error = 'holdout'))
                else exists (select 1 from messages x where x.business_id = r.business_id and x.customer_id = r.customer_id and x.role = 'customer'
                   and x.created_at > coalesce(r.sent_at, ${campaign.startedAt ?? new Date(0)}::timestamptz)
                   and x.created_at <= coalesce(r.sent_at, ${campaign.startedAt ?? new Date(0)}::timestamptz) + make_interval(days => ${windowDays})

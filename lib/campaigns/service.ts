@@ -38,7 +38,7 @@ export const CampaignInput = z
     body: Body,
     bodyB: text().trim().max(MAX_BODY, `Keep message B under ${MAX_BODY} characters.`).nullish().transform((v) => v || null),
     holdoutPct: z.coerce.number({ message: "The holdout is a percentage." }).int().min(0).max(50, "Hold out at most half the audience.").default(0),
-    goal: z.enum(["replied", "tag_added"], { message: "Choose what counts as converted." }).default("replied"),
+    goal: z.enum(["replied", "tag_added", "booked"], { message: "Choose what counts as converted." }).default("replied"),
     goalTag: text().trim().max(60).nullish().transform((v) => v || null),
     goalWindowDays: z.coerce.number().int().min(1, "The window is at least a day.").max(90, "The window is at most 90 days.").default(7),
     waContentSid: text().trim().max(64).nullish().transform((v) => v || null),

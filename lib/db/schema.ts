@@ -797,7 +797,7 @@ export const campaigns = pgTable(
     bodyB: text("body_b"),
     /** share of the audience kept out as a holdout group, 0–50 */
     holdoutPct: integer("holdout_pct").notNull().default(0),
-    /** what counts as converted within goal_window_days: replied, or tag_added (goal_tag) */
+    /** what counts as converted within goal_window_days: replied, tag_added (goal_tag), or booked (a confirmed booking) */
     goal: text("goal").notNull().default("replied"),
     goalTag: text("goal_tag"),
     goalWindowDays: integer("goal_window_days").notNull().default(7),

@@ -13,7 +13,7 @@ import { setMonthlyBudget } from "@/lib/billing/budgets";
 import { consentHistory, consentKeyword, findUnsubscribeLink, recordConsent, recordKeywordConsent, unsubscribeByLink, unsubscribeToken } from "@/lib/campaigns/consent";
 import { campaignContext } from "@/lib/campaigns/context";
 import { allowedAt, recipientLocale } from "@/lib/campaigns/quiet-hours";
-import { runCampaigns } from "@/lib/campaigns/send";
+import { runCampaigns, variantOf } from "@/lib/campaigns/send";
 import { controlCampaign, countAudience, getCampaign, previewCampaign, saveCampaign, startCampaign } from "@/lib/campaigns/service";
 import { JOBS } from "@/lib/jobs";
 import { conversationSummary } from "@/lib/db/reports";
@@ -64,6 +64,9 @@ const recipientsOf = (campaignId: string) => withService((tx) => tx.select().fro
 
 const nyIds: string[] = [];
 let hawaii: string;
+/** every Honolulu customer made (one more each time the A/B split held the last one out) */
+const hawaiians = new Set<string>();
+let extraHawaiians = 0;
 let noConsent: string;
 let waOld: string;
 
@@ -76,6 +79,7 @@ beforeAll(async () => {
   ).id;
   for (let i = 0; i < 24; i++) nyIds.push(await customer("sms", nyPhone(), `Pat Number${i}`));
   hawaii = await customer("sms", "+18085550199", "Kai Akana");
+  hawaiians.add(hawaii);
   noConsent = await customer("sms", nyPhone(), "Noel Noconsent", { consent: false });
   waOld = await customer("whatsapp", "+447700900555", "Wren Whatsapp");
   // everyone last wrote before the campaign; Wren three days before: outside WhatsApp's 24-hour window
@@ -160,8 +164,17 @@ describe("a campaign, start to finish", () => {
   });
 
   it("killed mid-campaign and run again: every consenting recipient gets exactly one message, at an allowed local time", async () => {
+    // The quiet-hours checks below need a Honolulu customer who is sent to: the A/B split (a hash of
+    // the campaign's and the customer's ids, both random) holds one in ten out, so one held out is
+    // joined by another Honolulu customer until one is in a group that is sent to.
+    while (variantOf(id, hawaii, 10, true) === "holdout") {
+      hawaii = await customer("sms", `+1808555${String(2000 + ++extraHawaiians)}`, "Kai Akana");
+      hawaiians.add(hawaii);
+      // who last wrote before the campaign, as everyone else
+      await withService((tx) => tx.update(s.messages).set({ createdAt: new Date(NOW.getTime() - 2 * 86_400_000) }).where(eq(s.messages.customerId, hawaii)));
+    }
     const { recipients } = await startCampaign({ ctx, input: { id, now: NOW } });
-    expect(recipients).toBe(27);
+    expect(recipients).toBe(27 + extraHawaiians);
     // a second start is refused and adds nobody
     await expect(startCampaign({ ctx, input: { id, now: NOW } })).rejects.toThrow("only a draft can be started");
 
@@ -199,7 +212,7 @@ describe("a campaign, start to finish", () => {
     // quiet hours: every message went at an allowed minute of its recipient
     let violations = 0;
     for (const r of shouldGet) {
-      const phone = r.customerId === hawaii ? "+18085550199" : r.customerId === waOld ? "+447700900555" : "+12125550000";
+      const phone = hawaiians.has(r.customerId) ? "+18085550199" : r.customerId === waOld ? "+447700900555" : "+12125550000";
       if (!r.sentAt || !allowedAt(r.sentAt, recipientLocale(phone, "Europe/London"))) violations++;
     }
     expect(violations).toBe(0);
@@ -231,7 +244,7 @@ describe("a campaign, start to finish", () => {
       const [row] = await withService((tx) => tx.select().from(s.outbox).where(sql`${s.outbox.payload}->>'recipientId' = ${wren.id}`));
       expect(row).toMatchObject({ status: "sent", channelKind: "whatsapp", body: TEMPLATE.body, payload: expect.objectContaining({ kind: "campaign", template: { contentSid: TEMPLATE.contentSid } }) });
     }
-    expect(detail.summary.counts.sent + detail.summary.counts.converted + detail.summary.counts.skipped).toBe(27);
+    expect(detail.summary.counts.sent + detail.summary.counts.converted + detail.summary.counts.skipped).toBe(27 + extraHawaiians);
 
     // Twilio's status callbacks move a recipient to delivered, or to failed with the carrier's reason
     const others = detail.recipients.filter((r) => r.status === "sent" && r.channel === "sms" && r.customerId !== replier.customerId);
@@ -313,6 +326,37 @@ describe("a campaign, start to finish", () => {
     expect(wren!.dueAt.toISOString()).toBe(later(25 * 60).toISOString());
     // a day after the earlier sends, the tier has room again
     expect(await runCampaigns({ now: later(47 * 60 + 1), campaignId: id })).toMatchObject({ sent: 1 });
+  });
+
+  it("with a booking as the goal, a confirmed booking made after the message converts; a reply alone does not", async () => {
+    const booker = await customer("sms", nyPhone(), "Bea Booker");
+    const replier = await customer("sms", nyPhone(), "Otto Replier");
+    await withService(async (tx) => {
+      await tx.update(s.customers).set({ tags: ["booking-goal"] }).where(inArray(s.customers.id, [booker, replier]));
+      await tx.update(s.messages).set({ createdAt: new Date(NOW.getTime() - 2 * 86_400_000) }).where(inArray(s.messages.customerId, [booker, replier]));
+    });
+    const id = (await saveCampaign({ ctx, input: { campaign: campaignInput({ name: "Book your check-up", channelKinds: ["sms"], audience: { tags: ["booking-goal"], consent: true }, goal: "booked" }) } })).id;
+    expect((await startCampaign({ ctx, input: { id, now: NOW } })).recipients).toBe(2);
+    expect(await runCampaigns({ now: NOW, campaignId: id })).toMatchObject({ sent: 2 });
+    await withService(async (tx) => {
+      const [service] = await rows<{ id: string }>(tx, sql`insert into booking_services (business_id, name, duration_minutes, active) values (${DEMO_BUSINESS_ID}, 'Goal check-up', 30, false) returning id`);
+      const [resource] = await rows<{ id: string }>(tx, sql`insert into booking_resources (business_id, name) values (${DEMO_BUSINESS_ID}, 'Goal chair') returning id`);
+      const starts = new Date(NOW.getTime() + 5 * 86_400_000);
+      const ends = new Date(starts.getTime() + 30 * 60_000);
+      // Bea books (after the message, inside the 7-day window); a cancelled booking of Otto's never counts
+      for (const [who, status] of [[booker, "confirmed"], [replier, "cancelled"]] as const) {
+        await tx.execute(
+          sql`insert into bookings (business_id, customer_id, service_id, resource_id, during, starts_at, ends_at, status)
+              values (${DEMO_BUSINESS_ID}, ${who}, ${service!.id}, ${resource!.id}, tstzrange(${starts.toISOString()}::timestamptz, ${ends.toISOString()}::timestamptz), ${starts.toISOString()}::timestamptz, ${ends.toISOString()}::timestamptz, ${status})`,
+        );
+      }
+      const [conversation] = await tx.select().from(s.conversations).where(eq(s.conversations.customerId, replier));
+      await tx.insert(s.messages).values({ businessId: DEMO_BUSINESS_ID, conversationId: conversation!.id, customerId: replier, channelId: channel.sms, role: "customer", content: "Maybe next month" });
+    });
+    const detail = await getCampaign({ ctx, input: { id } });
+    const byCustomer = new Map(detail.recipients.map((r) => [r.customerId, r]));
+    expect(byCustomer.get(booker)!.status).toBe("converted");
+    expect(byCustomer.get(replier)!.status).toBe("replied");
   });
 
   it("cancel stops what is queued; a cancelled campaign cannot be resumed", async () => {

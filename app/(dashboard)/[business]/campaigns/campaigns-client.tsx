@@ -237,6 +237,7 @@ export function CampaignEditor({ slug, segments, waTemplates }: { slug: string; 
             <NativeSelect {...field("goal")}>
               <option value="replied">they reply</option>
               <option value="tag_added">a tag is added</option>
+              <option value="booked">they book an appointment</option>
             </NativeSelect>
           </Field>
           {form.goal === "tag_added" && (
