@@ -19,6 +19,8 @@ import { JOBS } from "@/lib/jobs";
 import { conversationSummary } from "@/lib/db/reports";
 import type { MemberCtx } from "@/lib/services/context";
 import { closeDb, useDemoBusiness, useTwilio } from "../../helpers/demo";
+import { navigationOutcome } from "../../helpers/next-request";
+import UnsubscribePage from "@/app/unsubscribe/[token]/page";
 import { ORIGIN, OUR_NUMBER, OUR_WHATSAPP, fixture, twilioRequest } from "../../fixtures/twilio";
 import { POST as statusPost } from "@/app/api/webhooks/twilio/status/route";
 
@@ -136,6 +138,13 @@ describe("the email unsubscribe link", () => {
     ]);
     expect(await withService((tx) => findUnsubscribeLink(tx, token))).toEqual({ businessName: "Riverside Dental Clinic", unsubscribed: true });
     await expect(withService((tx) => unsubscribeByLink(tx, `${token}x`))).rejects.toThrow("This unsubscribe link is not valid.");
+  });
+
+  it("the page answers a link it did not sign, even a malformed escape, with a 404", async () => {
+    for (const token of ["%E0%A4%A", "not-a-token", `${unsubscribeToken(DEMO_BUSINESS_ID, nyIds[22]!, "email")}x`]) {
+      const outcome = await UnsubscribePage({ params: Promise.resolve({ token }) }).then(() => "rendered", navigationOutcome);
+      expect([token, outcome]).toEqual([token, "404"]);
+    }
   });
 });
 

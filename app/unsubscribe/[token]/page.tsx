@@ -9,8 +9,10 @@ export const metadata = { title: "Unsubscribe", robots: { index: false } };
 export const dynamic = "force-dynamic";
 
 export default async function UnsubscribePage({ params }: { params: Promise<{ token: string }> }) {
+  // the token is base64url and hex: nothing in it is percent-encoded, and a malformed escape must
+  // read as an unknown link (404), not throw
   const { token } = await params;
-  const link = await withService((tx) => findUnsubscribeLink(tx, decodeURIComponent(token)));
+  const link = await withService((tx) => findUnsubscribeLink(tx, token));
   if (!link) notFound();
   return (
     <main className="mx-auto max-w-md px-4 py-16">
@@ -21,7 +23,7 @@ export default async function UnsubscribePage({ params }: { params: Promise<{ to
             You&apos;re unsubscribed: {link.businessName} will not email you offers again.
           </p>
         ) : (
-          <UnsubscribeButton token={decodeURIComponent(token)} businessName={link.businessName} />
+          <UnsubscribeButton token={token} businessName={link.businessName} />
         )}
       </div>
     </main>
