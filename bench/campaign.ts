@@ -4,16 +4,12 @@
 // Reports the send rate, the process's peak memory, duplicates and missed recipients (both must be 0),
 // and the estimate against the cost events the sends recorded. JSON in bench/results/campaign.json.
 import { performance } from "node:perf_hooks";
-import { enginesFromArgs, freshDatabase, machine, type BenchEngine, runChild, writeResult } from "./engines";
+import { enginesFromArgs, freshDatabase, machine, type BenchEngine, runChild, writeResult, numberArg } from "./engines";
 
 process.env.DISABLE_SCHEDULER = "1";
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const N = arg("n", 10_000);
-const BATCH = arg("batch", 200);
+const N = numberArg("n", 10_000);
+const BATCH = numberArg("batch", 200);
 const CHILD = process.argv.includes("--child");
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 // Monday 7 December 2026, 12:00 UTC: noon in London, where the recipients' +44 numbers put them

@@ -107,3 +107,9 @@ export function writeResult(name: string, result: unknown): void {
   fs.writeFileSync(path.join("bench/results", `${name}.json`), JSON.stringify(result, null, 2) + "\n");
   console.log(JSON.stringify(result, null, 2));
 }
+
+/** A numeric `--name value` option of this benchmark, or `fallback`. */
+export function numberArg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}

@@ -4,15 +4,11 @@
 // overhead reads as a ratio, and on PostgreSQL the commits per message the server counted. Each run
 // is a child process on a fresh database. Statements per message are counted in the client on both engines. Writes bench/results/pipeline.json.
 // Options: --n 400 --c 8 --db both
-import { enginesFromArgs, freshDatabase, machine, type BenchEngine, runChild, writeResult } from "./engines";
+import { enginesFromArgs, freshDatabase, machine, type BenchEngine, runChild, writeResult, numberArg } from "./engines";
 import { customerTexts, instantModel } from "./instant-model";
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const N = arg("n", 400);
-const C = arg("c", 8);
+const N = numberArg("n", 400);
+const C = numberArg("c", 8);
 const CHILD = process.argv.includes("--child");
 process.env.DISABLE_SCHEDULER = "1";
 // the database client counts every statement it sends (begin and commit included)

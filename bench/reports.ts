@@ -12,21 +12,17 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { enginesFromArgs, freshDatabase, machine, type BenchEngine } from "./engines";
+import { enginesFromArgs, freshDatabase, machine, type BenchEngine, numberArg } from "./engines";
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const textArg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1]! : fallback;
 };
-const CONVERSATIONS = arg("conversations", 100_000);
-const COSTS = arg("costs", 1_000_000);
-const DAYS = arg("days", 90);
-const RUNS = arg("runs", 20);
-const PGLITE_SCALE = arg("pglite-scale", 1);
+const CONVERSATIONS = numberArg("conversations", 100_000);
+const COSTS = numberArg("costs", 1_000_000);
+const DAYS = numberArg("days", 90);
+const RUNS = numberArg("runs", 20);
+const PGLITE_SCALE = numberArg("pglite-scale", 1);
 const OUT = textArg("out", "bench/results/reports.json");
 /** what the code under test is, for the JSON (e.g. "before: 2c9b61f") */
 const LABEL = textArg("label", "");
@@ -231,7 +227,7 @@ function summarise(name: string, value: unknown): unknown {
 async function main() {
   if (CHILD) {
     const engine = enginesFromArgs()[0]!;
-    const result = await runOne(engine, arg("scale", 1));
+    const result = await runOne(engine, numberArg("scale", 1));
     process.stdout.write(`\nRESULT ${JSON.stringify(result)}\n`);
     return;
   }

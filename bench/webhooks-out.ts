@@ -15,17 +15,13 @@
 import http from "node:http";
 import { performance } from "node:perf_hooks";
 import { Webhook } from "svix";
-import { enginesFromArgs, freshDatabase, machine, type BenchEngine, runChild, writeResult } from "./engines";
+import { enginesFromArgs, freshDatabase, machine, type BenchEngine, runChild, writeResult, numberArg } from "./engines";
 
 process.env.DISABLE_SCHEDULER = "1";
 process.env.WEBHOOKS_ALLOW_PRIVATE_URLS = "1";
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const N = arg("n", 10_000);
-const FAIL = arg("fail", 0.2);
+const N = numberArg("n", 10_000);
+const FAIL = numberArg("fail", 0.2);
 const PER_CONVERSATION = 20;
 const BATCH = 100;
 const TIME_SCALE = 1 / 1000;
