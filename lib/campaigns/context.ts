@@ -12,22 +12,15 @@ export const CAMPAIGN_CONTEXT_DAYS = 14;
  * Text for the system prompt about the latest campaign message in this conversation (within
  * CAMPAIGN_CONTEXT_DAYS), or null when the conversation has none.
  */
-export async function campaignContext(businessId: string, conversationId: string, opts: { ex?: Executor; now?: Date } = {}): Promise<string | null> {
+export async function campaignContext(businessId: string, conversationId: string, opts: { ex?: Executor } = {}): Promise<string | null> {
   const ex = opts.ex ?? (await getDb());
-  const now = opts.now ?? new Date();
-  const [r] = await rows<{ name: string; brief: string | null; content: string | null; sent_at: string | Date }>(
-    ex,
-    sql`select c.name, c.brief, m.content, r.sent_at from campaign_recipients r
-        join campaigns c on c.id = r.campaign_id and c.business_id = r.business_id
-        left join messages m on m.id = r.message_id and m.business_id = r.business_id
-        where r.business_id = ${businessId} and r.conversation_id = ${conversationId} and r.sent_at is not null
-          and r.sent_at > ${new Date(now.getTime() - CAMPAIGN_CONTEXT_DAYS * 86_400_000)}
-        order by r.sent_at desc limit 1`,
-  );
-  return r ? campaignBriefText(r) : null;
+  // the same sub-select the answer pipeline's load statement carries
+  const [r] = await rows<{ campaign: CampaignBriefRow | string | null }>(ex, sql`select ${campaignBriefSql(businessId, sql`${conversationId}::uuid`)} as campaign`);
+  const campaign = typeof r?.campaign === "string" ? (JSON.parse(r.campaign) as CampaignBriefRow) : (r?.campaign ?? null);
+  return campaign ? campaignBriefText(campaign) : null;
 }
 
-/** The campaign's row as the answer pipeline's load reads it (CAMPAIGN_CONTEXT_SQL). */
+/** The campaign's row as the answer pipeline's load reads it (campaignBriefSql). */
 export type CampaignBriefRow = { name: string; brief: string | null; content: string | null; sent_at: string | Date };
 
 /**
