@@ -154,7 +154,7 @@ export async function loadClaimed(tx: Tx, businessId: string, messageId: string)
     limits: { timeZone: row.business.timeZone, rules: resolveLimits(row.business.limits, ruleRows ?? []) },
     history: rowsFromJson(messages, history),
     abuseWindow: windowRows.map((w) => ({ content: w.content, at: new Date(w.at) })),
-    bookingOpen: row.bookingOpen === true || (row.bookingOpen as unknown) === "t",
+    bookingOpen: row.bookingOpen === true,
     campaign: (typeof row.campaign === "string" ? JSON.parse(row.campaign) : row.campaign) as CampaignBriefRow | null,
   };
 }
