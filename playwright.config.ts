@@ -3,7 +3,9 @@ import { defineConfig } from "@playwright/test";
 // End-to-end against a production build in Debian's Chromium, once per database engine: the
 // embedded PGlite and a real PostgreSQL server (the one scripts/test-services.sh starts; `npm run
 // test:e2e` runs through it). PRISMAI_E2E_ENGINES=pglite narrows a local run.
-const PORTS = { pglite: 3210, postgres: 3211 } as const;
+// PRISMAI_E2E_PORT moves both ports, so two checkouts can run their suites side by side.
+const BASE_PORT = Number(process.env.PRISMAI_E2E_PORT ?? 3210);
+const PORTS = { pglite: BASE_PORT, postgres: BASE_PORT + 1 } as const;
 type Engine = keyof typeof PORTS;
 const engines = (process.env.PRISMAI_E2E_ENGINES ?? "pglite,postgres").split(",").map((e) => e.trim()) as Engine[];
 for (const e of engines) if (!(e in PORTS)) throw new Error(`PRISMAI_E2E_ENGINES: unknown engine ${e} (pglite, postgres)`);
