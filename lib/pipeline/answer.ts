@@ -6,7 +6,7 @@ import { getDb, rows, withService, type Executor, type Tx } from "@/lib/db/clien
 import { businesses, channels, conversations, customers, messages } from "@/lib/db/schema";
 import { getEmbedder } from "@/lib/ai/embeddings";
 import type { LanguageModel } from "@/lib/ai/model";
-import { buildPrompt, openState, readAiSettings, type AiSettings } from "@/lib/ai/prompts";
+import { buildPrompt, readAiSettings, type AiSettings } from "@/lib/ai/prompts";
 import { chooseModels, generateWithRouter, streamWithRouter, type Attempt, type RoutedResult } from "@/lib/ai/router";
 import { CACHE_DECISION, getSemanticCache } from "@/lib/cache";
 import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
@@ -15,11 +15,10 @@ import { checkLimits, resolveLimits, type ResolvedLimits } from "@/lib/ratelimit
 import { ABUSE_RULES, assessAbuse } from "./abuse";
 import { rowsFromJson } from "@/lib/db/json-rows";
 import { chargeEmbedding, spendingAllowed } from "./spend";
-import { priceModelCall } from "@/lib/billing/prices";
 import { findReply, storeMessage } from "./conversations";
 import { applyRules } from "./rules";
-import { answersQuestion } from "@/lib/ai/evidence";
-import { recallMemories, embedMessagesIntoMemories } from "./memories";
+import { recallMemories, embedMessagesIntoMemories, type RecalledMemory } from "./memories";
+import { afterHoursReply, dearestModel, earlierMessages, faqAnswer, firstGate, mayCache } from "./steps";
 import { analyzeConversation } from "@/lib/intel/insights";
 import { notifyHandoff } from "./notify";
 import { deferAfterResponse, type Defer } from "./defer";
@@ -218,47 +217,306 @@ async function givenBackOnFailure(businessId: string, messageId: string, answer:
   }
 }
 
-async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOutcome> {
-  const started = Date.now();
-  const trace = emptyTrace();
-  const { message, conversation, customer, business, channel, settings } = ctx;
-  const businessId = business.id;
-  const messageId = message.id;
-  const style = opts.style ?? styleOf(channel.kind as ChannelKind);
+/** How one answer ends: with no reply (the outcome marked) or with a reply stored. */
+type Run = {
+  trace: AnswerTrace;
+  stop: (reason: NoReplyReason, how?: { text?: string; extra?: Record<string, unknown>; retryAfterSeconds?: number; before?: (tx: Tx) => Promise<void> }) => Promise<AnswerOutcome>;
+  reply: (text: string, source: AnswerSource, details?: ReplyDetails) => Promise<AnswerOutcome>;
+};
 
-  /** No reply: the outcome marked (`before`: anything else that commits with it). */
-  const stop = async (
-    reason: NoReplyReason,
-    text?: string,
-    extra: Record<string, unknown> = {},
-    retryAfterSeconds?: number,
-    before?: (tx: Tx) => Promise<void>,
-  ): Promise<AnswerOutcome> => {
-    trace.gate = reason;
-    await withService(async (tx) => {
-      await before?.(tx);
-      await markOutcome(tx, businessId, messageId, `no_reply:${reason}`, extra);
+type ReplyDetails = {
+  model?: string | null;
+  tokensIn?: number;
+  tokensOut?: number;
+  costUsd?: number;
+  handoff?: boolean;
+  handoffReason?: string;
+  handoffCategory?: string;
+  /** the model call's settlement (reservation → spent, its cost event of costUsd): commits with the reply */
+  settle?: (ex?: Executor) => Promise<unknown>;
+  /** anything else that commits with the reply (a FAQ's hit) */
+  also?: (tx: Tx) => Promise<void>;
+};
+
+/**
+ * The answer chain, step by step. Each step either ends the answer (a gate's no-reply, a rule's,
+ * the FAQ's, the cache's or the model's reply) or hands on to the next. The decisions are in
+ * ./steps.ts; the reading and writing is here.
+ */
+async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOutcome> {
+  const run = startRun(ctx, opts);
+  const { message, conversation, customer, business } = ctx;
+
+  // ---- gates, before any money is spent
+  const gate = firstGate(ctx);
+  if (gate === "waiting_human") {
+    return run.stop(gate, { before: (tx) => notifyThrottled(tx, business.id, conversation.id, "the customer wrote again") });
+  }
+  if (gate) return run.stop(gate);
+  const limited = await limitsGate(ctx, opts);
+  if (!limited.ok) return run.stop("rate_limited", { text: limited.message, extra: { scope: limited.scope }, retryAfterSeconds: limited.retryAfterSeconds });
+  const abuse = await abuseGate(ctx);
+  if (abuse.verdict === "block") return run.stop("abuse", { extra: { kinds: abuse.kinds } });
+  const lowTrust = abuse.verdict === "suspicious" || abuse.trustScore < 30;
+
+  // ---- the owner's rules (before any FAQ, cache or model can answer: hand-offs, emergencies,
+  // languages), on the history the load read
+  const ruled = await applyRules({ businessId: business.id, customerId: customer.id, message, settings: ctx.settings, history: ctx.history });
+  if (ruled.decided) {
+    const { decision } = ruled.decided;
+    run.trace.gate = `rule:${decision.kind === "handoff" ? decision.category : decision.kind}`;
+    opts.onDelta?.(ruled.decided.text);
+    return run.reply(ruled.decided.text, "fallback", {
+      handoff: ruled.decided.handoff,
+      handoffReason: ruled.decided.reason,
+      handoffCategory: decision.kind === "handoff" ? decision.category : decision.kind,
     });
-    return { reply: null, noReply: { reason, message: text, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) }, handedOff: false, trace };
+  }
+  const closed = afterHoursReply(ctx.settings, business.timeZone);
+  if (closed !== null) return run.reply(closed, "fallback");
+
+  // ---- a booking conversation: the booking tools answer it (lib/booking/agent.ts)
+  const booking = await bookingTurn(
+    { business, customerId: customer.id, conversationId: conversation.id, channelId: ctx.channel.id, messageId: message.id, text: message.content, history: ruled.history.filter((m) => m.id !== message.id), dialogueOpen: ctx.bookingOpen },
+    { model: opts.model },
+  );
+  if (booking) {
+    opts.onDelta?.(booking.reply);
+    return run.reply(booking.reply, booking.source, booking.details);
+  }
+
+  // ---- what the business knows and remembers, then the FAQ, then the semantic cache
+  const style = opts.style ?? styleOf(ctx.channel.kind as ChannelKind);
+  const found = await retrieve(ctx, { question: ruled.question, followUp: ruled.followUp, history: ruled.history, style });
+  const faq = faqAnswer(found.retrieval.faqs, ruled.question, ctx.settings.cacheThreshold);
+  if (faq) {
+    run.trace.faq = { id: faq.id, question: faq.question, similarity: faq.similarity };
+    opts.onDelta?.(faq.answer);
+    // the hit is counted with the reply, in faq_hits
+    return run.reply(faq.answer, "faq", { also: (tx) => countFaqHit(tx, business.id, faq.id) });
+  }
+  const hit = found.resolved?.hit;
+  if (hit) {
+    run.trace.cache = { tier: hit.tier, similarity: hit.similarity, entryId: hit.entryId, origin: hit.origin, agreeing: hit.agreeing, score: hit.score };
+    getSemanticCache().countServed(business.id, hit);
+    opts.onDelta?.(hit.answer);
+    return run.reply(hit.answer, "cache");
+  }
+
+  // ---- the model: only within budget and while the business is active
+  return answerWithModel(ctx, run, { ruled, found, lowTrust, style }, opts);
+}
+
+/** The limiter (Redis, or in-process), with the rules that came with the message: the only store asked. */
+async function limitsGate(ctx: Loaded, opts: AnswerOptions) {
+  return checkLimits(
+    await getDb(),
+    { businessId: ctx.business.id, customerId: ctx.customer.id, ip: opts.ip ?? null, trustScore: ctx.customer.trustScore, channelKind: ctx.channel.kind },
+    { limits: ctx.limits },
+  );
+}
+
+/** The abuse gate, on what the load read: the database is written only when trust moves (in a transaction of its own). */
+async function abuseGate(ctx: Loaded) {
+  const { message, customer } = ctx;
+  return assessAbuse(await getDb(), {
+    businessId: ctx.business.id,
+    customerId: customer.id,
+    messageId: message.id,
+    text: message.content,
+    originalLength: Number((message.metadata as { truncatedFrom?: number }).truncatedFrom ?? message.content.length),
+    read: { customer: { trust_score: customer.trustScore, blocked: customer.blocked, blocked_until: customer.blockedUntil }, history: ctx.abuseWindow },
+    write: withService,
+  });
+}
+
+type Found = { embedding: number[]; retrieval: Retrieval; memories: RecalledMemory[]; resolved: Awaited<ReturnType<ReturnType<typeof getSemanticCache>["resolve"]>> | undefined };
+
+/**
+ * One embedding of the question, then one transaction: the FAQs and knowledge for it, what is
+ * remembered about the customer, and the semantic cache's durable tier (last: its planner settings
+ * last until the commit). A follow-up ("and on Saturdays?") means what it means only in its
+ * conversation: never the cache's.
+ */
+async function retrieve(ctx: Loaded, input: { question: string; followUp: boolean; history: Message[]; style: ChannelStyle }): Promise<Found> {
+  const { business, customer, message, conversation } = ctx;
+  const businessId = business.id;
+  const { vectors, tokens, model } = await getEmbedder().embed([input.question], "query");
+  const embedding = vectors[0]!;
+  if (tokens) await chargeEmbedding({ businessId, tokens, model, messageId: message.id, conversationId: conversation.id });
+  const cache = getSemanticCache();
+  return withService(async (tx) => {
+    const retrieval = await retrieveKnowledge(tx, { businessId, query: input.question, embedding, limit: 4, faqLimit: 3 });
+    const memories = await recallMemories(tx, { businessId, customerId: customer.id, embedding, excludeMessageIds: input.history.map((m) => m.id), limit: 3 });
+    const resolved = input.followUp
+      ? undefined
+      : await cache.resolve({
+          businessId,
+          question: message.content,
+          knowledgeVersion: business.knowledgeVersion,
+          channelStyle: input.style,
+          threshold: ctx.settings.cacheThreshold,
+          embedding,
+          // counted by the caller, only when it is the answer served (an FAQ comes first)
+          count: false,
+          tx,
+        });
+    return { embedding, retrieval, memories, resolved };
+  });
+}
+
+/** The prompt, the budget's hold, the model (streamed when the caller listens), the reply, the cache. */
+async function answerWithModel(
+  ctx: Loaded,
+  run: Run,
+  input: { ruled: Awaited<ReturnType<typeof applyRules>>; found: Found; lowTrust: boolean; style: ChannelStyle },
+  opts: AnswerOptions,
+): Promise<AnswerOutcome> {
+  const { message, conversation, customer, business, channel, settings } = ctx;
+  const { ruled, found, lowTrust } = input;
+  const { retrieval, memories } = found;
+  const trace = run.trace;
+  // The closest cached answer that did not qualify: shown to the model, which says whether it answers this too.
+  const nearMiss = found.resolved?.nearMiss;
+  const earlierAnswer = nearMiss && nearMiss.similarity >= CACHE_DECISION.floor ? nearMiss : undefined;
+  const earlier = earlierMessages(ruled.history, message.id);
+  // the other channels' kinds are read only when the history crosses channels
+  const channelKinds = new Map<string, ChannelKind>([[channel.id, channel.kind as ChannelKind]]);
+  if (earlier.some((m) => !channelKinds.has(m.channelId))) {
+    for (const c of await withService((tx) => tx.select({ id: channels.id, kind: channels.kind }).from(channels).where(eq(channels.businessId, business.id)))) {
+      channelKinds.set(c.id, c.kind as ChannelKind);
+    }
+  }
+  const prompt = buildPrompt({
+    business: { name: business.name, timeZone: business.timeZone },
+    settings,
+    channel: channel.kind as ChannelKind,
+    message: message.content,
+    customer: { name: customer.name },
+    history: earlier
+      .filter((m) => m.role === "customer" || m.role === "assistant" || m.role === "agent")
+      .map((m) => ({ role: m.role as "customer" | "assistant" | "agent", channel: channelKinds.get(m.channelId) ?? "web", content: m.content, at: m.createdAt })),
+    recalled: ruled.recalled,
+    memories: memories.map((m) => ({ content: m.content, score: m.similarity })),
+    chunks: retrieval.chunks.map((c) => ({ heading: c.heading ? `${c.title} › ${c.heading}` : c.title, content: c.content, score: c.score })),
+    faqs: retrieval.faqs.map((f) => ({ question: f.question, answer: f.answer, score: f.similarity })),
+    earlier: earlierAnswer ? { question: earlierAnswer.question, answer: earlierAnswer.answer } : undefined,
+  });
+  // a conversation that carries a campaign's message: the model knows what the campaign offered
+  if (ctx.campaign) prompt.system = `${prompt.system}\n\n${campaignBriefText(ctx.campaign)}`;
+  trace.context = {
+    history: earlier.length,
+    memories: memories.map((m) => ({ content: m.content.slice(0, 200), similarity: m.similarity })),
+    chunks: retrieval.chunks.map((c) => ({ title: c.title, heading: c.heading, score: c.score })),
+    faqs: retrieval.faqs.map((f) => ({ question: f.question, similarity: f.similarity })),
   };
 
-  const reply = async (
-    text: string,
-    source: AnswerSource,
-    details: {
-      model?: string | null;
-      tokensIn?: number;
-      tokensOut?: number;
-      costUsd?: number;
-      handoff?: boolean;
-      handoffReason?: string;
-      handoffCategory?: string;
-      /** the model call's settlement (reservation → spent, its cost event of costUsd): commits with the reply */
-      settle?: (ex?: Executor) => Promise<unknown>;
-      /** anything else that commits with the reply (a FAQ's hit) */
-      also?: (tx: Tx) => Promise<void>;
-    } = {},
-  ): Promise<AnswerOutcome> => {
+  const choice = chooseModels({ text: message.content, preference: settings.modelPreference, forceCheapest: lowTrust });
+  trace.routing = choice.why;
+  const allowance = await spendingAllowed({
+    business,
+    model: dearestModel(choice.chain),
+    prompt: prompt.system + prompt.messages.map((m) => m.text).join("\n"),
+    maxOutputTokens: prompt.maxOutputTokens,
+  });
+  if (!allowance.ok) {
+    trace.gate = allowance.reason;
+    // the fallback reply promises a reply: the conversation waits for a person, and staff are told
+    const budget = allowance.reason === "budget_exhausted";
+    return run.reply(settings.fallbackReply, "fallback", { handoff: true, handoffCategory: budget ? "budget" : "paused", handoffReason: budget ? "the monthly budget is spent" : "the business is paused" });
+  }
+
+  let result: RoutedResult;
+  try {
+    const request = { system: prompt.system, messages: prompt.messages, maxOutputTokens: prompt.maxOutputTokens, context: prompt.context };
+    const routeOpts = { fallbackReply: settings.fallbackReply, model: opts.model };
+    if (opts.onDelta) {
+      let final: RoutedResult | undefined;
+      for await (const event of streamWithRouter(request, choice, routeOpts)) {
+        if (event.type === "delta") opts.onDelta(event.text);
+        else if (event.type === "reset") opts.onReset?.();
+        else final = event.result;
+      }
+      result = final!;
+    } else {
+      result = await generateWithRouter(request, choice, routeOpts);
+    }
+  } catch (err) {
+    await allowance.release();
+    throw err;
+  }
+  const actual = { model: result.model, tokensIn: result.tokensIn, tokensOut: result.tokensOut, messageId: message.id, conversationId: conversation.id };
+  trace.model = result.model;
+  trace.attempts = result.attempts;
+  trace.tokensIn = result.tokensIn;
+  trace.tokensOut = result.tokensOut;
+  const costUsd = allowance.costOf(actual);
+  trace.costUsd = costUsd;
+
+  const handoff = result.handoff.needed;
+  const cacheable = mayCache({
+    source: result.source,
+    handoff,
+    lowTrust,
+    campaign: Boolean(ctx.campaign),
+    reusable: result.reusable,
+    remembered: memories.length,
+    earlier: earlier.length,
+    text: result.text,
+    customerName: customer.name,
+  });
+  trace.cached = cacheable;
+  const outcome = await run.reply(result.text, result.source, {
+    model: result.model,
+    tokensIn: result.tokensIn,
+    tokensOut: result.tokensOut,
+    costUsd,
+    // settled in the reply's transaction
+    settle: (ex) => allowance.settle(actual, ex),
+    handoff,
+    handoffReason: result.handoff.reason,
+    handoffCategory: result.handoff.category,
+  });
+
+  if (cacheable) {
+    (opts.defer ?? deferAfterResponse)(() =>
+      getSemanticCache().store({
+        businessId: business.id,
+        question: message.content,
+        answer: result.text,
+        knowledgeVersion: business.knowledgeVersion,
+        channelStyle: input.style,
+        sourceMessageIds: [message.id],
+        ttlSeconds: settings.cacheTtlSeconds,
+        language: prompt.language ?? null,
+        embedding: found.embedding,
+        // the model confirmed the near miss's answer says the same: this paraphrase joins that answer's group
+        answerKey: result.sameAsEarlier && earlierAnswer ? earlierAnswer.answerKey : undefined,
+      }),
+    );
+  }
+  return outcome;
+}
+
+/** The two ways an answer ends, with the trace they share. */
+function startRun(ctx: Loaded, opts: AnswerOptions): Run {
+  const started = Date.now();
+  const trace = emptyTrace();
+  const { message, conversation, customer, channel } = ctx;
+  const businessId = ctx.business.id;
+  const messageId = message.id;
+
+  /** No reply: the outcome marked (`before`: anything else that commits with it). */
+  const stop: Run["stop"] = async (reason, how = {}) => {
+    trace.gate = reason;
+    await withService(async (tx) => {
+      await how.before?.(tx);
+      await markOutcome(tx, businessId, messageId, `no_reply:${reason}`, how.extra ?? {});
+    });
+    return { reply: null, noReply: { reason, message: how.text, ...(how.retryAfterSeconds ? { retryAfterSeconds: how.retryAfterSeconds } : {}) }, handedOff: false, trace };
+  };
+
+  const reply: Run["reply"] = async (text, source, details = {}) => {
     trace.source = source;
     trace.latencyMs = Date.now() - started;
     // last in the transaction, so the business's budget row stays locked only for its commit; charged
@@ -335,228 +593,5 @@ async function answerClaimed(ctx: Loaded, opts: AnswerOptions): Promise<AnswerOu
     return { reply: stored, handedOff: Boolean(details.handoff), trace };
   };
 
-  // ---- gates, before any money is spent
-  if (typeof (message.metadata as { csatRating?: unknown }).csatRating === "number") return stop("csat_rating");
-  if (conversation.status === "waiting_human") {
-    return stop("waiting_human", undefined, {}, undefined, (tx) => notifyThrottled(tx, businessId, conversation.id, "the customer wrote again"));
-  }
-  if (customer.blocked || (customer.blockedUntil && customer.blockedUntil > new Date())) return stop("blocked");
-  const consent = (customer.consent ?? {}) as Record<string, { optedOut?: boolean } | undefined>;
-  if (consent[channel.kind]?.optedOut) return stop("opted_out");
-  if (!message.content.trim()) return stop("empty");
-
-  // the rules came with the message: the limiter (Redis, or in-process) is the only store asked
-  const limits = await checkLimits(
-    await getDb(),
-    { businessId, customerId: customer.id, ip: opts.ip ?? null, trustScore: customer.trustScore, channelKind: channel.kind },
-    { limits: ctx.limits },
-  );
-  if (!limits.ok) return stop("rate_limited", limits.message, { scope: limits.scope }, limits.retryAfterSeconds);
-
-  // ---- abuse, then the owner's rules (before any FAQ, cache or model can answer: hand-offs,
-  // emergencies, languages), on what the load read: the database is written only when trust moves
-  // (in a transaction of its own) or a recall question searches older messages
-  const abuse = await assessAbuse(await getDb(), {
-    businessId,
-    customerId: customer.id,
-    messageId: message.id,
-    text: message.content,
-    originalLength: Number((message.metadata as { truncatedFrom?: number }).truncatedFrom ?? message.content.length),
-    read: { customer: { trust_score: customer.trustScore, blocked: customer.blocked, blocked_until: customer.blockedUntil }, history: ctx.abuseWindow },
-    write: withService,
-  });
-  if (abuse.verdict === "block") return stop("abuse", undefined, { kinds: abuse.kinds });
-  const lowTrust = abuse.verdict === "suspicious" || abuse.trustScore < 30;
-
-  const ruled = await applyRules({ businessId, customerId: customer.id, message, settings, history: ctx.history });
-  if (ruled.decided) {
-    trace.gate = `rule:${ruled.decided.decision.kind === "handoff" ? ruled.decided.decision.category : ruled.decided.decision.kind}`;
-    opts.onDelta?.(ruled.decided.text);
-    const decision = ruled.decided.decision;
-    return reply(ruled.decided.text, "fallback", {
-      handoff: ruled.decided.handoff,
-      handoffReason: ruled.decided.reason,
-      handoffCategory: decision.kind === "handoff" ? decision.category : decision.kind,
-    });
-  }
-  // a follow-up ("and on Saturday?") is looked up with the question it follows
-  const question = ruled.question;
-  if (settings.afterHours === "message" && !openState(settings.hours, business.timeZone).open) {
-    return reply(settings.afterHoursMessage, "fallback");
-  }
-  // a booking conversation: the booking tools answer it (lib/booking/agent.ts)
-  const booking = await bookingTurn({ business, customerId: customer.id, conversationId: conversation.id, channelId: channel.id, messageId, text: message.content, history: ruled.history.filter((m) => m.id !== messageId), dialogueOpen: ctx.bookingOpen }, { model: opts.model });
-  if (booking) {
-    opts.onDelta?.(booking.reply);
-    return reply(booking.reply, booking.source, booking.details);
-  }
-
-  // ---- one embedding of the question serves the FAQ match, the cache, knowledge and memories
-  const embedder = getEmbedder();
-  const { vectors, tokens: embedTokens, model: embedModel } = await embedder.embed([question], "query");
-  const embedding = vectors[0]!;
-  if (embedTokens) await chargeEmbedding({ businessId, tokens: embedTokens, model: embedModel, messageId: message.id, conversationId: conversation.id });
-
-  // one transaction: the FAQs and knowledge for the question, what is remembered about the customer,
-  // and the semantic cache's durable tier (last: its planner settings last until the commit)
-  const history = ruled.history;
-  const cache = getSemanticCache();
-  const { retrieval, memories, resolved } = await withService(async (tx) => {
-    const retrieval: Retrieval = await retrieveKnowledge(tx, { businessId, query: question, embedding, limit: 4, faqLimit: 3 });
-    const memories = await recallMemories(tx, { businessId, customerId: customer.id, embedding, excludeMessageIds: history.map((m) => m.id), limit: 3 });
-    // A follow-up ("and on Saturdays?") means what it means only in its conversation: never the cache's.
-    const resolved = ruled.followUp
-      ? undefined
-      : await cache.resolve({
-          businessId,
-          question: message.content,
-          knowledgeVersion: business.knowledgeVersion,
-          channelStyle: style,
-          threshold: settings.cacheThreshold,
-          embedding,
-          // counted below, only when it is the answer served (an FAQ comes first)
-          count: false,
-          tx,
-        });
-    return { retrieval, memories, resolved };
-  });
-  const topFaq = retrieval.faqs[0];
-  if (topFaq && topFaq.similarity >= settings.cacheThreshold && answersQuestion(question, topFaq)) {
-    trace.faq = { id: topFaq.id, question: topFaq.question, similarity: topFaq.similarity };
-    opts.onDelta?.(topFaq.answer);
-    // the hit is counted with the reply, in faq_hits
-    return reply(topFaq.answer, "faq", { also: (tx) => countFaqHit(tx, businessId, topFaq.id) });
-  }
-
-  const hit = resolved?.hit;
-  const nearMiss = resolved?.nearMiss;
-  if (hit) {
-    trace.cache = { tier: hit.tier, similarity: hit.similarity, entryId: hit.entryId, origin: hit.origin, agreeing: hit.agreeing, score: hit.score };
-    cache.countServed(businessId, hit);
-    opts.onDelta?.(hit.answer);
-    return reply(hit.answer, "cache");
-  }
-  // The closest cached answer that did not qualify: shown to the model, which says whether it answers this too.
-  const earlierAnswer = nearMiss && nearMiss.similarity >= CACHE_DECISION.floor ? nearMiss : undefined;
-
-  // ---- the model: only within budget and while the business is active
-  const earlier = history.filter((m) => m.id !== message.id).slice(-10);
-  // the other channels' kinds are read only when the history crosses channels
-  const channelKinds = new Map<string, ChannelKind>([[channel.id, channel.kind as ChannelKind]]);
-  if (earlier.some((m) => !channelKinds.has(m.channelId))) {
-    for (const c of await withService((tx) => tx.select({ id: channels.id, kind: channels.kind }).from(channels).where(eq(channels.businessId, businessId)))) {
-      channelKinds.set(c.id, c.kind as ChannelKind);
-    }
-  }
-  const prompt = buildPrompt({
-    business: { name: business.name, timeZone: business.timeZone },
-    settings,
-    channel: channel.kind as ChannelKind,
-    message: message.content,
-    customer: { name: customer.name },
-    history: earlier
-      .filter((m) => m.role === "customer" || m.role === "assistant" || m.role === "agent")
-      .map((m) => ({ role: m.role as "customer" | "assistant" | "agent", channel: channelKinds.get(m.channelId) ?? "web", content: m.content, at: m.createdAt })),
-    recalled: ruled.recalled,
-    memories: memories.map((m) => ({ content: m.content, score: m.similarity })),
-    chunks: retrieval.chunks.map((c) => ({ heading: c.heading ? `${c.title} › ${c.heading}` : c.title, content: c.content, score: c.score })),
-    faqs: retrieval.faqs.map((f) => ({ question: f.question, answer: f.answer, score: f.similarity })),
-    earlier: earlierAnswer ? { question: earlierAnswer.question, answer: earlierAnswer.answer } : undefined,
-  });
-  // a conversation that carries a campaign's message: the model knows what the campaign offered
-  if (ctx.campaign) prompt.system = `${prompt.system}\n\n${campaignBriefText(ctx.campaign)}`;
-  trace.context = {
-    history: earlier.length,
-    memories: memories.map((m) => ({ content: m.content.slice(0, 200), similarity: m.similarity })),
-    chunks: retrieval.chunks.map((c) => ({ title: c.title, heading: c.heading, score: c.score })),
-    faqs: retrieval.faqs.map((f) => ({ question: f.question, similarity: f.similarity })),
-  };
-
-  const choice = chooseModels({ text: message.content, preference: settings.modelPreference, forceCheapest: lowTrust });
-  trace.routing = choice.why;
-  const allowance = await spendingAllowed({
-    business,
-    // the dearest model the router may fall back to
-    model: choice.chain.reduce((a, b) => (priceModelCall(b, 1e6, 1e6) > priceModelCall(a, 1e6, 1e6) ? b : a)),
-    prompt: prompt.system + prompt.messages.map((m) => m.text).join("\n"),
-    maxOutputTokens: prompt.maxOutputTokens,
-  });
-  if (!allowance.ok) {
-    trace.gate = allowance.reason;
-    // the fallback reply promises a reply: the conversation waits for a person, and staff are told
-    const budget = allowance.reason === "budget_exhausted";
-    return reply(settings.fallbackReply, "fallback", { handoff: true, handoffCategory: budget ? "budget" : "paused", handoffReason: budget ? "the monthly budget is spent" : "the business is paused" });
-  }
-
-  let result: RoutedResult;
-  try {
-    const request = { system: prompt.system, messages: prompt.messages, maxOutputTokens: prompt.maxOutputTokens, context: prompt.context };
-    const routeOpts = { fallbackReply: settings.fallbackReply, model: opts.model };
-    if (opts.onDelta) {
-      let final: RoutedResult | undefined;
-      for await (const event of streamWithRouter(request, choice, routeOpts)) {
-        if (event.type === "delta") opts.onDelta(event.text);
-        else if (event.type === "reset") opts.onReset?.();
-        else final = event.result;
-      }
-      result = final!;
-    } else {
-      result = await generateWithRouter(request, choice, routeOpts);
-    }
-  } catch (err) {
-    await allowance.release();
-    throw err;
-  }
-  const actual = { model: result.model, tokensIn: result.tokensIn, tokensOut: result.tokensOut, messageId: message.id, conversationId: conversation.id };
-  trace.model = result.model;
-  trace.attempts = result.attempts;
-  trace.tokensIn = result.tokensIn;
-  trace.tokensOut = result.tokensOut;
-  const costUsd = allowance.costOf(actual);
-  trace.costUsd = costUsd;
-
-  const handoff = result.handoff.needed;
-  // Only an answer that used nothing about this customer may serve another one: the model says so
-  // (reusable), or, when it does not say, the message was a first one with nothing remembered. A
-  // suspicious customer's exchange never serves anyone else, nor does a reply that names the customer.
-  // An answer given with a campaign's brief in view may rest on that campaign's offer: never shared.
-  const general = !ctx.campaign && (result.reusable ?? (memories.length === 0 && earlier.length === 0));
-  const cacheable = result.source === "model" && !handoff && !lowTrust && general && !namesCustomer(result.text, customer.name);
-  trace.cached = cacheable;
-  const outcome = await reply(result.text, result.source, {
-    model: result.model,
-    tokensIn: result.tokensIn,
-    tokensOut: result.tokensOut,
-    costUsd,
-    // settled in the reply's transaction
-    settle: (ex) => allowance.settle(actual, ex),
-    handoff,
-    handoffReason: result.handoff.reason,
-    handoffCategory: result.handoff.category,
-  });
-
-  if (cacheable) {
-    (opts.defer ?? deferAfterResponse)(() =>
-      cache.store({
-        businessId,
-        question: message.content,
-        answer: result.text,
-        knowledgeVersion: business.knowledgeVersion,
-        channelStyle: style,
-        sourceMessageIds: [message.id],
-        ttlSeconds: settings.cacheTtlSeconds,
-        language: prompt.language ?? null,
-        embedding,
-        // the model confirmed the near miss's answer says the same: this paraphrase joins that answer's group
-        answerKey: result.sameAsEarlier && earlierAnswer ? earlierAnswer.answerKey : undefined,
-      }),
-    );
-  }
-  return outcome;
-}
-
-/** Whether a reply addresses the customer by name (a name of three letters or more, as a word). */
-function namesCustomer(text: string, name: string | null): boolean {
-  const parts = (name ?? "").split(/\s+/).filter((p) => p.length >= 3 && /\p{L}/u.test(p));
-  return parts.some((p) => new RegExp(`(^|[^\\p{L}])${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\p{L}])`, "iu").test(text));
+  return { trace, stop, reply };
 }
