@@ -62,7 +62,7 @@ describe("the after-hours message", () => {
 });
 
 describe("the FAQ shortcut", () => {
-  const faq = (question: string, answer: string, similarity: number) => ({ id: question, question, answer, similarity, score: similarity, textRank: null });
+  const faq = (question: string, answer: string, similarity: number) => ({ id: question, question, answer, similarity, score: similarity, textRank: null, wordMatch: null });
   const scale = faq("How much is a scale and polish?", "A hygienist scale and polish costs £65 and takes about 30 minutes.", 0.9);
   const checkup = faq("How much does a check-up cost?", "A routine check-up with an examination costs £55 for private patients.", 0.9);
 
