@@ -3,6 +3,8 @@
 // c=C; beside each, the floor of one insert plus one select on the same database, so the pipeline's
 // overhead reads as a ratio, and on PostgreSQL the commits per message the server counted. Each run
 // is a child process on a fresh database. Statements per message are counted in the client on both engines. Writes bench/results/pipeline.json.
+// On PostgreSQL it also runs with DATABASE_PREPARED_STATEMENTS=1 (a direct or session-mode
+// connection: each statement planned once per connection), beside production's pooler setting.
 // Options: --n 400 --c 8 --db both
 import { enginesFromArgs, freshDatabase, machine, type BenchEngine, runChild, writeResult, numberArg } from "./engines";
 import { customerTexts, instantModel } from "./instant-model";
@@ -10,6 +12,8 @@ import { customerTexts, instantModel } from "./instant-model";
 const N = numberArg("n", 400);
 const C = numberArg("c", 8);
 const CHILD = process.argv.includes("--child");
+const PREPARED = process.argv.includes("--prepared");
+if (PREPARED) process.env.DATABASE_PREPARED_STATEMENTS = "1";
 process.env.DISABLE_SCHEDULER = "1";
 // the database client counts every statement it sends (begin and commit included)
 process.env.PRISMAI_COUNT_STATEMENTS = "1";
@@ -115,7 +119,8 @@ async function runOne(engine: BenchEngine) {
   await database.drop();
   return {
     engine,
-    database: database.describe,
+    database: PREPARED ? database.describe.replace("prepare: false", "prepared statements: DATABASE_PREPARED_STATEMENTS=1") : database.describe,
+    preparedStatements: engine === "postgres" ? PREPARED : null,
     concurrency: C,
     messages: N,
     throughputPerSecond: round(N / elapsed),
@@ -140,11 +145,13 @@ async function main() {
     return;
   }
   const runs = [];
-  for (const engine of enginesFromArgs()) {
+  const variants = enginesFromArgs().flatMap((engine): { engine: BenchEngine; prepared: boolean }[] => (engine === "postgres" ? [{ engine, prepared: false }, { engine, prepared: true }] : [{ engine, prepared: false }]));
+  for (const { engine, prepared } of variants) {
     for (const c of [...new Set([1, C])]) {
       const n = c === 1 ? Math.min(N, 200) : N;
-      console.log(`[bench:pipeline] ${engine}, c=${c}, ${n} messages…`);
-      const result = runChild(["--db", engine, "--c", String(c), "--n", String(n)], `${engine} c=${c}`);
+      const label = `${engine}${prepared ? " (prepared statements)" : ""}, c=${c}`;
+      console.log(`[bench:pipeline] ${label}, ${n} messages…`);
+      const result = runChild(["--db", engine, "--c", String(c), "--n", String(n), ...(prepared ? ["--prepared"] : [])], label);
       console.log(`  ${result.throughputPerSecond} msg/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms${result.commitsPerMessage !== null ? `, ${result.commitsPerMessage} commits/message` : ""}, ${result.statementsPerMessage} statements/message, errors ${result.errors}`);
       runs.push(result);
     }

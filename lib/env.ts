@@ -33,6 +33,9 @@ export const EnvSchema = z.object({
 
   // database
   DATABASE_URL: urlOf(["postgres:", "postgresql:"], "postgres://"),
+  // "1": every statement is a named prepared statement, planned once per connection. Only on a direct
+  // connection or Supavisor's session mode (port 5432): its transaction mode (6543) does not keep them.
+  DATABASE_PREPARED_STATEMENTS: optional.refine((v) => v === undefined || v === "1" || v === "0", { message: 'must be "1" or "0"' }),
   PGLITE_DATA_DIR: optional,
 
   // secrets (generated and kept under .data/ in embedded mode)
@@ -154,6 +157,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       const missing = keys.filter((k) => e[k] === undefined);
       problems.push(`${service} is half-configured: ${set.join(", ")} set but ${missing.join(", ")} missing`);
     }
+  }
+  if (e.DATABASE_PREPARED_STATEMENTS === "1" && e.DATABASE_URL && new URL(e.DATABASE_URL).port === "6543") {
+    problems.push("DATABASE_PREPARED_STATEMENTS=1 needs a direct or session-mode connection: port 6543 is Supabase's transaction pooler, which does not keep prepared statements");
   }
   if (e.DATABASE_URL && e.NODE_ENV === "production" && !e.ENCRYPTION_KEY) {
     problems.push("ENCRYPTION_KEY is required with DATABASE_URL in production (openssl rand -base64 32)");

@@ -78,6 +78,15 @@ describe("environment", () => {
     expect(() => parseEnv({ WEBHOOKS_ALLOW_PRIVATE_URLS: "yes" })).toThrow(/must be "1" or "0"/);
   });
 
+  it("refuses prepared statements through Supabase's transaction pooler, which does not keep them", () => {
+    const pooler = "postgres://u:p@aws-0-eu-west-2.pooler.supabase.com:6543/postgres";
+    const session = "postgres://u:p@aws-0-eu-west-2.pooler.supabase.com:5432/postgres";
+    expect(() => parseEnv({ DATABASE_URL: pooler, DATABASE_PREPARED_STATEMENTS: "1" })).toThrow(/port 6543 is Supabase's transaction pooler/);
+    expect(parseEnv({ DATABASE_URL: session, DATABASE_PREPARED_STATEMENTS: "1" }).DATABASE_PREPARED_STATEMENTS).toBe("1");
+    expect(parseEnv({ DATABASE_URL: pooler }).DATABASE_PREPARED_STATEMENTS).toBeUndefined();
+    expect(() => parseEnv({ DATABASE_PREPARED_STATEMENTS: "yes" })).toThrow(/must be "1" or "0"/);
+  });
+
   it("treats empty strings as unset", () => {
     expect(parseEnv({ TWILIO_ACCOUNT_SID: "", TWILIO_AUTH_TOKEN: "" }).adapters.sms).toBe("outbox");
   });

@@ -92,16 +92,20 @@ function yieldBeforeQueries<C extends { query: unknown; exec: unknown; transacti
 export const POSTGRES_POOL_SIZE = 10;
 
 /**
- * postgres.js exactly as production connects: `prepare: false` (Supabase's transaction pooler does
- * not keep prepared statements) and a pool of POSTGRES_POOL_SIZE connections.
+ * postgres.js exactly as production connects: a pool of POSTGRES_POOL_SIZE connections and, by
+ * default, `prepare: false` (Supabase's transaction pooler does not keep prepared statements), so
+ * the server parses and plans every statement again. `prepared` (DATABASE_PREPARED_STATEMENTS=1, for
+ * a direct or session-mode connection): every statement with parameters is a named prepared
+ * statement, planned once per connection.
  */
-export function openPostgres(url: string, { max = POSTGRES_POOL_SIZE }: { max?: number } = {}): DbHandle {
-  const client = postgres(url, {
-    prepare: false,
+export function openPostgres(url: string, { max = POSTGRES_POOL_SIZE, prepared = false }: { max?: number; prepared?: boolean } = {}): DbHandle {
+  const raw = postgres(url, {
+    prepare: prepared,
     max,
     onnotice: () => {},
     ...(counting() ? { debug: () => void statementCount.n++ } : {}),
   });
+  const client = prepared ? preparingEveryStatement(raw) : raw;
   const db = drizzlePostgres({ client, schema }) as unknown as Db;
   acceptValuesLikePglite(client.options.serializers);
   return {
@@ -110,6 +114,31 @@ export function openPostgres(url: string, { max = POSTGRES_POOL_SIZE }: { max?: 
     exec: async (script) => void (await client.unsafe(script).simple()),
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+/**
+ * Drizzle asks postgres.js for a prepared statement only for a query given a name (`.prepare(name)`);
+ * every other query says `prepare: false` itself. This hands drizzle the client with each query's
+ * `prepare` turned on, in transactions and savepoints too. A plan the schema invalidated is
+ * prepared again by postgres.js (its retry of RevalidateCachedQuery); connections are replaced after
+ * postgres.js's max_lifetime, which bounds the statements each one keeps.
+ */
+function preparingEveryStatement(client: postgres.Sql): postgres.Sql {
+  type Fn = (...args: unknown[]) => unknown;
+  const scoped = (method: "begin" | "savepoint", target: postgres.Sql): Fn => (...args) => {
+    const fn = args.pop() as (tx: postgres.Sql) => unknown;
+    return (target as unknown as Record<typeof method, Fn>)[method]!(...args, (tx: postgres.Sql) => fn(preparingEveryStatement(tx)));
+  };
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === "unsafe") {
+        return (query: string, args?: unknown[], options?: Record<string, unknown>) =>
+          target.unsafe(query, args as postgres.ParameterOrJSON<never>[], args?.length ? { ...options, prepare: true } : options);
+      }
+      if (prop === "begin" || prop === "savepoint") return scoped(prop, target);
+      return Reflect.get(target, prop, receiver);
+    },
+  });
 }
 
 /** Postgres type oids: timestamp, timestamptz, date; json, jsonb. */
@@ -136,7 +165,7 @@ export function acceptValuesLikePglite(serializers: Record<number, (x: unknown) 
 
 async function open(): Promise<DbHandle> {
   const e = env();
-  if (e.DATABASE_URL) return openPostgres(e.DATABASE_URL);
+  if (e.DATABASE_URL) return openPostgres(e.DATABASE_URL, { prepared: e.DATABASE_PREPARED_STATEMENTS === "1" });
   const dataDir = e.PGLITE_DATA_DIR ?? path.resolve(".data/pglite");
   const client = await openPglite({ dataDir });
   const db = drizzlePglite({ client, schema }) as unknown as Db;
