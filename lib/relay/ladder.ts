@@ -12,7 +12,7 @@ import { restCredentials } from "@/lib/channels/twilio/credentials";
 import { maskPhone, sendMessage } from "@/lib/channels/twilio/deliver";
 import { farewellTwiml, voiceOf } from "@/lib/channels/voice/twiml";
 import { localParts } from "@/lib/billing/period";
-import { decrypt } from "@/lib/security/crypto";
+import { decrypt, encrypt } from "@/lib/security/crypto";
 import type { Embedder } from "@/lib/ai/embeddings";
 import { closeSettledHandoffs, listOpenHandoffs, noticeText, suggestionFor } from "./handoffs";
 
@@ -58,7 +58,7 @@ async function placeCall(tx: Tx, businessId: string, to: string, text: string): 
   }
   await tx.execute(
     sql`insert into outbox (business_id, channel_kind, recipient, body, payload, status, sent_at, provider_message_id, error)
-        values (${businessId}, 'voice', ${maskPhone(to)}, ${text}, ${JSON.stringify({ kind: "relay_call", channelId: channel.id, twiml })}::jsonb,
+        values (${businessId}, 'voice', ${maskPhone(to)}, ${text}, ${JSON.stringify({ kind: "relay_call", channelId: channel.id, toEncrypted: encrypt(to), twiml })}::jsonb,
                 ${status}, ${status === "sent" ? new Date() : null}, ${sid}, ${error})`,
   );
 }

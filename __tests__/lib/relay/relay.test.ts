@@ -21,6 +21,7 @@ import { suggestFaqs } from "@/lib/knowledge/suggestions";
 import { getMemberPhoneSettings, removeMemberPhone, requestMemberPhoneCode, saveMemberLadder, verifyMemberPhone } from "@/lib/relay/phone";
 import { inQuietHours, runRelayLadder } from "@/lib/relay/ladder";
 import { parseOwnerText } from "@/lib/relay/reply";
+import { ownerPhoneFeed, ownerPhoneSend, ownerPhoneState } from "@/lib/relay/simulator";
 import { JOBS } from "@/lib/jobs";
 import type { MemberCtx } from "@/lib/services/context";
 import { POST as smsPost } from "@/app/api/webhooks/twilio/sms/route";
@@ -331,5 +332,30 @@ describe("the owner answers from their phone", () => {
     const stranger = customerPhone();
     await texts(stranger, "What are your opening hours?");
     expect(await withService((tx) => findCustomerByIdentity(tx, DEMO_BUSINESS_ID, { kind: "phone", value: stranger }))).toBeDefined();
+  });
+});
+
+describe("embedded mode: the owner's phone as a simulator panel", () => {
+  const post = (url: string, init: RequestInit) => smsPost(new Request(url, init));
+
+  it("shows what reached the member's own number, and sends from it through the real webhook", async () => {
+    const since = new Date(Date.now() - 1000);
+    const h = await handOff("sms", "Can a real person tell me if you take children? I want to speak to a real person please");
+    await withService((tx) => tx.execute(sql`update relay_handoffs set opened_at = now() - interval '6 minutes' where code = ${h.code} and closed_at is null`));
+    await runRelayLadder({ businessId: DEMO_BUSINESS_ID });
+
+    expect((await ownerPhoneState({ ctx: owner })).phone).toEqual({ kind: "sms", masked: masked(OWNER_PHONE), verified: true });
+    const feed = await ownerPhoneFeed({ ctx: owner, since });
+    expect(feed.map((f) => f.body)).toEqual([expect.stringContaining(`#${h.code} A customer on SMS needs a person.`)]);
+    // another member's phone shows none of it
+    expect(await ownerPhoneFeed({ ctx: agent, since })).toEqual([]);
+
+    const sent = await ownerPhoneSend({ ctx: owner, input: { text: `#${h.code} Yes, we see children from age 3.` }, origin: ORIGIN, post });
+    await backgroundIdle();
+    expect(sent.replies).toEqual([expect.stringContaining(`#${h.code}: sent to a customer on SMS.`)]);
+    expect((await thread(h.conversationId)).filter((m) => m.role === "agent").map((m) => m.content)).toEqual(["Yes, we see children from age 3."]);
+    expect(await problem(ownerPhoneSend({ ctx: owner, input: { text: "  " }, origin: ORIGIN, post }))).toBe("Write a message.");
+    expect(await problem(ownerPhoneSend({ ctx: agent, input: { text: "hello" }, origin: ORIGIN, post }))).toBe("Add and verify your phone under Settings → Notifications first.");
+    await texts(OWNER_PHONE, `#${h.code} done`);
   });
 });
