@@ -16,9 +16,13 @@ import type { OwnerPhoneState } from "@/lib/relay/simulator";
 export function OwnerPhone({ slug, state, startedAt }: { slug: string; state: OwnerPhoneState; startedAt: string }) {
   const [open, setOpen] = useState(false);
   return (
-    <div className="fixed bottom-4 right-4 z-40 flex flex-col items-end gap-2">
+    // below the inbox, in the page's flow: never over the inbox's own controls
+    <div className="mt-8 flex flex-col items-end gap-2 md:mt-12">
+      <Button type="button" variant={open ? "secondary" : "primary"} aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+        <Smartphone className="h-4 w-4" aria-hidden /> Your phone
+      </Button>
       {open && (
-        <section aria-label="Your phone (simulator)" className="w-[calc(100vw-2rem)] max-w-sm rounded-xl border border-slate-300 bg-white p-3 shadow-xl">
+        <section aria-label="Your phone (simulator)" className="w-full max-w-sm rounded-xl border border-slate-300 bg-white p-3 shadow-sm">
           <div className="mb-2 flex items-center justify-between gap-2">
             <h2 className="text-sm font-medium">
               Your phone <span className="font-normal text-slate-500">{state.phone ? `(${state.phone.masked})` : "(simulator)"}</span>
@@ -40,9 +44,6 @@ export function OwnerPhone({ slug, state, startedAt }: { slug: string; state: Ow
           )}
         </section>
       )}
-      <Button type="button" variant={open ? "secondary" : "primary"} aria-expanded={open} onClick={() => setOpen((o) => !o)}>
-        <Smartphone className="h-4 w-4" aria-hidden /> Your phone
-      </Button>
     </div>
   );
 }
