@@ -95,6 +95,10 @@ export async function makeTenant(ex: Executor, slug: string, ownerId: string) {
     })
     .returning();
   await ex.insert(s.bookingDialogues).values({ businessId, conversationId: co!.id, customerId: cu!.id, state: { step: "day" } });
+  // the owner's own phone (unverified, so nothing is ever texted to it) and a closed hand-off with its notice
+  await ex.insert(s.memberPhones).values({ businessId, userId: ownerId, channelKind: "sms", phoneEncrypted: encrypt("+15555550101"), phoneHash: `phone-hash-${slug}` });
+  const [handoff] = await ex.insert(s.relayHandoffs).values({ businessId, conversationId: co!.id, code: "A2", closedAt: new Date() }).returning();
+  await ex.insert(s.relayNotices).values({ handoffId: handoff!.id, businessId, userId: ownerId, step: "text" });
   return {
     bookingServiceId: svc!.id,
     bookingResourceId: res!.id,

@@ -373,6 +373,8 @@ export type AnalyticsAggregates = {
   byDay: { day: string; channel: string; conversations: number }[];
   /** conversations handed to a person, by the reason of the first hand-off */
   reasons: { reason: string; conversations: number }[];
+  /** conversations that ended in a booking (confirmed, or kept and missed: a no-show was still booked) — a conversion */
+  booked: number;
 };
 
 /**
@@ -380,7 +382,7 @@ export type AnalyticsAggregates = {
  * hand-off reasons straight from them, the summary once the 72 hours are judged.
  */
 export async function analyticsAggregates(ex: Executor, s: ReportScope): Promise<AnalyticsAggregates> {
-  const [r] = await rows<{ summary: unknown; days: unknown; reasons: unknown }>(
+  const [r] = await rows<{ summary: unknown; days: unknown; reasons: unknown; booked: number }>(
     ex,
     sql`with ${factsSteps(s)},
         judged as (select g.*, ${resolutionType(s)} as resolution_type from g left join returned on returned.id = g.id)
@@ -390,12 +392,15 @@ export async function analyticsAggregates(ex: Executor, s: ReportScope): Promise
                   from (select to_char(l.d, 'YYYY-MM-DD') as day, l.channel, l.conversations
                         from (select (f.created_at at time zone ${s.timeZone})::date as d, f.channel, count(*)::int as conversations from g f group by 1, 2) l) d) as days,
                (select coalesce(json_agg(h order by h.conversations desc, h.reason), '[]'::json)
-                  from (select ${handoffReason} as reason, count(*)::int as conversations from g f where f.handed group by 1) h) as reasons`,
+                  from (select ${handoffReason} as reason, count(*)::int as conversations from g f where f.handed group by 1) h) as reasons,
+               (select count(*)::int from g f where exists (
+                  select 1 from bookings b where b.business_id = ${s.businessId} and b.conversation_id = f.id and b.status in ('confirmed', 'no_show'))) as booked`,
   );
   return {
     summary: readSummary(json<Record<string, unknown>>(r?.summary)),
     byDay: json(r?.days ?? "[]"),
     reasons: json(r?.reasons ?? "[]"),
+    booked: Number(r?.booked ?? 0),
   };
 }
 

@@ -1282,6 +1282,84 @@ export const apiIdempotencyKeys = pgTable(
 );
 
 /** Tables that carry tenant data; RLS is enabled on each and tests walk this list. */
+// ---- The owner's own phone and the hand-off relay (lib/relay) ----
+
+/**
+ * A member's own phone for hand-offs: sealed like customers' numbers, found again by a keyed hash when
+ * the member texts the business, used only once the code sent to it was typed back; how hand-offs reach
+ * them (the escalation ladder) and their quiet hours in the business's time zone.
+ */
+export const memberPhones = pgTable(
+  "member_phones",
+  {
+    businessId: businessId(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** sms or whatsapp: which of the business's channels texts the member (and which they text back to) */
+    channelKind: channelKind("channel_kind").notNull(),
+    phoneEncrypted: text("phone_encrypted").notNull(),
+    /** keyedHash of the E.164 number: an inbound text from it is the member, not a customer */
+    phoneHash: text("phone_hash").notNull(),
+    codeHash: text("code_hash"),
+    codeSentAt: timestamp("code_sent_at", { withTimezone: true }),
+    codeExpiresAt: timestamp("code_expires_at", { withTimezone: true }),
+    codeAttempts: integer("code_attempts").notNull().default(0),
+    verifiedAt: timestamp("verified_at", { withTimezone: true }),
+    /** minutes after the dashboard notice before a text; null: never texted */
+    textAfterMinutes: integer("text_after_minutes").default(5),
+    /** minutes after the dashboard notice before a call (voice channel); null: never called */
+    callAfterMinutes: integer("call_after_minutes"),
+    /** quiet hours as minutes of the day in the business's time zone; both null: none */
+    quietStartMinute: integer("quiet_start_minute"),
+    quietEndMinute: integer("quiet_end_minute"),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.businessId, t.userId] }),
+    uniqueIndex("member_phones_verified_key").on(t.businessId, t.phoneHash).where(sql`verified_at is not null`),
+  ],
+);
+
+/** A conversation handed to a person while it waits: its short code (#A7) for replies from a phone, and what the notice says. */
+export const relayHandoffs = pgTable(
+  "relay_handoffs",
+  {
+    id: id(),
+    businessId: businessId(),
+    conversationId: uuid("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    code: text("code").notNull(),
+    reason: text("reason"),
+    summary: text("summary"),
+    suggestion: text("suggestion"),
+    openedAt: timestamp("opened_at", { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("relay_handoffs_open_code_key").on(t.businessId, t.code).where(sql`closed_at is null`),
+    uniqueIndex("relay_handoffs_open_conversation_key").on(t.businessId, t.conversationId).where(sql`closed_at is null`),
+  ],
+);
+
+/** Each rung of the ladder reached for one member and one hand-off, so the job never texts or calls twice. */
+export const relayNotices = pgTable(
+  "relay_notices",
+  {
+    handoffId: uuid("handoff_id")
+      .notNull()
+      .references(() => relayHandoffs.id, { onDelete: "cascade" }),
+    businessId: businessId(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    step: text("step").notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.handoffId, t.userId, t.step] }), index("relay_notices_business_idx").on(t.businessId)],
+);
+
 export const TENANT_TABLES = [
   "businesses",
   "members",
@@ -1335,4 +1413,7 @@ export const TENANT_TABLES = [
   "booking_closures",
   "bookings",
   "booking_dialogues",
+  "member_phones",
+  "relay_handoffs",
+  "relay_notices",
 ] as const;

@@ -10,6 +10,7 @@ import { drainWebhooks } from "@/lib/webhooks/deliver";
 import { syncHubspot } from "@/lib/hubspot/sync";
 import { sendReminders } from "@/lib/booking/reminders";
 import { runCampaigns } from "@/lib/campaigns/send";
+import { runRelayLadder } from "@/lib/relay/ladder";
 
 export const JOBS = {
   sweep: { everySeconds: 60, run: () => sweep() },
@@ -32,6 +33,8 @@ export const JOBS = {
   "booking-reminders": { everySeconds: 300, run: () => sendReminders() },
   // Campaigns: the due recipients of running campaigns in batches, each sent once (lib/campaigns/send).
   campaigns: { everySeconds: 30, run: () => runCampaigns() },
+  // Hand-offs climb each member's ladder: a text to their own phone after N minutes, then a call, outside quiet hours (lib/relay/ladder).
+  "relay-ladder": { everySeconds: 60, run: () => runRelayLadder() },
 } as const;
 
 export type JobName = keyof typeof JOBS;

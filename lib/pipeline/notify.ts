@@ -5,6 +5,7 @@ import type { Executor } from "@/lib/db/client";
 import { businesses, conversations, members, users } from "@/lib/db/schema";
 import { enqueueEmail } from "@/lib/channels/outbox";
 import { env } from "@/lib/env";
+import { openHandoff } from "@/lib/relay/handoffs";
 
 export async function notifyHandoff(ex: Executor, input: { businessId: string; conversationId: string; reason?: string | null }) {
   const [business] = await ex.select().from(businesses).where(eq(businesses.id, input.businessId));
@@ -13,6 +14,8 @@ export async function notifyHandoff(ex: Executor, input: { businessId: string; c
     .from(conversations)
     .where(and(eq(conversations.id, input.conversationId), eq(conversations.businessId, input.businessId)));
   if (!business || !conversation) return 0;
+  // relay hook (lib/relay): the hand-off's short code for members' phones; the ladder job texts and calls them
+  await openHandoff(ex, input);
   const staff = await ex
     .select({ email: users.email })
     .from(members)

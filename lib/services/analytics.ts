@@ -59,6 +59,9 @@ export type AnalyticsReport = {
     csatSatisfiedShare: number | null;
     /** surveys answered / surveys sent */
     csatResponseRate: number | null;
+    /** conversations that ended in a booking (a conversion), and their share of all conversations */
+    booked: number;
+    bookingRate: number | null;
   };
   /** one entry per local day: conversations started per channel */
   byDay: { day: string; values: Record<string, number> }[];
@@ -72,7 +75,7 @@ export async function getAnalyticsReport({ ctx, input }: { ctx: Ctx; input?: unk
   const now = opts.now ?? new Date();
   return runReport(ctx, input, now, async (tx, f) => {
     const scope = { businessId: ctx.businessId, timeZone: f.timeZone, startsAt: f.startsAt, endsAt: f.endsAt, channel: f.channel, now };
-    const { summary, byDay: daily, reasons } = await analyticsAggregates(tx, scope);
+    const { summary, byDay: daily, reasons, booked } = await analyticsAggregates(tx, scope);
     const channels = [...new Set(daily.map((d) => d.channel))].sort();
     const perDay = new Map<string, Record<string, number>>(f.days.map((d) => [d, {}]));
     for (const d of daily) {
@@ -90,6 +93,8 @@ export async function getAnalyticsReport({ ctx, input }: { ctx: Ctx; input?: unk
         csatAverage: summary.csat_answered > 0 ? summary.csat_average : null,
         csatSatisfiedShare: summary.csat_answered > 0 ? summary.csat_satisfied / summary.csat_answered : null,
         csatResponseRate: summary.csat_sent > 0 ? summary.csat_answered / summary.csat_sent : null,
+        booked,
+        bookingRate: summary.conversations > 0 ? booked / summary.conversations : null,
       },
       byDay: f.days.map((day) => ({ day, values: perDay.get(day)! })),
       channels,

@@ -166,6 +166,40 @@ describe("each metric on hand-made conversations", () => {
     expect([none.csat_sent, none.csatAverage, none.csatSatisfiedShare, none.csatResponseRate]).toEqual([0, null, null, null]);
   });
 
+  it("a booking made from a conversation is a conversion; a cancelled one or a hold that ran out is not", async () => {
+    const before = (await getAnalyticsReport({ ctx: owner, input: NOV }, { now: NOW })).summary;
+    expect(before).toMatchObject({ booked: 0, bookingRate: 0 });
+    const made: string[] = [];
+    await withService(async (tx) => {
+      const [r] = await rows<{ service: string; resource: string }>(
+        tx,
+        sql`select (select id from booking_services where business_id = ${businessId} limit 1) as service, (select id from booking_resources where business_id = ${businessId} limit 1) as resource`,
+      );
+      // Ann booked by chat (kept), Gus booked and did not come (still booked), Dan's was cancelled, Eve's hold ran out
+      for (const [key, status, day] of [["ann", "confirmed", 10], ["gus", "no_show", 11], ["dan", "cancelled", 12], ["eve", "expired", 13]] as const) {
+        const starts = new Date(Date.UTC(2026, 10, day, 9));
+        const ends = new Date(starts.getTime() + 30 * 60_000);
+        const [b] = await rows<{ id: string }>(
+          tx,
+          sql`insert into bookings (business_id, customer_id, service_id, resource_id, during, starts_at, ends_at, status, conversation_id)
+              select business_id, customer_id, ${r!.service}, ${r!.resource}, tstzrange(${starts.toISOString()}::timestamptz, ${ends.toISOString()}::timestamptz), ${starts}, ${ends}, ${status}, id
+              from conversations where id = ${conv[key]!} returning id`,
+        );
+        made.push(b!.id);
+      }
+    });
+    const { summary } = await getAnalyticsReport({ ctx: owner, input: NOV }, { now: NOW });
+    expect(summary.booked).toBe(2);
+    expect(summary.bookingRate).toBeCloseTo(2 / 8);
+    // on one channel: only Gus's SMS conversation
+    expect((await getAnalyticsReport({ ctx: owner, input: { ...NOV, channel: "sms" } }, { now: NOW })).summary).toMatchObject({ booked: 1 });
+    await signInAs("alice@a.test");
+    const out = renderToString(await AnalyticsPage({ params: Promise.resolve({ business: SLUG }), searchParams: Promise.resolve(NOV) }));
+    expect(out).toContain("Booked (conversions)");
+    expect(out).toContain("2 of 8 conversations ended in a booking");
+    await withService((tx) => tx.execute(sql`delete from bookings where id in (${sql.join(made.map((id) => sql`${id}`), sql`, `)})`));
+  });
+
   it("a customer who comes back on another channel within 72 hours is not resolved by the AI; after 72 hours, it is", async () => {
     const csv = await exportAnalyticsCsv({ ctx: owner, input: NOV }, { now: NOW });
     const type = (id: string) => csv.csv.split("\r\n").find((l) => l.startsWith(id))!.split(",")[9];

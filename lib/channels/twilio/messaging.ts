@@ -25,6 +25,7 @@ import type { ParsedInbound } from "./inbound";
 import { countSegments, smartEncode, splitBody } from "./segments";
 import { emptyTwiml, messagesTwiml, twimlResponse } from "./twiml";
 import type { TwilioWebhook } from "./webhook";
+import { relayFromMember } from "@/lib/relay/reply";
 
 type Planned = { twiml: string; parts: string[] };
 
@@ -36,7 +37,7 @@ function planReply(kind: MessagingKind, text: string, reply: Message | null): Pl
 }
 
 /** After the response: the reply's cost per part, its delivery record, and the event's outcome, in one transaction. */
-function settleReply(channel: Channel, kind: MessagingKind, eventId: string, outcome: EventOutcome, sent?: { parts: string[]; reply: Message | null; conversationId: string }) {
+function settleReply(channel: Channel, kind: MessagingKind, eventId: string, outcome: EventOutcome, sent?: { parts: string[]; reply: Message | null; conversationId: string | null }) {
   afterResponse(() =>
     withService(async (tx) => {
       if (sent) {
@@ -89,6 +90,14 @@ export async function handleInboundMessage(hook: TwilioWebhook, kind: MessagingK
   };
 
   try {
+    // ---- relay hook (lib/relay): a text from a member's own verified number answers a hand-off; it is no customer's message
+    const relayed = await relayFromMember({ businessId: channel.businessId, from: parsed.from, text: parsed.text, defer: afterResponse });
+    if (relayed) {
+      const planned = planReply(kind, relayed.text, null);
+      settleReply(channel, kind, eventId, { status: "processed", result: { relay: relayed.outcome, code: relayed.code, messageId: relayed.messageId } }, { ...planned, reply: null, conversationId: relayed.conversationId });
+      return twimlResponse(planned.twiml);
+    }
+
     // ---- keywords: consent first, the model never sees them
     // campaign hook (lib/campaigns/consent): STOP in eight languages, and every keyword into the consent ledger
     const keyword = consentKeyword(parsed.text, { optedOut: first.customer ? !canMessage(first.customer, kind) : false });

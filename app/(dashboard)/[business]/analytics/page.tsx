@@ -28,7 +28,21 @@ const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 const strings = (raw: SearchParams) => Object.fromEntries(Object.entries(raw).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])));
 
-function Metric({ label, value, detail, href, definition }: { label: string; value: string; detail: string; href: string; definition: React.ReactNode }) {
+function Metric({
+  label,
+  value,
+  detail,
+  href,
+  definition,
+  linkTitle = "Open these conversations in the inbox",
+}: {
+  label: string;
+  value: string;
+  detail: string;
+  href: string;
+  definition: React.ReactNode;
+  linkTitle?: string;
+}) {
   return (
     <Card className="min-w-0">
       <p className="text-sm text-slate-600">
@@ -36,7 +50,7 @@ function Metric({ label, value, detail, href, definition }: { label: string; val
         {definition}
       </p>
       <p className="mt-1 text-2xl font-semibold tabular-nums">
-        <Link href={href} className="hover:underline" title={`Open these conversations in the inbox`}>
+        <Link href={href} className="hover:underline" title={linkTitle}>
           {value}
         </Link>
       </p>
@@ -165,6 +179,23 @@ export default async function Page({ params, searchParams }: { params: Promise<{
                 "When staff close a conversation, the customer is asked once how it went, on a scale of 1 (poor) to 5 (excellent): rating buttons in web chat, \"reply 1–5\" by SMS and WhatsApp (only within 24 hours of their last message), a link by email. Customers who opted out are never asked.",
                 "The score is the average rating of the surveys answered; the share is how many of those rated 4 or 5.",
                 "Answered: surveys with a rating divided by surveys sent, for conversations started in the period.",
+              ]}
+            />
+          }
+        />
+        <Metric
+          label="Booked (conversions)"
+          value={percent(s.bookingRate)}
+          detail={`${s.booked} of ${s.conversations} conversations ended in a booking`}
+          href={`/${slug}/calendar`}
+          linkTitle="Open the calendar"
+          definition={
+            <Definition
+              id="booked"
+              term="Booked (conversions)"
+              lines={[
+                "A conversation counts when a booking was made from it (by the AI or by staff) and it still stands: confirmed, or kept in the calendar as a no-show. Holds that ran out and cancelled bookings do not count.",
+                "The rate is those conversations divided by all conversations of the period, on the chosen channel. A booking is also a campaign's goal when the campaign asks for one.",
               ]}
             />
           }

@@ -8,6 +8,9 @@ import { getSetupChecklist, setupHiddenCookie } from "@/lib/services/setup";
 import { listIntents } from "@/lib/services/intents";
 import { InboxClient } from "@/components/inbox/inbox-client";
 import { SetupChecklist } from "@/components/inbox/setup-checklist";
+import { env } from "@/lib/env";
+import { ownerPhoneState } from "@/lib/relay/simulator";
+import { OwnerPhone } from "@/components/relay/owner-phone-client";
 
 export const metadata = { title: "Inbox" };
 export const dynamic = "force-dynamic";
@@ -29,19 +32,24 @@ export default async function Page({ params, searchParams }: { params: Promise<{
       if (!(err instanceof AppError && err.code === "not_found")) throw err;
     }
   }
+  // embedded mode: the member's own phone as a simulator panel (lib/relay)
+  const phone = env().adapters.sms === "outbox" ? await ownerPhoneState({ ctx }) : null;
   return (
-    <InboxClient
-      key={business.id}
-      slug={business.slug}
-      me={ctx.actor.userId}
-      role={ctx.actor.role}
-      assignees={assignees}
-      intents={intents.map((i) => ({ id: i.id, name: i.name }))}
-      initialFilters={list.filters}
-      initialList={{ items: list.items, waiting: list.waiting }}
-      initialView={view}
-      setup={checklist && !checklist.complete ? <SetupChecklist slug={business.slug} checklist={checklist} /> : null}
-      setupSummary={checklist && !checklist.complete ? `Set-up: ${checklist.done} of ${checklist.steps.length} done` : null}
-    />
+    <>
+      <InboxClient
+        key={business.id}
+        slug={business.slug}
+        me={ctx.actor.userId}
+        role={ctx.actor.role}
+        assignees={assignees}
+        intents={intents.map((i) => ({ id: i.id, name: i.name }))}
+        initialFilters={list.filters}
+        initialList={{ items: list.items, waiting: list.waiting }}
+        initialView={view}
+        setup={checklist && !checklist.complete ? <SetupChecklist slug={business.slug} checklist={checklist} /> : null}
+        setupSummary={checklist && !checklist.complete ? `Set-up: ${checklist.done} of ${checklist.steps.length} done` : null}
+      />
+      {phone && <OwnerPhone slug={business.slug} state={phone} startedAt={phone.since} />}
+    </>
   );
 }

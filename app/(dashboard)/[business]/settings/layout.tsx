@@ -5,14 +5,14 @@ import { SettingsTabs } from "./settings-tabs-client";
 
 // Access is decided by each page and by every loader it calls, never here: Next renders a layout and
 // its page side by side, so a page's data would reach the browser whatever the layout returned.
-// The tabs are only hidden from agents because none of them would open.
+// Agents see only the tabs they can open (their own notifications).
 export default async function SettingsLayout({ children, params }: { children: React.ReactNode; params: Promise<{ business: string }> }) {
   const { business: slug } = await params;
   const { ctx } = await memberContext(slug);
   return (
     <div>
       <PageHeader title="Settings" />
-      {isManager(ctx) && <SettingsTabs slug={slug} />}
+      <SettingsTabs slug={slug} manager={isManager(ctx)} />
       <div className="mt-6 max-w-2xl">{children}</div>
     </div>
   );

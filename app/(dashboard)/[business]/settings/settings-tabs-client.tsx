@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useIsActive } from "@/hooks/use-is-active";
 import { cn } from "@/components/ui/cn";
 
-const TABS = [
+const TABS: { href: string; label: string; everyone?: boolean }[] = [
   { href: "", label: "Business profile" },
   { href: "/team", label: "Team" },
   { href: "/ai", label: "AI" },
@@ -13,13 +13,15 @@ const TABS = [
   { href: "/api", label: "API" },
   { href: "/webhooks", label: "Webhooks" },
   { href: "/integrations", label: "Integrations" },
+  { href: "/notifications", label: "Notifications", everyone: true },
 ];
 
-export function SettingsTabs({ slug }: { slug: string }) {
+/** Agents see only the tabs every member may open (their own notifications). */
+export function SettingsTabs({ slug, manager = true }: { slug: string; manager?: boolean }) {
   const isActive = useIsActive();
   return (
     <div className="flex gap-1 overflow-x-auto border-b border-slate-200">
-      {TABS.map((t) => {
+      {TABS.filter((t) => manager || t.everyone).map((t) => {
         const href = `/${slug}/settings${t.href}`;
         const active = isActive(href);
         return (
