@@ -59,9 +59,10 @@ function reachableSql(kinds: readonly CampaignChannel[]): SQL {
   return sql`(${sql.join(parts, sql` or `)})`;
 }
 
-function whereOf(businessId: string, f: AudienceFilter): SQL {
+function whereOf(businessId: string, f: AudienceFilter, ids?: string[]): SQL {
   const kinds = f.channels.length ? f.channels : [...CAMPAIGN_CHANNELS];
   const conds: SQL[] = [sql`c.business_id = ${businessId}`, sql`not c.blocked`, reachableSql(kinds)];
+  if (ids) conds.push(sql`c.id = any(${`{${ids.join(",")}}`}::uuid[])`);
   if (f.tags.length) conds.push(sql`c.tags && array[${sql.join(f.tags.map((t) => sql`${t}`), sql`, `)}]::text[]`);
   if (f.trustMin !== undefined) conds.push(sql`c.trust_score >= ${f.trustMin}`);
   if (f.trustMax !== undefined) conds.push(sql`c.trust_score <= ${f.trustMax}`);
@@ -93,9 +94,10 @@ async function languagesOf(ex: Executor, businessId: string, ids: string[]): Pro
 
 export type AudienceMember = { id: string; name: string | null; tags: string[]; consent: Record<string, unknown> };
 
-/** Everyone the filter takes, in a stable order. */
-export async function audienceMembers(ex: Executor, businessId: string, filter: AudienceFilter): Promise<AudienceMember[]> {
-  const members = await rows<AudienceMember>(ex, sql`select c.id, c.name, c.tags, c.consent from customers c where ${whereOf(businessId, filter)} order by c.created_at, c.id`);
+/** Everyone the filter takes (of `ids`, when given: a trigger's customers), in a stable order. */
+export async function audienceMembers(ex: Executor, businessId: string, filter: AudienceFilter, ids?: string[]): Promise<AudienceMember[]> {
+  if (ids && !ids.length) return [];
+  const members = await rows<AudienceMember>(ex, sql`select c.id, c.name, c.tags, c.consent from customers c where ${whereOf(businessId, filter, ids)} order by c.created_at, c.id`);
   if (!filter.language) return members;
   const langs = await languagesOf(ex, businessId, members.map((m) => m.id));
   return members.filter((m) => langs.get(m.id) === filter.language);

@@ -26,6 +26,7 @@ import { AudienceFilter, ADDRESS_OF, CAMPAIGN_CHANNELS, audienceMembers, type Ca
 import { consentStates, mayContact, unsubscribeToken, unsubscribeUrl, type ConsentState } from "./consent";
 import { channelCost, personalise, personaliseEstimate, renderTemplate } from "./message";
 import { nextAllowedTime, recipientLocale } from "./quiet-hours";
+import { dueOccurrences, readTrigger, type Occurrence } from "./triggers";
 
 export type Campaign = typeof campaigns.$inferSelect;
 type Variant = "A" | "B" | "holdout";
@@ -46,6 +47,8 @@ export function variantOf(campaignId: string, customerId: string, holdoutPct: nu
 
 export type PlannedRecipient = {
   customerId: string;
+  /** the trigger's occurrence that enrolled them ('' for a campaign sent once) */
+  occurrence: string;
   name: string | null;
   variant: Variant;
   channel: CampaignChannel | null;
@@ -79,12 +82,16 @@ async function businessInfo(ex: Executor, businessId: string): Promise<BusinessI
   return b;
 }
 
-/** Every recipient of the campaign's audience with their channel, group, time and price. */
-export async function planRecipients(ex: Executor, campaign: Campaign, now: Date = new Date()): Promise<PlannedRecipient[]> {
+/**
+ * Every recipient of the campaign's audience with their channel, group, time and price; with
+ * `occurrences`, only the audience's customers a trigger enrolled (fired by now: due at their next allowed time).
+ */
+export async function planRecipients(ex: Executor, campaign: Campaign, now: Date = new Date(), opts: { occurrences?: Occurrence[] } = {}): Promise<PlannedRecipient[]> {
   const business = await businessInfo(ex, campaign.businessId);
   const filter = AudienceFilter.parse({ ...campaign.audience, consent: false });
   const allowed = (campaign.channelKinds.length ? campaign.channelKinds : [...CAMPAIGN_CHANNELS]).filter((k): k is CampaignChannel => (CAMPAIGN_CHANNELS as readonly string[]).includes(k));
-  const members = await audienceMembers(ex, campaign.businessId, { ...filter, channels: allowed });
+  const occurrenceOf = opts.occurrences ? new Map(opts.occurrences.map((o) => [o.customerId, o])) : null;
+  const members = await audienceMembers(ex, campaign.businessId, { ...filter, channels: allowed }, occurrenceOf ? [...occurrenceOf.keys()] : undefined);
   const ids = members.map((m) => m.id);
   const channelRows = await ex
     .select({ id: channels.id, kind: channels.kind })
@@ -133,7 +140,7 @@ export async function planRecipients(ex: Executor, campaign: Campaign, now: Date
   return members.map((m): PlannedRecipient => {
     const variant = variantOf(campaign.id, m.id, campaign.holdoutPct, !!campaign.bodyB);
     const goalMetBefore = campaign.goal === "tag_added" && !!campaign.goalTag && m.tags.includes(campaign.goalTag);
-    const base = { customerId: m.id, name: m.name, variant, dueAt: start, text: "", estimateUsd: 0, goalMetBefore };
+    const base = { customerId: m.id, occurrence: occurrenceOf?.get(m.id)?.occurrence ?? "", name: m.name, variant, dueAt: start, text: "", estimateUsd: 0, goalMetBefore };
     const reachable = allowed.filter((k) => channelOf.has(k) && identities.get(m.id)?.has(ADDRESS_OF[k]) && (k !== "whatsapp" || usedWhatsapp.has(m.id)));
     const consented = reachable.filter((k) => mayContact(consent.get(`${m.id}:${k}`), m, k).ok);
     const order = [...(lastKind.get(m.id) ?? []).filter((k) => consented.includes(k as CampaignChannel)), ...consented];
@@ -192,7 +199,8 @@ export async function estimateOf(campaign: Campaign, plan: PlannedRecipient[], n
   const sending = plan.filter((r) => r.status === "queued").length;
   const fits = totalUsd <= remainingUsd;
   const refusal =
-    sending === 0
+    // a triggered campaign may enrol nobody today and many later: each message is checked against the budget as it goes
+    sending === 0 && !campaign.trigger
       ? "Nobody in this audience can be sent to (see the reasons skipped)."
       : fits
         ? null
@@ -210,6 +218,30 @@ export async function estimateOf(campaign: Campaign, plan: PlannedRecipient[], n
   };
 }
 
+/**
+ * A triggered campaign's new recipients: the occurrences fired by `now` that have no row yet, planned
+ * like any recipient (consent, channel, quiet hours, price) and written once per occurrence key.
+ */
+export async function enrolTriggered(ex: Executor, campaign: Campaign, now: Date): Promise<number> {
+  const trigger = readTrigger(campaign.trigger);
+  if (!trigger) return 0;
+  const business = await businessInfo(ex, campaign.businessId);
+  const due = await dueOccurrences(ex, { businessId: campaign.businessId, trigger, startedAt: campaign.startedAt ?? now, timeZone: business.timeZone, now });
+  if (!due.length) return 0;
+  const known = new Set(
+    (
+      await rows<{ key: string }>(
+        ex,
+        sql`select customer_id::text || '|' || occurrence as key from campaign_recipients
+            where campaign_id = ${campaign.id} and business_id = ${campaign.businessId} and customer_id = any(${`{${due.map((o) => o.customerId).join(",")}}`}::uuid[])`,
+      )
+    ).map((r) => r.key),
+  );
+  const fresh = due.filter((o) => !known.has(`${o.customerId}|${o.occurrence}`));
+  if (!fresh.length) return 0;
+  return writeRecipients(ex, campaign, await planRecipients(ex, campaign, now, { occurrences: fresh }));
+}
+
 /** Writes the plan's recipients; those already written (a second start, a retry) stay as they are. */
 export async function writeRecipients(ex: Executor, campaign: Campaign, plan: PlannedRecipient[]): Promise<number> {
   let written = 0;
@@ -222,6 +254,7 @@ export async function writeRecipients(ex: Executor, campaign: Campaign, plan: Pl
           businessId: campaign.businessId,
           campaignId: campaign.id,
           customerId: r.customerId,
+          occurrence: r.occurrence,
           variant: r.variant,
           channelId: r.channelId,
           status: r.status,
@@ -231,7 +264,7 @@ export async function writeRecipients(ex: Executor, campaign: Campaign, plan: Pl
           goalMetBefore: r.goalMetBefore,
         })),
       )
-      .onConflictDoNothing({ target: [campaignRecipients.campaignId, campaignRecipients.customerId] })
+      .onConflictDoNothing({ target: [campaignRecipients.campaignId, campaignRecipients.customerId, campaignRecipients.occurrence] })
       .returning({ id: campaignRecipients.id });
     written += inserted.length;
   }
@@ -240,7 +273,7 @@ export async function writeRecipients(ex: Executor, campaign: Campaign, plan: Pl
 
 // ---------------------------------------------------------------- the sending job
 
-export type RunResult = { campaigns: number; sent: number; skipped: number; deferred: number; failed: number; paused: string[]; completed: string[] };
+export type RunResult = { campaigns: number; enrolled: number; sent: number; skipped: number; deferred: number; failed: number; paused: string[]; completed: string[] };
 
 type Claimed = {
   id: string;
@@ -302,6 +335,8 @@ export function whatsappTierLimit(settings: Record<string, unknown> | null): num
 export type SendOptions = { now?: Date; batchSize?: number; model?: LanguageModel; businessId?: string; campaignId?: string; maxBatches?: number; afterSend?: (recipientId: string) => void };
 
 async function finishIfDone(campaign: Campaign, now: Date): Promise<boolean> {
+  // a triggered campaign runs until the owner pauses or cancels it
+  if (campaign.trigger) return false;
   return withService(async (tx) => {
     const [left] = await rows<{ n: number }>(
       tx,
@@ -328,7 +363,7 @@ async function pause(campaign: Campaign, reason: string, now: Date) {
 /** Sends what is due of every running campaign, in batches; the job's body. */
 export async function runCampaigns(opts: SendOptions = {}): Promise<RunResult> {
   const now = opts.now ?? new Date();
-  const result: RunResult = { campaigns: 0, sent: 0, skipped: 0, deferred: 0, failed: 0, paused: [], completed: [] };
+  const result: RunResult = { campaigns: 0, enrolled: 0, sent: 0, skipped: 0, deferred: 0, failed: 0, paused: [], completed: [] };
   await withService((tx) =>
     tx
       .update(campaigns)
@@ -349,6 +384,7 @@ export async function runCampaigns(opts: SendOptions = {}): Promise<RunResult> {
   );
   for (const campaign of running) {
     result.campaigns++;
+    if (campaign.trigger) result.enrolled += await withService((tx) => enrolTriggered(tx, campaign, now));
     await sendCampaign(campaign, now, opts, result);
     if (await finishIfDone(campaign, now)) result.completed.push(campaign.id);
   }
