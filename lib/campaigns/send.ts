@@ -22,7 +22,9 @@ import { readSettings } from "@/lib/channels/twilio/channels";
 import { serviceWindow } from "@/lib/channels/whatsapp/window";
 import { resolveConversation, storeMessage } from "@/lib/pipeline/conversations";
 import { enqueueReply } from "@/lib/services/reply-queue";
-import { AudienceFilter, ADDRESS_OF, CAMPAIGN_CHANNELS, audienceMembers, type CampaignChannel } from "./audience";
+import { instagramWindow } from "@/lib/channels/instagram/window";
+import { AudienceFilter, ADDRESS_OF, CAMPAIGN_CHANNELS, CUSTOMER_STARTED, audienceMembers, type CampaignChannel } from "./audience";
+import { INSTAGRAM_WINDOW_CLOSED, TELEGRAM_BLOCKED, instagramOpenAt, lastInstagramMessages, telegramBlocked } from "./platform-rules";
 import { consentStates, mayContact, unsubscribeToken, unsubscribeUrl, type ConsentState } from "./consent";
 import { channelCost, personalise, personaliseEstimate, renderTemplate } from "./message";
 import { nextAllowedTime, recipientLocale } from "./quiet-hours";
@@ -124,28 +126,41 @@ export async function planRecipients(ex: Executor, campaign: Campaign, now: Date
     for (const r of recent) lastKind.set(r.customer_id, r.kinds);
   }
 
-  const usedWhatsapp = new Set(
+  // the channels each customer has written to the business on, where a business cannot write first
+  const started = new Set(
     ids.length
       ? (
-          await rows<{ customer_id: string }>(
+          await rows<{ customer_id: string; kind: string }>(
             ex,
-            sql`select distinct v.customer_id from conversations v join channels w on w.id = v.channel_id
-                where v.business_id = ${campaign.businessId} and w.kind = 'whatsapp' and v.customer_id = any(${`{${ids.join(",")}}`}::uuid[])`,
+            sql`select distinct v.customer_id, w.kind::text as kind from conversations v join channels w on w.id = v.channel_id
+                where v.business_id = ${campaign.businessId} and w.kind in ('whatsapp', 'telegram', 'instagram') and v.customer_id = any(${`{${ids.join(",")}}`}::uuid[])`,
           )
-        ).map((r) => r.customer_id)
+        ).map((r) => `${r.customer_id}:${r.kind}`)
       : [],
   );
+  const telegramGone = allowed.includes("telegram") ? await telegramBlocked(ex, campaign.businessId, ids) : new Set<string>();
+  const instagramLast = allowed.includes("instagram") ? await lastInstagramMessages(ex, campaign.businessId, ids) : new Map<string, Date>();
   const start = campaign.scheduledAt && campaign.scheduledAt > now ? campaign.scheduledAt : now;
   const ai = campaign.mode === "ai" && !!campaign.brief?.trim();
   return members.map((m): PlannedRecipient => {
     const variant = variantOf(campaign.id, m.id, campaign.holdoutPct, !!campaign.bodyB);
     const goalMetBefore = campaign.goal === "tag_added" && !!campaign.goalTag && m.tags.includes(campaign.goalTag);
     const base = { customerId: m.id, occurrence: occurrenceOf?.get(m.id)?.occurrence ?? "", name: m.name, variant, dueAt: start, text: "", estimateUsd: 0, goalMetBefore };
-    const reachable = allowed.filter((k) => channelOf.has(k) && identities.get(m.id)?.has(ADDRESS_OF[k]) && (k !== "whatsapp" || usedWhatsapp.has(m.id)));
+    const reachable = allowed.filter((k) => channelOf.has(k) && identities.get(m.id)?.has(ADDRESS_OF[k]) && (!CUSTOMER_STARTED.includes(k) || started.has(`${m.id}:${k}`)));
     const consented = reachable.filter((k) => mayContact(consent.get(`${m.id}:${k}`), m, k).ok);
-    const order = [...(lastKind.get(m.id) ?? []).filter((k) => consented.includes(k as CampaignChannel)), ...consented];
+    // what the platform allows when the message would go (Instagram's window, no quiet hours from a number)
+    const platformRefusal = (k: CampaignChannel): string | null =>
+      k === "telegram" && telegramGone.has(m.id)
+        ? TELEGRAM_BLOCKED
+        : k === "instagram" && !instagramOpenAt(instagramLast.get(m.id), nextAllowedTime(start, recipientLocale(null, business.timeZone)))
+          ? INSTAGRAM_WINDOW_CLOSED
+          : null;
+    const open = consented.filter((k) => !platformRefusal(k));
+    const order = [...(lastKind.get(m.id) ?? []).filter((k) => open.includes(k as CampaignChannel)), ...open];
     const channel = (order[0] as CampaignChannel | undefined) ?? null;
     if (!channel) {
+      const refused = consented[0];
+      if (refused) return { ...base, channel: refused, channelId: channelOf.get(refused)!, status: "skipped", reason: platformRefusal(refused) };
       const reasons = reachable.map((k) => (mayContact(consent.get(`${m.id}:${k}`), m, k) as { reason: string }).reason);
       const reason = reasons.includes("opted out") && !reasons.includes("no consent") ? "opted out" : "no consent";
       return { ...base, channel: reachable[0] ?? null, channelId: reachable[0] ? channelOf.get(reachable[0])! : null, status: "skipped", reason };
@@ -476,6 +491,17 @@ async function sendOne(campaign: Campaign, business: BusinessInfo, r: Claimed, m
     const [mine] = await rows<{ status: string }>(tx, sql`select status from campaign_recipients where id = ${r.id} for update`);
     if (mine?.status !== "sending") return "skipped";
     const { conversation } = await resolveConversation(tx, { businessId: campaign.businessId, customerId: r.customer_id, channelId: r.channel_id!, now });
+    // the platform may have closed since the plan: Instagram's window, a Telegram block
+    const refusal =
+      kind === "instagram" && (await instagramWindow(tx, campaign.businessId, conversation.id, now)).stage !== "open"
+        ? INSTAGRAM_WINDOW_CLOSED
+        : kind === "telegram" && (await telegramBlocked(tx, campaign.businessId, [r.customer_id])).has(r.customer_id)
+          ? TELEGRAM_BLOCKED
+          : null;
+    if (refusal) {
+      await setRecipient(r.id, campaign.businessId, { status: "skipped", error: refusal, conversationId: conversation.id }, tx);
+      return "skipped";
+    }
     let waTemplate: { contentSid: string } | undefined;
     if (kind === "whatsapp" && !(await serviceWindow(tx, campaign.businessId, conversation.id, now)).open) {
       const approved = readSettings("whatsapp", r.channel_settings).templates.find((t) => t.contentSid === campaign.waContentSid);

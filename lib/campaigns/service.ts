@@ -39,7 +39,7 @@ export const CampaignInput = z
     name: text({ message: "Give the campaign a name." }).trim().min(1, "Give the campaign a name.").max(120, "Keep the name under 120 characters."),
     audience: AudienceFilter,
     segmentId: z.guid("Choose a saved segment from the list.").nullish(),
-    channelKinds: z.array(z.enum(CAMPAIGN_CHANNELS, { message: "Choose channels from the list." })).min(1, "Choose at least one channel.").max(4),
+    channelKinds: z.array(z.enum(CAMPAIGN_CHANNELS, { message: "Choose channels from the list." })).min(1, "Choose at least one channel.").max(CAMPAIGN_CHANNELS.length),
     mode: z.enum(["template", "ai"], { message: "Choose the plain template or AI personalisation." }).default("template"),
     brief: text().trim().max(2000, "Keep the brief under 2,000 characters.").nullish().transform((v) => v || null),
     body: Body,

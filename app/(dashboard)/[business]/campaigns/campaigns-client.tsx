@@ -7,6 +7,7 @@ import { useRouter } from "next/navigation";
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { Button } from "@/components/ui/button";
 import { Field, FormMessage, Input, NativeSelect, Textarea } from "@/components/ui/field";
+import { PLATFORM_RULES } from "@/lib/campaigns/channel-rules";
 import {
   controlCampaignAction,
   countAudienceAction,
@@ -23,6 +24,7 @@ const CHANNELS = [
   { id: "whatsapp", label: "WhatsApp" },
   { id: "email", label: "Email" },
   { id: "telegram", label: "Telegram" },
+  { id: "instagram", label: "Instagram" },
 ] as const;
 
 export type Filter = {
@@ -230,6 +232,13 @@ export function CampaignEditor({ slug, segments, waTemplates }: { slug: string; 
             ))}
           </div>
           {err("channelKinds") && <p className="text-xs text-red-600">{err("channelKinds")}</p>}
+          {form.channelKinds.some((k) => k in PLATFORM_RULES) && (
+            <ul className="mt-1 space-y-0.5 text-xs text-slate-600" data-testid="channel-rules">
+              {CHANNELS.filter((c) => form.channelKinds.includes(c.id) && PLATFORM_RULES[c.id]).map((c) => (
+                <li key={c.id}>{PLATFORM_RULES[c.id]}</li>
+              ))}
+            </ul>
+          )}
         </fieldset>
         <Field label="Writing" htmlFor="campaign-mode">
           <NativeSelect {...field("mode")}>
