@@ -12,3 +12,14 @@ export const PLATFORM_RULES: Partial<Record<"sms" | "whatsapp" | "email" | "tele
   instagram:
     "Instagram: only to people who wrote to your account in the last 24 hours; after that Instagram allows only a person's replies (for 7 days), not campaigns.",
 };
+
+/**
+ * The consent line beside the web chat's contact form, word for word: the checkbox shows it and the
+ * consent ledger stores it (lib/chat/service leaveContact), so what was agreed to is on record.
+ */
+export function contactFormConsentWording(businessName: string): string {
+  return `Yes, ${businessName} may send me offers and reminders at this email address or phone number (by email, SMS or WhatsApp). I can unsubscribe or reply STOP at any time.`;
+}
+
+/** The channels a contact form's consent covers for the kind of address left. */
+export const CONTACT_FORM_CONSENT_KINDS = { email: ["email"], phone: ["sms", "whatsapp"] } as const;
