@@ -157,7 +157,7 @@ function CampaignView({ slug, detail }: { slug: string; detail: CampaignDetail }
         </Card>
         <Card className="min-w-0 space-y-3">
           <h2 className="font-medium">Recipients by status</h2>
-          {recipients.length ? <StatusChart counts={summary.counts} /> : <p className="text-sm text-slate-600">Nobody yet: the recipients are written when the campaign starts.</p>}
+          {recipients.length ? <StatusChart counts={summary.counts} /> : <p className="text-sm text-slate-600">{trigger ? "Nobody yet: customers are enrolled as the event happens to them." : "Nobody yet: the recipients are written when the campaign starts."}</p>}
           {Object.keys(summary.skippedReasons).length > 0 && (
             <p className="text-sm text-slate-600">
               Skipped: {Object.entries(summary.skippedReasons).map(([k, v]) => `${k} ${v}`).join(", ")}
