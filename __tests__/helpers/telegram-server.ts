@@ -1,8 +1,8 @@
 // A local stand-in for the Telegram Bot API (api.telegram.org/bot<token>/<method>): getMe, setWebhook
 // and sendMessage with Telegram's reply envelope ({ ok, result } / { ok: false, error_code,
-// description, parameters }), refusing unknown tokens with 401, and checking MarkdownV2 the way
-// Telegram does: a reserved character outside an entity must be escaped, or the message is refused
-// with "can't parse entities".
+// description, parameters }), refusing unknown tokens with 401 and a chat that blocked the bot with
+// 403, and checking MarkdownV2 the way Telegram does: a reserved character outside an entity must be
+// escaped, or the message is refused with "can't parse entities".
 import { startJsonServer, type JsonStandIn } from "./json-server";
 
 export type TelegramStandIn = JsonStandIn & {
@@ -10,6 +10,8 @@ export type TelegramStandIn = JsonStandIn & {
   bots: Map<string, { id: number; username: string }>;
   webhooks: Map<string, { url: string; secret_token?: string; allowed_updates?: string[] }>;
   sent: { token: string; chat_id: string | number; text: string; parse_mode?: string }[];
+  /** chats whose person blocked the bot: sendMessage is refused with 403 as Telegram does */
+  blocked: Set<string>;
 };
 
 const RESERVED = new Set("_*[]()~`>#+-=|{}.!".split(""));
@@ -62,6 +64,7 @@ export async function startTelegramServer(): Promise<TelegramStandIn> {
   const bots = new Map<string, { id: number; username: string }>();
   const webhooks = new Map<string, { url: string; secret_token?: string; allowed_updates?: string[] }>();
   const sent: TelegramStandIn["sent"] = [];
+  const blocked = new Set<string>();
   let nextMessageId = 1000;
   const fail = (status: number, description: string) => ({ status, body: { ok: false, error_code: status, description } });
   const server = await startJsonServer((req) => {
@@ -84,6 +87,7 @@ export async function startTelegramServer(): Promise<TelegramStandIn> {
       case "sendMessage": {
         const text = String(body.text ?? "");
         if (!body.chat_id) return fail(400, "Bad Request: chat_id is empty");
+        if (blocked.has(String(body.chat_id))) return fail(403, "Forbidden: bot was blocked by the user");
         if (!text) return fail(400, "Bad Request: message text is empty");
         if (text.length > 4096) return fail(400, "Bad Request: message is too long");
         if (body.parse_mode === "MarkdownV2") {
@@ -103,6 +107,7 @@ export async function startTelegramServer(): Promise<TelegramStandIn> {
     bots,
     webhooks,
     sent,
+    blocked,
     reset() {
       reset();
       sent.length = 0;

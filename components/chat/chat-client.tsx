@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Send, X } from "lucide-react";
 import { usePoll } from "@/hooks/use-poll";
 import { originAllowed } from "@/lib/chat/origins";
+import { contactFormConsentWording } from "@/lib/campaigns/channel-rules";
 import {
   ChatEventParser,
   HIDDEN_POLL_INTERVAL_MS,
@@ -384,7 +385,7 @@ export function ChatClient({
               </button>
             </p>
           )}
-          <ContactForm slug={slug} token={token} contact={contact} onSaved={(c) => {
+          <ContactForm slug={slug} businessName={branding.name} token={token} contact={contact} onSaved={(c) => {
             setContact(c);
             if (token) writeSaved(slug, { token, contact: c });
           }} onExpired={expired} />
@@ -548,12 +549,14 @@ function CsatLine({
 
 function ContactForm({
   slug,
+  businessName,
   token,
   contact,
   onSaved,
   onExpired,
 }: {
   slug: string;
+  businessName: string;
   token: string | null;
   contact: ChatContact | null;
   onSaved: (c: ChatContact) => void;
@@ -562,6 +565,8 @@ function ContactForm({
   const [open, setOpen] = useState(false);
   const [value, setValue] = useState("");
   const [name, setName] = useState("");
+  // unticked until the visitor ticks it: consent is never assumed
+  const [consent, setConsent] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -590,7 +595,7 @@ function ContactForm({
       const res = await fetch(`/api/chat/${slug}/contact`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ value, name: name.trim() || null }),
+        body: JSON.stringify({ value, name: name.trim() || null, marketingConsent: consent }),
       });
       if (res.status === 401) return onExpired();
       if (!res.ok) return setError((await errorMessage(res)).message);
@@ -598,6 +603,7 @@ function ContactForm({
       onSaved(body.contact);
       setOpen(false);
       setValue("");
+      setConsent(false);
     } catch {
       setError("We couldn't reach the chat. Check your connection and try again.");
     } finally {
@@ -632,6 +638,10 @@ function ContactForm({
           className="min-w-0 flex-1 rounded-md border border-slate-300 px-3 py-2 text-base sm:text-sm"
         />
       </div>
+      <label className="flex items-start gap-2 text-xs text-slate-600">
+        <input type="checkbox" className="mt-0.5" checked={consent} onChange={(e) => setConsent(e.target.checked)} />
+        <span>{contactFormConsentWording(businessName)}</span>
+      </label>
       {error && (
         <p role="alert" className="text-xs text-red-700">
           {error}

@@ -9,12 +9,25 @@ import { rows, type Executor } from "@/lib/db/client";
 import { conversationLanguage } from "@/lib/ai/language";
 import { consentGrantedSql } from "./consent";
 
-/** The channel kinds a campaign can start a conversation on (a business may open them). */
-export const CAMPAIGN_CHANNELS = ["sms", "whatsapp", "email", "telegram"] as const;
+/**
+ * The channel kinds a campaign can start a conversation on. Telegram and Instagram only where the
+ * platform lets a business write first (lib/campaigns/platform-rules): Telegram to people who have
+ * messaged the bot and not blocked it, Instagram inside 24 hours of the customer's last message.
+ */
+export const CAMPAIGN_CHANNELS = ["sms", "whatsapp", "email", "telegram", "instagram"] as const;
 export type CampaignChannel = (typeof CAMPAIGN_CHANNELS)[number];
 
 /** The identity a message on each channel goes to (lib/services/reply-queue's ADDRESS_KIND). */
-export const ADDRESS_OF: Record<CampaignChannel, "phone" | "email" | "telegram"> = { sms: "phone", whatsapp: "phone", email: "email", telegram: "telegram" };
+export const ADDRESS_OF: Record<CampaignChannel, "phone" | "email" | "telegram" | "instagram"> = {
+  sms: "phone",
+  whatsapp: "phone",
+  email: "email",
+  telegram: "telegram",
+  instagram: "instagram",
+};
+
+/** Channels a customer must have written on first: a number or an id alone does not open them. */
+export const CUSTOMER_STARTED: readonly CampaignChannel[] = ["whatsapp", "telegram", "instagram"];
 
 const day = text()
   .trim()
@@ -29,7 +42,7 @@ export const AudienceFilter = z
     trustMax: z.coerce.number().int().min(0).max(100).optional(),
     lastContactBefore: day,
     lastContactAfter: day,
-    channels: z.array(z.enum(CAMPAIGN_CHANNELS, { message: "Choose channels from the list." })).max(4).default([]),
+    channels: z.array(z.enum(CAMPAIGN_CHANNELS, { message: "Choose channels from the list." })).max(CAMPAIGN_CHANNELS.length).default([]),
     consent: z.boolean().default(true),
     language: text()
       .trim()
@@ -48,20 +61,21 @@ export type AudienceFilter = z.output<typeof AudienceFilter>;
 const list = (values: string[]) => sql`(${sql.join(values.map((v) => sql`${v}`), sql`, `)})`;
 
 /** Customers reachable on a kind: an identity that is not known undeliverable, and an enabled channel of that kind. */
-// WhatsApp also needs the customer to have used it with the business: a phone number alone does not say
-// the person has WhatsApp.
+// WhatsApp, Telegram and Instagram also need the customer to have written to the business there: a phone
+// number alone does not say the person has WhatsApp, and a bot or an account cannot write first.
 function reachableSql(kinds: readonly CampaignChannel[]): SQL {
   const parts = kinds.map(
     (k) => sql`(exists (select 1 from customer_identities i where i.business_id = c.business_id and i.customer_id = c.id and i.kind = ${ADDRESS_OF[k]} and not i.undeliverable)
       and exists (select 1 from channels ch where ch.business_id = c.business_id and ch.kind = ${k} and ch.enabled)
-      ${k === "whatsapp" ? sql`and exists (select 1 from conversations v join channels w on w.id = v.channel_id where v.business_id = c.business_id and v.customer_id = c.id and w.kind = 'whatsapp')` : sql``})`,
+      ${CUSTOMER_STARTED.includes(k) ? sql`and exists (select 1 from conversations v join channels w on w.id = v.channel_id where v.business_id = c.business_id and v.customer_id = c.id and w.kind = ${k})` : sql``})`,
   );
   return sql`(${sql.join(parts, sql` or `)})`;
 }
 
-function whereOf(businessId: string, f: AudienceFilter): SQL {
+function whereOf(businessId: string, f: AudienceFilter, ids?: string[]): SQL {
   const kinds = f.channels.length ? f.channels : [...CAMPAIGN_CHANNELS];
   const conds: SQL[] = [sql`c.business_id = ${businessId}`, sql`not c.blocked`, reachableSql(kinds)];
+  if (ids) conds.push(sql`c.id = any(${`{${ids.join(",")}}`}::uuid[])`);
   if (f.tags.length) conds.push(sql`c.tags && array[${sql.join(f.tags.map((t) => sql`${t}`), sql`, `)}]::text[]`);
   if (f.trustMin !== undefined) conds.push(sql`c.trust_score >= ${f.trustMin}`);
   if (f.trustMax !== undefined) conds.push(sql`c.trust_score <= ${f.trustMax}`);
@@ -93,9 +107,10 @@ async function languagesOf(ex: Executor, businessId: string, ids: string[]): Pro
 
 export type AudienceMember = { id: string; name: string | null; tags: string[]; consent: Record<string, unknown> };
 
-/** Everyone the filter takes, in a stable order. */
-export async function audienceMembers(ex: Executor, businessId: string, filter: AudienceFilter): Promise<AudienceMember[]> {
-  const members = await rows<AudienceMember>(ex, sql`select c.id, c.name, c.tags, c.consent from customers c where ${whereOf(businessId, filter)} order by c.created_at, c.id`);
+/** Everyone the filter takes (of `ids`, when given: a trigger's customers), in a stable order. */
+export async function audienceMembers(ex: Executor, businessId: string, filter: AudienceFilter, ids?: string[]): Promise<AudienceMember[]> {
+  if (ids && !ids.length) return [];
+  const members = await rows<AudienceMember>(ex, sql`select c.id, c.name, c.tags, c.consent from customers c where ${whereOf(businessId, filter, ids)} order by c.created_at, c.id`);
   if (!filter.language) return members;
   const langs = await languagesOf(ex, businessId, members.map((m) => m.id));
   return members.filter((m) => langs.get(m.id) === filter.language);

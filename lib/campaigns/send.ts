@@ -22,10 +22,13 @@ import { readSettings } from "@/lib/channels/twilio/channels";
 import { serviceWindow } from "@/lib/channels/whatsapp/window";
 import { resolveConversation, storeMessage } from "@/lib/pipeline/conversations";
 import { enqueueReply } from "@/lib/services/reply-queue";
-import { AudienceFilter, ADDRESS_OF, CAMPAIGN_CHANNELS, audienceMembers, type CampaignChannel } from "./audience";
+import { instagramWindow } from "@/lib/channels/instagram/window";
+import { AudienceFilter, ADDRESS_OF, CAMPAIGN_CHANNELS, CUSTOMER_STARTED, audienceMembers, type CampaignChannel } from "./audience";
+import { INSTAGRAM_WINDOW_CLOSED, TELEGRAM_BLOCKED, instagramOpenAt, lastInstagramMessages, telegramBlocked } from "./platform-rules";
 import { consentStates, mayContact, unsubscribeToken, unsubscribeUrl, type ConsentState } from "./consent";
 import { channelCost, personalise, personaliseEstimate, renderTemplate } from "./message";
 import { nextAllowedTime, recipientLocale } from "./quiet-hours";
+import { dueOccurrences, readTrigger, type Occurrence } from "./triggers";
 
 export type Campaign = typeof campaigns.$inferSelect;
 type Variant = "A" | "B" | "holdout";
@@ -46,6 +49,8 @@ export function variantOf(campaignId: string, customerId: string, holdoutPct: nu
 
 export type PlannedRecipient = {
   customerId: string;
+  /** the trigger's occurrence that enrolled them ('' for a campaign sent once) */
+  occurrence: string;
   name: string | null;
   variant: Variant;
   channel: CampaignChannel | null;
@@ -79,12 +84,16 @@ async function businessInfo(ex: Executor, businessId: string): Promise<BusinessI
   return b;
 }
 
-/** Every recipient of the campaign's audience with their channel, group, time and price. */
-export async function planRecipients(ex: Executor, campaign: Campaign, now: Date = new Date()): Promise<PlannedRecipient[]> {
+/**
+ * Every recipient of the campaign's audience with their channel, group, time and price; with
+ * `occurrences`, only the audience's customers a trigger enrolled (fired by now: due at their next allowed time).
+ */
+export async function planRecipients(ex: Executor, campaign: Campaign, now: Date = new Date(), opts: { occurrences?: Occurrence[] } = {}): Promise<PlannedRecipient[]> {
   const business = await businessInfo(ex, campaign.businessId);
   const filter = AudienceFilter.parse({ ...campaign.audience, consent: false });
   const allowed = (campaign.channelKinds.length ? campaign.channelKinds : [...CAMPAIGN_CHANNELS]).filter((k): k is CampaignChannel => (CAMPAIGN_CHANNELS as readonly string[]).includes(k));
-  const members = await audienceMembers(ex, campaign.businessId, { ...filter, channels: allowed });
+  const occurrenceOf = opts.occurrences ? new Map(opts.occurrences.map((o) => [o.customerId, o])) : null;
+  const members = await audienceMembers(ex, campaign.businessId, { ...filter, channels: allowed }, occurrenceOf ? [...occurrenceOf.keys()] : undefined);
   const ids = members.map((m) => m.id);
   const channelRows = await ex
     .select({ id: channels.id, kind: channels.kind })
@@ -117,28 +126,41 @@ export async function planRecipients(ex: Executor, campaign: Campaign, now: Date
     for (const r of recent) lastKind.set(r.customer_id, r.kinds);
   }
 
-  const usedWhatsapp = new Set(
+  // the channels each customer has written to the business on, where a business cannot write first
+  const started = new Set(
     ids.length
       ? (
-          await rows<{ customer_id: string }>(
+          await rows<{ customer_id: string; kind: string }>(
             ex,
-            sql`select distinct v.customer_id from conversations v join channels w on w.id = v.channel_id
-                where v.business_id = ${campaign.businessId} and w.kind = 'whatsapp' and v.customer_id = any(${`{${ids.join(",")}}`}::uuid[])`,
+            sql`select distinct v.customer_id, w.kind::text as kind from conversations v join channels w on w.id = v.channel_id
+                where v.business_id = ${campaign.businessId} and w.kind in ('whatsapp', 'telegram', 'instagram') and v.customer_id = any(${`{${ids.join(",")}}`}::uuid[])`,
           )
-        ).map((r) => r.customer_id)
+        ).map((r) => `${r.customer_id}:${r.kind}`)
       : [],
   );
+  const telegramGone = allowed.includes("telegram") ? await telegramBlocked(ex, campaign.businessId, ids) : new Set<string>();
+  const instagramLast = allowed.includes("instagram") ? await lastInstagramMessages(ex, campaign.businessId, ids) : new Map<string, Date>();
   const start = campaign.scheduledAt && campaign.scheduledAt > now ? campaign.scheduledAt : now;
   const ai = campaign.mode === "ai" && !!campaign.brief?.trim();
   return members.map((m): PlannedRecipient => {
     const variant = variantOf(campaign.id, m.id, campaign.holdoutPct, !!campaign.bodyB);
     const goalMetBefore = campaign.goal === "tag_added" && !!campaign.goalTag && m.tags.includes(campaign.goalTag);
-    const base = { customerId: m.id, name: m.name, variant, dueAt: start, text: "", estimateUsd: 0, goalMetBefore };
-    const reachable = allowed.filter((k) => channelOf.has(k) && identities.get(m.id)?.has(ADDRESS_OF[k]) && (k !== "whatsapp" || usedWhatsapp.has(m.id)));
+    const base = { customerId: m.id, occurrence: occurrenceOf?.get(m.id)?.occurrence ?? "", name: m.name, variant, dueAt: start, text: "", estimateUsd: 0, goalMetBefore };
+    const reachable = allowed.filter((k) => channelOf.has(k) && identities.get(m.id)?.has(ADDRESS_OF[k]) && (!CUSTOMER_STARTED.includes(k) || started.has(`${m.id}:${k}`)));
     const consented = reachable.filter((k) => mayContact(consent.get(`${m.id}:${k}`), m, k).ok);
-    const order = [...(lastKind.get(m.id) ?? []).filter((k) => consented.includes(k as CampaignChannel)), ...consented];
+    // what the platform allows when the message would go (Instagram's window, no quiet hours from a number)
+    const platformRefusal = (k: CampaignChannel): string | null =>
+      k === "telegram" && telegramGone.has(m.id)
+        ? TELEGRAM_BLOCKED
+        : k === "instagram" && !instagramOpenAt(instagramLast.get(m.id), nextAllowedTime(start, recipientLocale(null, business.timeZone)))
+          ? INSTAGRAM_WINDOW_CLOSED
+          : null;
+    const open = consented.filter((k) => !platformRefusal(k));
+    const order = [...(lastKind.get(m.id) ?? []).filter((k) => open.includes(k as CampaignChannel)), ...open];
     const channel = (order[0] as CampaignChannel | undefined) ?? null;
     if (!channel) {
+      const refused = consented[0];
+      if (refused) return { ...base, channel: refused, channelId: channelOf.get(refused)!, status: "skipped", reason: platformRefusal(refused) };
       const reasons = reachable.map((k) => (mayContact(consent.get(`${m.id}:${k}`), m, k) as { reason: string }).reason);
       const reason = reasons.includes("opted out") && !reasons.includes("no consent") ? "opted out" : "no consent";
       return { ...base, channel: reachable[0] ?? null, channelId: reachable[0] ? channelOf.get(reachable[0])! : null, status: "skipped", reason };
@@ -192,7 +214,8 @@ export async function estimateOf(campaign: Campaign, plan: PlannedRecipient[], n
   const sending = plan.filter((r) => r.status === "queued").length;
   const fits = totalUsd <= remainingUsd;
   const refusal =
-    sending === 0
+    // a triggered campaign may enrol nobody today and many later: each message is checked against the budget as it goes
+    sending === 0 && !campaign.trigger
       ? "Nobody in this audience can be sent to (see the reasons skipped)."
       : fits
         ? null
@@ -210,6 +233,30 @@ export async function estimateOf(campaign: Campaign, plan: PlannedRecipient[], n
   };
 }
 
+/**
+ * A triggered campaign's new recipients: the occurrences fired by `now` that have no row yet, planned
+ * like any recipient (consent, channel, quiet hours, price) and written once per occurrence key.
+ */
+export async function enrolTriggered(ex: Executor, campaign: Campaign, now: Date): Promise<number> {
+  const trigger = readTrigger(campaign.trigger);
+  if (!trigger) return 0;
+  const business = await businessInfo(ex, campaign.businessId);
+  const due = await dueOccurrences(ex, { businessId: campaign.businessId, trigger, startedAt: campaign.startedAt ?? now, timeZone: business.timeZone, now });
+  if (!due.length) return 0;
+  const known = new Set(
+    (
+      await rows<{ key: string }>(
+        ex,
+        sql`select customer_id::text || '|' || occurrence as key from campaign_recipients
+            where campaign_id = ${campaign.id} and business_id = ${campaign.businessId} and customer_id = any(${`{${due.map((o) => o.customerId).join(",")}}`}::uuid[])`,
+      )
+    ).map((r) => r.key),
+  );
+  const fresh = due.filter((o) => !known.has(`${o.customerId}|${o.occurrence}`));
+  if (!fresh.length) return 0;
+  return writeRecipients(ex, campaign, await planRecipients(ex, campaign, now, { occurrences: fresh }));
+}
+
 /** Writes the plan's recipients; those already written (a second start, a retry) stay as they are. */
 export async function writeRecipients(ex: Executor, campaign: Campaign, plan: PlannedRecipient[]): Promise<number> {
   let written = 0;
@@ -222,6 +269,7 @@ export async function writeRecipients(ex: Executor, campaign: Campaign, plan: Pl
           businessId: campaign.businessId,
           campaignId: campaign.id,
           customerId: r.customerId,
+          occurrence: r.occurrence,
           variant: r.variant,
           channelId: r.channelId,
           status: r.status,
@@ -231,7 +279,7 @@ export async function writeRecipients(ex: Executor, campaign: Campaign, plan: Pl
           goalMetBefore: r.goalMetBefore,
         })),
       )
-      .onConflictDoNothing({ target: [campaignRecipients.campaignId, campaignRecipients.customerId] })
+      .onConflictDoNothing({ target: [campaignRecipients.campaignId, campaignRecipients.customerId, campaignRecipients.occurrence] })
       .returning({ id: campaignRecipients.id });
     written += inserted.length;
   }
@@ -240,7 +288,7 @@ export async function writeRecipients(ex: Executor, campaign: Campaign, plan: Pl
 
 // ---------------------------------------------------------------- the sending job
 
-export type RunResult = { campaigns: number; sent: number; skipped: number; deferred: number; failed: number; paused: string[]; completed: string[] };
+export type RunResult = { campaigns: number; enrolled: number; sent: number; skipped: number; deferred: number; failed: number; paused: string[]; completed: string[] };
 
 type Claimed = {
   id: string;
@@ -302,6 +350,8 @@ export function whatsappTierLimit(settings: Record<string, unknown> | null): num
 export type SendOptions = { now?: Date; batchSize?: number; model?: LanguageModel; businessId?: string; campaignId?: string; maxBatches?: number; afterSend?: (recipientId: string) => void };
 
 async function finishIfDone(campaign: Campaign, now: Date): Promise<boolean> {
+  // a triggered campaign runs until the owner pauses or cancels it
+  if (campaign.trigger) return false;
   return withService(async (tx) => {
     const [left] = await rows<{ n: number }>(
       tx,
@@ -328,7 +378,7 @@ async function pause(campaign: Campaign, reason: string, now: Date) {
 /** Sends what is due of every running campaign, in batches; the job's body. */
 export async function runCampaigns(opts: SendOptions = {}): Promise<RunResult> {
   const now = opts.now ?? new Date();
-  const result: RunResult = { campaigns: 0, sent: 0, skipped: 0, deferred: 0, failed: 0, paused: [], completed: [] };
+  const result: RunResult = { campaigns: 0, enrolled: 0, sent: 0, skipped: 0, deferred: 0, failed: 0, paused: [], completed: [] };
   await withService((tx) =>
     tx
       .update(campaigns)
@@ -349,6 +399,7 @@ export async function runCampaigns(opts: SendOptions = {}): Promise<RunResult> {
   );
   for (const campaign of running) {
     result.campaigns++;
+    if (campaign.trigger) result.enrolled += await withService((tx) => enrolTriggered(tx, campaign, now));
     await sendCampaign(campaign, now, opts, result);
     if (await finishIfDone(campaign, now)) result.completed.push(campaign.id);
   }
@@ -440,6 +491,17 @@ async function sendOne(campaign: Campaign, business: BusinessInfo, r: Claimed, m
     const [mine] = await rows<{ status: string }>(tx, sql`select status from campaign_recipients where id = ${r.id} for update`);
     if (mine?.status !== "sending") return "skipped";
     const { conversation } = await resolveConversation(tx, { businessId: campaign.businessId, customerId: r.customer_id, channelId: r.channel_id!, now });
+    // the platform may have closed since the plan: Instagram's window, a Telegram block
+    const refusal =
+      kind === "instagram" && (await instagramWindow(tx, campaign.businessId, conversation.id, now)).stage !== "open"
+        ? INSTAGRAM_WINDOW_CLOSED
+        : kind === "telegram" && (await telegramBlocked(tx, campaign.businessId, [r.customer_id])).has(r.customer_id)
+          ? TELEGRAM_BLOCKED
+          : null;
+    if (refusal) {
+      await setRecipient(r.id, campaign.businessId, { status: "skipped", error: refusal, conversationId: conversation.id }, tx);
+      return "skipped";
+    }
     let waTemplate: { contentSid: string } | undefined;
     if (kind === "whatsapp" && !(await serviceWindow(tx, campaign.businessId, conversation.id, now)).open) {
       const approved = readSettings("whatsapp", r.channel_settings).templates.find((t) => t.contentSid === campaign.waContentSid);

@@ -19,6 +19,13 @@ import { AudienceFilter, CAMPAIGN_CHANNELS, audienceCount } from "./audience";
 import { customVariables, personalise } from "./message";
 import { campaignRecipientViews, summarise, type CampaignSummary, type RecipientView } from "./results";
 import { estimateOf, planRecipients, writeRecipients, type Campaign, type Estimate } from "./send";
+import { CampaignTrigger, describeTrigger, dueOccurrences, readTrigger } from "./triggers";
+
+function triggerText(value: unknown): string | null {
+  // postgres.js returns jsonb parsed, PGlite as text in a raw select
+  const t = readTrigger(typeof value === "string" ? JSON.parse(value) : value);
+  return t ? describeTrigger(t) : null;
+}
 
 const MAX_BODY = 1600;
 
@@ -32,7 +39,7 @@ export const CampaignInput = z
     name: text({ message: "Give the campaign a name." }).trim().min(1, "Give the campaign a name.").max(120, "Keep the name under 120 characters."),
     audience: AudienceFilter,
     segmentId: z.guid("Choose a saved segment from the list.").nullish(),
-    channelKinds: z.array(z.enum(CAMPAIGN_CHANNELS, { message: "Choose channels from the list." })).min(1, "Choose at least one channel.").max(4),
+    channelKinds: z.array(z.enum(CAMPAIGN_CHANNELS, { message: "Choose channels from the list." })).min(1, "Choose at least one channel.").max(CAMPAIGN_CHANNELS.length),
     mode: z.enum(["template", "ai"], { message: "Choose the plain template or AI personalisation." }).default("template"),
     brief: text().trim().max(2000, "Keep the brief under 2,000 characters.").nullish().transform((v) => v || null),
     body: Body,
@@ -43,11 +50,13 @@ export const CampaignInput = z
     goalWindowDays: z.coerce.number().int().min(1, "The window is at least a day.").max(90, "The window is at most 90 days.").default(7),
     waContentSid: text().trim().max(64).nullish().transform((v) => v || null),
     scheduledAt: z.coerce.date({ message: "Pick a valid date and time." }).nullish(),
+    /** sent when an event happens to each customer instead of once (lib/campaigns/triggers) */
+    trigger: CampaignTrigger.nullish(),
   })
   .refine((c) => c.mode !== "ai" || !!c.brief, { message: "AI personalisation needs a brief: the offer, dates and terms.", path: ["brief"] })
   .refine((c) => c.goal !== "tag_added" || !!c.goalTag, { message: "Name the tag that counts as converted.", path: ["goalTag"] });
 export type CampaignInput = z.input<typeof CampaignInput>;
-export const CAMPAIGN_FIELDS = ["name", "audience", "channelKinds", "mode", "brief", "body", "bodyB", "holdoutPct", "goal", "goalTag", "goalWindowDays", "waContentSid", "scheduledAt"];
+export const CAMPAIGN_FIELDS = ["name", "audience", "channelKinds", "mode", "brief", "body", "bodyB", "holdoutPct", "goal", "goalTag", "goalWindowDays", "waContentSid", "scheduledAt", "trigger"];
 
 const Id = (what: string) => z.guid({ message: `${what} not found.` });
 
@@ -73,6 +82,8 @@ export type CampaignListItem = {
   recipients: number;
   sent: number;
   pausedReason: string | null;
+  /** the trigger in words, for a triggered campaign */
+  trigger: string | null;
 };
 
 export async function listCampaigns({ ctx }: { ctx: Ctx }): Promise<CampaignListItem[]> {
@@ -86,11 +97,12 @@ export async function listCampaigns({ ctx }: { ctx: Ctx }): Promise<CampaignList
       created_at: string | Date;
       scheduled_at: string | Date | null;
       paused_reason: string | null;
+      trigger: unknown;
       recipients: number;
       sent: number;
     }>(
       tx,
-      sql`select c.id, c.name, c.status, c.channel_kinds, c.created_at, c.scheduled_at, c.paused_reason,
+      sql`select c.id, c.name, c.status, c.channel_kinds, c.created_at, c.scheduled_at, c.paused_reason, c.trigger,
             (select count(*)::int from campaign_recipients r where r.campaign_id = c.id and r.business_id = c.business_id) as recipients,
             (select count(*)::int from campaign_recipients r where r.campaign_id = c.id and r.business_id = c.business_id and r.sent_at is not null) as sent
           from campaigns c where c.business_id = ${ctx.businessId} order by c.created_at desc limit 200`,
@@ -105,6 +117,7 @@ export async function listCampaigns({ ctx }: { ctx: Ctx }): Promise<CampaignList
       recipients: c.recipients,
       sent: c.sent,
       pausedReason: c.paused_reason,
+      trigger: triggerText(c.trigger),
     }));
   });
 }
@@ -143,7 +156,9 @@ export async function saveCampaign({ ctx, input }: { ctx: Ctx; input: { id?: unk
       goalTag: c.goalTag,
       goalWindowDays: c.goalWindowDays,
       waContentSid: c.waContentSid,
-      scheduledAt: c.scheduledAt ?? null,
+      // a triggered campaign starts when approved and enrols customers as their event happens
+      scheduledAt: c.trigger ? null : (c.scheduledAt ?? null),
+      trigger: (c.trigger ?? null) as Record<string, unknown> | null,
       approvedAt: null,
       estimate: null,
       updatedAt: new Date(),
@@ -225,9 +240,11 @@ export async function previewCampaign(
   const now = input.now ?? new Date();
   const { campaign, plan, business, estimate } = await withTenant(ctx.actor.userId, async (tx) => {
     const campaign = await loadCampaign(tx, ctx.businessId, input.id);
-    const [business] = await tx.select({ name: businesses.name }).from(businesses).where(eq(businesses.id, ctx.businessId));
+    const [business] = await tx.select({ name: businesses.name, timeZone: businesses.timeZone }).from(businesses).where(eq(businesses.id, ctx.businessId));
+    // a triggered campaign previews its audience's messages and prices whom the trigger enrols today
     const plan = await planRecipients(tx, campaign, now);
-    return { campaign, plan, business: business!.name, estimate: await estimateOf(campaign, plan, now, tx) };
+    const enrolled = await triggeredPlan(tx, campaign, business!.timeZone, now);
+    return { campaign, plan, business: business!.name, estimate: await estimateOf(campaign, enrolled ?? plan, now, tx) };
   });
   // the first recipient of each group, then the next ones: an A/B test previews both messages
   const queued = plan.filter((r) => r.status === "queued");
@@ -253,6 +270,14 @@ export async function previewCampaign(
   return { previews, estimate, unknownVariables: [...new Set([...customVariables(campaign.body), ...customVariables(campaign.bodyB ?? "")])] };
 }
 
+/** Whom a triggered campaign would enrol if it started now (null for a campaign sent once). */
+async function triggeredPlan(tx: Tx, campaign: Campaign, timeZone: string, now: Date) {
+  const trigger = readTrigger(campaign.trigger);
+  if (!trigger) return null;
+  const occurrences = await dueOccurrences(tx, { businessId: campaign.businessId, trigger, startedAt: now, timeZone, now });
+  return planRecipients(tx, campaign, now, { occurrences });
+}
+
 function fallbackNote(reason: string | undefined): string {
   switch (reason) {
     case "no language model":
@@ -276,7 +301,8 @@ export async function startCampaign({ ctx, input }: { ctx: Ctx; input: { id: unk
   return withTenant(ctx.actor.userId, async (tx) => {
     const campaign = await loadCampaign(tx, ctx.businessId, input.id);
     if (campaign.status !== "draft") throw new AppError("conflict", `This campaign is ${campaign.status}; only a draft can be started.`);
-    const plan = await planRecipients(tx, campaign, now);
+    const [business] = await tx.select({ timeZone: businesses.timeZone }).from(businesses).where(eq(businesses.id, ctx.businessId));
+    const plan = (await triggeredPlan(tx, campaign, business!.timeZone, now)) ?? (await planRecipients(tx, campaign, now));
     const estimate = await estimateOf(campaign, plan, now, tx);
     if (estimate.refusal) throw new AppError("unprocessable", estimate.refusal);
     const written = await writeRecipients(tx, campaign, plan);

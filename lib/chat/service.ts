@@ -16,6 +16,8 @@ import { normaliseIdentity, type Identity } from "@/lib/pipeline/identities";
 import { storeInbound } from "@/lib/pipeline/inbound";
 import type { Message } from "@/lib/pipeline/types";
 import { parseQueryDate } from "@/lib/validation/dates";
+import { recordConsent } from "@/lib/campaigns/consent";
+import { CONTACT_FORM_CONSENT_KINDS, contactFormConsentWording } from "@/lib/campaigns/channel-rules";
 import { CURSOR_OVERLAP_MS, type ChatContact, type ChatMessage, type ChatPoll, type ChatRole, type ChatState } from "./protocol";
 import type { Visitor } from "./visitor";
 import type { WebChat } from "./web-channel";
@@ -214,7 +216,7 @@ export function maskContact(identity: Identity): string {
  * Links an email or phone to the visitor's customer (created if they have not written yet). When
  * another customer already has it, the visitor merges into them and their history follows.
  */
-export async function leaveContact(chat: WebChat, visitor: Visitor, input: { value: string; name?: string | null }): Promise<ChatContact> {
+export async function leaveContact(chat: WebChat, visitor: Visitor, input: { value: string; name?: string | null; marketingConsent?: boolean }): Promise<ChatContact> {
   const raw = input.value.trim();
   const kind: "email" | "phone" = raw.includes("@") ? "email" : "phone";
   let identity: Identity;
@@ -237,6 +239,13 @@ export async function leaveContact(chat: WebChat, visitor: Visitor, input: { val
       .update(customers)
       .set({ ...(name ? { name: replace ? name : sql`coalesce(${customers.name}, ${name})` } : {}), lastSeenAt: new Date(), updatedAt: new Date() })
       .where(and(eq(customers.id, survivor), eq(customers.businessId, businessId)));
+    // the ticked box beside the form: a grant in the consent ledger, in the words the box showed
+    if (input.marketingConsent) {
+      const wording = contactFormConsentWording(chat.business.name);
+      for (const channelKind of CONTACT_FORM_CONSENT_KINDS[kind]) {
+        await recordConsent(tx, { businessId, customerId: survivor, channelKind, granted: true, source: "contact_form", wording });
+      }
+    }
   });
   return { kind, masked: maskContact(identity) };
 }

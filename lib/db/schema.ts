@@ -810,6 +810,8 @@ export const campaigns = pgTable(
     finishedAt: timestamp("finished_at", { withTimezone: true }),
     /** why it stopped by itself (the budget ran out) */
     pausedReason: text("paused_reason"),
+    /** an event that enrols customers while the campaign runs (lib/campaigns/triggers); null = sent once */
+    trigger: jsonb("trigger").$type<Record<string, unknown>>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -843,10 +845,12 @@ export const campaignRecipients = pgTable(
     estimateUsd: money("estimate_usd").notNull().default(0),
     /** the goal was met before the campaign (the tag was already there): not a conversion */
     goalMetBefore: boolean("goal_met_before").notNull().default(false),
+    /** which occurrence of a triggered campaign's event enrolled them ('' for a campaign sent once) */
+    occurrence: text("occurrence").notNull().default(""),
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex("campaign_recipients_key").on(t.campaignId, t.customerId),
+    uniqueIndex("campaign_recipients_key").on(t.campaignId, t.customerId, t.occurrence),
     index("campaign_recipients_due_idx").on(t.campaignId, t.status, t.dueAt),
     index("campaign_recipients_conversation_idx").on(t.conversationId),
   ],

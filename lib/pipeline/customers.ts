@@ -63,10 +63,10 @@ export async function mergeCustomerInto(tx: Tx, businessId: string, fromId: stri
     where f.business_id = ${businessId} and t.business_id = ${businessId}
       and f.customer_id = ${fromId} and t.customer_id = ${intoId} and f.kind = t.kind and f.value_hash = t.value_hash`);
   await tx.execute(sql`update customer_identities set customer_id = ${intoId} where business_id = ${businessId} and customer_id = ${fromId}`);
-  // A campaign sent to both stays one recipient row.
+  // A campaign sent to both stays one recipient row (per occurrence of a triggered campaign's event).
   await tx.execute(sql`
     delete from campaign_recipients f using campaign_recipients t
-    where f.business_id = ${businessId} and f.customer_id = ${fromId} and t.customer_id = ${intoId} and f.campaign_id = t.campaign_id`);
+    where f.business_id = ${businessId} and f.customer_id = ${fromId} and t.customer_id = ${intoId} and f.campaign_id = t.campaign_id and f.occurrence = t.occurrence`);
   // One HubSpot contact and one pending upsert per customer: the target's stay.
   await tx.execute(sql`
     delete from hubspot_contacts f where f.business_id = ${businessId} and f.customer_id = ${fromId}

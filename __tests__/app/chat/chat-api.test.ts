@@ -4,7 +4,9 @@ jest.mock("next/headers", () => require("../../helpers/next-request").nextHeader
 
 import { and, eq, sql } from "drizzle-orm";
 import { closeDb, rows, withService } from "@/lib/db/client";
-import { channels, conversations, messages, rateLimitRules } from "@/lib/db/schema";
+import { channels, conversations, customerIdentities, customers, messages, rateLimitRules } from "@/lib/db/schema";
+import { consentHistory } from "@/lib/campaigns/consent";
+import { contactFormConsentWording } from "@/lib/campaigns/channel-rules";
 import { DEMO_BUSINESS_ID, DEMO_SLUG } from "@/lib/db/seed-data";
 import { identityHash, sealIdentity } from "@/lib/pipeline/identities";
 import { ChatEventParser, type ChatEvent, type ChatMessage, type ChatPoll } from "@/lib/chat/protocol";
@@ -394,6 +396,54 @@ describe("leaving an email or phone", () => {
     const next = await events(await send(mallory, "Mallory again: and a lift?"));
     expect(await conversationOf((next[0] as { message: ChatMessage }).message.id)).toBe(malloryConversation);
     expect(JSON.stringify(await poll(carol))).not.toMatch(/Mallory/);
+  });
+
+  it("with the consent box ticked, records the consent in the ledger in the box's words; unticked, records none", async () => {
+    const ledgerOf = (kind: "email" | "phone", value: string) =>
+      withService((tx) =>
+        rows<{ channel_kind: string; granted: boolean; source: string; wording: string }>(
+          tx,
+          sql`select e.channel_kind, e.granted, e.source, e.wording from consent_events e
+              where e.business_id = ${DEMO_BUSINESS_ID} and e.customer_id = (select customer_id from customer_identities where value_hash = ${identityHash({ kind, value })})
+              order by e.channel_kind`,
+        ),
+      );
+    const wording = contactFormConsentWording("Riverside Dental Clinic");
+    const quiet = await newSession();
+    await contactRoute(request("POST", "/contact", { value: "no.offers@example.com" }, { token: quiet }), params());
+    expect(await ledgerOf("email", "no.offers@example.com")).toEqual([]);
+
+    const bad = await contactRoute(request("POST", "/contact", { value: "yes.offers@example.com", marketingConsent: "yes" }, { token: quiet }), params());
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.message).toMatch(/consent box/);
+
+    const email = await newSession();
+    expect((await contactRoute(request("POST", "/contact", { value: "Yes.Offers@Example.com", marketingConsent: true }, { token: email }), params())).status).toBe(200);
+    expect(await ledgerOf("email", "yes.offers@example.com")).toEqual([{ channel_kind: "email", granted: true, source: "contact_form", wording }]);
+    const phone = await newSession();
+    await contactRoute(request("POST", "/contact", { value: "+44 20 7946 0777", marketingConsent: true }, { token: phone }), params());
+    expect((await ledgerOf("phone", "+442079460777")).map((e) => [e.channel_kind, e.granted, e.source, e.wording])).toEqual([
+      ["sms", true, "contact_form", wording],
+      ["whatsapp", true, "contact_form", wording],
+    ]);
+  });
+
+  it("a customer merge takes the consent ledger along: consent given in chat stays with the customer it merged into", async () => {
+    // Dee ticks the box with her email in chat, then leaves the number she once texted the clinic from
+    const dee = await newSession();
+    await contactRoute(request("POST", "/contact", { value: "dee@example.com", marketingConsent: true }, { token: dee }), params());
+    const texter = await withService(async (tx) => {
+      const [c] = await tx.insert(customers).values({ businessId: DEMO_BUSINESS_ID, name: "Dee (SMS)" }).returning();
+      await tx.insert(customerIdentities).values({ businessId: DEMO_BUSINESS_ID, customerId: c!.id, ...sealIdentity({ kind: "phone", value: "+442079460888" }) });
+      return c!.id;
+    });
+    await contactRoute(request("POST", "/contact", { value: "+44 20 7946 0888" }, { token: dee }), params());
+    const [owner] = await withService((tx) => rows<{ customer_id: string }>(tx, sql`select customer_id from customer_identities where value_hash = ${identityHash({ kind: "email", value: "dee@example.com" })}`));
+    expect(owner!.customer_id).toBe(texter);
+    const ledger = await withService((tx) => consentHistory(tx, DEMO_BUSINESS_ID, texter));
+    expect(ledger.map((e) => [e.channelKind, e.granted, e.source])).toEqual([["email", true, "contact_form"]]);
+    const [orphans] = await withService((tx) => rows<{ n: number }>(tx, sql`select count(*)::int as n from consent_events e where not exists (select 1 from customers c where c.id = e.customer_id)`));
+    expect(orphans!.n).toBe(0);
   });
 
   it("stores the phone number encrypted, never in clear", async () => {

@@ -317,6 +317,32 @@ describe("a campaign, start to finish", () => {
     expect(row).toMatchObject({ channelKind: "whatsapp", body: TEMPLATE.body, payload: expect.objectContaining({ template: { contentSid: TEMPLATE.contentSid } }) });
   });
 
+  it("a WhatsApp read receipt through the status webhook shows the recipient as read", async () => {
+    const [wren] = await withService((tx) =>
+      rows<{ id: string; campaign_id: string; message_id: string; provider_message_id: string }>(
+        tx,
+        sql`select r.id, r.campaign_id, o.message_id, o.provider_message_id from campaign_recipients r join outbox o on o.payload->>'recipientId' = r.id::text
+            where r.customer_id = ${waOld} and o.status = 'sent' and o.channel_kind = 'whatsapp' order by r.sent_at desc limit 1`,
+      ),
+    );
+    const statusOf = async () => (await getCampaign({ ctx, input: { id: wren!.campaign_id } })).recipients.find((r) => r.id === wren!.id)!.status;
+    expect(await statusOf()).toBe("sent");
+    const receipt = (status: "delivered" | "read") =>
+      statusPost(
+        twilioRequest(
+          `${STATUS_URL}?m=${wren!.message_id}`,
+          fixture("message-status-read-whatsapp", { MessageSid: wren!.provider_message_id, SmsSid: wren!.provider_message_id, MessageStatus: status, SmsStatus: status, From: `whatsapp:${OUR_WHATSAPP}` }),
+        ),
+      );
+    expect((await receipt("delivered")).status).toBe(200);
+    expect(await statusOf()).toBe("delivered");
+    expect((await receipt("read")).status).toBe(200);
+    expect(await statusOf()).toBe("read");
+    // a late "delivered" does not take it back
+    expect((await receipt("delivered")).status).toBe(200);
+    expect(await statusOf()).toBe("read");
+  });
+
   it("keeps within WhatsApp's messaging tier: past 250 business-initiated chats in 24 hours, the rest wait an hour", async () => {
     await withService(async (tx) => {
       await tx.execute(sql`update channels set settings = settings || '{"messagingTier": "tier_250"}'::jsonb where id = ${channel.whatsapp}`);

@@ -66,7 +66,9 @@ export async function deliverStoredMessage(input: { businessId: string; messageI
   if (!loaded) throw new AppError("not_found", "Message not found.");
   if (!loaded.type) return null;
   const { type, message, channel } = loaded;
-  if (message.role !== "assistant" && message.role !== "agent") throw new AppError("bad_request", "Only answers are delivered.");
+  // a campaign's message (lib/campaigns/send) is the business's, stored as a system message
+  const campaignMessage = message.role === "system" && typeof message.metadata?.campaignId === "string";
+  if (message.role !== "assistant" && message.role !== "agent" && !campaignMessage) throw new AppError("bad_request", "Only answers are delivered.");
   if (!loaded.to) return recordSkip(channel, message.id, skipped(transportOf(type, channel), "no_address"));
   return sendOn(type, { channel, to: loaded.to, text: input.text ?? message.content, conversationId: message.conversationId, messageId: message.id, purpose: input.purpose });
 }

@@ -7,6 +7,7 @@ import { useRouter } from "next/navigation";
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { Button } from "@/components/ui/button";
 import { Field, FormMessage, Input, NativeSelect, Textarea } from "@/components/ui/field";
+import { PLATFORM_RULES } from "@/lib/campaigns/channel-rules";
 import {
   controlCampaignAction,
   countAudienceAction,
@@ -23,6 +24,7 @@ const CHANNELS = [
   { id: "whatsapp", label: "WhatsApp" },
   { id: "email", label: "Email" },
   { id: "telegram", label: "Telegram" },
+  { id: "instagram", label: "Instagram" },
 ] as const;
 
 export type Filter = {
@@ -41,6 +43,17 @@ type Segment = { id: string; name: string; filter: Record<string, unknown> };
 
 const EMPTY: Filter = { tags: [], channels: [], consent: true };
 const num = (v: string) => (v.trim() === "" ? undefined : Number(v));
+
+/** The editor's "When" as the campaign's trigger (null: sent once). */
+function triggerOf(form: { when: string; silenceDays: string; dateField: string; dateDays: string; dateSide: string }) {
+  if (form.when === "no_contact") return { kind: "no_contact", days: form.silenceDays };
+  if (form.when === "date_field") {
+    const days = form.dateSide === "on" ? 0 : Number(form.dateDays || 0);
+    return { kind: "date_field", field: form.dateField, offsetDays: form.dateSide === "before" ? -days : days };
+  }
+  if (form.when === "resolved") return { kind: "resolved" };
+  return null;
+}
 
 export function CampaignEditor({ slug, segments, waTemplates }: { slug: string; segments: Segment[]; waTemplates: { name: string; contentSid: string }[] }) {
   const router = useRouter();
@@ -61,6 +74,11 @@ export function CampaignEditor({ slug, segments, waTemplates }: { slug: string; 
     goalWindowDays: "7",
     waContentSid: waTemplates[0]?.contentSid ?? "",
     scheduledAt: "",
+    when: "once",
+    silenceDays: "90",
+    dateField: "checkup_due",
+    dateDays: "7",
+    dateSide: "before",
   });
   const [state, setState] = useState<CampaignActionState>(null);
   const [segmentState, setSegmentState] = useState<CampaignActionState>(null);
@@ -95,7 +113,8 @@ export function CampaignEditor({ slug, segments, waTemplates }: { slug: string; 
         segmentId: segmentId || null,
         holdoutPct: Number(form.holdoutPct),
         goalWindowDays: Number(form.goalWindowDays),
-        scheduledAt: form.scheduledAt ? new Date(form.scheduledAt).toISOString() : null,
+        scheduledAt: form.when === "once" && form.scheduledAt ? new Date(form.scheduledAt).toISOString() : null,
+        trigger: triggerOf(form),
       });
       setState(r);
       if (r?.id) router.push(`/${slug}/campaigns?id=${r.id}`);
@@ -213,6 +232,13 @@ export function CampaignEditor({ slug, segments, waTemplates }: { slug: string; 
             ))}
           </div>
           {err("channelKinds") && <p className="text-xs text-red-600">{err("channelKinds")}</p>}
+          {form.channelKinds.some((k) => k in PLATFORM_RULES) && (
+            <ul className="mt-1 space-y-0.5 text-xs text-slate-600" data-testid="channel-rules">
+              {CHANNELS.filter((c) => form.channelKinds.includes(c.id) && PLATFORM_RULES[c.id]).map((c) => (
+                <li key={c.id}>{PLATFORM_RULES[c.id]}</li>
+              ))}
+            </ul>
+          )}
         </fieldset>
         <Field label="Writing" htmlFor="campaign-mode">
           <NativeSelect {...field("mode")}>
@@ -261,9 +287,47 @@ export function CampaignEditor({ slug, segments, waTemplates }: { slug: string; 
             </NativeSelect>
           </Field>
         )}
-        <Field label="Start at (optional)" htmlFor="campaign-scheduledAt" error={err("scheduledAt")} hint="Each recipient still waits for their own allowed hours.">
-          <Input {...field("scheduledAt")} type="datetime-local" />
+        <Field label="When" htmlFor="campaign-when" error={err("trigger")}>
+          <NativeSelect {...field("when")}>
+            <option value="once">Once, now or at a time I pick</option>
+            <option value="no_contact">When a customer has not written for a number of days</option>
+            <option value="date_field">Around a date on the customer (a custom field)</option>
+            <option value="resolved">The day after a customer&apos;s conversation is resolved</option>
+          </NativeSelect>
         </Field>
+        {form.when === "once" && (
+          <Field label="Start at (optional)" htmlFor="campaign-scheduledAt" error={err("scheduledAt")} hint="Each recipient still waits for their own allowed hours.">
+            <Input {...field("scheduledAt")} type="datetime-local" />
+          </Field>
+        )}
+        {form.when === "no_contact" && (
+          <Field label="Days without contact" htmlFor="campaign-silenceDays">
+            <Input {...field("silenceDays")} type="number" min={1} max={730} />
+          </Field>
+        )}
+        {form.when === "date_field" && (
+          <div className="grid grid-cols-3 gap-3">
+            <Field label="Date field" htmlFor="campaign-dateField" hint="A tag like checkup_due:2026-03-14">
+              <Input {...field("dateField")} />
+            </Field>
+            <Field label="Days" htmlFor="campaign-dateDays">
+              <Input {...field("dateDays")} type="number" min={0} max={365} disabled={form.dateSide === "on"} />
+            </Field>
+            <Field label="Relative to the date" htmlFor="campaign-dateSide">
+              <NativeSelect {...field("dateSide")}>
+                <option value="before">before</option>
+                <option value="on">on the day</option>
+                <option value="after">after</option>
+              </NativeSelect>
+            </Field>
+          </div>
+        )}
+        {form.when !== "once" && (
+          <p className="text-xs text-slate-600">
+            Runs from when you start it until you pause or cancel it: each customer of the audience is enrolled once each time the event happens to them, from the day it starts (for customers already past
+            it, send a one-off campaign). Consent, quiet hours and the budget are checked for every message.
+          </p>
+        )}
         <FormMessage state={state} />
         <Button type="button" disabled={pending} onClick={submit}>
           Save draft
@@ -277,7 +341,7 @@ type PreviewResult = Awaited<ReturnType<typeof previewCampaignAction>>;
 
 const usd = (v: number) => (v !== 0 && v < 0.01 ? `$${v.toFixed(4)}` : `$${v.toFixed(2)}`);
 
-export function CampaignControls({ slug, id, status }: { slug: string; id: string; status: string }) {
+export function CampaignControls({ slug, id, status, triggered = false }: { slug: string; id: string; status: string; triggered?: boolean }) {
   const [preview, setPreview] = useState<PreviewResult | null>(null);
   const [state, setState] = useState<CampaignActionState>(null);
   const [pending, start] = useTransition();
@@ -321,7 +385,8 @@ export function CampaignControls({ slug, id, status }: { slug: string; id: strin
         <div className="space-y-3" data-testid="campaign-preview">
           <div className="rounded-md bg-slate-50 p-3 text-sm">
             <p>
-              <strong>{preview.estimate.sending}</strong> of {preview.estimate.recipients} recipients will be sent to, for about <strong>{usd(preview.estimate.totalUsd)}</strong>
+              <strong>{preview.estimate.sending}</strong> of {preview.estimate.recipients} {triggered ? "customers the trigger enrols today" : "recipients"} will be sent to, for about{" "}
+              <strong>{usd(preview.estimate.totalUsd)}</strong>
               {preview.estimate.aiUsd > 0 && <> (of which {usd(preview.estimate.aiUsd)} for the AI)</>}; {usd(preview.estimate.budget.remainingUsd)} of this month&apos;s{" "}
               {usd(preview.estimate.budget.limitUsd)} budget is left.
             </p>

@@ -6,6 +6,7 @@ import { memberContext } from "@/lib/auth/member";
 import { AppError } from "@/lib/errors";
 import { isManager } from "@/lib/services/context";
 import { getCampaign, listCampaigns, listSegments, whatsappTemplateChoices, type CampaignDetail } from "@/lib/campaigns/service";
+import { describeTrigger, readTrigger } from "@/lib/campaigns/triggers";
 import { NoAccess } from "@/components/dashboard/no-access";
 import { Card, PageHeader } from "@/components/ui/card";
 import { CampaignControls, CampaignEditor, StatusChart } from "./campaigns-client";
@@ -83,6 +84,7 @@ export default async function CampaignsPage({ params, searchParams }: { params: 
                       <Link href={`/${slug}/campaigns?id=${c.id}`} className="font-medium text-teal-700 hover:underline">
                         {c.name}
                       </Link>
+                      {c.trigger && <p className="text-xs text-slate-600">{c.trigger}</p>}
                       {c.pausedReason && <p className="text-xs text-amber-800">{c.pausedReason}</p>}
                     </td>
                     <td className="py-2 pr-3">
@@ -110,6 +112,7 @@ export default async function CampaignsPage({ params, searchParams }: { params: 
 
 function CampaignView({ slug, detail }: { slug: string; detail: CampaignDetail }) {
   const { campaign, summary, recipients, estimate } = detail;
+  const trigger = readTrigger(campaign.trigger);
   const shown = recipients.slice(0, 300);
   return (
     <div className="space-y-6">
@@ -124,6 +127,11 @@ function CampaignView({ slug, detail }: { slug: string; detail: CampaignDetail }
             <Status status={campaign.status} />
             {campaign.scheduledAt && <span className="text-slate-600">starts {when(campaign.scheduledAt)}</span>}
           </p>
+          {trigger && (
+            <p className="text-sm" data-testid="campaign-trigger">
+              <span className="font-medium">Triggered:</span> {describeTrigger(trigger)}, once per occurrence, from the day it starts until it is paused or cancelled.
+            </p>
+          )}
           {campaign.pausedReason && (
             <p role="alert" className="text-sm text-amber-800">
               {campaign.pausedReason}
@@ -145,11 +153,11 @@ function CampaignView({ slug, detail }: { slug: string; detail: CampaignDetail }
               </>
             )}
           </div>
-          <CampaignControls slug={slug} id={campaign.id} status={campaign.status} />
+          <CampaignControls slug={slug} id={campaign.id} status={campaign.status} triggered={!!trigger} />
         </Card>
         <Card className="min-w-0 space-y-3">
           <h2 className="font-medium">Recipients by status</h2>
-          {recipients.length ? <StatusChart counts={summary.counts} /> : <p className="text-sm text-slate-600">Nobody yet: the recipients are written when the campaign starts.</p>}
+          {recipients.length ? <StatusChart counts={summary.counts} /> : <p className="text-sm text-slate-600">{trigger ? "Nobody yet: customers are enrolled as the event happens to them." : "Nobody yet: the recipients are written when the campaign starts."}</p>}
           {Object.keys(summary.skippedReasons).length > 0 && (
             <p className="text-sm text-slate-600">
               Skipped: {Object.entries(summary.skippedReasons).map(([k, v]) => `${k} ${v}`).join(", ")}
