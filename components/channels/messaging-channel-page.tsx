@@ -5,7 +5,7 @@ import { memberContext } from "@/lib/auth/member";
 import { MANAGERS } from "@/lib/services/context";
 import type { MessagingType } from "@/lib/channels/common/channels";
 import { messagingChannelView, type MessagingChannelView } from "@/lib/channels/common/dashboard";
-import { SIMULATED } from "@/lib/channels/common/simulator";
+import { SIMULATED } from "@/lib/channels/simulator";
 import { samplePerson } from "@/lib/channels/common/sample-people";
 import { Card } from "@/components/ui/card";
 import { describeSample, sampleAvailable } from "@/lib/channels/common/samples";

@@ -4,7 +4,7 @@ import { memberContext } from "@/lib/auth/member";
 import { MANAGERS } from "@/lib/services/context";
 import { VOICES, type TwilioKind } from "@/lib/channels/twilio/channels";
 import { twilioChannelView } from "@/lib/channels/twilio/dashboard";
-import { DEFAULT_SIMULATED_NUMBER } from "@/lib/channels/twilio/simulator";
+import { DEFAULT_SIMULATED_NUMBER } from "@/lib/channels/simulator";
 import { Card } from "@/components/ui/card";
 import { describeSample, sampleAvailable } from "@/lib/channels/common/samples";
 import { ChannelPageHeader, ChannelStatusCard, RecentActivitySection, SampleNotice, TrySampleCard } from "./channel-page-parts";

@@ -14,7 +14,6 @@ import { flatten, isValidSignature, parseForm, publicUrl } from "./twilio/reques
 import { platformCredentials, signingCredentials, restCredentials } from "./twilio/credentials";
 import { WEBHOOK_PATHS as TWILIO_PATHS, type Channel } from "./twilio/channels";
 import { pushTwilio } from "./twilio/outbound";
-import { callPayload, messagingPayload, newCallSid } from "./twilio/simulator";
 import { MESSAGE_STATUSES } from "./twilio/status";
 import type { ChannelCostKind } from "./twilio/costs";
 import { serviceWindow, type ServiceWindow } from "./whatsapp/window";
@@ -152,7 +151,7 @@ const twilioMessaging = (kind: "sms" | "whatsapp", label: string): ChannelAdapte
   send: pushTwilio,
   status: twilioStatus,
   simulatorPayload: async (channel, from, text) =>
-    messagingPayload({ kind, accountSid: signingCredentials(channel).accountSid, from, to: channel.address, body: text }),
+    (await import("./simulator")).messagingPayload({ kind, accountSid: signingCredentials(channel).accountSid, from, to: channel.address, body: text }),
 });
 
 /** Email, Telegram, Instagram and WhatsApp through Meta share their send path (lib/channels/common). */
@@ -161,9 +160,9 @@ const messaging = (type: MessagingType, a: Omit<ChannelAdapter, "key" | "transpo
   key: type,
   transport: (channel) => transportOf(type, channel),
   send: (push) => pushMessaging(type, push),
-  // The simulator's payload builders live beside the webhook handlers they call: loaded when used.
+  // The simulator's payload builders (lib/channels/simulator) are loaded when used.
   simulatorPayload: async (channel, from, text) => {
-    const sim = await import("./common/simulator");
+    const sim = await import("./simulator");
     if (type === "email") return sim.emailReceivedEvent(channel, { type: "email", from, name: "", subject: "", text, reply: false, headers: {} });
     if (type === "telegram") return sim.telegramUpdate(from, sim.SIMULATED.telegram.name, text);
     if (type === "instagram") return sim.instagramNotification(channel.address, from, text);
@@ -200,8 +199,10 @@ export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
     costKind: "voice",
     // A call's answer is spoken during the call; nothing is pushed afterwards.
     status: () => null,
-    simulatorPayload: async (channel, from) =>
-      callPayload({ accountSid: signingCredentials(channel).accountSid, callSid: newCallSid(), from, to: channel.address, status: "ringing" }),
+    simulatorPayload: async (channel, from) => {
+      const sim = await import("./simulator");
+      return sim.callPayload({ accountSid: signingCredentials(channel).accountSid, callSid: sim.newCallSid(), from, to: channel.address, status: "ringing" });
+    },
   },
   email: messaging("email", {
     kind: "email",
