@@ -28,7 +28,7 @@ async function runOne(engine: BenchEngine) {
   const { DEMO_BUSINESS_ID } = await import("@/lib/db/seed-data");
   const { embedPending } = await import("@/lib/knowledge/indexing");
   const { connectTwilioChannel } = await import("@/lib/channels/twilio/channels");
-  const { simulate } = await import("@/lib/channels/twilio/simulator");
+  const { simulate } = await import("@/lib/channels/simulator");
   const { backgroundIdle } = await import("@/lib/channels/twilio/background");
   const { encrypt } = await import("@/lib/security/crypto");
   const { phoneHash } = await import("@/lib/relay/phone");

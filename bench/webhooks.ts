@@ -186,7 +186,7 @@ function writeResult(file: string, result: Record<string, unknown>, shown: Recor
 
 /** Meta's webhooks against the server at `base`: WhatsApp and Instagram notifications alternately. */
 async function benchMeta(base: string, build: Record<string, unknown>) {
-  const { whatsappNotification, instagramNotification } = await import("@/lib/channels/common/simulator");
+  const { whatsappNotification, instagramNotification } = await import("@/lib/channels/simulator");
   const { metaSignature } = await import("@/lib/channels/meta/app");
   const secret = opt("meta-app-secret") ?? META_APP_SECRET;
   const waChannel = { address: META.whatsappPhoneNumberId, settings: { displayPhoneNumber: META.whatsappDisplay } } as never;
@@ -301,7 +301,7 @@ async function main() {
     }
 
     const { twilioSignature, encodeForm } = await import("@/lib/channels/twilio/request");
-    const { messagingPayload } = await import("@/lib/channels/twilio/simulator");
+    const { messagingPayload } = await import("@/lib/channels/simulator");
     const smsUrl = `${base}/api/webhooks/twilio/sms`;
     let seq = 0;
     const smsRequest = () => {

@@ -1,12 +1,99 @@
-// What every channel page (Twilio's and the pushed channels') shares: the way back to Channels with
-// the page's title, the card of facts about the connection, and the channel's recent messages.
-import { Suspense } from "react";
+// The one channel page: every channel kind (Twilio's and the pushed channels') is this layout, and
+// differs only by the data it is given — the title, the facts about the connection, what to paste
+// into the provider, its forms, its simulator — and the channel's recent messages.
+import { Suspense, type ReactNode } from "react";
 import Link from "next/link";
 import { ArrowLeft, FlaskConical } from "lucide-react";
 import { Card, PageHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { recentChannelMessages } from "@/lib/channels/twilio/dashboard";
+import { CopyField } from "./copy-field-client";
 import { SampleButton } from "./sample-button-client";
+
+export type ChannelPageData = {
+  slug: string;
+  title: string;
+  description: string;
+  userId: string;
+  businessId: string;
+  canManage: boolean;
+  channel: { id: string; address: string; enabled: boolean; sample: boolean } | null;
+  /** who the account is, and how sends leave (the status card) */
+  account: string;
+  sending: string;
+  /** "Try it with a sample", while nothing is connected (null: this kind has no sample) */
+  trySample: { page: string; title: string; sample: string } | null;
+  warnings: string[];
+  /** what the owner should know about the channel (WhatsApp's 24 hours, how the channel works) */
+  info: { heading: string; text: ReactNode } | null;
+  connectForm: ReactNode;
+  paste: { title: string; fields: { id: string; label: string; value: string; hint: string }[]; note?: string };
+  /** the test send, for managers of a connected channel */
+  test: { title: string; text: string; form: ReactNode };
+  /** the Channel simulator, when this channel can be played (null: it cannot) */
+  simulator: { intro: ReactNode; client: ReactNode } | null;
+};
+
+export function ChannelPage(d: ChannelPageData) {
+  const simulator = d.simulator && (
+    <Card>
+      <h2 className="mb-1 font-medium">Channel simulator</h2>
+      <p className="mb-4 text-sm text-slate-600">{d.simulator.intro}</p>
+      {d.simulator.client}
+    </Card>
+  );
+  // A sample channel is there to be tried: its simulator comes first.
+  const sampleFirst = Boolean(d.channel?.sample);
+  return (
+    <div className="max-w-3xl space-y-6">
+      <ChannelPageHeader slug={d.slug} title={d.title} description={d.description} />
+
+      <ChannelStatusCard channel={d.channel} account={d.account} sending={d.sending} />
+      {d.channel?.sample && <SampleNotice address={d.channel.address} />}
+      {!d.channel && d.trySample && <TrySampleCard slug={d.slug} {...d.trySample} canManage={d.canManage} />}
+      {sampleFirst && simulator}
+      {d.warnings.map((w) => (
+        <p key={w} role="alert" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          {w}
+        </p>
+      ))}
+
+      {d.info && (
+        <Card>
+          <h2 className="font-medium">{d.info.heading}</h2>
+          <p className="mt-1 text-sm text-slate-600">{d.info.text}</p>
+        </Card>
+      )}
+
+      <Card>
+        <h2 className="mb-4 font-medium">{d.channel ? "Settings" : "Connect"}</h2>
+        {d.canManage ? d.connectForm : <p className="text-sm text-slate-600">Only owners and admins can connect channels or change their settings.</p>}
+      </Card>
+
+      {d.paste.fields.length > 0 && (
+        <Card className="space-y-4">
+          <h2 className="font-medium">{d.paste.title}</h2>
+          {d.paste.fields.map((p) => (
+            <CopyField key={p.id} id={p.id} label={p.label} value={p.value} hint={p.hint} />
+          ))}
+          {d.paste.note && <p className="text-xs text-slate-500">{d.paste.note}</p>}
+        </Card>
+      )}
+
+      {d.channel && d.canManage && (
+        <Card>
+          <h2 className="mb-1 font-medium">{d.test.title}</h2>
+          <p className="mb-4 text-sm text-slate-600">{d.test.text}</p>
+          {d.test.form}
+        </Card>
+      )}
+
+      {!sampleFirst && simulator}
+
+      {d.channel && <RecentActivitySection userId={d.userId} businessId={d.businessId} channelId={d.channel.id} />}
+    </div>
+  );
+}
 
 export function ChannelPageHeader({ slug, title, description }: { slug: string; title: string; description: string }) {
   return (

@@ -1,16 +1,14 @@
-// The page of one pushed channel (email, Telegram, Instagram, WhatsApp through Meta): connect it, paste
-// the webhook values into the provider, send a test, and in embedded mode play a customer with the
-// Channel simulator.
+// The page of one pushed channel (email, Telegram, Instagram, WhatsApp through Meta): the one channel
+// page (channel-page-parts), given the channel's data — connect it, paste the webhook values into the
+// provider, send a test, and in embedded mode play a customer with the Channel simulator.
 import { memberContext } from "@/lib/auth/member";
 import { MANAGERS } from "@/lib/services/context";
 import type { MessagingType } from "@/lib/channels/common/channels";
 import { messagingChannelView, type MessagingChannelView } from "@/lib/channels/common/dashboard";
-import { SIMULATED } from "@/lib/channels/common/simulator";
+import { SIMULATED } from "@/lib/channels/simulator";
 import { samplePerson } from "@/lib/channels/common/sample-people";
-import { Card } from "@/components/ui/card";
 import { describeSample, sampleAvailable } from "@/lib/channels/common/samples";
-import { ChannelPageHeader, ChannelStatusCard, RecentActivitySection, SampleNotice, TrySampleCard } from "./channel-page-parts";
-import { CopyField } from "./copy-field-client";
+import { ChannelPage } from "./channel-page-parts";
 import { MessagingConnectForm } from "./messaging-connect-form-client";
 import { MessagingSimulator } from "./messaging-simulator-client";
 import { MessagingTestForm } from "./messaging-test-client";
@@ -43,76 +41,37 @@ export async function MessagingChannelPage({ slug, type }: { slug: string; type:
   const canManage = MANAGERS.includes(ctx.actor.role);
   const view = await messagingChannelView(user.id, business.id, type, { canManage });
   const { title, description, how } = TEXT[type];
-  const simulator = view.channel && view.simulated && (
-    <Card>
-      <h2 className="mb-1 font-medium">Channel simulator</h2>
-      <p className="mb-4 text-sm text-slate-600">
-        Play a customer. What you write is handed to the real webhook exactly as {view.provider} would send it, signed; the answers, and your replies from the inbox,
-        appear here as the customer would get them.
-      </p>
-      <MessagingSimulator slug={slug} type={type} {...simulatedCustomer(type)} startedAt={view.now} />
-    </Card>
-  );
-  // A sample channel is there to be tried: its simulator comes first.
-  const sampleFirst = Boolean(view.channel?.sample);
-
+  const outbox = view.transport === "outbox";
   return (
-    <div className="max-w-3xl space-y-6">
-      <ChannelPageHeader slug={slug} title={title} description={description} />
-
-      <ChannelStatusCard
-        channel={view.channel}
-        account={view.account}
-        sending={view.transport === "outbox" ? "To the dev outbox (simulated)" : `Through ${view.provider}`}
-      />
-      {view.channel?.sample && <SampleNotice address={view.channel.address} />}
-      {!view.channel && sampleAvailable(type) && <TrySampleCard slug={slug} page={type} title={title} sample={describeSample(type, business)} canManage={canManage} />}
-      {sampleFirst && simulator}
-      {view.warnings.map((w) => (
-        <p key={w} role="alert" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-          {w}
-        </p>
-      ))}
-
-      <Card>
-        <h2 className="font-medium">How it works</h2>
-        <p className="mt-1 text-sm text-slate-600">{how}</p>
-      </Card>
-
-      <Card>
-        <h2 className="mb-4 font-medium">{view.channel ? "Settings" : "Connect"}</h2>
-        {canManage ? (
-          <MessagingConnectForm slug={slug} type={type} initial={initialValues(view, type)} />
-        ) : (
-          <p className="text-sm text-slate-600">Only owners and admins can connect channels or change their settings.</p>
-        )}
-      </Card>
-
-      {view.paste.length > 0 && (
-        <Card className="space-y-4">
-          <h2 className="font-medium">{type === "telegram" ? "Webhook" : `Paste these into ${view.provider}`}</h2>
-          {view.paste.map((p) => (
-            <CopyField key={p.id} id={p.id} label={p.label} value={p.value} hint={p.hint} />
-          ))}
-        </Card>
-      )}
-
-      {view.channel && canManage && (
-        <Card>
-          <h2 className="mb-1 font-medium">Send a test message</h2>
-          <p className="mb-4 text-sm text-slate-600">
-            {view.transport === "outbox" ? "This channel is simulated: the message lands in the dev outbox, nothing leaves this machine." : `Goes out through ${view.provider}.`}
-          </p>
-          <MessagingTestForm slug={slug} type={type} />
-        </Card>
-      )}
-
-      {!sampleFirst && simulator}
-
-      {view.channel && (
-        <RecentActivitySection userId={user.id} businessId={business.id} channelId={view.channel.id} />
-      )}
-    </div>
+    <ChannelPage
+      slug={slug}
+      title={title}
+      description={description}
+      userId={user.id}
+      businessId={business.id}
+      canManage={canManage}
+      channel={view.channel}
+      account={view.account}
+      sending={outbox ? "To the dev outbox (simulated)" : `Through ${view.provider}`}
+      trySample={sampleAvailable(type) ? { page: type, title, sample: describeSample(type, business) } : null}
+      warnings={view.warnings}
+      info={{ heading: "How it works", text: how }}
+      connectForm={<MessagingConnectForm slug={slug} type={type} initial={initialValues(view, type)} />}
+      paste={{ title: type === "telegram" ? "Webhook" : `Paste these into ${view.provider}`, fields: view.paste }}
+      test={{
+        title: "Send a test message",
+        text: outbox ? "This channel is simulated: the message lands in the dev outbox, nothing leaves this machine." : `Goes out through ${view.provider}.`,
+        form: <MessagingTestForm slug={slug} type={type} />,
+      }}
+      simulator={
+        view.channel && view.simulated
+          ? {
+              intro: `Play a customer. What you write is handed to the real webhook exactly as ${view.provider} would send it, signed; the answers, and your replies from the inbox, appear here as the customer would get them.`,
+              client: <MessagingSimulator slug={slug} type={type} {...simulatedCustomer(type)} startedAt={view.now} />,
+            }
+          : null
+      }
+    />
   );
 }
 

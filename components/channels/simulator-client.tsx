@@ -9,7 +9,7 @@ import { Field, Input } from "@/components/ui/field";
 import { cn } from "@/components/ui/cn";
 import { usePoll } from "@/hooks/use-poll";
 import { simulateAction, simulatorRepliesAction } from "@/app/(dashboard)/[business]/channels/actions";
-import type { SimulateResult } from "@/lib/channels/twilio/simulator";
+import type { SimulateResult } from "@/lib/channels/simulator";
 
 export type Line = { from: "customer" | "business" | "note"; text: string; media?: string[] };
 

@@ -1,14 +1,13 @@
-// The page of one Twilio channel (SMS, WhatsApp, voice): connect it, paste the URLs into Twilio,
-// send a test, and in embedded mode play a customer with the Channel simulator.
+// The page of one Twilio channel (SMS, WhatsApp, voice): the one channel page (channel-page-parts),
+// given Twilio's data — connect it, paste the URLs into Twilio, send a test, and in embedded mode
+// play a customer with the Channel simulator.
 import { memberContext } from "@/lib/auth/member";
 import { MANAGERS } from "@/lib/services/context";
 import { VOICES, type TwilioKind } from "@/lib/channels/twilio/channels";
 import { twilioChannelView } from "@/lib/channels/twilio/dashboard";
-import { DEFAULT_SIMULATED_NUMBER } from "@/lib/channels/twilio/simulator";
-import { Card } from "@/components/ui/card";
+import { DEFAULT_SIMULATED_NUMBER } from "@/lib/channels/simulator";
 import { describeSample, sampleAvailable } from "@/lib/channels/common/samples";
-import { ChannelPageHeader, ChannelStatusCard, RecentActivitySection, SampleNotice, TrySampleCard } from "./channel-page-parts";
-import { CopyField } from "./copy-field-client";
+import { ChannelPage } from "./channel-page-parts";
 import { CallSimulator, MessagingSimulator } from "./simulator-client";
 import { TestSendForm } from "./test-send-client";
 import { TwilioConnectForm } from "./twilio-connect-form-client";
@@ -17,6 +16,11 @@ const TITLES: Record<TwilioKind, { title: string; description: string }> = {
   sms: { title: "SMS", description: "Customers text your Twilio number and the assistant answers by text, kept short. STOP, START and HELP are honoured." },
   whatsapp: { title: "WhatsApp", description: "Text and pictures through your Twilio WhatsApp sender, within WhatsApp's 24-hour rule." },
   voice: { title: "Phone calls", description: "The assistant answers your Twilio number, talks with the caller, puts them through to you or takes a message." },
+};
+
+const WHATSAPP_WINDOW = {
+  heading: "The 24-hour window",
+  text: "WhatsApp lets a business write freely only within 24 hours of the customer's last message. The assistant always answers inside it. After that, only templates WhatsApp approved can be sent — add yours below. Every message staff send is checked against the conversation's window, and a free-form message outside it is refused with the reason.",
 };
 
 const WHERE_TO_PASTE: Record<TwilioKind, { incoming: string; status: string }> = {
@@ -41,97 +45,66 @@ export async function TwilioChannelPage({ slug, kind }: { slug: string; kind: Tw
   const settings = (view.channel?.settings ?? {}) as Record<string, unknown>;
   const templates = (settings.templates as { name: string; contentSid: string; body: string }[] | undefined) ?? [];
   const { title, description } = TITLES[kind];
-  const simulator = view.channel && view.embedded && (
-    <Card>
-      <h2 className="mb-1 font-medium">Channel simulator</h2>
-      <p className="mb-4 text-sm text-slate-600">
-        Play a customer. What you {kind === "voice" ? "say" : "write"} is posted to the real webhook as Twilio would post it, signed, and you see exactly what the route
-        answers{kind === "voice" ? "" : ", then anything the business sends later, such as your replies from the inbox"}.
-      </p>
-      {kind === "voice" ? (
-        <CallSimulator slug={slug} defaultFrom={DEFAULT_SIMULATED_NUMBER} />
-      ) : (
-        <MessagingSimulator slug={slug} kind={kind} defaultFrom={DEFAULT_SIMULATED_NUMBER} startedAt={view.now} />
-      )}
-    </Card>
-  );
-  // A sample channel is there to be tried: its simulator comes first.
-  const sampleFirst = Boolean(view.channel?.sample);
-
+  const voice = kind === "voice";
   return (
-    <div className="max-w-3xl space-y-6">
-      <ChannelPageHeader slug={slug} title={title} description={description} />
-
-      <ChannelStatusCard
-        channel={view.channel}
-        account={view.account.label}
-        sending={view.transport === "twilio" ? "Through Twilio's REST API" : "To the dev outbox (embedded mode)"}
-      />
-      {view.channel?.sample && <SampleNotice address={view.channel.address} />}
-      {!view.channel && sampleAvailable(kind) && (
-        <TrySampleCard slug={slug} page={kind} title={kind === "voice" ? "phone calls" : title} sample={describeSample(kind, business)} canManage={canManage} />
-      )}
-      {sampleFirst && simulator}
-
-      {kind === "whatsapp" && (
-        <Card>
-          <h2 className="font-medium">The 24-hour window</h2>
-          <p className="mt-1 text-sm text-slate-600">
-            WhatsApp lets a business write freely only within 24 hours of the customer&apos;s last message. The assistant always answers inside it. After
-            that, only templates WhatsApp approved can be sent — add yours below. Every message staff send is checked against the conversation&apos;s
-            window, and a free-form message outside it is refused with the reason.
-          </p>
-        </Card>
-      )}
-
-      <Card>
-        <h2 className="mb-4 font-medium">{view.channel ? "Settings" : "Connect"}</h2>
-        {canManage ? (
-          <TwilioConnectForm
-            slug={slug}
-            kind={kind}
-            defaultGreeting={business.greeting}
-            voices={VOICES.map((v) => ({ id: v.id, label: v.label }))}
-            initial={{
-              name: view.channel?.name ?? "",
-              address: view.channel?.address ?? "",
-              enabled: view.channel?.enabled ?? true,
-              hasCredentials: view.channel?.hasCredentials ?? false,
-              helpText: settings.helpText as string | undefined,
-              templates,
-              greeting: settings.greeting as string | undefined,
-              voice: settings.voice as string | undefined,
-              forwardingNumber: settings.forwardingNumber as string | undefined,
-              silenceTimeout: settings.silenceTimeout as number | undefined,
-            }}
-          />
-        ) : (
-          <p className="text-sm text-slate-600">Only owners and admins can connect channels or change their settings.</p>
-        )}
-      </Card>
-
-      <Card className="space-y-4">
-        <h2 className="font-medium">Paste these into Twilio</h2>
-        <CopyField id={`${kind}-incoming-url`} label={kind === "voice" ? "A call comes in" : "A message comes in"} value={view.urls.incoming} hint={WHERE_TO_PASTE[kind].incoming} />
-        <CopyField id={`${kind}-status-url`} label={kind === "voice" ? "Call status changes" : "Status callback URL"} value={view.urls.status} hint={WHERE_TO_PASTE[kind].status} />
-        <p className="text-xs text-slate-500">Every request is checked against Twilio&apos;s signature with this channel&apos;s auth token; anything else is refused.</p>
-      </Card>
-
-      {view.channel && canManage && (
-        <Card>
-          <h2 className="mb-1 font-medium">{kind === "voice" ? "Place a test call" : "Send a test message"}</h2>
-          <p className="mb-4 text-sm text-slate-600">
-            {view.transport === "twilio" ? "Goes out through Twilio and costs what a real one does." : "Embedded mode: it lands in the dev outbox, nothing leaves this machine."}
-          </p>
-          <TestSendForm slug={slug} kind={kind} templates={templates} />
-        </Card>
-      )}
-
-      {!sampleFirst && simulator}
-
-      {view.channel && (
-        <RecentActivitySection userId={user.id} businessId={business.id} channelId={view.channel.id} />
-      )}
-    </div>
+    <ChannelPage
+      slug={slug}
+      title={title}
+      description={description}
+      userId={user.id}
+      businessId={business.id}
+      canManage={canManage}
+      channel={view.channel}
+      account={view.account.label}
+      sending={view.transport === "twilio" ? "Through Twilio's REST API" : "To the dev outbox (embedded mode)"}
+      trySample={sampleAvailable(kind) ? { page: kind, title: voice ? "phone calls" : title, sample: describeSample(kind, business) } : null}
+      warnings={[]}
+      info={kind === "whatsapp" ? WHATSAPP_WINDOW : null}
+      connectForm={
+        <TwilioConnectForm
+          slug={slug}
+          kind={kind}
+          defaultGreeting={business.greeting}
+          voices={VOICES.map((v) => ({ id: v.id, label: v.label }))}
+          initial={{
+            name: view.channel?.name ?? "",
+            address: view.channel?.address ?? "",
+            enabled: view.channel?.enabled ?? true,
+            hasCredentials: view.channel?.hasCredentials ?? false,
+            helpText: settings.helpText as string | undefined,
+            templates,
+            greeting: settings.greeting as string | undefined,
+            voice: settings.voice as string | undefined,
+            forwardingNumber: settings.forwardingNumber as string | undefined,
+            silenceTimeout: settings.silenceTimeout as number | undefined,
+          }}
+        />
+      }
+      paste={{
+        title: "Paste these into Twilio",
+        fields: [
+          { id: `${kind}-incoming-url`, label: voice ? "A call comes in" : "A message comes in", value: view.urls.incoming, hint: WHERE_TO_PASTE[kind].incoming },
+          { id: `${kind}-status-url`, label: voice ? "Call status changes" : "Status callback URL", value: view.urls.status, hint: WHERE_TO_PASTE[kind].status },
+        ],
+        note: "Every request is checked against Twilio's signature with this channel's auth token; anything else is refused.",
+      }}
+      test={{
+        title: voice ? "Place a test call" : "Send a test message",
+        text: view.transport === "twilio" ? "Goes out through Twilio and costs what a real one does." : "Embedded mode: it lands in the dev outbox, nothing leaves this machine.",
+        form: <TestSendForm slug={slug} kind={kind} templates={templates} />,
+      }}
+      simulator={
+        view.channel && view.embedded
+          ? {
+              intro: `Play a customer. What you ${voice ? "say" : "write"} is posted to the real webhook as Twilio would post it, signed, and you see exactly what the route answers${voice ? "" : ", then anything the business sends later, such as your replies from the inbox"}.`,
+              client: voice ? (
+                <CallSimulator slug={slug} defaultFrom={DEFAULT_SIMULATED_NUMBER} />
+              ) : (
+                <MessagingSimulator slug={slug} kind={kind} defaultFrom={DEFAULT_SIMULATED_NUMBER} startedAt={view.now} />
+              ),
+            }
+          : null
+      }
+    />
   );
 }

@@ -6,22 +6,29 @@ import "server-only";
 import crypto from "node:crypto";
 import type { Executor } from "@/lib/db/client";
 import type { IdentityKind } from "@/lib/pipeline/identities";
+import type { InboundMessage } from "@/lib/pipeline/types";
+import { env } from "@/lib/env";
 import { messagingTypeOf, type MessagingType } from "./common/channels";
 import { pushMessaging, transportOf } from "./common/outbound";
-import { isValidSignature, parseForm, publicUrl } from "./twilio/request";
-import { signingCredentials, restCredentials } from "./twilio/credentials";
+import { flatten, isValidSignature, parseForm, publicUrl } from "./twilio/request";
+import { platformCredentials, signingCredentials, restCredentials } from "./twilio/credentials";
 import { WEBHOOK_PATHS as TWILIO_PATHS, type Channel } from "./twilio/channels";
 import { pushTwilio } from "./twilio/outbound";
-import { callPayload, messagingPayload, newCallSid } from "./twilio/simulator";
 import { MESSAGE_STATUSES } from "./twilio/status";
 import type { ChannelCostKind } from "./twilio/costs";
 import { serviceWindow, type ServiceWindow } from "./whatsapp/window";
 import { instagramWindow } from "./instagram/window";
-import { isKnownCloudStatus } from "./whatsapp/cloud-parse";
+import { isKnownCloudStatus, parseCloudMessage } from "./whatsapp/cloud-parse";
+import { parseSms } from "./sms/parse";
+import { parseWhatsApp } from "./whatsapp/parse";
+import { parseCallerSpeech } from "./voice/parse";
+import { parseTelegramUpdate } from "./telegram/parse";
+import { parseInstagramMessaging } from "./instagram/parse";
 import { appSecretFor, isValidMetaSignature } from "./meta/app";
 import { WEBHOOK_PATHS as META_PATHS } from "./meta/channels";
 import { verifySvix } from "./email/svix";
 import { EMAIL_STATUS } from "./email/payload";
+import { parseEmail } from "./email/parse";
 import { sameSecret, SECRET_HEADER, telegramCredentials } from "./telegram/channels";
 
 export type ChannelKind = "web" | "sms" | "whatsapp" | "voice" | "email" | "telegram" | "instagram";
@@ -59,6 +66,13 @@ export type PushResult = {
 
 export type Window = Pick<ServiceWindow, "open" | "closesAt">;
 
+/**
+ * One customer message of a provider's payload, read: the pipeline's one InboundMessage, or why it is
+ * not one to answer (an echo, an edit, a reaction, empty, …: the webhook records the reason and
+ * acknowledges). `note` is what the acknowledgement says, where the provider's answer says it.
+ */
+export type Parsed = { message: InboundMessage } | { ignored: string; note?: string; detail?: string };
+
 export type ChannelAdapter = {
   key: AdapterKey;
   /** the channels.kind it serves */
@@ -74,7 +88,16 @@ export type ChannelAdapter = {
    * X-Twilio-Signature, Meta's X-Hub-Signature-256, Resend's svix headers, Telegram's secret token.
    * Absent for web chat, whose requests carry the visitor's session instead.
    */
-  verify?: (req: Request, raw: string, channel: Channel) => boolean | Promise<boolean>;
+  verify?: (req: Request, raw: string, channel: Channel | null) => boolean | Promise<boolean>;
+  /** Why verify refused the request, as the refusal (Twilio's 403, the others' 401) says it. */
+  refusal?: (req: Request, raw: string) => string | Promise<string>;
+  /**
+   * What the webhook read (Twilio's form fields, one Telegram Update, one Instagram messaging event,
+   * one Cloud API message, a received email with its content, a caller's turn) as the one
+   * InboundMessage for this channel. A payload that is not what the provider documents throws (a 400).
+   * Absent for web chat, whose route posts InboundMessage's own fields.
+   */
+  parse?(channel: Channel, payload: unknown): Parsed | Promise<Parsed>;
   /** how a send leaves now: the provider, or "outbox" in embedded mode (the dev outbox keeps it) */
   transport: (channel: Channel) => string;
   /** what one unit sent costs in the price table (lib/billing), null: nothing is charged per send */
@@ -91,10 +114,26 @@ export type ChannelAdapter = {
 
 const twilioStatus = (s: string) => ((MESSAGE_STATUSES as readonly string[]).includes(s) ? s : null);
 
-const verifyTwilio = (req: Request, raw: string, channel: Channel) =>
-  isValidSignature(signingCredentials(channel).authToken, req.headers.get("x-twilio-signature"), publicUrl(req), parseForm(raw));
+/**
+ * X-Twilio-Signature over the public URL and the form, with the channel's auth token (no channel: the
+ * platform account's, so a signed request for a number we do not have is a 404, not a 403), and the
+ * form's AccountSid, if any, that account's.
+ */
+function verifyTwilio(req: Request, raw: string, channel: Channel | null): boolean {
+  const credentials = channel ? signingCredentials(channel) : platformCredentials();
+  const params = parseForm(raw);
+  if (!credentials || !isValidSignature(credentials.authToken, req.headers.get("x-twilio-signature"), publicUrl(req), params)) return false;
+  const sid = flatten(params).AccountSid;
+  return !sid || sid === credentials.accountSid;
+}
+const twilioRefusal = () => "The X-Twilio-Signature header is missing or does not match this request.";
 
-const verifyMeta = (req: Request, raw: string, channel: Channel) => isValidMetaSignature(appSecretFor(channel).secret, raw, req.headers.get("x-hub-signature-256"));
+/** X-Hub-Signature-256 with the channel's app secret; no channel: the platform app's (META_APP_SECRET). */
+function verifyMeta(req: Request, raw: string, channel: Channel | null): boolean {
+  const secret = channel ? appSecretFor(channel).secret : env().META_APP_SECRET;
+  return Boolean(secret && isValidMetaSignature(secret, raw, req.headers.get("x-hub-signature-256")));
+}
+const metaRefusal = () => "The X-Hub-Signature-256 header is missing or is not the HMAC-SHA256 of this body with the app secret.";
 
 const twilioMessaging = (kind: "sms" | "whatsapp", label: string): ChannelAdapter => ({
   key: kind,
@@ -104,13 +143,15 @@ const twilioMessaging = (kind: "sms" | "whatsapp", label: string): ChannelAdapte
   identity: "phone",
   webhooks: [TWILIO_PATHS[kind].incoming, TWILIO_PATHS[kind].status],
   verify: verifyTwilio,
+  refusal: twilioRefusal,
+  parse: kind === "sms" ? parseSms : parseWhatsApp,
   transport: (channel) => (restCredentials(channel) ? "twilio" : "outbox"),
   costKind: kind,
   ...(kind === "whatsapp" ? { window: serviceWindow } : {}),
   send: pushTwilio,
   status: twilioStatus,
   simulatorPayload: async (channel, from, text) =>
-    messagingPayload({ kind, accountSid: signingCredentials(channel).accountSid, from, to: channel.address, body: text }),
+    (await import("./simulator")).messagingPayload({ kind, accountSid: signingCredentials(channel).accountSid, from, to: channel.address, body: text }),
 });
 
 /** Email, Telegram, Instagram and WhatsApp through Meta share their send path (lib/channels/common). */
@@ -119,9 +160,9 @@ const messaging = (type: MessagingType, a: Omit<ChannelAdapter, "key" | "transpo
   key: type,
   transport: (channel) => transportOf(type, channel),
   send: (push) => pushMessaging(type, push),
-  // The simulator's payload builders live beside the webhook handlers they call: loaded when used.
+  // The simulator's payload builders (lib/channels/simulator) are loaded when used.
   simulatorPayload: async (channel, from, text) => {
-    const sim = await import("./common/simulator");
+    const sim = await import("./simulator");
     if (type === "email") return sim.emailReceivedEvent(channel, { type: "email", from, name: "", subject: "", text, reply: false, headers: {} });
     if (type === "telegram") return sim.telegramUpdate(from, sim.SIMULATED.telegram.name, text);
     if (type === "instagram") return sim.instagramNotification(channel.address, from, text);
@@ -152,12 +193,16 @@ export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
     identity: "phone",
     webhooks: [TWILIO_PATHS.voice.incoming, TWILIO_PATHS.voice.status],
     verify: verifyTwilio,
+    refusal: twilioRefusal,
+    parse: parseCallerSpeech,
     transport: (channel) => (restCredentials(channel) ? "twilio" : "outbox"),
     costKind: "voice",
     // A call's answer is spoken during the call; nothing is pushed afterwards.
     status: () => null,
-    simulatorPayload: async (channel, from) =>
-      callPayload({ accountSid: signingCredentials(channel).accountSid, callSid: newCallSid(), from, to: channel.address, status: "ringing" }),
+    simulatorPayload: async (channel, from) => {
+      const sim = await import("./simulator");
+      return sim.callPayload({ accountSid: signingCredentials(channel).accountSid, callSid: sim.newCallSid(), from, to: channel.address, status: "ringing" });
+    },
   },
   email: messaging("email", {
     kind: "email",
@@ -166,6 +211,11 @@ export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
     identity: "email",
     webhooks: ["/api/webhooks/resend"],
     verify: async (req, raw) => (await verifySvix(raw, req.headers)).ok,
+    refusal: async (req, raw) => {
+      const verdict = await verifySvix(raw, req.headers);
+      return verdict.ok ? "" : verdict.reason;
+    },
+    parse: parseEmail,
     costKind: "email",
     status: (s) => EMAIL_STATUS[s as keyof typeof EMAIL_STATUS] ?? null,
   }),
@@ -176,9 +226,11 @@ export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
     identity: "telegram",
     webhooks: ["/api/webhooks/telegram/[channel]"],
     verify: (req, _raw, channel) => {
-      const secret = telegramCredentials(channel)?.webhookSecret;
+      const secret = channel && telegramCredentials(channel)?.webhookSecret;
       return Boolean(secret && sameSecret(req.headers.get(SECRET_HEADER), secret));
     },
+    refusal: () => "The X-Telegram-Bot-Api-Secret-Token header is missing or does not match this bot's webhook secret.",
+    parse: parseTelegramUpdate,
     costKind: "telegram",
     // The Bot API reports no delivery: a message it took is "sent".
     status: () => null,
@@ -190,6 +242,8 @@ export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
     identity: "instagram",
     webhooks: [META_PATHS.instagram],
     verify: verifyMeta,
+    refusal: metaRefusal,
+    parse: parseInstagramMessaging,
     costKind: "instagram",
     window: async (ex, businessId, conversationId) => {
       const w = await instagramWindow(ex, businessId, conversationId);
@@ -204,6 +258,8 @@ export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
     identity: "phone",
     webhooks: [META_PATHS["whatsapp-cloud"]],
     verify: verifyMeta,
+    refusal: metaRefusal,
+    parse: parseCloudMessage,
     costKind: "whatsapp",
     window: serviceWindow,
     status: (s) => (isKnownCloudStatus(s) ? s : null),
@@ -216,6 +272,12 @@ export function adapterFor(channel: { kind: string; settings: Record<string, unk
   const adapter = type ? ADAPTERS[type] : ADAPTERS[channel.kind as AdapterKey];
   if (!adapter) throw new Error(`No channel adapter for kind ${channel.kind}`);
   return adapter;
+}
+
+/** The message of a parse that always yields one (Twilio's forms, a caller's turn); an ignored one there is a bug. */
+export function messageOf(parsed: Parsed): InboundMessage {
+  if ("message" in parsed) return parsed.message;
+  throw new Error(`The adapter passed over a payload it always reads (${parsed.ignored}).`);
 }
 
 /** The channel kinds some adapter pushes messages on (the outbox drain's rows, the sweeper's answers). */

@@ -74,10 +74,6 @@ export async function listChannelOutbox(ex: Executor, user: { id: string }, limi
     .limit(limit);
 }
 
-export async function listBusinessOutbox(ex: Executor, businessId: string, limit = 100) {
-  return ex.select().from(outbox).where(eq(outbox.businessId, businessId)).orderBy(desc(outbox.createdAt)).limit(limit);
-}
-
 export type OutboxRow = typeof outbox.$inferSelect;
 
 /**

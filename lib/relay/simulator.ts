@@ -7,7 +7,7 @@ import { and, eq, gte, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { withService } from "@/lib/db/client";
 import { memberPhones, outbox } from "@/lib/db/schema";
-import { simulate, type Post } from "@/lib/channels/twilio/simulator";
+import { simulate, type Post } from "@/lib/channels/simulator";
 import { maskPhone } from "@/lib/channels/twilio/deliver";
 import { AppError } from "@/lib/errors";
 import { decrypt } from "@/lib/security/crypto";

@@ -13,7 +13,7 @@ import { identityHash } from "@/lib/pipeline/identities";
 import { resolveCustomer } from "@/lib/pipeline/customers";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
 import { connectEmailChannel } from "@/lib/channels/email/channels";
-import { simulateMessaging, SimulateInput } from "@/lib/channels/common/simulator";
+import { simulate as simulateMessaging, SimulateInput } from "@/lib/channels/simulator";
 import { nameFromAddress, samplePerson, SAMPLE_PEOPLE } from "@/lib/channels/common/sample-people";
 import { exportCustomersCsv, getCustomerProfile, listCustomerPage, updateCustomerDetails, visitorLabel } from "@/lib/services/customers";
 import { listConversations } from "@/lib/services/conversations";

@@ -15,7 +15,7 @@ import type { MemberCtx } from "@/lib/services/context";
 import { connectTwilioChannel } from "@/lib/channels/twilio/channels";
 import { connectSampleChannel } from "@/lib/channels/common/samples";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
-import { simulate } from "@/lib/channels/twilio/simulator";
+import { simulate } from "@/lib/channels/simulator";
 import { storeInbound } from "@/lib/pipeline/inbound";
 import { POST as smsPost } from "@/app/api/webhooks/twilio/sms/route";
 import { POST as testAgentRoute } from "@/app/api/businesses/[business]/test-agent/route";

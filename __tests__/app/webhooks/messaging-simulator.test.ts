@@ -12,7 +12,7 @@ import { connectTelegramChannel } from "@/lib/channels/telegram/channels";
 import { connectInstagramChannel, connectWhatsAppCloudChannel } from "@/lib/channels/meta/channels";
 import { sendMessagingTest } from "@/lib/channels/common/outbound";
 import { drainChannelOutbox } from "@/lib/channels/delivery";
-import { simulateMessaging, simulatorReplies } from "@/lib/channels/common/simulator";
+import { simulate as simulateMessaging, simulatorReplies } from "@/lib/channels/simulator";
 import { messagingChannelView } from "@/lib/channels/common/dashboard";
 import { drainSystemMail } from "@/lib/channels/email/system-mail";
 import { actOnConversation } from "@/lib/services/conversations";

@@ -10,7 +10,10 @@ import { signingSecret, svixHeaders } from "@/lib/channels/email/svix";
 import { signingCredentials } from "@/lib/channels/twilio/credentials";
 import { encodeForm } from "@/lib/channels/twilio/request";
 import { TelegramUpdate } from "@/lib/channels/telegram/parse";
-import { CloudWebhook } from "@/lib/channels/whatsapp/cloud-parse";
+import { InstagramWebhook } from "@/lib/channels/instagram/parse";
+import { CloudValue, CloudWebhook } from "@/lib/channels/whatsapp/cloud-parse";
+import { GatherResult } from "@/lib/channels/voice/parse";
+import { resetEnvForTests } from "@/lib/env";
 import type { Channel } from "@/lib/channels/twilio/channels";
 
 const channel = (kind: string, extra: Partial<Channel> = {}): Channel =>
@@ -98,6 +101,25 @@ describe("verifying a webhook", () => {
   });
 });
 
+describe("verifying with no channel", () => {
+  it("Meta falls back to the platform's app secret; a bot's secret is never a platform's", async () => {
+    const raw = JSON.stringify({ object: "instagram", entry: [] });
+    const url = "http://localhost:3000/api/webhooks/meta/instagram";
+    const prev = process.env.META_APP_SECRET;
+    process.env.META_APP_SECRET = "a".repeat(32);
+    resetEnvForTests();
+    try {
+      expect(await ADAPTERS.instagram.verify!(post(url, raw, { "x-hub-signature-256": metaSignature("a".repeat(32), raw) }), raw, null)).toBe(true);
+      expect(await ADAPTERS.instagram.verify!(post(url, raw, { "x-hub-signature-256": metaSignature("b".repeat(32), raw) }), raw, null)).toBe(false);
+    } finally {
+      if (prev === undefined) delete process.env.META_APP_SECRET;
+      else process.env.META_APP_SECRET = prev;
+      resetEnvForTests();
+    }
+    expect(await ADAPTERS.telegram.verify!(post(url, "{}", { "x-telegram-bot-api-secret-token": "s3cret-s3cret-s3cret" }), "{}", null)).toBe(false);
+  });
+});
+
 describe("delivery statuses", () => {
   it("map each provider's words onto the one scale, and ignore the rest", () => {
     expect(ADAPTERS.sms.status("delivered")).toBe("delivered");
@@ -121,5 +143,67 @@ describe("the simulator's payloads", () => {
     const cloud = CloudWebhook.parse(await ADAPTERS["whatsapp-cloud"].simulatorPayload(channel("whatsapp", { address: "106540352242922" }), "+447700900123", "Hi"));
     expect(cloud.entry[0]!.changes[0]!.value).toMatchObject({ metadata: { phone_number_id: "106540352242922" }, messages: [{ from: "447700900123", text: { body: "Hi" } }] });
     expect(await ADAPTERS.web.simulatorPayload(channel("web"), "", "Hi")).toEqual({ text: "Hi", clientId: expect.stringMatching(/^[A-Za-z0-9_-]{8,64}$/) });
+  });
+});
+
+describe("parsing a webhook into the one InboundMessage", () => {
+  const read = async (key: keyof typeof ADAPTERS, ch: Channel, payload: unknown) => ADAPTERS[key].parse!(ch, payload);
+
+  it("reads each provider's customer message as the pipeline's message for that channel", async () => {
+    const sms = channel("sms");
+    const form = (await ADAPTERS.sms.simulatorPayload(sms, "+447700900123", " Parking? ")) as Record<string, string>;
+    expect(await read("sms", sms, form)).toEqual({
+      message: expect.objectContaining({ businessId: sms.businessId, channelId: sms.id, channelKind: "sms", from: { kind: "phone", value: "+447700900123" }, text: "Parking?", providerMessageId: form.MessageSid }),
+    });
+    const wa = channel("whatsapp");
+    const waForm = (await ADAPTERS.whatsapp.simulatorPayload(wa, "+447700900123", "Hi")) as Record<string, string>;
+    expect(await read("whatsapp", wa, waForm)).toEqual({ message: expect.objectContaining({ channelKind: "whatsapp", from: { kind: "phone", value: "+447700900123" }, text: "Hi" }) });
+
+    const bot = channel("telegram");
+    const update = TelegramUpdate.parse(await ADAPTERS.telegram.simulatorPayload(bot, "700100200", "Opening hours?"));
+    expect(await read("telegram", bot, update)).toEqual({
+      message: expect.objectContaining({ channelKind: "telegram", from: { kind: "telegram", value: "700100200" }, name: "Alex", text: "Opening hours?", providerMessageId: `700100200:${update.message!.message_id}` }),
+    });
+
+    const ig = channel("instagram", { address: "17841400000000000" });
+    const note = InstagramWebhook.parse(await ADAPTERS.instagram.simulatorPayload(ig, "17841400000000001", "Do you ship?"));
+    const event = note.entry[0]!.messaging[0]!;
+    expect(await read("instagram", ig, event)).toEqual({
+      message: expect.objectContaining({ channelKind: "instagram", from: { kind: "instagram", value: "17841400000000001" }, text: "Do you ship?", providerMessageId: event.message!.mid }),
+    });
+
+    const cloud = channel("whatsapp", { address: "106540352242922", settings: { provider: "meta" } });
+    const body = CloudWebhook.parse(await ADAPTERS["whatsapp-cloud"].simulatorPayload(cloud, "+447700900123", "Hi"));
+    const value = CloudValue.parse(body.entry[0]!.changes[0]!.value);
+    expect(await read("whatsapp-cloud", cloud, { message: value.messages[0], name: "Alex" })).toEqual({
+      message: expect.objectContaining({ channelKind: "whatsapp", from: { kind: "whatsapp", value: "+447700900123" }, name: "Alex", text: "Hi", providerMessageId: value.messages[0]!.id }),
+    });
+
+    const voice = channel("voice");
+    const call = GatherResult.parse({ ...((await ADAPTERS.voice.simulatorPayload(voice, "anonymous", "")) as Record<string, string>), CallStatus: "in-progress", SpeechResult: "Are you open?" });
+    expect(await read("voice", voice, { call, turn: 2, speech: "Are you open?" })).toEqual({
+      message: expect.objectContaining({ channelKind: "voice", from: { kind: "web", value: `withheld-caller:${call.CallSid}` }, text: "Are you open?", providerMessageId: `${call.CallSid}:2` }),
+    });
+  });
+
+  it("passes over what is not a customer's message, saying why", async () => {
+    const bot = channel("telegram");
+    const update = TelegramUpdate.parse(await ADAPTERS.telegram.simulatorPayload(bot, "700100200", "Hi"));
+    expect(await read("telegram", bot, { update_id: 1, edited_message: update.message })).toEqual({ ignored: "edited_message" });
+    expect(await read("telegram", channel("telegram", { enabled: false }), update)).toEqual({ ignored: "channel_disabled" });
+    expect(await read("telegram", bot, { ...update, message: { ...update.message!, chat: { id: -1, type: "group" } } })).toEqual({ ignored: "not_a_private_chat" });
+
+    const ig = channel("instagram", { address: "17841400000000000" });
+    const event = InstagramWebhook.parse(await ADAPTERS.instagram.simulatorPayload(ig, "17841400000000001", "Hi")).entry[0]!.messaging[0]!;
+    expect(await read("instagram", ig, { ...event, message: { ...event.message!, is_echo: true } })).toEqual({ ignored: "echo" });
+    expect(await read("instagram", ig, { ...event, message: { ...event.message!, text: " " } })).toEqual({ ignored: "empty" });
+
+    const cloud = channel("whatsapp", { address: "106540352242922", settings: { provider: "meta" } });
+    expect(await read("whatsapp-cloud", cloud, { message: { id: "wamid.1", from: "447700900123", type: "reaction" }, name: null })).toEqual({ ignored: "reaction" });
+  });
+
+  it("refuses a form that is not Twilio's with the field named", async () => {
+    const sms = channel("sms");
+    await expect(read("sms", sms, { From: "+447700900123", To: sms.address, Body: "Hi" })).rejects.toThrow(/MessageSid is required/);
   });
 });

@@ -7,7 +7,7 @@ import * as s from "@/lib/db/schema";
 import { connectTwilioChannel, findBusinessChannel, webhookUrls } from "@/lib/channels/twilio/channels";
 import { channelCredentials, signingCredentials, simulatorCredentials } from "@/lib/channels/twilio/credentials";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
-import { simulate, type Post } from "@/lib/channels/twilio/simulator";
+import { simulate, type Post } from "@/lib/channels/simulator";
 import type { MemberCtx } from "@/lib/services/context";
 import { POST as smsPost } from "@/app/api/webhooks/twilio/sms/route";
 import { POST as whatsappPost } from "@/app/api/webhooks/twilio/whatsapp/route";

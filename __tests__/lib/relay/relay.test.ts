@@ -14,7 +14,7 @@ import { rows, withService, withTenant } from "@/lib/db/client";
 import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
 import { connectTwilioChannel } from "@/lib/channels/twilio/channels";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
-import { simulate } from "@/lib/channels/twilio/simulator";
+import { simulate } from "@/lib/channels/simulator";
 import { handleInbound } from "@/lib/pipeline/inbound";
 import { findCustomerByIdentity } from "@/lib/pipeline/customers";
 import { suggestFaqs } from "@/lib/knowledge/suggestions";

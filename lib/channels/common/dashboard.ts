@@ -10,7 +10,7 @@ import { appSecretFor, metaCredentials } from "@/lib/channels/meta/app";
 import { readMetaSettings, WEBHOOK_PATHS } from "@/lib/channels/meta/channels";
 import { findMessagingChannel, maskSecret, TYPE_INFO, type MessagingType } from "./channels";
 import { transportOf } from "./outbound";
-import { isSimulated } from "./simulator";
+import { isSimulated } from "@/lib/channels/simulator";
 import { isSampleChannel } from "./sample-mark";
 import type { Transport } from "./send";
 

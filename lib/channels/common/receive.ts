@@ -6,7 +6,7 @@ import "server-only";
 import { withService } from "@/lib/db/client";
 import { answerMessage, type AnswerOutcome } from "@/lib/pipeline/answer";
 import { storeInbound } from "@/lib/pipeline/inbound";
-import type { ChannelKind, ChannelStyle, InboundMessage, Message } from "@/lib/pipeline/types";
+import type { ChannelStyle, InboundMessage, Message } from "@/lib/pipeline/types";
 import type { Channel } from "./channels";
 import { afterResponse } from "@/lib/channels/twilio/background";
 import { claimEvent, finishEvent, reclaimFailedEvent, type EventOutcome } from "@/lib/channels/twilio/events";
@@ -79,21 +79,19 @@ export async function settle<T>(eventId: string, work: () => Promise<T>): Promis
   }
 }
 
-export type CustomerMessage = Omit<InboundMessage, "businessId" | "channelId" | "channelKind">;
-
 /**
- * A customer's message that is its own provider event (an Instagram DM, a WhatsApp message): recorded
- * once by its id, stored, answered after the response. "duplicate" when the event was seen before.
+ * A customer's message that is its own provider event (an Instagram DM, a WhatsApp message), as its
+ * adapter parsed it: recorded once by its id, stored, answered after the response. "duplicate" when
+ * the event was seen before.
  */
 export async function acceptMessage(
   channel: Channel,
   event: ProviderEvent,
-  message: CustomerMessage,
+  input: InboundMessage,
   opts: { style?: ChannelStyle; deliver: (target: ReplyTarget) => Promise<SendResult> },
 ): Promise<"stored" | "duplicate"> {
   const eventId = await claimProviderEvent(channel.businessId, event);
   if (!eventId) return "duplicate";
-  const input: InboundMessage = { ...message, businessId: channel.businessId, channelId: channel.id, channelKind: channel.kind as ChannelKind };
   const received = await settle(eventId, () => receive(eventId, input, opts));
   return received.status === "stored" ? "stored" : "duplicate";
 }

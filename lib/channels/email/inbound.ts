@@ -1,11 +1,10 @@
 import "server-only";
 // email.received: find the channel by the address the mail was sent to, fetch the content as Resend
-// documents (the event carries only metadata), refuse loops (our own address, automatic mail), keep
-// only what the customer newly wrote, put it in its conversation, store it, and answer it in the
-// same thread after the response.
+// documents (the event carries only metadata), have the email adapter read it (loops refused: our own
+// address, automatic mail; only what the customer newly wrote kept), put it in its conversation, store
+// it, and answer it in the same thread after the response.
 import { and, eq } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
-import { env } from "@/lib/env";
 import { withService } from "@/lib/db/client";
 import { stripNulDeep } from "@/lib/validation/text";
 import { messages } from "@/lib/db/schema";
@@ -14,9 +13,11 @@ import { withRetries } from "@/lib/channels/twilio/client";
 import { findChannelByAddress, type Channel } from "@/lib/channels/common/channels";
 import { finishEvent } from "@/lib/channels/twilio/events";
 import { claimProviderEvent, receive, recordOnly, settle, type ProviderEvent } from "@/lib/channels/common/receive";
-import { addressesOf, baseAddress, conversationFromAddress, parseMailbox } from "./address";
+import { ADAPTERS } from "@/lib/channels/adapter";
+import { addressesOf, baseAddress, conversationFromAddress } from "./address";
 import { emailTransport } from "./channels";
-import { automaticReason, baseSubject, header, messageIds, visibleText } from "./content";
+import { header, messageIds } from "./content";
+import type { ReceivedMail } from "./parse";
 import { ReceivedEmail, type EmailReceived } from "./payload";
 import { resendClient, unwrap } from "./resend";
 import { sendEmail } from "./send";
@@ -79,37 +80,17 @@ export async function handleEmailReceived(event: ProviderEvent, data: EmailRecei
   return settle(eventId, async () => {
     if (!channel.enabled) return ignore("channel_disabled", "This email channel is turned off.");
     const content = await fetchContent(data);
-    const from = parseMailbox(content.from ?? data.from);
-    if (!from) throw new AppError("bad_request", "data.from is not an email address.");
-    const subject = content.subject ?? data.subject ?? null;
-
-    // ---- loops: our own mail coming back, and automatic mail that must not be answered
-    const platformFrom = parseMailbox(env().EMAIL_FROM)?.address;
-    if (baseAddress(from.address) === channel.address || from.address === platformFrom) {
-      return ignore("own_address", "Mail from this channel's own address is never answered.");
-    }
-    const automatic = automaticReason({ headers: content.headers, subject, from: from.address });
-    if (automatic) return ignore("automatic", `Automatic email (${automatic}): not answered.`, automatic);
-
-    const messageId = messageIds(data.message_id ?? header(content.headers, "message-id"))[0] ?? `<resend.${data.email_id}>`;
+    const cited = citedIds(messageIds(header(content.headers, "in-reply-to")), messageIds(header(content.headers, "references")));
+    const tagged = recipients.map(conversationFromAddress).find(Boolean) ?? null;
+    const parsed = await ADAPTERS.email.parse!(channel, { data, content, tagged, cited } satisfies ReceivedMail);
+    if (!("message" in parsed)) return ignore(parsed.ignored, parsed.note ?? parsed.ignored, parsed.detail);
+    const mail = parsed.message;
+    const messageId = mail.providerMessageId!;
     // The same email delivered twice (two events, one Message-ID) is one message.
     if (await alreadyStored(channel, messageId)) return ignore("duplicate_message", "This email was already received.");
 
-    const body = await visibleText(content.text, content.html);
-    const files = content.attachments.map((a) => a.filename || "attachment");
-    const cited = citedIds(messageIds(header(content.headers, "in-reply-to")), messageIds(header(content.headers, "references")));
-    const tagged = recipients.map(conversationFromAddress).find(Boolean) ?? null;
-
-    // A new thread's subject often is the question ("Parking on Saturdays?"): the assistant reads it too.
-    const topic = baseSubject(subject);
-    let text = body.text;
-    const isReply = Boolean(tagged) || cited.length > 0;
-    if (!isReply && topic && !text.toLowerCase().includes(topic.toLowerCase())) text = text ? `${topic}\n\n${text}` : topic;
-    if (!text && files.length) text = `[${files.length === 1 ? "attachment" : `${files.length} attachments`}: ${files.join(", ")}]`;
-    if (!text) return ignore("empty", "The email has no text to answer.");
-
     const thread = await withService(async (tx) => {
-      const { customer } = await resolveCustomer(tx, channel.businessId, { kind: "email", value: from.address }, from.name);
+      const { customer } = await resolveCustomer(tx, channel.businessId, mail.from, mail.name);
       return resolveEmailThread(tx, {
         businessId: channel.businessId,
         channelId: channel.id,
@@ -117,33 +98,17 @@ export async function handleEmailReceived(event: ProviderEvent, data: EmailRecei
         taggedConversationId: tagged,
         references: cited.filter((id) => id !== messageId),
         messageId,
-        subject,
+        subject: mail.subject ?? null,
       });
     });
 
-    const received = await receive(
-      eventId,
-      {
-        businessId: channel.businessId,
-        channelId: channel.id,
-        channelKind: "email",
-        from: { kind: "email", value: from.address },
-        name: from.name,
-        text,
-        providerMessageId: messageId,
-        conversationId: thread.conversationId,
-        subject,
-        emailThreadKey: thread.threadKey,
-        metadata: {
-          email: { subject, thread: thread.via, fromHtml: body.fromHtml, quotedRemoved: body.trimmed, attachments: files, resendId: data.email_id, cited: cited.slice(0, 10) },
-        },
-      },
-      {
-        style: "email",
-        deliver: (target) =>
-          sendEmail({ channel, to: from.address, text: target.text, conversationId: target.conversationId, messageId: target.reply?.id ?? null, purpose: "reply" }),
-      },
-    );
+    const email = mail.metadata?.email as Record<string, unknown>;
+    const input = { ...mail, conversationId: thread.conversationId, emailThreadKey: thread.threadKey, metadata: { email: { ...email, thread: thread.via } } };
+    const received = await receive(eventId, input, {
+      style: "email",
+      deliver: (target) =>
+        sendEmail({ channel, to: mail.from.value, text: target.text, conversationId: target.conversationId, messageId: target.reply?.id ?? null, purpose: "reply" }),
+    });
     return ok(received.status === "stored" ? { conversationId: received.conversationId, thread: thread.via } : { duplicate: true });
   });
 }

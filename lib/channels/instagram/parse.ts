@@ -3,6 +3,8 @@
 // message: { mid, text, attachments, is_echo } }] }] }. Reads, reactions and postbacks arrive in the
 // same array and are passed over; so are echoes of the messages we sent ourselves.
 import { z } from "zod";
+import type { Parsed } from "@/lib/channels/adapter";
+import type { Channel } from "@/lib/channels/common/channels";
 import type { Attachment } from "@/lib/pipeline/types";
 import { providerTimestamp } from "@/lib/validation/dates";
 
@@ -46,4 +48,30 @@ export function instagramText(message: z.infer<typeof InstagramMessage>): { text
   if (text) return { text, attachments };
   const kinds = (message.attachments ?? []).map((a) => a.type);
   return { text: kinds.length ? `[${kinds.length === 1 ? kinds[0] : `${kinds.length} attachments`}]` : message.is_unsupported ? "[a message Instagram does not pass on]" : "", attachments };
+}
+
+/**
+ * The Instagram adapter's parse: one messaging event → the one InboundMessage (one per mid), or why it
+ * is passed over: an echo of what the account sent (through us or the app), a turned-off channel, a
+ * deleted message, nothing to read, or no message at all (a read, a reaction).
+ */
+export function parseInstagramMessaging(channel: Channel, event: InstagramMessaging): Parsed {
+  const message = event.message;
+  if (!message) return { ignored: "not_a_message" };
+  if (message.is_echo || event.sender.id === channel.address) return { ignored: "echo" };
+  if (!channel.enabled || message.is_deleted) return { ignored: message.is_deleted ? "deleted" : "channel_disabled" };
+  const { text, attachments } = instagramText(message);
+  if (!text) return { ignored: "empty" };
+  return {
+    message: {
+      businessId: channel.businessId,
+      channelId: channel.id,
+      channelKind: "instagram",
+      from: { kind: "instagram", value: event.sender.id },
+      text,
+      attachments,
+      providerMessageId: message.mid,
+      metadata: { instagram: { account: channel.address, sentAt: event.timestamp?.toISOString() ?? null } },
+    },
+  };
 }

@@ -28,9 +28,6 @@ export const INSTAGRAM_HUMAN_AGENT_NOTICE =
 export const INSTAGRAM_WINDOW_CLOSED =
   "More than 7 days have passed since this customer last wrote on Instagram, so Instagram does not allow any message until they write again.";
 
-export const INSTAGRAM_AI_WINDOW_CLOSED =
-  "More than 24 hours have passed since this customer last wrote on Instagram, so only a person may reply (for up to 7 days), not the AI.";
-
 export function instagramWindowStage(subject: WindowSubject, now: Date = new Date()): InstagramWindowStage {
   if (!subject.lastCustomerMessageAt) return "closed";
   const age = now.getTime() - new Date(subject.lastCustomerMessageAt).getTime();

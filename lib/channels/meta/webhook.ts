@@ -1,14 +1,13 @@
 import "server-only";
 // GET and POST /api/webhooks/meta/{instagram,whatsapp} — one Meta app adapter for both products.
 // GET answers Meta's subscription check: hub.challenge echoed when hub.verify_token is a channel's.
-// POST is verified before its content is trusted: X-Hub-Signature-256 must be the HMAC of the raw body
-// with the app secret (the platform's, checked before anything is parsed; or, for a business's own
+// POST is verified, by the product's adapter, before its content is trusted: X-Hub-Signature-256 must
+// be the HMAC of the raw body with the app secret (the platform's, checked before anything is parsed; or, for a business's own
 // app, that of the channel the body is for). Then each message is recorded and stored and Meta gets
 // its 200 at once; answers follow after the response (Meta wants a median under 250 ms).
 import { and, eq, inArray } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { channels } from "@/lib/db/schema";
-import { env } from "@/lib/env";
 import { AppError, zodMessage } from "@/lib/errors";
 import { TYPE_INFO, type Channel } from "@/lib/channels/common/channels";
 import { handled, parseJsonBody, readRawBody, refused } from "@/lib/channels/common/webhook";
@@ -16,10 +15,8 @@ import { handleInstagramMessaging } from "@/lib/channels/instagram/inbound";
 import { InstagramWebhook } from "@/lib/channels/instagram/parse";
 import { handleCloudValue } from "@/lib/channels/whatsapp/cloud-inbound";
 import { CloudWebhook } from "@/lib/channels/whatsapp/cloud-parse";
-import { appSecretFor, isValidMetaSignature } from "./app";
+import { ADAPTERS } from "@/lib/channels/adapter";
 import { findChannelByVerifyToken, type MetaType } from "./channels";
-
-export const SIGNATURE_HEADER = "x-hub-signature-256";
 
 /** The ids a body is for: Instagram account ids (entry.id), WhatsApp phone number ids (metadata.phone_number_id). */
 function addressesIn(type: MetaType, body: unknown): string[] {
@@ -48,8 +45,6 @@ async function channelsFor(type: MetaType, addresses: string[]): Promise<Map<str
   return new Map(rows.filter((c) => type !== "whatsapp-cloud" || c.settings?.provider === "meta").map((c) => [c.address, c]));
 }
 
-const SIGNATURE_REFUSED = "The X-Hub-Signature-256 header is missing or is not the HMAC-SHA256 of this body with the app secret.";
-
 export function metaVerification(type: MetaType) {
   return handled(async (req: Request) => {
     const params = new URL(req.url).searchParams;
@@ -66,24 +61,22 @@ export function metaVerification(type: MetaType) {
 export function metaNotifications(type: MetaType) {
   return handled(async (req: Request) => {
     const raw = await readRawBody(req);
-    const signature = req.headers.get(SIGNATURE_HEADER);
-    const platform = env().META_APP_SECRET;
-    const platformOk = Boolean(platform && isValidMetaSignature(platform, raw, signature));
+    const adapter = ADAPTERS[type];
+    // The platform app's signature (META_APP_SECRET) is checked before anything is parsed.
+    const platformOk = await adapter.verify!(req, raw, null);
     let body: unknown;
     try {
       body = parseJsonBody(raw);
     } catch (err) {
       // Unreadable JSON: a 400 when the platform's signature vouches for it, else nobody does.
       if (platformOk) throw err;
-      return refused(SIGNATURE_REFUSED);
+      return refused(await adapter.refusal!(req, raw));
     }
     const found = await channelsFor(type, addressesIn(type, body));
-    // Which channels this signature speaks for: those on the secret that produced it.
-    const trusted = new Map([...found].filter(([, c]) => {
-      const app = appSecretFor(c);
-      return app.source === "platform" ? platformOk : isValidMetaSignature(app.secret, raw, signature);
-    }));
-    if (!platformOk && trusted.size === 0) return refused(SIGNATURE_REFUSED);
+    // Which channels this signature speaks for: those on the secret that produced it (the channel's own app's, else the platform's).
+    const trusted = new Map<string, Channel>();
+    for (const [address, c] of found) if (await adapter.verify!(req, raw, c)) trusted.set(address, c);
+    if (!platformOk && trusted.size === 0) return refused(await adapter.refusal!(req, raw));
 
     const received = { stored: 0, duplicates: 0, ignored: 0, statuses: 0, unknown: 0 };
     if (type === "instagram") {

@@ -2,7 +2,8 @@
 // fields without notice, so unknown ones pass through; the ones we rely on are checked.
 import { z } from "zod";
 import { toE164 } from "@/lib/channels/twilio/channels";
-import { mediaLabel, mediaOf, type ParsedInbound } from "@/lib/channels/twilio/inbound";
+import type { Channel } from "@/lib/channels/twilio/channels";
+import { mediaLabel, mediaOf, twilioMessage } from "@/lib/channels/twilio/inbound";
 
 const phone = (field: string) =>
   z.string({ message: `${field} is required` }).refine((v) => toE164(v) !== null, { message: `${field} is not a phone number` });
@@ -19,17 +20,17 @@ export const SmsInbound = z.looseObject({
 });
 export type SmsInbound = z.infer<typeof SmsInbound>;
 
-export function parseSms(fields: Record<string, string>): ParsedInbound {
+/** The SMS adapter's parse: Twilio's form fields (one value per key) → the one InboundMessage. */
+export function parseSms(channel: Channel, fields: Record<string, string>) {
   const p = SmsInbound.parse(fields);
   const body = p.Body.trim();
   const attachments = mediaOf(fields, p.NumMedia, body || null);
-  return {
+  return twilioMessage(channel, "sms", {
     sid: p.MessageSid,
     from: toE164(p.From)!,
-    to: toE164(p.To)!,
     text: body || (attachments.length ? mediaLabel(attachments) : ""),
     attachments,
     name: null,
     metadata: { twilio: { segments: p.NumSegments ?? null, country: p.FromCountry ?? null, media: p.NumMedia } },
-  };
+  });
 }

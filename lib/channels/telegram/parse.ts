@@ -1,6 +1,8 @@
 // Telegram's Update object (https://core.telegram.org/bots/api#update), the parts we use: a message
 // or an edited message in a chat, from a user. Telegram adds fields over time, so unknown ones pass.
 import { z } from "zod";
+import type { Parsed } from "@/lib/channels/adapter";
+import type { Channel } from "@/lib/channels/common/channels";
 import { providerTimestamp } from "@/lib/validation/dates";
 
 const User = z.looseObject({
@@ -64,4 +66,33 @@ export function displayName(user: { first_name: string; last_name?: string; user
   if (!user) return null;
   const name = [user.first_name, user.last_name].filter(Boolean).join(" ").trim();
   return name || user.username || null;
+}
+
+/**
+ * The Telegram adapter's parse: one Update → the one InboundMessage, or why it is passed over (a turned
+ * off bot, an edit, not a message, a group chat, a bot writing, nothing to read). A chat's message is
+ * one per chat and message_id.
+ */
+export function parseTelegramUpdate(channel: Channel, update: TelegramUpdate): Parsed {
+  if (!channel.enabled) return { ignored: "channel_disabled" };
+  if (update.edited_message) return { ignored: "edited_message" };
+  const message = update.message;
+  if (!message) return { ignored: "not_a_message" };
+  if (message.chat.type !== "private") return { ignored: "not_a_private_chat" };
+  if (!message.from || message.from.is_bot) return { ignored: "from_a_bot" };
+  const text = textOf(message);
+  if (!text) return { ignored: "empty" };
+  const chatId = String(message.chat.id);
+  return {
+    message: {
+      businessId: channel.businessId,
+      channelId: channel.id,
+      channelKind: "telegram",
+      from: { kind: "telegram", value: String(message.from.id) },
+      name: displayName(message.from),
+      text,
+      providerMessageId: `${chatId}:${message.message_id}`,
+      metadata: { telegram: { chatId, username: message.from.username ?? null, language: message.from.language_code ?? null, sentAt: message.date?.toISOString() ?? null } },
+    },
+  };
 }

@@ -1,21 +1,22 @@
 import "server-only";
-// POST /api/webhooks/telegram/<channel> — verify · parse · hand over. Each bot has its own URL; the
-// X-Telegram-Bot-Api-Secret-Token header must equal the secret given to setWebhook (compared in
-// constant time) before the body is even parsed. update_id is the event's identity: Telegram resends an
-// update until it gets a 2xx, and a repeat is acknowledged without a second answer. Edited messages are
-// acknowledged and ignored; /start is answered with the greeting, without the model.
+// POST /api/webhooks/telegram/<channel> — verify · parse · hand over, through the Telegram adapter.
+// Each bot has its own URL; the X-Telegram-Bot-Api-Secret-Token header must equal the secret given to
+// setWebhook (compared in constant time) before the body is even parsed. update_id is the event's
+// identity: Telegram resends an update until it gets a 2xx, and a repeat is acknowledged without a
+// second answer. Edited messages are acknowledged and ignored; /start is answered with the greeting,
+// without the model.
 import { and, eq } from "drizzle-orm";
 import { getDb, withService } from "@/lib/db/client";
 import { businesses, channels } from "@/lib/db/schema";
 import { AppError, zodMessage } from "@/lib/errors";
-import type { InboundMessage } from "@/lib/pipeline/types";
+import { ADAPTERS } from "@/lib/channels/adapter";
 import { recordExchange } from "@/lib/channels/twilio/exchange";
 import { afterResponse } from "@/lib/channels/twilio/background";
 import { finishEvent } from "@/lib/channels/twilio/events";
 import { claimProviderEvent, receive, settle, type ProviderEvent } from "@/lib/channels/common/receive";
 import { handled, parseJsonBody, readRawBody, refused } from "@/lib/channels/common/webhook";
-import { readTelegramSettings, sameSecret, SECRET_HEADER, telegramCredentials } from "./channels";
-import { commandOf, displayName, textOf, TelegramUpdate } from "./parse";
+import { readTelegramSettings, SECRET_HEADER, telegramCredentials } from "./channels";
+import { commandOf, TelegramUpdate } from "./parse";
 import { sendTelegram } from "./send";
 
 export const PROVIDER = "telegram";
@@ -35,12 +36,10 @@ export const telegramWebhook = handled(async (req: Request, ctx: { params: Promi
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(channelId)) throw new AppError("not_found", "No Telegram bot is connected at this URL.");
   // One plain read, no transaction: this is on every update's critical path.
   const [channel] = await (await getDb()).select().from(channels).where(and(eq(channels.id, channelId), eq(channels.kind, "telegram"))).limit(1);
-  const credentials = channel ? telegramCredentials(channel) : null;
-  if (!channel || !credentials) throw new AppError("not_found", "No Telegram bot is connected at this URL.");
-  if (!sameSecret(req.headers.get(SECRET_HEADER), credentials.webhookSecret)) {
-    return refused("The X-Telegram-Bot-Api-Secret-Token header is missing or does not match this bot's webhook secret.");
-  }
+  if (!channel || !telegramCredentials(channel)) throw new AppError("not_found", "No Telegram bot is connected at this URL.");
+  const adapter = ADAPTERS.telegram;
   const raw = await readRawBody(req);
+  if (!(await adapter.verify!(req, raw, channel))) return refused(await adapter.refusal!(req, raw));
   const parsed = TelegramUpdate.safeParse(parseJsonBody(raw));
   if (!parsed.success) throw new AppError("bad_request", zodMessage(parsed.error));
   const update = parsed.data;
@@ -54,31 +53,15 @@ export const telegramWebhook = handled(async (req: Request, ctx: { params: Promi
   };
 
   return settle(eventId, async () => {
-    if (!channel.enabled) return ignore("channel_disabled");
-    if (update.edited_message) return ignore("edited_message");
-    const message = update.message;
-    if (!message) return ignore("not_a_message");
-    if (message.chat.type !== "private") return ignore("not_a_private_chat");
-    if (!message.from || message.from.is_bot) return ignore("from_a_bot");
-    const text = textOf(message);
-    if (!text) return ignore("empty");
-
-    const chatId = String(message.chat.id);
-    const input: InboundMessage = {
-      businessId: channel.businessId,
-      channelId: channel.id,
-      channelKind: "telegram",
-      from: { kind: "telegram", value: String(message.from.id) },
-      name: displayName(message.from),
-      text,
-      providerMessageId: `${chatId}:${message.message_id}`,
-      metadata: { telegram: { chatId, username: message.from.username ?? null, language: message.from.language_code ?? null, sentAt: message.date?.toISOString() ?? null } },
-    };
+    const read = await adapter.parse!(channel, update);
+    if (!("message" in read)) return ignore(read.ignored);
+    const input = read.message;
+    const chatId = String(update.message!.chat.id);
     const deliver = (text: string, target: { messageId: string | null; conversationId: string }) =>
       sendTelegram({ channel, chatId, text, messageId: target.messageId, conversationId: target.conversationId, purpose: "reply" });
 
     // /start opens the chat: the business's greeting, no model.
-    if (commandOf(message)?.command === "start") {
+    if (commandOf(update.message!)?.command === "start") {
       const greeting = await greetingFor(channel.businessId, readTelegramSettings(channel.settings).greeting);
       const exchange = await recordExchange(input, { text: greeting, outcome: "command:start" });
       if (exchange.duplicate) return ignore("duplicate_message");

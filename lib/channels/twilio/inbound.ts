@@ -1,19 +1,28 @@
 // What SMS and WhatsApp webhooks share once parsed: the message in the pipeline's terms, without
 // the raw phone numbers anywhere but the identity.
+import type { Parsed } from "@/lib/channels/adapter";
 import type { Attachment } from "@/lib/pipeline/types";
 
-export type ParsedInbound = {
-  /** MessageSid */
-  sid: string;
-  /** the customer's number, E.164 */
-  from: string;
-  /** our number, E.164 */
-  to: string;
-  text: string;
-  attachments: Attachment[];
-  name: string | null;
-  metadata: Record<string, unknown>;
-};
+/** A Twilio message (MessageSid `sid`, from the customer's E.164 number) as the one InboundMessage. */
+export function twilioMessage(
+  channel: { id: string; businessId: string },
+  kind: "sms" | "whatsapp",
+  m: { sid: string; from: string; text: string; attachments: Attachment[]; name: string | null; metadata: Record<string, unknown> },
+): Parsed {
+  return {
+    message: {
+      businessId: channel.businessId,
+      channelId: channel.id,
+      channelKind: kind,
+      from: { kind: "phone", value: m.from },
+      name: m.name,
+      text: m.text,
+      providerMessageId: m.sid,
+      attachments: m.attachments,
+      metadata: m.metadata,
+    },
+  };
+}
 
 /** MediaUrl0…MediaUrlN with their content types, as Twilio numbers them. */
 export function mediaOf(fields: Record<string, string>, count: number, caption: string | null): Attachment[] {

@@ -15,16 +15,16 @@ import { canMessage } from "@/lib/channels/sms/consent";
 import { keywordReply } from "@/lib/channels/sms/keywords";
 import { consentKeyword, recordKeywordConsent } from "@/lib/campaigns/consent";
 import { answerText } from "@/lib/channels/common/receive";
+import { ADAPTERS } from "@/lib/channels/adapter";
 import { readSettings, type Channel } from "./channels";
 import { afterResponse, replyDeadlineMs, within } from "./background";
 import { chargeChannelCost } from "./costs";
 import { sendMessage, statusCallbackUrl, type MessagingKind } from "./deliver";
 import { claimEvent, finishEvent, reclaimFailedEvent, type EventOutcome } from "./events";
 import { recordExchange } from "./exchange";
-import type { ParsedInbound } from "./inbound";
 import { countSegments, smartEncode, splitBody } from "./segments";
 import { emptyTwiml, messagesTwiml, twimlResponse } from "./twiml";
-import type { TwilioWebhook } from "./webhook";
+import { withTwilioWebhook, type TwilioWebhook } from "./webhook";
 import { relayFromMember } from "@/lib/relay/reply";
 
 type Planned = { twiml: string; parts: string[] };
@@ -60,12 +60,24 @@ function settleReply(channel: Channel, kind: MessagingKind, eventId: string, out
   );
 }
 
-export async function handleInboundMessage(hook: TwilioWebhook, kind: MessagingKind, parsed: ParsedInbound): Promise<Response> {
+/**
+ * POST /api/webhooks/twilio/{sms,whatsapp}: verified by the kind's adapter (withTwilioWebhook), the
+ * form parsed by it into the one InboundMessage, handed over; a disabled channel answers empty TwiML.
+ */
+export function messagingWebhook(kind: MessagingKind) {
+  return withTwilioWebhook({ kind: () => kind, address: (f) => f.To, disabled: () => twimlResponse(emptyTwiml()) }, async (hook) => {
+    const parsed = await ADAPTERS[kind].parse!(hook.channel, hook.fields);
+    return "message" in parsed ? handleInboundMessage(hook, kind, parsed.message) : twimlResponse(emptyTwiml());
+  });
+}
+
+export async function handleInboundMessage(hook: TwilioWebhook, kind: MessagingKind, input: InboundMessage): Promise<Response> {
   const { channel } = hook;
-  const from = { kind: "phone" as const, value: parsed.from };
+  const { from, text: said } = input;
+  const sid = input.providerMessageId!;
   // One transaction before the pipeline: the event (idempotency), and what a keyword needs to know.
   const first = await withService(async (tx) => {
-    const claim = await claimEvent(tx, { businessId: channel.businessId, eventId: parsed.sid, kind, params: hook.params });
+    const claim = await claimEvent(tx, { businessId: channel.businessId, eventId: sid, kind, params: hook.params });
     const failed = claim.fresh ? null : claim.event.status === "failed" ? claim.event : null;
     if (!claim.fresh && !failed) return { eventId: null, failed, customer: undefined, businessName: "We" };
     const customer = await findCustomerByIdentity(tx, channel.businessId, from);
@@ -77,21 +89,9 @@ export async function handleInboundMessage(hook: TwilioWebhook, kind: MessagingK
   const eventId = first.eventId ?? (first.failed ? await reclaimFailedEvent(first.failed) : null);
   if (!eventId) return twimlResponse(emptyTwiml());
 
-  const input: InboundMessage = {
-    businessId: channel.businessId,
-    channelId: channel.id,
-    channelKind: kind,
-    from,
-    name: parsed.name,
-    text: parsed.text,
-    providerMessageId: parsed.sid,
-    attachments: parsed.attachments,
-    metadata: parsed.metadata,
-  };
-
   try {
     // ---- relay hook (lib/relay): a text from a member's own verified number answers a hand-off; it is no customer's message
-    const relayed = await relayFromMember({ businessId: channel.businessId, from: parsed.from, text: parsed.text, defer: afterResponse });
+    const relayed = await relayFromMember({ businessId: channel.businessId, from: from.value, text: said, defer: afterResponse });
     if (relayed) {
       const planned = planReply(kind, relayed.text, null);
       settleReply(channel, kind, eventId, { status: "processed", result: { relay: relayed.outcome, code: relayed.code, messageId: relayed.messageId } }, { ...planned, reply: null, conversationId: relayed.conversationId });
@@ -100,13 +100,13 @@ export async function handleInboundMessage(hook: TwilioWebhook, kind: MessagingK
 
     // ---- keywords: consent first, the model never sees them
     // campaign hook (lib/campaigns/consent): STOP in eight languages, and every keyword into the consent ledger
-    const keyword = consentKeyword(parsed.text, { optedOut: first.customer ? !canMessage(first.customer, kind) : false });
+    const keyword = consentKeyword(said, { optedOut: first.customer ? !canMessage(first.customer, kind) : false });
     if (keyword) {
       const helpText = kind === "sms" ? readSettings("sms", channel.settings).helpText : "";
       const text = keywordReply(keyword, first.businessName, helpText);
       const exchange = await recordExchange(input, { text, outcome: `keyword:${keyword}` });
       if (keyword !== "help") {
-        await withService((tx) => recordKeywordConsent(tx, { businessId: channel.businessId, customerId: exchange.customerId, channelKind: kind, keyword, wording: parsed.text }));
+        await withService((tx) => recordKeywordConsent(tx, { businessId: channel.businessId, customerId: exchange.customerId, channelKind: kind, keyword, wording: said }));
       }
       const planned = planReply(kind, text, exchange.reply);
       settleReply(channel, kind, eventId, { status: "processed", result: { keyword, messageId: exchange.customerMessage.id } }, { ...planned, reply: exchange.reply, conversationId: exchange.conversationId });
@@ -137,7 +137,7 @@ export async function handleInboundMessage(hook: TwilioWebhook, kind: MessagingK
           const current = await withService((tx) => findCustomerByIdentity(tx, channel.businessId, from));
           sent = await sendMessage({
             channel,
-            to: parsed.from,
+            to: from.value,
             body: text,
             messageId: result.reply?.id ?? null,
             conversationId: result.conversationId,

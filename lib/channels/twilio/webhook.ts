@@ -1,14 +1,14 @@
 import "server-only";
 // withTwilioWebhook: the one wrapper every Twilio route goes through. It reads the raw body, finds
-// the channel by our number, verifies X-Twilio-Signature with that channel's auth token on the exact
-// bytes and the public URL, and maps errors — before the route's handler sees anything. A request
-// that fails verification gets 403 and leaves nothing behind.
+// the channel by our number, has the kind's adapter verify X-Twilio-Signature on the exact bytes and
+// the public URL, and maps errors — before the route's handler sees anything. A request that fails
+// verification gets 403 and leaves nothing behind.
 import { getDb } from "@/lib/db/client";
 import { AppError, errorResponse } from "@/lib/errors";
-import { readRawBody } from "@/lib/channels/common/webhook";
+import { ADAPTERS } from "@/lib/channels/adapter";
+import { readRawBody, refused } from "@/lib/channels/common/webhook";
 import { findChannelByAddress, type Channel, type TwilioKind } from "./channels";
-import { platformCredentials, signingCredentials, type TwilioCredentials } from "./credentials";
-import { flatten, isValidSignature, parseForm, publicUrl, type TwilioParams } from "./request";
+import { flatten, parseForm, publicUrl, type TwilioParams } from "./request";
 
 /** Twilio's form posts are small; anything larger is refused before it is buffered. */
 const MAX_TWILIO_BODY_BYTES = 64 * 1024;
@@ -25,7 +25,6 @@ export type TwilioWebhook = {
   origin: string;
   kind: TwilioKind;
   channel: Channel;
-  credentials: TwilioCredentials & { simulated: boolean };
 };
 
 type Spec = {
@@ -37,10 +36,6 @@ type Spec = {
   disabled: (hook: TwilioWebhook) => Response | Promise<Response>;
 };
 
-export function forbidden(): Response {
-  return Response.json({ error: { code: "forbidden", message: "The X-Twilio-Signature header is missing or does not match this request." } }, { status: 403 });
-}
-
 export function withTwilioWebhook(spec: Spec, handler: (hook: TwilioWebhook) => Promise<Response>) {
   return async (req: Request): Promise<Response> => {
     try {
@@ -51,11 +46,8 @@ export function withTwilioWebhook(spec: Spec, handler: (hook: TwilioWebhook) => 
       const kind = spec.kind(fields);
       // One plain read, no transaction: this is on every request's critical path.
       const channel = await findChannelByAddress(await getDb(), kind, spec.address(fields));
-      const platform = platformCredentials();
-      const credentials = channel ? signingCredentials(channel) : platform ? { ...platform, simulated: false } : null;
-      const signature = req.headers.get("x-twilio-signature");
-      if (!credentials || !isValidSignature(credentials.authToken, signature, url, params)) return forbidden();
-      if (fields.AccountSid && fields.AccountSid !== credentials.accountSid) return forbidden();
+      const adapter = ADAPTERS[kind];
+      if (!(await adapter.verify!(req, raw, channel ?? null))) return refused(await adapter.refusal!(req, raw), 403);
       if (!channel) throw new AppError("not_found", `No ${kind} channel is connected for the number this request was sent to.`);
       const hook: TwilioWebhook = {
         req,
@@ -66,7 +58,6 @@ export function withTwilioWebhook(spec: Spec, handler: (hook: TwilioWebhook) => 
         origin: new URL(url).origin,
         kind,
         channel,
-        credentials,
       };
       if (!channel.enabled) return await spec.disabled(hook);
       return await handler(hook);

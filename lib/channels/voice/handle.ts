@@ -12,8 +12,8 @@ import { openState, readAiSettings } from "@/lib/ai/prompts";
 import { handleInbound } from "@/lib/pipeline/inbound";
 import { resolveCustomer } from "@/lib/pipeline/customers";
 import { resolveConversation, storeMessage } from "@/lib/pipeline/conversations";
-import type { Identity } from "@/lib/pipeline/identities";
-import type { InboundMessage, InboundResult } from "@/lib/pipeline/types";
+import type { InboundResult } from "@/lib/pipeline/types";
+import { ADAPTERS, messageOf } from "@/lib/channels/adapter";
 import { readSettings, type Channel } from "@/lib/channels/twilio/channels";
 import { afterResponse, replyDeadlineMs, within } from "@/lib/channels/twilio/background";
 import { billableMinutes, chargeChannelCost } from "@/lib/channels/twilio/costs";
@@ -22,7 +22,7 @@ import { recordExchange } from "@/lib/channels/twilio/exchange";
 import { emptyTwiml, twimlResponse } from "@/lib/channels/twilio/twiml";
 import type { TwilioWebhook } from "@/lib/channels/twilio/webhook";
 import { isGoodbye } from "./intents";
-import { CallStatusCallback, DialResult, GatherResult, VoiceCall, callerNumber } from "./parse";
+import { CallStatusCallback, DialResult, GatherResult, VoiceCall, callerIdentity, type CallerTurn } from "./parse";
 import {
   PHRASES,
   answerTwiml,
@@ -54,25 +54,8 @@ const queryInt = (hook: TwilioWebhook, name: string) => {
   return Number.isInteger(n) && n >= 0 && n < 10_000 ? n : 0;
 };
 
-/** Who is calling: their number, or a one-off identity when the number is withheld. */
-function callerIdentity(from: string, callSid: string): Identity {
-  const number = callerNumber(from);
-  return number ? { kind: "phone", value: number } : { kind: "web", value: `withheld-caller:${callSid}` };
-}
-
-/** What the caller said on a turn (or in a message for the team), as the pipeline's inbound message. */
-function spokenMessage(hook: TwilioWebhook, p: GatherResult, turn: number, speech: string, metadata: Record<string, unknown> = {}): InboundMessage {
-  return {
-    businessId: hook.channel.businessId,
-    channelId: hook.channel.id,
-    channelKind: "voice",
-    from: callerIdentity(p.From, p.CallSid),
-    name: p.CallerName ?? null,
-    text: speech,
-    providerMessageId: `${p.CallSid}:${turn}`,
-    metadata: { callSid: p.CallSid, turn, ...metadata, ...(p.Confidence !== undefined ? { confidence: p.Confidence } : {}) },
-  };
-}
+/** What the caller said on a turn, read by the voice adapter into the pipeline's inbound message. */
+const spoken = async (hook: TwilioWebhook, turn: CallerTurn) => messageOf(await ADAPTERS.voice.parse!(hook.channel, turn));
 
 async function loadBusiness(businessId: string) {
   const [business] = await withService((tx) => tx.select().from(businesses).where(eq(businesses.id, businessId)));
@@ -171,7 +154,7 @@ export async function handleGather(hook: TwilioWebhook): Promise<Response> {
   try {
     if (!speech) return twimlResponse(await done(silenceTwiml(hook, turn, silence), { silence: silence + 1 }));
 
-    const input = spokenMessage(hook, p, turn, speech);
+    const input = await spoken(hook, { call: p, turn, speech });
 
     if (isGoodbye(speech)) {
       await recordExchange(input, { text: PHRASES.goodbye, outcome: "call:goodbye" });
@@ -215,7 +198,7 @@ export async function handleVoicemail(hook: TwilioWebhook): Promise<Response> {
   const twiml = farewellTwiml(v, speech ? PHRASES.messageTaken : PHRASES.noMessage);
   if (!claim.fresh) return twimlResponse(twiml);
   if (speech) {
-    const input = spokenMessage(hook, p, turn, speech, { voicemail: true });
+    const input = await spoken(hook, { call: p, turn, speech, metadata: { voicemail: true } });
     // The conversation already waits for a person: the pipeline stores it and tells the team.
     const result = await handleInbound(input, { style: "voice", defer: afterResponse });
     await finishEvent(claim.id, { status: "processed", result: { twiml, messageId: result.customerMessage.id, noReply: result.noReply?.reason ?? null } });

@@ -1,7 +1,9 @@
 // Twilio's voice webhooks as documented: the incoming call, a <Gather input="speech"> result, a
 // <Dial> outcome and the call status callback. Unknown fields pass; the ones we use are checked.
 import { z } from "zod";
-import { toE164 } from "@/lib/channels/twilio/channels";
+import type { Parsed } from "@/lib/channels/adapter";
+import { toE164, type Channel } from "@/lib/channels/twilio/channels";
+import type { Identity } from "@/lib/pipeline/identities";
 
 const CallSid = z.string({ message: "CallSid is required" }).regex(/^CA[0-9a-fA-F]{32}$/, "CallSid is not a Twilio call SID");
 const AccountSid = z.string({ message: "AccountSid is required" }).regex(/^AC[0-9a-fA-F]{32}$/, "AccountSid is not a Twilio account SID");
@@ -49,4 +51,29 @@ export function callerNumber(from: string): string | null {
   const raw = from.trim().toLowerCase();
   if (WITHHELD.has(raw)) return null;
   return toE164(from);
+}
+
+/** Who is calling: their number, or a one-off identity when the number is withheld. */
+export function callerIdentity(from: string, callSid: string): Identity {
+  const number = callerNumber(from);
+  return number ? { kind: "phone", value: number } : { kind: "web", value: `withheld-caller:${callSid}` };
+}
+
+/** One turn of a call: what the caller said on it (or in a message left for the team). */
+export type CallerTurn = { call: GatherResult; turn: number; speech: string; metadata?: Record<string, unknown> };
+
+/** The voice adapter's parse: a caller's turn → the one InboundMessage (one per CallSid and turn). */
+export function parseCallerSpeech(channel: Channel, { call, turn, speech, metadata = {} }: CallerTurn): Parsed {
+  return {
+    message: {
+      businessId: channel.businessId,
+      channelId: channel.id,
+      channelKind: "voice",
+      from: callerIdentity(call.From, call.CallSid),
+      name: call.CallerName ?? null,
+      text: speech,
+      providerMessageId: `${call.CallSid}:${turn}`,
+      metadata: { callSid: call.CallSid, turn, ...metadata, ...(call.Confidence !== undefined ? { confidence: call.Confidence } : {}) },
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import "server-only";
-// One verified WhatsApp Cloud API change: customers' messages are recorded once per wamid, stored and
+// One verified WhatsApp Cloud API change: customers' messages, read by the Cloud API adapter, are recorded once per wamid, stored and
 // answered after Meta has its 200 (the same customer as on SMS and Twilio WhatsApp: one phone number,
 // one identity); status updates move our stored messages forward (sent → delivered → read, or failed,
 // with Meta's error such as 131047, outside the 24-hour window).
@@ -8,7 +8,8 @@ import { finishEvent } from "@/lib/channels/twilio/events";
 import { acceptMessage, claimProviderEvent, recordOnly } from "@/lib/channels/common/receive";
 import type { Channel } from "@/lib/channels/common/channels";
 import { applyStatus } from "@/lib/channels/common/status";
-import { cloudText, CloudValue, isKnownCloudStatus, type CloudMessage, type CloudStatus } from "./cloud-parse";
+import { ADAPTERS } from "@/lib/channels/adapter";
+import { CloudValue, isKnownCloudStatus, type CloudMessage, type CloudStatus } from "./cloud-parse";
 import { sendWhatsAppCloud } from "./cloud-send";
 
 export const PROVIDER = "meta";
@@ -17,29 +18,17 @@ export type ValueOutcome = { stored: number; duplicates: number; ignored: number
 
 async function handleMessage(channel: Channel, m: CloudMessage, name: string | null, out: ValueOutcome) {
   const event = { provider: PROVIDER, eventId: `wa:${m.id}`, kind: "whatsapp", payload: m as Record<string, unknown> };
-  const { text, attachments } = cloudText(m);
-  if (!channel.enabled || !text || m.type === "reaction") {
-    await recordOnly(channel.businessId, event, { status: "ignored", result: { reason: !channel.enabled ? "channel_disabled" : m.type === "reaction" ? "reaction" : "empty" } });
+  const parsed = await ADAPTERS["whatsapp-cloud"].parse!(channel, { message: m, name });
+  if (!("message" in parsed)) {
+    await recordOnly(channel.businessId, event, { status: "ignored", result: { reason: parsed.ignored } });
     out.ignored++;
     return;
   }
-  const phone = `+${m.from}`;
-  const outcome = await acceptMessage(
-    channel,
-    event,
-    {
-      from: { kind: "whatsapp", value: phone },
-      name,
-      text,
-      attachments,
-      providerMessageId: m.id,
-      metadata: { whatsapp: { provider: "meta", type: m.type, sentAt: m.timestamp?.toISOString() ?? null } },
-    },
-    {
-      style: "chat",
-      deliver: (target) => sendWhatsAppCloud({ channel, to: phone, text: target.text, messageId: target.reply?.id ?? null, conversationId: target.conversationId, purpose: "reply" }),
-    },
-  );
+  const phone = parsed.message.from.value;
+  const outcome = await acceptMessage(channel, event, parsed.message, {
+    style: "chat",
+    deliver: (target) => sendWhatsAppCloud({ channel, to: phone, text: target.text, messageId: target.reply?.id ?? null, conversationId: target.conversationId, purpose: "reply" }),
+  });
   if (outcome === "stored") out.stored++;
   else out.duplicates++;
 }

@@ -2,6 +2,8 @@
 // { object: "whatsapp_business_account", entry: [{ id: <WABA>, changes: [{ field: "messages", value: {
 // messaging_product, metadata: { display_phone_number, phone_number_id }, contacts, messages | statuses } }] }] }.
 import { z } from "zod";
+import type { Parsed } from "@/lib/channels/adapter";
+import type { Channel } from "@/lib/channels/common/channels";
 import type { Attachment } from "@/lib/pipeline/types";
 import { providerTimestamp } from "@/lib/validation/dates";
 
@@ -80,4 +82,29 @@ export function cloudText(m: CloudMessage): { text: string; attachments: Attachm
   const media = m.image ?? m.video ?? m.audio ?? m.document ?? m.sticker;
   if (media) return { text: media.caption?.trim() || `[${m.type}${media.filename ? `: ${media.filename}` : ""}]`, attachments: [] };
   return { text: "", attachments: [] };
+}
+
+/**
+ * The Cloud API adapter's parse: one message of a `messages` change, with the contact's profile name →
+ * the one InboundMessage (one per wamid; the customer is their phone number, as on SMS and Twilio's
+ * WhatsApp), or why it is passed over: a turned-off channel, a reaction, nothing to read.
+ */
+export function parseCloudMessage(channel: Channel, { message: m, name }: { message: CloudMessage; name: string | null }): Parsed {
+  const { text, attachments } = cloudText(m);
+  if (!channel.enabled) return { ignored: "channel_disabled" };
+  if (m.type === "reaction") return { ignored: "reaction" };
+  if (!text) return { ignored: "empty" };
+  return {
+    message: {
+      businessId: channel.businessId,
+      channelId: channel.id,
+      channelKind: "whatsapp",
+      from: { kind: "whatsapp", value: `+${m.from}` },
+      name,
+      text,
+      attachments,
+      providerMessageId: m.id,
+      metadata: { whatsapp: { provider: "meta", type: m.type, sentAt: m.timestamp?.toISOString() ?? null } },
+    },
+  };
 }

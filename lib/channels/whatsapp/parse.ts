@@ -3,7 +3,8 @@
 // the Body. Locations arrive as Latitude/Longitude.
 import { z } from "zod";
 import { toE164 } from "@/lib/channels/twilio/channels";
-import { mediaLabel, mediaOf, type ParsedInbound } from "@/lib/channels/twilio/inbound";
+import type { Channel } from "@/lib/channels/twilio/channels";
+import { mediaLabel, mediaOf, twilioMessage } from "@/lib/channels/twilio/inbound";
 
 const whatsapp = (field: string) =>
   z
@@ -27,7 +28,8 @@ export const WhatsAppInbound = z.looseObject({
 });
 export type WhatsAppInbound = z.infer<typeof WhatsAppInbound>;
 
-export function parseWhatsApp(fields: Record<string, string>): ParsedInbound {
+/** The Twilio WhatsApp adapter's parse: Twilio's form fields → the one InboundMessage. */
+export function parseWhatsApp(channel: Channel, fields: Record<string, string>) {
   const p = WhatsAppInbound.parse(fields);
   const caption = (p.Body || p.ButtonText || "").trim();
   const attachments = mediaOf(fields, p.NumMedia, caption || null);
@@ -38,13 +40,12 @@ export function parseWhatsApp(fields: Record<string, string>): ParsedInbound {
     text = text || `Shared a location${place ? `: ${place}` : ""}`;
   }
   if (!text && attachments.length) text = mediaLabel(attachments);
-  return {
+  return twilioMessage(channel, "whatsapp", {
     sid: p.MessageSid,
     from: toE164(p.From)!,
-    to: toE164(p.To)!,
     text,
     attachments,
     name: p.ProfileName?.trim() || null,
     metadata: { twilio: { messageType: p.MessageType ?? null, media: p.NumMedia } },
-  };
+  });
 }

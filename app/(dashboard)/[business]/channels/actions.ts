@@ -8,8 +8,7 @@ import { AppError } from "@/lib/errors";
 import { parseQueryDate } from "@/lib/validation/dates";
 import { TWILIO_KINDS, connectTwilioChannel, type TwilioKind } from "@/lib/channels/twilio/channels";
 import { placeTestCall, sendTestMessage } from "@/lib/channels/twilio/outbound";
-import { simulate, type SimulateInput, type SimulateResult } from "@/lib/channels/twilio/simulator";
-import { simulatorReplies } from "@/lib/channels/common/simulator";
+import { simulate, simulatorReplies, type SimulateInput, type SimulateResult } from "@/lib/channels/simulator";
 
 const str = (v: FormDataEntryValue | null) => (typeof v === "string" ? v : "");
 const kindOf = (kind: string): TwilioKind => {

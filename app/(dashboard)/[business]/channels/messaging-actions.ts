@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import { parseQueryDate } from "@/lib/validation/dates";
 import { isMessagingType, type MessagingType } from "@/lib/channels/common/channels";
 import { sendMessagingTest } from "@/lib/channels/common/outbound";
-import { simulateMessaging, simulatorReplies, type SimulateInput, type SimulateResult } from "@/lib/channels/common/simulator";
+import { simulate, simulatorReplies, type SimulateInput, type SimulateResult } from "@/lib/channels/simulator";
 import { connectEmailChannel } from "@/lib/channels/email/channels";
 import { connectTelegramChannel } from "@/lib/channels/telegram/channels";
 import { connectInstagramChannel, connectWhatsAppCloudChannel } from "@/lib/channels/meta/channels";
@@ -73,7 +73,7 @@ export async function testMessagingAction(slug: string, type: string, _: FormSta
 export async function simulateMessagingAction(slug: string, input: SimulateInput): Promise<SimulateResult | { error: string }> {
   try {
     const { ctx } = await memberContext(slug);
-    return await simulateMessaging({ ctx, input });
+    return await simulate({ ctx, input });
   } catch (err) {
     return actionError(err);
   }

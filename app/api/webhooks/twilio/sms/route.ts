@@ -1,7 +1,7 @@
 // POST /api/webhooks/twilio/sms — inbound SMS: verified, recorded once per MessageSid, answered with TwiML.
-import { smsWebhook } from "@/lib/channels/sms/webhook";
+import { messagingWebhook } from "@/lib/channels/twilio/messaging";
 
 export const dynamic = "force-dynamic";
 export const maxDuration = 60;
 
-export const POST = smsWebhook;
+export const POST = messagingWebhook("sms");
