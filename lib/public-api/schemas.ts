@@ -261,12 +261,16 @@ export const AnalyticsReport = z.object({
     csat_satisfied: Count,
     /** conversations a campaign's message went out in, counted apart from those customers began */
     campaign_conversations: Count,
+    /** conversations that ended in a booking (confirmed, or a no-show): a conversion */
+    booked: Count,
     aiResolutionRate: Share,
     aiInvolvement: Share,
     handoffRate: Share,
     csatAverage: z.number().nullable(),
     csatSatisfiedShare: Share,
     csatResponseRate: Share,
+    /** booked ÷ conversations; null with no conversations */
+    bookingRate: Share,
   }),
   byDay: z.array(z.object({ day: Day, values: z.record(z.string(), Count) })),
   channels: z.array(z.string()),
