@@ -4,36 +4,25 @@ import "server-only";
 // 5 wrong tries, a new code once a minute). The code leaves through the business's SMS or WhatsApp
 // channel like every text (Twilio, or the dev outbox in embedded mode). The member also chooses the ladder (dashboard first, a text after N
 // minutes, a call after M when the business has a voice channel) and quiet hours.
-import crypto from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { rows, withService, withTenant, type Executor } from "@/lib/db/client";
 import { findBusinessById } from "@/lib/db/businesses";
 import { memberPhones } from "@/lib/db/schema";
-import { findBusinessChannel, type Channel } from "@/lib/channels/twilio/channels";
-import { maskPhone, sendMessage } from "@/lib/channels/twilio/deliver";
+import { findBusinessChannel } from "@/lib/channels/twilio/channels";
+import { maskPhone } from "@/lib/channels/twilio/deliver";
 import { AppError } from "@/lib/errors";
 import { decrypt, encrypt, keyedHash } from "@/lib/security/crypto";
 import { audit } from "@/lib/services/audit";
 import { requireMember, type Ctx } from "@/lib/services/context";
-import { DigestPhoneNumber } from "@/lib/services/digest-phone";
+import { checkCode, newCode, PHONE_KINDS, PhoneCode, PhoneInput, senderOf, textCode, textSenders, type PhoneKind } from "@/lib/services/phone-code";
 
-export const PHONE_KINDS = ["sms", "whatsapp"] as const;
-export type PhoneKind = (typeof PHONE_KINDS)[number];
-export const CODE_TTL_MS = 10 * 60_000;
-export const CODE_MAX_ATTEMPTS = 5;
-export const CODE_RESEND_MS = 60_000;
-const KIND_NAME: Record<PhoneKind, string> = { sms: "SMS", whatsapp: "WhatsApp" };
+export { PHONE_KINDS, type PhoneKind };
 
 /** The keyed hash an inbound number is looked up by. */
 export const phoneHash = (e164: string) => keyedHash(`member-phone:${e164}`);
 const codeHash = (businessId: string, userId: string, code: string) => keyedHash(`member-phone-code:${businessId}:${userId}:${code}`);
 
-export const MemberPhoneInput = z.object({
-  kind: z.enum(PHONE_KINDS, { message: "Choose SMS or WhatsApp." }),
-  phone: DigestPhoneNumber,
-});
-export const MemberPhoneCode = z.object({ code: z.string({ message: "Enter the 6-digit code." }).trim().regex(/^\d{6}$/, "Enter the 6-digit code.") });
 
 const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
 /** "22:00" → minutes of the day; "" → none */
@@ -83,21 +72,13 @@ export type MemberPhoneSettings = {
   };
 };
 
-async function senders(ex: Executor, businessId: string): Promise<Partial<Record<PhoneKind, Channel>>> {
-  const out: Partial<Record<PhoneKind, Channel>> = {};
-  for (const kind of PHONE_KINDS) {
-    const channel = await findBusinessChannel(ex, businessId, kind);
-    if (channel) out[kind] = channel;
-  }
-  return out;
-}
 
 const own = (ctx: Ctx & { actor: { userId: string } }) => and(eq(memberPhones.businessId, ctx.businessId), eq(memberPhones.userId, ctx.actor.userId));
 
 export async function getMemberPhoneSettings({ ctx }: { ctx: Ctx }): Promise<MemberPhoneSettings> {
   requireMember(ctx);
   return withTenant(ctx.actor.userId, async (tx) => {
-    const kinds = Object.keys(await senders(tx, ctx.businessId)) as PhoneKind[];
+    const kinds = Object.keys(await textSenders(tx, ctx.businessId)) as PhoneKind[];
     const canCall = Boolean(await findBusinessChannel(tx, ctx.businessId, "voice"));
     const timeZone = (await findBusinessById(tx, ctx.businessId))?.timeZone ?? "UTC";
     const [row] = await tx.select().from(memberPhones).where(own(ctx));
@@ -123,17 +104,12 @@ export async function getMemberPhoneSettings({ ctx }: { ctx: Ctx }): Promise<Mem
 /** Texts a code to the number (set or changed): until it is typed back, no hand-off goes there and no text from it is the member's. */
 export async function requestMemberPhoneCode({ ctx, input }: { ctx: Ctx; input: unknown }, opts: { now?: Date } = {}): Promise<{ masked: string; expiresAt: string }> {
   requireMember(ctx);
-  const v = MemberPhoneInput.parse(input);
+  const v = PhoneInput.parse(input);
   const now = opts.now ?? new Date();
-  const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, "0");
-  const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
-  const { channel, businessName } = await withTenant(ctx.actor.userId, async (tx) => {
-    const channel = (await senders(tx, ctx.businessId))[v.kind];
-    if (!channel) throw new AppError("bad_request", `This business has no ${KIND_NAME[v.kind]} channel to send from. An owner or admin connects one under Channels.`, { field: "kind" });
+  const { channel, businessName, code, expiresAt } = await withTenant(ctx.actor.userId, async (tx) => {
+    const channel = senderOf(await textSenders(tx, ctx.businessId), v.kind, "An owner or admin connects one under Channels.");
     const [row] = await tx.select().from(memberPhones).where(own(ctx)).for("update");
-    if (row?.codeSentAt && now.getTime() - row.codeSentAt.getTime() < CODE_RESEND_MS) {
-      throw new AppError("rate_limited", "A code was sent less than a minute ago. Wait a moment before asking for another.");
-    }
+    const { code, expiresAt } = newCode(now, row?.codeSentAt);
     const values = {
       channelKind: v.kind,
       phoneEncrypted: encrypt(v.phone),
@@ -150,23 +126,16 @@ export async function requestMemberPhoneCode({ ctx, input }: { ctx: Ctx; input: 
       .values({ businessId: ctx.businessId, userId: ctx.actor.userId, ...values })
       .onConflictDoUpdate({ target: [memberPhones.businessId, memberPhones.userId], set: values });
     await audit(tx, ctx, "member_phone.code_sent", { type: "user", id: ctx.actor.userId }, { kind: v.kind, phone: maskPhone(v.phone) });
-    return { channel, businessName: (await findBusinessById(tx, ctx.businessId))?.name ?? "PrismAI" };
+    return { channel, businessName: (await findBusinessById(tx, ctx.businessId))?.name ?? "PrismAI", code, expiresAt };
   });
-  // the path every SMS and WhatsApp message takes: Twilio when the channel has an account, the dev outbox otherwise
-  const sent = await sendMessage({
-    channel,
-    to: v.phone,
-    body: `${businessName}: your code for hand-off alerts is ${code}. It expires in 10 minutes. If you did not ask for it, ignore this message.`,
-    purpose: "verification",
-  });
-  if (sent.status === "failed") throw new AppError("unavailable", `The code could not be sent by ${KIND_NAME[v.kind]}: ${sent.error?.message ?? "the provider refused it"}. Try again.`);
+  await textCode({ channel, kind: v.kind, to: v.phone, body: `${businessName}: your code for hand-off alerts is ${code}. It expires in 10 minutes. If you did not ask for it, ignore this message.` });
   return { masked: maskPhone(v.phone), expiresAt: expiresAt.toISOString() };
 }
 
 /** Checks the code typed back; the number is the member's on the right one (a number is one member's per business). */
 export async function verifyMemberPhone({ ctx, input }: { ctx: Ctx; input: unknown }, opts: { now?: Date } = {}): Promise<{ verified: true }> {
   requireMember(ctx);
-  const { code } = MemberPhoneCode.parse(input);
+  const { code } = PhoneCode.parse(input);
   const now = opts.now ?? new Date();
   // Another member's verified row with this number is hidden from this member by RLS: the service role
   // looks first (the unique index on verified numbers stays the last word).
@@ -181,17 +150,10 @@ export async function verifyMemberPhone({ ctx, input }: { ctx: Ctx; input: unkno
   // A wrong code is counted (committed) before the refusal is thrown.
   const refusal = await withTenant(ctx.actor.userId, async (tx) => {
     const [row] = await tx.select().from(memberPhones).where(own(ctx)).for("update");
-    if (!row || !row.codeHash || !row.codeExpiresAt) return row?.verifiedAt ? "This number is already verified." : "Send a code to the number first.";
-    if (row.codeAttempts >= CODE_MAX_ATTEMPTS) return "Too many wrong codes. Send a new code.";
-    if (row.codeExpiresAt <= now) return "This code has expired. Send a new code.";
-    const given = Buffer.from(codeHash(ctx.businessId, ctx.actor.userId, code));
-    const expected = Buffer.from(row.codeHash);
-    if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
-      const attempts = row.codeAttempts + 1;
-      await tx.update(memberPhones).set({ codeAttempts: attempts, updatedAt: now }).where(own(ctx));
-      const left = CODE_MAX_ATTEMPTS - attempts;
-      return left > 0 ? `That code is not right. ${left} ${left === 1 ? "try" : "tries"} left.` : "That code is not right. Too many wrong codes: send a new code.";
-    }
+    const wrong = await checkCode(row, codeHash(ctx.businessId, ctx.actor.userId, code), now, (attempts) =>
+      tx.update(memberPhones).set({ codeAttempts: attempts, updatedAt: now }).where(own(ctx)),
+    );
+    if (wrong || !row) return wrong;
     if (taken) return "Another member of this business already uses this number.";
     await tx.update(memberPhones).set({ verifiedAt: now, codeHash: null, codeExpiresAt: null, codeAttempts: 0, updatedAt: now }).where(own(ctx));
     await audit(tx, ctx, "member_phone.verified", { type: "user", id: ctx.actor.userId }, { kind: row.channelKind });
