@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { signIn } from "./sign-in";
 
 // The owner's own phone, in embedded mode: the owner connects WhatsApp, adds their number under
 // Settings → Notifications and types back the code their phone (the inbox's "Your phone" panel)
@@ -7,13 +8,6 @@ import { expect, test, type Page } from "@playwright/test";
 // appears in the customer's chat.
 
 const OWNER_PHONE = "+447911123456";
-
-async function signIn(page: Page, next: string) {
-  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("Email").fill("owner@demo-dental.test");
-  await page.getByLabel("Password").fill("prismai-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
 
 test("a hand-off reaches the owner's phone, and the owner's reply from it appears in the customer's chat", async ({ browser }) => {
   test.setTimeout(240_000);

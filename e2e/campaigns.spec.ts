@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { signIn } from "./sign-in";
 
 // A campaign as an owner runs one in embedded mode: a customer writes on WhatsApp (the simulator)
 // and ticks the consent box of the chat's contact form; the owner builds a segment with its live
@@ -18,13 +19,6 @@ const PLACES = [
 const localHour = (zone: string) => Number(new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", hourCycle: "h23" }).format(new Date()));
 const CUSTOMER = (PLACES.find((p) => localHour(p.zone) >= 10 && localHour(p.zone) < 18) ?? PLACES[0]!).phone;
 const MESSAGE = "whitening is 20% off at Riverside Dental Clinic until 30 April.";
-
-async function signIn(page: Page, next: string) {
-  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("Email").fill("owner@demo-dental.test");
-  await page.getByLabel("Password").fill("prismai-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
 
 async function openWhatsAppSimulator(page: Page) {
   await page.goto("/demo-dental/channels/whatsapp");

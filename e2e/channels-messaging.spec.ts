@@ -1,15 +1,9 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { signIn } from "./sign-in";
 
 // Email and Telegram in embedded mode: connect, play the customer in the Channel simulator (signed
 // payloads to the real webhook routes), and see threads kept apart by the reply-to tag, not by
 // subject; then the same customer's email thread in the inbox.
-
-async function signIn(page: Page, next: string) {
-  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("Email").fill("owner@demo-dental.test");
-  await page.getByLabel("Password").fill("prismai-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
 
 test("email threads and a Telegram bot, simulated end to end", async ({ page }) => {
   await signIn(page, "/demo-dental/channels/email");

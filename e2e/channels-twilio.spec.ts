@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { signIn } from "./sign-in";
 
 // SMS and phone calls in embedded mode, as an owner tries them before buying a Twilio number:
 // connect the channel, play a customer in the Channel simulator (signed payloads to the real
@@ -6,13 +7,6 @@ import { expect, test, type Page } from "@playwright/test";
 // goes to the outbox and a call cannot be typed to.
 
 const CUSTOMER = "+447700900777";
-
-async function signIn(page: Page, next: string) {
-  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("Email").fill("owner@demo-dental.test");
-  await page.getByLabel("Password").fill("prismai-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
 
 async function connect(page: Page, kind: "sms" | "voice", number: string) {
   await page.goto(`/demo-dental/channels/${kind}`);

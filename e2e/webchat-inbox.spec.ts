@@ -1,18 +1,12 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { signIn } from "./sign-in";
 
 // Web chat and the inbox, two people at once: a customer on the clinic's chat page, the owner in the
 // dashboard. Everything arrives live (polling), with no reloads, on the production build.
 
 const QUESTION = "Can I drink alcohol after a tooth extraction?";
-
-async function signIn(page: Page, next: string) {
-  await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("Email").fill("owner@demo-dental.test");
-  await page.getByLabel("Password").fill("prismai-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
 
 test("a customer gets a streamed answer; the owner takes over and replies live; the email reaches the customer panel", async ({ browser }) => {
   const customerContext = await browser.newContext({ viewport: { width: 390, height: 780 } });
