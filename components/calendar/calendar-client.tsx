@@ -124,7 +124,8 @@ export function CalendarGrid({ slug, data }: { slug: string; data: Data }) {
     );
   }
   return (
-    <div className="mb-6 overflow-x-auto rounded-lg border border-slate-200 bg-white">
+    // relative: the bookings' screen-reader labels are absolutely placed, and would widen the page past the scroller
+    <div className="relative mb-6 overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="w-full min-w-[40rem] table-fixed border-collapse text-left text-sm">
         <caption className="sr-only">Bookings per resource and day</caption>
         <thead>
