@@ -113,3 +113,35 @@ export function numberArg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
+
+/**
+ * CPU seconds the local PostgreSQL server has spent so far: the postmaster, its live processes
+ * (backends, WAL writer, checkpointer…) and the processes it has reaped (their time is in its
+ * cutime/cstime). Read from /proc, so only for a server on this machine (the bench scripts start
+ * one); null when it is elsewhere or /proc cannot be read. Beside wall time it says what a message
+ * costs the server whatever else the machine is doing.
+ */
+export function serverCpuSeconds(backendPid: number): number | null {
+  const stat = (pid: number) => {
+    try {
+      // fields after the command's closing parenthesis: state is field 3, so index i here is field i + 3
+      const s = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      return s.slice(s.lastIndexOf(")") + 2).split(" ");
+    } catch {
+      return null;
+    }
+  };
+  const backend = stat(backendPid);
+  if (!backend) return null;
+  const postmaster = Number(backend[1]);
+  const own = stat(postmaster);
+  if (!own) return null;
+  const ticks = (f: string[], ...fields: number[]) => fields.reduce((sum, n) => sum + Number(f[n - 3]), 0);
+  let total = ticks(own, 14, 15, 16, 17);
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const f = stat(Number(entry));
+    if (f && Number(f[1]) === postmaster) total += ticks(f, 14, 15);
+  }
+  return total / 100;
+}

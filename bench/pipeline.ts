@@ -6,7 +6,7 @@
 // On PostgreSQL it also runs with DATABASE_PREPARED_STATEMENTS=1 (a direct or session-mode
 // connection: each statement planned once per connection), beside production's pooler setting.
 // Options: --n 400 --c 8 --db both
-import { enginesFromArgs, freshDatabase, machine, type BenchEngine, runChild, writeResult, numberArg } from "./engines";
+import { enginesFromArgs, freshDatabase, machine, type BenchEngine, runChild, writeResult, numberArg, serverCpuSeconds } from "./engines";
 import { customerTexts, instantModel } from "./instant-model";
 
 const N = numberArg("n", 400);
@@ -62,6 +62,10 @@ async function runOne(engine: BenchEngine) {
   await handle.db.execute(sql`select pg_stat_force_next_flush()`);
   const commitsBefore = await commits();
   const statementsBefore = statementCount.n;
+  // CPU time per message: this process (the app; on PGlite the database too) and, on PostgreSQL, the server
+  const backendPid = engine === "postgres" ? Number((await rows<{ pid: number }>(handle.db, sql`select pg_backend_pid() as pid`))[0]!.pid) : 0;
+  const serverCpuBefore = engine === "postgres" ? serverCpuSeconds(backendPid) : null;
+  const appCpuBefore = process.cpuUsage();
 
   const latencies: number[] = [];
   const sources: Record<string, number> = {};
@@ -95,6 +99,12 @@ async function runOne(engine: BenchEngine) {
   const elapsed = (performance.now() - started) / 1000;
   await Promise.allSettled(deferred);
   const statementsPerMessage = round((statementCount.n - statementsBefore) / N);
+  const appCpu = process.cpuUsage(appCpuBefore);
+  const serverCpuAfter = engine === "postgres" ? serverCpuSeconds(backendPid) : null;
+  const cpuMsPerMessage = {
+    app: round((appCpu.user + appCpu.system) / 1000 / N),
+    server: serverCpuBefore !== null && serverCpuAfter !== null ? round(((serverCpuAfter - serverCpuBefore) * 1000) / N) : null,
+  };
   process.stderr.write("\n");
 
   const [counts] = await rows<{ customer: number; answered: number; doubled: number }>(
@@ -130,6 +140,8 @@ async function runOne(engine: BenchEngine) {
     commitsPerMessage,
     /** statements the client sent per message, begin/commit and the deferred memory and cache writes included */
     statementsPerMessage,
+    /** CPU milliseconds per message, deferred work included: the app process (on PGlite, the database in it too) and the PostgreSQL server's processes; steadier than wall time on a shared machine */
+    cpuMsPerMessage,
     errors,
     sources,
     stored: counts,
@@ -152,7 +164,7 @@ async function main() {
       const label = `${engine}${prepared ? " (prepared statements)" : ""}, c=${c}`;
       console.log(`[bench:pipeline] ${label}, ${n} messages…`);
       const result = runChild(["--db", engine, "--c", String(c), "--n", String(n), ...(prepared ? ["--prepared"] : [])], label);
-      console.log(`  ${result.throughputPerSecond} msg/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms${result.commitsPerMessage !== null ? `, ${result.commitsPerMessage} commits/message` : ""}, ${result.statementsPerMessage} statements/message, errors ${result.errors}`);
+      console.log(`  ${result.throughputPerSecond} msg/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms${result.commitsPerMessage !== null ? `, ${result.commitsPerMessage} commits/message` : ""}, ${result.statementsPerMessage} statements/message, CPU per message ${result.cpuMsPerMessage.app} ms app${result.cpuMsPerMessage.server !== null ? ` + ${result.cpuMsPerMessage.server} ms server` : ""}, errors ${result.errors}`);
       runs.push(result);
     }
   }

@@ -489,7 +489,9 @@ export const memories = pgTable(
   (t) => [
     index("memories_customer_idx").on(t.businessId, t.customerId),
     uniqueIndex("memories_message_key").on(t.messageId),
-    index("memories_embedding_idx").using("hnsw", t.embedding.op("vector_cosine_ops")),
+    // No vector index: memories are only ever searched within one customer's rows (recallMemories),
+    // which memories_customer_idx finds and an exact sort ranks; an HNSW index was never used by that
+    // plan and cost two graph inserts per answered message (migration memories_exact_recall).
   ],
 );
 

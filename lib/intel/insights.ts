@@ -6,7 +6,8 @@ import "server-only";
 // catches any message that was not (a hand-off, a crash).
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { LRUCache } from "lru-cache";
-import { rows, withService, type Executor, type Tx } from "@/lib/db/client";
+import { getDb, rows, withService, type Executor, type Tx } from "@/lib/db/client";
+import { rowsFromJson } from "@/lib/db/json-rows";
 import { businesses, conversations, customers, intentExamples, intents, leadEvidence, members, messageInsights, users } from "@/lib/db/schema";
 import { getEmbedder, toVectorLiteral, fromVectorLiteral, type Embedder } from "@/lib/ai/embeddings";
 import { enqueueEmail } from "@/lib/channels/outbox";
@@ -82,16 +83,19 @@ async function readIntentRows(tx: Tx, businessId: string, embedder: Embedder): P
     tx,
     sql`select id, intent_id, text, (embedding is not null) as stored, embedding_model from intent_examples where business_id = ${businessId}`,
   );
-  // stored vectors not yet held in this process (an example's vector never changes for one embedder)
-  const wanted = examples.filter((e) => e.stored && e.embedding_model === embedder.model && !exampleVectors.has(`${embedder.model}\u0000${e.id}`)).map((e) => e.id);
-  if (wanted.length) {
-    const got = await rows<{ id: string; embedding: string }>(
-      tx,
-      sql`select id, embedding::text as embedding from intent_examples where business_id = ${businessId} and id in (${sql.join(wanted.map((id) => sql`${id}::uuid`), sql`, `)})`,
-    );
-    for (const g of got) exampleVectors.set(`${embedder.model}\u0000${g.id}`, fromVectorLiteral(g.embedding));
-  }
+  await fetchExampleVectors(tx, businessId, embedder, examples);
   return { list, examples };
+}
+
+/** The stored example vectors this process does not hold yet (an example's vector never changes for one embedder). */
+async function fetchExampleVectors(ex: Executor, businessId: string, embedder: Embedder, examples: IntentRows["examples"]): Promise<void> {
+  const wanted = examples.filter((e) => e.stored && e.embedding_model === embedder.model && !exampleVectors.has(`${embedder.model}\u0000${e.id}`)).map((e) => e.id);
+  if (!wanted.length) return;
+  const got = await rows<{ id: string; embedding: string }>(
+    ex,
+    sql`select id, embedding::text as embedding from intent_examples where business_id = ${businessId} and id in (${sql.join(wanted.map((id) => sql`${id}::uuid`), sql`, `)})`,
+  );
+  for (const g of got) exampleVectors.set(`${embedder.model}\u0000${g.id}`, fromVectorLiteral(g.embedding));
 }
 
 /** The classifier from the rows: examples and descriptions without a vector from this embedder are embedded now. */
@@ -146,28 +150,54 @@ const builtIndexes = new LRUCache<string, { fingerprint: string; value: { index:
 export type AnalyzeResult = { analyzed: number; alerted: boolean; hot: boolean };
 
 /**
+ * One statement: the conversation's customer messages still to read, and (when any) the business,
+ * its intents and examples. The first read of a business seeds its default intents first, in a
+ * transaction of its own; example vectors this process does not hold yet are fetched after.
+ */
+async function readPending(businessId: string, conversationId: string, embedder: Embedder, business?: typeof businesses.$inferSelect) {
+  const [row] = await rows<{ pending: unknown; business: unknown; intents: unknown; examples: unknown }>(
+    await getDb(),
+    sql`with pending as (
+          select m.id, m.content, m.customer_id, m.created_at from messages m
+          where m.business_id = ${businessId} and m.conversation_id = ${conversationId} and m.role = 'customer'
+            and not (m.metadata ? 'csatRating') and length(trim(m.content)) > 0
+            and not exists (select 1 from message_insights i where i.message_id = m.id)
+          order by m.created_at, m.id limit 50)
+        select
+          (select coalesce(json_agg(json_build_object('id', p.id, 'content', p.content, 'customer_id', p.customer_id) order by p.created_at, p.id), '[]'::json) from pending p) as pending,
+          ${business ? sql`null::json` : sql`(select row_to_json(b) from businesses b where b.id = ${businessId})`} as business,
+          (select coalesce(json_agg(i order by i.name), '[]'::json) from intents i where i.business_id = ${businessId} and exists (select 1 from pending)) as intents,
+          (select coalesce(json_agg(json_build_object('id', e.id, 'intent_id', e.intent_id, 'text', e.text, 'stored', e.embedding is not null, 'embedding_model', e.embedding_model)), '[]'::json)
+             from intent_examples e where e.business_id = ${businessId} and exists (select 1 from pending)) as examples`,
+  );
+  const pending = parseJson<{ id: string; content: string; customer_id: string }[]>(row?.pending) ?? [];
+  if (!pending.length) return null;
+  const found = business ?? rowsFromJson(businesses, row?.business ? [parseJson(row.business)] : [])[0];
+  if (!found) return null;
+  // the defaults are seeded once per business: the row says whether that happened
+  if (!found.intentsSeededAt) {
+    return { pending, business: found, ...(await withService(async (tx) => (await ensureIntents(tx, businessId), readIntentRows(tx, businessId, embedder)))) };
+  }
+  const examples = parseJson<IntentRows["examples"]>(row!.examples) ?? [];
+  await fetchExampleVectors(await getDb(), businessId, embedder, examples);
+  return { pending, business: found, list: rowsFromJson(intents, row!.intents), examples };
+}
+
+const parseJson = <T>(value: unknown): T | null => (typeof value === "string" ? (JSON.parse(value) as T) : ((value ?? null) as T | null));
+
+/**
  * Reads the conversation's customer messages that have no insight yet. Staff's corrections are never
  * overwritten (a row, once there, stays). Alerts staff when the conversation turns very negative: a
  * very negative message after none before it.
  */
-export async function analyzeConversation(businessId: string, conversationId: string, embedder: Embedder = getEmbedder()): Promise<AnalyzeResult> {
-  // one read: the messages still to read, the business, and its intents and examples
-  const loaded = await withService(async (tx) => {
-    const pending = await rows<{ id: string; content: string; customer_id: string }>(
-      tx,
-      sql`select m.id, m.content, m.customer_id from messages m
-          where m.business_id = ${businessId} and m.conversation_id = ${conversationId} and m.role = 'customer'
-            and not (m.metadata ? 'csatRating') and length(trim(m.content)) > 0
-            and not exists (select 1 from message_insights i where i.message_id = m.id)
-          order by m.created_at, m.id limit 50`,
-    );
-    if (!pending.length) return null;
-    const [business] = await tx.select().from(businesses).where(eq(businesses.id, businessId));
-    if (!business) return null;
-    // the defaults are seeded once per business: the row says whether that happened
-    if (!business.intentsSeededAt) await ensureIntents(tx, businessId);
-    return { pending, business, ...(await readIntentRows(tx, businessId, embedder)) };
-  });
+export async function analyzeConversation(
+  businessId: string,
+  conversationId: string,
+  embedder: Embedder = getEmbedder(),
+  /** the business row the caller already read (the answer that queued this): not read again */
+  known: { business?: typeof businesses.$inferSelect } = {},
+): Promise<AnalyzeResult> {
+  const loaded = await readPending(businessId, conversationId, embedder, known.business);
   if (!loaded) return { analyzed: 0, alerted: false, hot: false };
   const { pending } = loaded;
   const kind = kindOf(loaded.business.kind);
@@ -196,26 +226,26 @@ export async function analyzeConversation(businessId: string, conversationId: st
   const evidence = read.flatMap((m) => m.evidence.map((e) => ({ ...e, messageId: m.id, customerId: m.customer_id })));
 
   return withService(async (tx) => {
-    const [before] = await rows<{ very_negative: boolean }>(
-      tx,
-      sql`select exists (select 1 from message_insights where business_id = ${businessId} and conversation_id = ${conversationId} and sentiment = -2) as very_negative`,
+    // one statement: whether the conversation was already very negative (read before the insert:
+    // a data-modifying CTE's rows are not visible to the rest of its statement), and the insert
+    const values = sql.join(
+      read.map((m) => sql`(${m.id}::uuid, ${m.intentId}::uuid, ${m.confidence}::real, ${m.sentiment}::int, ${m.engine}::text)`),
+      sql`, `,
     );
-    const inserted = await tx
-      .insert(messageInsights)
-      .values(
-        read.map((m) => ({
-          messageId: m.id,
-          businessId,
-          conversationId,
-          intentId: m.intentId,
-          confidence: m.confidence,
-          sentiment: m.sentiment,
-          engine: m.engine,
-        })),
-      )
-      .onConflictDoNothing()
-      .returning({ messageId: messageInsights.messageId, sentiment: messageInsights.sentiment });
-    const turned = !before?.very_negative && inserted.some((r) => r.sentiment === -2);
+    const written = await rows<{ message_id: string | null; sentiment: number | null; very_negative: boolean }>(
+      tx,
+      sql`with before as (
+            select exists (select 1 from message_insights where business_id = ${businessId} and conversation_id = ${conversationId} and sentiment = -2) as very_negative),
+          inserted as (
+            insert into message_insights (message_id, business_id, conversation_id, intent_id, confidence, sentiment, engine)
+            select v.message_id, ${businessId}, ${conversationId}, v.intent_id, v.confidence, v.sentiment, v.engine
+            from (values ${values}) as v(message_id, intent_id, confidence, sentiment, engine)
+            on conflict do nothing
+            returning message_id, sentiment)
+          select i.message_id, i.sentiment, b.very_negative from before b left join inserted i on true`,
+    );
+    const inserted = written.filter((r) => r.message_id !== null).map((r) => ({ messageId: r.message_id!, sentiment: Number(r.sentiment) }));
+    const turned = !written[0]?.very_negative && inserted.some((r) => r.sentiment === -2);
     let alerted = false;
     if (turned) {
       const worst = read.find((m) => m.sentiment === -2)!;

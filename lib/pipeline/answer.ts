@@ -588,8 +588,11 @@ function startRun(ctx: Loaded, opts: AnswerOptions): Run {
       trace.gate = stored;
       return { reply: null, noReply: { reason: "waiting_human" }, handedOff: false, trace };
     }
-    (opts.defer ?? deferAfterResponse)(() => embedMessagesIntoMemories([message.id, stored.id]));
-    (opts.defer ?? deferAfterResponse)(() => analyzeConversation(businessId, conversation.id));
+    // both messages are in hand: remembered without reading them back (an existing memory stays)
+    (opts.defer ?? deferAfterResponse)(() =>
+      embedMessagesIntoMemories([message, stored].map((m) => ({ id: m.id, businessId, role: m.role, content: m.content }))),
+    );
+    (opts.defer ?? deferAfterResponse)(() => analyzeConversation(businessId, conversation.id, undefined, { business: ctx.business }));
     return { reply: stored, handedOff: Boolean(details.handoff), trace };
   };
 

@@ -25,21 +25,24 @@ export async function recallMemories(
     .filter((m) => m.similarity >= (input.minSimilarity ?? 0.2));
 }
 
-/** Embeds messages that have no memory yet (after each answer, and by the sweeper for any missed). */
-export async function embedMessagesIntoMemories(messageIds: string[] | "pending", limit = 100): Promise<number> {
-  // one statement each: the messages without a memory, then every new memory in one insert
+type Rememberable = { id: string; businessId: string; role: string; content: string };
+
+/**
+ * Embeds messages that have no memory yet (by the sweeper for any missed, or by id), or messages the
+ * caller just stored and holds (after each answer: no read, one insert). One statement reads the
+ * messages without a memory, one inserts every new memory.
+ */
+export async function embedMessagesIntoMemories(messageIds: string[] | "pending" | Rememberable[], limit = 100): Promise<number> {
   const db = await getDb();
-  const pending = await (async () => {
+  const pending = await (async (): Promise<Rememberable[]> => {
+    if (messageIds !== "pending" && messageIds.some((m) => typeof m !== "string")) return messageIds as Rememberable[];
+    const ids = messageIds as string[] | "pending";
     const base = db
       .select({ id: messages.id, businessId: messages.businessId, customerId: messages.customerId, role: messages.role, content: messages.content })
       .from(messages)
       .leftJoin(memories, eq(memories.messageId, messages.id));
     const where = and(isNull(memories.id), inArray(messages.role, ["customer", "assistant", "agent"]));
-    return messageIds === "pending"
-      ? base.where(where).limit(limit)
-      : messageIds.length
-        ? base.where(and(where, inArray(messages.id, messageIds)))
-        : [];
+    return ids === "pending" ? base.where(where).limit(limit) : ids.length ? base.where(and(where, inArray(messages.id, ids))) : [];
   })();
   const usable = pending.filter((m) => m.content.trim().length > 0);
   if (!usable.length) return 0;
