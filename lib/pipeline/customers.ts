@@ -20,6 +20,21 @@ export async function findCustomerByIdentity(ex: Executor, businessId: string, i
   return row?.customer;
 }
 
+/** A new customer and their identity, in a savepoint: null when a concurrent first message created them first. */
+export async function createCustomer(tx: Tx, businessId: string, identity: Identity, name?: string | null, values: { lastSeenAt?: Date } = {}) {
+  const id = normaliseIdentity(identity);
+  try {
+    return await tx.transaction(async (sp) => {
+      const [customer] = await sp.insert(customers).values({ businessId, name: name ?? null, ...values }).returning();
+      await sp.insert(customerIdentities).values({ businessId, customerId: customer!.id, ...sealIdentity(id) });
+      return customer!;
+    });
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    return null;
+  }
+}
+
 /**
  * The customer for an identity, created on first contact. Concurrent first messages from one new
  * number make one customer: the unique (business, kind, hash) key decides, and the loser retries
@@ -30,15 +45,8 @@ export async function resolveCustomer(tx: Tx, businessId: string, identity: Iden
   for (let attempt = 0; attempt < 3; attempt++) {
     const found = await findCustomerByIdentity(tx, businessId, id);
     if (found) return { customer: found, created: false };
-    try {
-      return await tx.transaction(async (sp) => {
-        const [customer] = await sp.insert(customers).values({ businessId, name: name ?? null }).returning();
-        await sp.insert(customerIdentities).values({ businessId, customerId: customer!.id, ...sealIdentity(id) });
-        return { customer: customer!, created: true };
-      });
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-    }
+    const customer = await createCustomer(tx, businessId, id, name);
+    if (customer) return { customer, created: true };
   }
   throw new Error("Could not resolve the customer after concurrent inserts");
 }

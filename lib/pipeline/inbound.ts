@@ -1,7 +1,8 @@
 // One inbound message from any channel: resolve the customer and conversation, store the message
 // (nothing after this can lose it), then answer it. A repeated provider id returns the first result.
 import { and, eq, sql } from "drizzle-orm";
-import { withService, type Tx } from "@/lib/db/client";
+import { rows, withService, type Tx } from "@/lib/db/client";
+import { rowsFromJson } from "@/lib/db/json-rows";
 import { channels, conversations, customers, messages } from "@/lib/db/schema";
 import { answerSurvey, findOpenSurvey } from "@/lib/db/csat";
 import { AppError } from "@/lib/errors";
@@ -10,39 +11,59 @@ import { stripNul, stripNulDeep } from "@/lib/validation/text";
 import { answerClaimedMessage, answerMessage, loadClaimed, type AnswerOptions, type ClaimedMessage } from "./answer";
 import { deferAfterResponse, type Defer } from "./defer";
 import { findReply, resolveConversation, storeMessage } from "./conversations";
-import { resolveCustomer } from "./customers";
+import { createCustomer } from "./customers";
+import { identityHash, normaliseIdentity } from "./identities";
 import type { InboundMessage, InboundResult } from "./types";
 
 export const MAX_INBOUND_CHARS = 16_000;
 
 /**
- * The customer, with their row locked until the transaction ends (by the update that records their
- * contact: last seen, and a name if none was known), and the message already stored
- * under this provider id, if any. Concurrent deliveries for one customer then resolve their
- * conversation one after another and meet in one: nothing unique stops two open conversations on a
- * channel, so without the lock three messages arriving at once with no open conversation would each
- * open their own. The stored message is looked for after the lock, in a statement of its own: one
- * that waited for the lock must see what the holder committed, and a statement sees only what was
- * committed when it began. A customer merged away while we waited (the row is gone) is resolved again.
+ * The message's channel, and its customer with their row locked until the transaction ends (by the
+ * update that records their contact: last seen, and a name if none was known), in one statement;
+ * a customer this message introduces is created (and their new row is theirs alone until the
+ * commit). Then the message already stored under this provider id, if any. Concurrent deliveries for
+ * one customer resolve their conversation one after another and meet in one: nothing unique stops
+ * two open conversations on a channel, so without the lock three messages arriving at once with no
+ * open conversation would each open their own. The stored message is looked for after the lock, in
+ * a statement of its own: one that waited for the lock must see what the holder committed, and a
+ * statement sees only what was committed when it began. A customer merged away while we waited (the
+ * row is gone, so the update finds nothing, and their identity already belongs to the survivor) is
+ * resolved again.
  */
-async function lockCustomer(tx: Tx, input: InboundMessage, channelId: string) {
+async function lockCustomer(tx: Tx, input: InboundMessage) {
+  const identity = normaliseIdentity(input.from);
   for (let attempt = 0; ; attempt++) {
-    const { customer, created } = await resolveCustomer(tx, input.businessId, input.from, input.name);
-    // the lock is the update that records the contact: last seen now, and a name learnt if none was known
-    const [locked] = await tx
-      .update(customers)
-      .set({ lastSeenAt: new Date(), name: sql`coalesce(${customers.name}, ${input.name ?? null})`, updatedAt: new Date() })
-      .where(and(eq(customers.id, customer.id), eq(customers.businessId, input.businessId)))
-      .returning({ id: customers.id });
-    if (!locked && attempt < 2) continue;
+    const [row] = await rows<{ channel: unknown; customer: unknown }>(
+      tx,
+      sql`with locked as (
+            update customers c set last_seen_at = now(), name = coalesce(c.name, ${input.name ?? null}), updated_at = now()
+            from customer_identities i
+            where i.business_id = ${input.businessId} and i.kind = ${identity.kind} and i.value_hash = ${identityHash(identity)}
+              and c.id = i.customer_id and c.business_id = i.business_id
+            returning c.*)
+          select (select row_to_json(ch) from channels ch where ch.id = ${input.channelId} and ch.business_id = ${input.businessId}) as channel,
+                 (select row_to_json(l) from locked l limit 1) as customer`,
+    );
+    const [channel] = rowsFromJson(channels, row?.channel ? [row.channel] : []);
+    if (!channel) throw new AppError("not_found", "That channel does not belong to this business.");
+    let [customer] = rowsFromJson(customers, row?.customer ? [row.customer] : []);
+    let created = false;
+    if (!customer) {
+      const made = await createCustomer(tx, input.businessId, identity, input.name, { lastSeenAt: new Date() });
+      // a concurrent first message created them (or a merge moved the identity): look again
+      if (!made && attempt < 2) continue;
+      if (!made) throw new Error("Could not resolve the customer after concurrent inserts");
+      customer = made;
+      created = true;
+    }
     const [seen] = input.providerMessageId
       ? await tx
           .select()
           .from(messages)
-          .where(and(eq(messages.channelId, channelId), eq(messages.providerMessageId, input.providerMessageId), eq(messages.businessId, input.businessId)))
+          .where(and(eq(messages.channelId, channel.id), eq(messages.providerMessageId, input.providerMessageId), eq(messages.businessId, input.businessId)))
           .limit(1)
       : [];
-    return { customer, seen, created };
+    return { channel, customer, seen, created };
   }
 }
 
@@ -86,12 +107,7 @@ export async function storeInbound(raw: InboundMessage, opts: { claim?: boolean;
     input = { ...input, text: input.text.slice(0, MAX_INBOUND_CHARS), metadata: { ...input.metadata, truncatedFrom: input.text.length } };
   }
   const stored = await withService(async (tx) => {
-    const [channel] = await tx
-      .select()
-      .from(channels)
-      .where(and(eq(channels.id, input.channelId), eq(channels.businessId, input.businessId)));
-    if (!channel) throw new AppError("not_found", "That channel does not belong to this business.");
-    const { customer, seen, created: newCustomer } = await lockCustomer(tx, input, channel.id);
+    const { channel, customer, seen, created: newCustomer } = await lockCustomer(tx, input);
 
     // A delivery we already stored: nothing to resolve, and a conversation the caller opened for it
     // (web chat, an email thread) must not stay behind empty.
