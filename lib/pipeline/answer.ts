@@ -15,7 +15,7 @@ import { checkLimits, resolveLimits, type ResolvedLimits } from "@/lib/ratelimit
 import { ABUSE_RULES, assessAbuse } from "./abuse";
 import { rowsFromJson } from "@/lib/db/json-rows";
 import { chargeEmbedding, spendingAllowed } from "./spend";
-import { findReply, storeMessage } from "./conversations";
+import { findReply } from "./conversations";
 import { applyRules } from "./rules";
 import { recallMemories, embedMessagesIntoMemories, type RecalledMemory } from "./memories";
 import { afterHoursReply, dearestModel, earlierMessages, faqAnswer, firstGate, mayCache } from "./steps";
@@ -535,41 +535,46 @@ function startRun(ctx: Loaded, opts: AnswerOptions): Run {
       // holds it for update and then writes this conversation, so taking the conversation first could
       // deadlock against it. (A delivery being stored holds it only for no-key update, which key share
       // does not wait for.)
-      const [current] = await rows<{ status: string; assignee_id: string | null }>(
+      // One statement: the lock and read (and last activity), the reply stored unless the
+      // conversation waits for a person, and the customer message's outcome either way (a
+      // data-modifying CTE's rows reach the others only through RETURNING, hence the subselects).
+      const metadata = details.handoff ? { trace, handoff: { category: details.handoffCategory ?? "model", reason: details.handoffReason ?? null } } : { trace };
+      const discarded = { source, model: details.model ?? null, costUsd: details.costUsd ?? 0 };
+      const [written] = await rows<{ status: string | null; assignee_id: string | null; reply: unknown }>(
         tx,
-        sql`update conversations c
-            set last_message_at = case when c.status = 'waiting_human' then c.last_message_at else now() end,
-                updated_at = case when c.status = 'waiting_human' then c.updated_at else now() end
-            from (select u.id from customers u where u.id = ${customer.id} and u.business_id = ${businessId} for key share) u
-            where c.id = ${conversation.id} and c.business_id = ${businessId} and c.customer_id = u.id
-            returning c.status, c.assignee_id`,
+        sql`with current as (
+              update conversations c
+              set last_message_at = case when c.status = 'waiting_human' then c.last_message_at else now() end,
+                  updated_at = case when c.status = 'waiting_human' then c.updated_at else now() end
+              from (select u.id from customers u where u.id = ${customer.id} and u.business_id = ${businessId} for key share) u
+              where c.id = ${conversation.id} and c.business_id = ${businessId} and c.customer_id = u.id
+              returning c.status, c.assignee_id),
+            reply as (
+              insert into messages (business_id, conversation_id, customer_id, channel_id, role, source, content, reply_to_id, model,
+                                    tokens_in, tokens_out, cost_usd, latency_ms, delivery_status, metadata)
+              select ${businessId}::uuid, ${conversation.id}::uuid, ${customer.id}::uuid, ${channel.id}::uuid, 'assistant'::message_role, ${source}::answer_source, ${text}::text, ${messageId}::uuid,
+                     ${details.model ?? null}::text, ${details.tokensIn ?? 0}::int, ${details.tokensOut ?? 0}::int, ${details.costUsd ?? 0}::numeric,
+                     ${trace.latencyMs}::int, ${channel.kind === "web" ? "delivered" : "queued"}::text, ${JSON.stringify(metadata)}::jsonb
+              from current where current.status <> 'waiting_human'
+              returning *),
+            outcome as (
+              update messages set metadata = (metadata - 'answering') || case
+                  when exists (select 1 from reply) then jsonb_build_object('outcome', 'replied', 'replyId', (select id from reply))
+                  else jsonb_build_object('outcome', 'no_reply:' || (select case when assignee_id is not null then 'taken_over' else 'waiting_human' end from current),
+                                          'discarded', ${JSON.stringify(discarded)}::jsonb)
+                end
+              where id = ${messageId} and business_id = ${businessId} and exists (select 1 from current))
+            select (select status from current)::text as status, (select assignee_id from current) as assignee_id, (select row_to_json(r) from reply r) as reply`,
       );
-      if (current?.status === "waiting_human") {
+      // the conversation is not this customer's any more (merged away): given back, answered again by the sweeper
+      if (!written?.status) throw new Error("The conversation moved while its answer was made");
+      if (written.status === "waiting_human") {
         // A person took over (assignee set), or another message of this conversation was handed off.
-        const why = current.assignee_id ? "taken_over" : "waiting_human";
-        await markOutcome(tx, businessId, messageId, `no_reply:${why}`, { discarded: { source, model: details.model ?? null, costUsd: details.costUsd ?? 0 } });
         await settle(tx);
-        return why;
+        return written.assignee_id ? "taken_over" : "waiting_human";
       }
-      const { message: saved } = await storeMessage(tx, {
-        businessId,
-        conversationId: conversation.id,
-        customerId: customer.id,
-        channelId: channel.id,
-        role: "assistant",
-        source,
-        content: text,
-        replyToId: message.id,
-        model: details.model ?? null,
-        tokensIn: details.tokensIn ?? 0,
-        tokensOut: details.tokensOut ?? 0,
-        costUsd: details.costUsd ?? 0,
-        latencyMs: trace.latencyMs,
-        deliveryStatus: channel.kind === "web" ? "delivered" : "queued",
-        // why a person was asked for, kept on the reply so Analytics can count hand-offs by reason
-        metadata: details.handoff ? { trace, handoff: { category: details.handoffCategory ?? "model", reason: details.handoffReason ?? null } } : { trace },
-      }, { conversationTouched: true });
-      await markOutcome(tx, businessId, messageId, "replied", { replyId: saved.id });
+      const [saved] = rowsFromJson(messages, [typeof written.reply === "string" ? JSON.parse(written.reply) : written.reply]);
+      if (!saved) throw new Error("The reply was not stored");
       if (details.handoff) {
         await setWaitingHuman(tx, businessId, conversation.id);
         await notifyThrottled(tx, businessId, conversation.id, details.handoffReason);
