@@ -1,6 +1,7 @@
 // The customer's thread on a channel, and storing messages exactly once per provider id.
 import { and, desc, eq, gt, ne, sql } from "drizzle-orm";
-import type { Tx } from "@/lib/db/client";
+import { rows, type Tx } from "@/lib/db/client";
+import { rowsFromJson } from "@/lib/db/json-rows";
 import { conversations, messages } from "@/lib/db/schema";
 
 export const DEFAULT_INACTIVITY_HOURS = 24;
@@ -43,7 +44,7 @@ export type NewMessage = typeof messages.$inferInsert;
  * answering in the same statement (metadata.answering, as answerMessage's claim sets it).
  */
 export async function storeMessage(tx: Tx, values: NewMessage, opts: { claim?: boolean; /** the conversation was created for this message with its time and unread flag */ conversationTouched?: boolean } = {}) {
-  const [inserted] = await tx
+  const insert = tx
     .insert(messages)
     .values(
       opts.claim
@@ -52,14 +53,20 @@ export async function storeMessage(tx: Tx, values: NewMessage, opts: { claim?: b
     )
     .onConflictDoNothing({ target: [messages.channelId, messages.providerMessageId] })
     .returning();
-  if (inserted) {
-    if (opts.conversationTouched) return { message: inserted, duplicate: false };
-    await tx
-      .update(conversations)
-      .set({ lastMessageAt: inserted.createdAt, updatedAt: new Date(), unread: values.role === "customer" ? true : undefined })
-      .where(and(eq(conversations.id, values.conversationId), eq(conversations.businessId, values.businessId)));
-    return { message: inserted, duplicate: false };
-  }
+  // One statement: the message, and its conversation's last activity (and unread flag for a
+  // customer's message) moved to the message's time when it was stored.
+  const [stored] = opts.conversationTouched
+    ? [{ message: null }]
+    : await rows<{ message: unknown }>(
+        tx,
+        sql`with m as (${insert.getSQL()}),
+            touched as (
+              update conversations c set last_message_at = m.created_at, updated_at = now()${values.role === "customer" ? sql`, unread = true` : sql``}
+              from m where c.id = ${values.conversationId} and c.business_id = ${values.businessId})
+            select row_to_json(m) as message from m`,
+      );
+  const [inserted] = opts.conversationTouched ? await insert : rowsFromJson(messages, stored?.message ? [stored.message] : []);
+  if (inserted) return { message: inserted, duplicate: false };
   const [first] = await tx
     .select()
     .from(messages)
