@@ -8,7 +8,7 @@ import { emailTransport, readEmailSettings } from "@/lib/channels/email/channels
 import { readTelegramSettings, telegramCredentials } from "@/lib/channels/telegram/channels";
 import { appSecretFor, metaCredentials } from "@/lib/channels/meta/app";
 import { readMetaSettings, WEBHOOK_PATHS } from "@/lib/channels/meta/channels";
-import { findMessagingChannel, maskSecret, TYPE_INFO, type MessagingType } from "./channels";
+import { findBusinessChannel, maskSecret, TYPE_INFO, type MessagingType } from "./channels";
 import { transportOf } from "./outbound";
 import { isSimulated } from "@/lib/channels/simulator";
 import { isSampleChannel } from "./sample-mark";
@@ -38,7 +38,7 @@ export type MessagingChannelView = {
 export const RESEND_WEBHOOK_PATH = "/api/webhooks/resend";
 
 export async function messagingChannelView(userId: string, businessId: string, type: MessagingType, opts: { canManage: boolean }): Promise<MessagingChannelView> {
-  const channel = await withTenant(userId, (tx) => findMessagingChannel(tx, businessId, type));
+  const channel = await withTenant(userId, (tx) => findBusinessChannel(tx, businessId, type));
   const origin = env().appUrl;
   const info = TYPE_INFO[type];
   const view: MessagingChannelView = {

@@ -18,7 +18,7 @@ import { telegramCredentials } from "@/lib/channels/telegram/channels";
 import { sendInstagram } from "@/lib/channels/instagram/send";
 import { sendWhatsAppCloud } from "@/lib/channels/whatsapp/cloud-send";
 import { metaTransport } from "@/lib/channels/meta/app";
-import { customerAddress, findMessagingChannel, isMessagingType, messagingTypeOf, TYPE_INFO, type Channel, type MessagingType } from "./channels";
+import { customerAddress, findBusinessChannel, isMessagingType, messagingTypeOf, TYPE_INFO, type Channel, type MessagingType } from "./channels";
 import { recordSkip, skipped, updateMessage, type SendPurpose, type SendResult, type Transport } from "./send";
 import type { Push } from "@/lib/channels/adapter";
 import { text } from "@/lib/validation/text";
@@ -115,7 +115,7 @@ export async function sendMessagingTest({ ctx, input }: { ctx: Ctx; input: unkno
   requireRole(ctx, MANAGERS);
   const v = TestSendInput.parse(input);
   const type = v.type as MessagingType;
-  const channel = await withService((tx) => findMessagingChannel(tx, ctx.businessId, type));
+  const channel = await withService((tx) => findBusinessChannel(tx, ctx.businessId, type));
   if (!channel) throw new AppError("not_found", `Connect ${TYPE_INFO[type].label} first.`);
   const to = testRecipient(type, v.to);
   const [business] = await withService((tx) => tx.select({ name: businesses.name }).from(businesses).where(eq(businesses.id, ctx.businessId)));

@@ -5,7 +5,8 @@ import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { withTenant } from "@/lib/db/client";
 import { channels, messages } from "@/lib/db/schema";
 import { env } from "@/lib/env";
-import { findBusinessChannel, readSettings, webhookUrls, type TwilioKind } from "./channels";
+import { readSettings, webhookUrls, type TwilioKind } from "./channels";
+import { findBusinessChannel } from "@/lib/channels/common/channels";
 import { channelCredentials, maskSid, platformCredentials } from "./credentials";
 import { isSampleChannel } from "@/lib/channels/common/sample-mark";
 
