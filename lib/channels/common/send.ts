@@ -7,8 +7,8 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { withService } from "@/lib/db/client";
 import { messages, outbox } from "@/lib/db/schema";
-import { chargeChannelCost, type ChannelCostKind } from "@/lib/channels/twilio/costs";
-import { describeRestError, withRetries } from "@/lib/channels/twilio/client";
+import { chargeChannelCost, type ChannelCostKind } from "./costs";
+import { describeRestError, withRetries } from "./retry";
 import type { Channel } from "./channels";
 
 export type Transport = "twilio" | "resend" | "telegram" | "meta" | "outbox";
