@@ -14,7 +14,7 @@ import { resetSemanticCacheForTests } from "@/lib/cache";
 import { resetEmbedderForTests } from "@/lib/ai/embeddings";
 import { resetLanguageModelForTests } from "@/lib/ai/get-model";
 import { setLimiterForTests } from "@/lib/ratelimit";
-import { setRetryPolicyForTests } from "@/lib/channels/twilio/client";
+import { setRetryPolicyForTests } from "@/lib/channels/common/retry";
 import type { MemberCtx } from "@/lib/services/context";
 import { useTestDb } from "./db";
 import { startGeminiStandIn, type GeminiStandIn } from "./gemini-server";

@@ -3,7 +3,7 @@
 // every test from a quiet stand-in (answers of the previous test sent, its requests forgotten).
 // The use* names are jest set-up functions (called in beforeAll), not React hooks.
 import { resetEnvForTests } from "@/lib/env";
-import { setRetryPolicyForTests } from "@/lib/channels/twilio/client";
+import { setRetryPolicyForTests } from "@/lib/channels/common/retry";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
 import { setTelegramSleepForTests } from "@/lib/channels/telegram/api";
 import { RESEND_KEY, startResendServer, type ResendStandIn } from "./resend-server";

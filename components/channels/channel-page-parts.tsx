@@ -6,7 +6,7 @@ import Link from "next/link";
 import { ArrowLeft, FlaskConical } from "lucide-react";
 import { Card, PageHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
-import { recentChannelMessages } from "@/lib/channels/twilio/dashboard";
+import { recentChannelMessages } from "@/lib/channels/common/dashboard";
 import { CopyField } from "./copy-field-client";
 import { SampleButton } from "./sample-button-client";
 

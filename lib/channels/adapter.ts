@@ -15,7 +15,7 @@ import { platformCredentials, signingCredentials, restCredentials } from "./twil
 import { WEBHOOK_PATHS as TWILIO_PATHS, type Channel } from "./twilio/channels";
 import { pushTwilio } from "./twilio/outbound";
 import { MESSAGE_STATUSES } from "./twilio/status";
-import type { ChannelCostKind } from "./twilio/costs";
+import type { ChannelCostKind } from "./common/costs";
 import { serviceWindow, type ServiceWindow } from "./whatsapp/window";
 import { instagramWindow } from "./instagram/window";
 import { isKnownCloudStatus, parseCloudMessage } from "./whatsapp/cloud-parse";

@@ -10,7 +10,7 @@ import { channels, messages, outbox } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { decrypt } from "@/lib/security/crypto";
 import { INSTAGRAM_WINDOW_CLOSED } from "./instagram/window";
-import { redactNumbers } from "./twilio/client";
+import { redactNumbers } from "./common/retry";
 import { claimOutbox, retryAt, type OutboxRow } from "./outbox";
 import { drainSystemMail } from "./email/system-mail";
 import { adapterFor, PUSHED_KINDS, type Push, type PushResult } from "./adapter";

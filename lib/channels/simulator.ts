@@ -18,7 +18,7 @@ import { env } from "@/lib/env";
 import { identityHash, normaliseIdentity, type Identity } from "@/lib/pipeline/identities";
 import type { Ctx } from "@/lib/services/context";
 import { ADAPTERS, type AdapterKey, type ChannelAdapter } from "./adapter";
-import { findMessagingChannel, isMessagingType, TYPE_INFO, type MessagingType } from "./common/channels";
+import { findBusinessChannel, TYPE_INFO, type MessagingType } from "./common/channels";
 import { transportOf } from "./common/outbound";
 import { nameFromAddress } from "./common/sample-people";
 import { replyAddress } from "./email/address";
@@ -26,7 +26,7 @@ import { threadOf } from "./email/send";
 import { signingSecret, svixHeaders } from "./email/svix";
 import { appSecretFor, metaSignature } from "./meta/app";
 import { SECRET_HEADER, telegramCredentials } from "./telegram/channels";
-import { findBusinessChannel, toE164, wireAddress, WEBHOOK_PATHS, type Channel, type TwilioKind } from "./twilio/channels";
+import { toE164, wireAddress, WEBHOOK_PATHS, type Channel } from "./twilio/channels";
 import { signingCredentials } from "./twilio/credentials";
 import { encodeForm, twilioSignature } from "./twilio/request";
 import { readMessages, readVoice, type VoiceStep } from "./twilio/twiml";
@@ -412,7 +412,7 @@ const inProcess: Post = async (url, init) => {
 export async function simulate({ ctx, input, origin = env().appUrl, post = inProcess }: { ctx: Ctx; input: unknown; origin?: string; post?: Post }): Promise<SimulateResult> {
   const twilio = Boolean(input && typeof input === "object" && "kind" in input);
   const v: Played = twilio ? TwilioInput.parse(input) : JsonInput.parse(input);
-  const channel = await withService((tx) => ("kind" in v ? findBusinessChannel(tx, ctx.businessId, v.kind as TwilioKind) : findMessagingChannel(tx, ctx.businessId, v.type)));
+  const channel = await withService((tx) => findBusinessChannel(tx, ctx.businessId, "kind" in v ? v.kind : v.type));
   if (!channel) throw new AppError("not_found", "kind" in v ? "Connect this channel first." : `Connect ${TYPE_INFO[v.type].label} first.`);
   if ("type" in v && !isSimulated(v.type, channel)) {
     throw new AppError("forbidden", `This ${TYPE_INFO[v.type].label} channel is live: the Channel simulator only plays simulated channels. Write to it for real instead.`);
@@ -476,7 +476,7 @@ export async function simulatorReplies(
   const identity = from ? simulatedIdentity(ADAPTERS[key], from) : null;
   if (from && !identity) return [];
   const rows = await withService(async (tx) => {
-    const channel = isMessagingType(key) ? await findMessagingChannel(tx, businessId, key) : await findBusinessChannel(tx, businessId, key);
+    const channel = await findBusinessChannel(tx, businessId, key);
     if (!channel) return [];
     // This customer's: rows delivering a message of theirs, and rows sent into their conversation
     // without a stored message (the rate limit's notice).

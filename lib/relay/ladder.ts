@@ -6,8 +6,10 @@ import "server-only";
 // for the morning), never twice (relay_notices), and not at all once a person has answered.
 import { sql } from "drizzle-orm";
 import { rows, withService, type Tx } from "@/lib/db/client";
-import { findBusinessChannel, readSettings, wireAddress, type Channel } from "@/lib/channels/twilio/channels";
-import { restClient, withRetries, describeRestError } from "@/lib/channels/twilio/client";
+import { readSettings, wireAddress, type Channel } from "@/lib/channels/twilio/channels";
+import { findBusinessChannel } from "@/lib/channels/common/channels";
+import { restClient } from "@/lib/channels/twilio/client";
+import { withRetries, describeRestError } from "@/lib/channels/common/retry";
 import { restCredentials } from "@/lib/channels/twilio/credentials";
 import { maskPhone, sendMessage } from "@/lib/channels/twilio/deliver";
 import { farewellTwiml, voiceOf } from "@/lib/channels/voice/twiml";

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { rows, withService, withTenant, type Executor } from "@/lib/db/client";
 import { findBusinessById } from "@/lib/db/businesses";
 import { memberPhones } from "@/lib/db/schema";
-import { findBusinessChannel } from "@/lib/channels/twilio/channels";
+import { findBusinessChannel } from "@/lib/channels/common/channels";
 import { maskPhone } from "@/lib/channels/twilio/deliver";
 import { AppError } from "@/lib/errors";
 import { decrypt, encrypt, keyedHash } from "@/lib/security/crypto";

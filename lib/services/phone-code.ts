@@ -7,7 +7,8 @@ import crypto from "node:crypto";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { z } from "zod";
 import type { Executor } from "@/lib/db/client";
-import { findBusinessChannel, type Channel } from "@/lib/channels/twilio/channels";
+import { type Channel } from "@/lib/channels/twilio/channels";
+import { findBusinessChannel } from "@/lib/channels/common/channels";
 import { sendMessage } from "@/lib/channels/twilio/deliver";
 import { AppError } from "@/lib/errors";
 

@@ -6,13 +6,13 @@ import { rows, withService } from "@/lib/db/client";
 import * as s from "@/lib/db/schema";
 import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
-import { connectTwilioChannel, findBusinessChannel } from "@/lib/channels/twilio/channels";
+import { connectTwilioChannel } from "@/lib/channels/twilio/channels";
 import { connectWhatsAppCloudChannel } from "@/lib/channels/meta/channels";
 import { metaCredentials } from "@/lib/channels/meta/app";
 import { deliverAnswer, drainChannelOutbox } from "@/lib/channels/delivery";
 import { storeInbound } from "@/lib/pipeline/inbound";
 import { actOnConversation, CLOUD_API_OUTSIDE_WINDOW, getConversation } from "@/lib/services/conversations";
-import { findMessagingChannel, type Channel } from "@/lib/channels/common/channels";
+import { findBusinessChannel, type Channel } from "@/lib/channels/common/channels";
 import type { MemberCtx } from "@/lib/services/context";
 import { GET, POST } from "@/app/api/webhooks/meta/whatsapp/route";
 import { closeDb, useDemoBusiness } from "../../helpers/demo";
@@ -62,7 +62,7 @@ describe("connecting", () => {
   it("lives beside a Twilio WhatsApp sender: each provider's pages and sends see only their own", async () => {
     const twilio = await connectTwilioChannel({ ctx, input: { kind: "whatsapp", address: "+14155238886" } });
     expect((await withService((tx) => findBusinessChannel(tx, DEMO_BUSINESS_ID, "whatsapp")))!.id).toBe(twilio.id);
-    expect((await withService((tx) => findMessagingChannel(tx, DEMO_BUSINESS_ID, "whatsapp-cloud")))!.id).toBe(channel.id);
+    expect((await withService((tx) => findBusinessChannel(tx, DEMO_BUSINESS_ID, "whatsapp-cloud")))!.id).toBe(channel.id);
     // Saving the Twilio sender again leaves the Cloud API number as it was.
     await connectTwilioChannel({ ctx, input: { kind: "whatsapp", address: "+14155238886", name: "Twilio sandbox" } });
     const [meta] = await withService((tx) => tx.select().from(s.channels).where(eq(s.channels.id, channel.id)));

@@ -4,7 +4,8 @@
 import { eq, sql } from "drizzle-orm";
 import { closeDb, rows, withService } from "@/lib/db/client";
 import * as s from "@/lib/db/schema";
-import { connectTwilioChannel, findBusinessChannel, webhookUrls } from "@/lib/channels/twilio/channels";
+import { connectTwilioChannel, webhookUrls } from "@/lib/channels/twilio/channels";
+import { findBusinessChannel } from "@/lib/channels/common/channels";
 import { channelCredentials, signingCredentials, simulatorCredentials } from "@/lib/channels/twilio/credentials";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
 import { simulate, type Post } from "@/lib/channels/simulator";

@@ -9,7 +9,7 @@ import { decrypt, encrypt } from "@/lib/security/crypto";
 import { sendDigests } from "@/lib/jobs/digest";
 import { countSegments } from "@/lib/channels/twilio/segments";
 import { connectTwilioChannel, type Channel } from "@/lib/channels/twilio/channels";
-import { setRetryPolicyForTests } from "@/lib/channels/twilio/client";
+import { setRetryPolicyForTests } from "@/lib/channels/common/retry";
 import { sendMessage } from "@/lib/channels/twilio/deliver";
 import { placeTestCall, sendTestMessage } from "@/lib/channels/twilio/outbound";
 import { drainChannelOutbox } from "@/lib/channels/delivery";

@@ -1,9 +1,9 @@
 import "server-only";
-// The channels that answer by pushing a message back (email through Resend, a Telegram bot, Instagram
-// DMs and WhatsApp through Meta's Cloud API): which row is which, their sealed credentials, and
-// saving one from the dashboard. WhatsApp through Meta is a `whatsapp` channel whose settings say
-// provider "meta" and whose address is Meta's phone number id, so it never collides with a Twilio
-// sender (addressed by its +E.164 number).
+// Every channel row by its key (sms, whatsapp and voice through Twilio; email through Resend, a
+// Telegram bot, Instagram DMs and WhatsApp through Meta's Cloud API): which row is which, their
+// sealed credentials, and saving one from the dashboard. WhatsApp through Meta is a `whatsapp`
+// channel whose settings say provider "meta" and whose address is Meta's phone number id, so it
+// never collides with a Twilio sender (addressed by its +E.164 number).
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { withTenant, type Executor } from "@/lib/db/client";
@@ -13,15 +13,23 @@ import { decryptJson, encryptJson } from "@/lib/security/crypto";
 import { openIdentity, type IdentityKind } from "@/lib/pipeline/identities";
 import { audit } from "@/lib/services/audit";
 import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
-import type { Channel } from "@/lib/channels/twilio/channels";
 import { keepSampleMark } from "./sample-mark";
 
-export type { Channel };
+export type Channel = typeof channels.$inferSelect;
 
 export const MESSAGING_TYPES = ["email", "telegram", "instagram", "whatsapp-cloud"] as const;
 export type MessagingType = (typeof MESSAGING_TYPES)[number];
 
-type TypeInfo = { kind: "email" | "telegram" | "instagram" | "whatsapp"; label: string; provider: string; identity: IdentityKind };
+/** A channel's key: its kind, except WhatsApp, which has two transports (Twilio's and Meta's Cloud API). */
+export type ChannelKey = "sms" | "whatsapp" | "voice" | MessagingType;
+
+type TypeInfo = { kind: "sms" | "voice" | "email" | "telegram" | "instagram" | "whatsapp"; label: string; provider: string; identity: IdentityKind };
+
+export const TWILIO_INFO: Record<"sms" | "whatsapp" | "voice", TypeInfo> = {
+  sms: { kind: "sms", label: "SMS", provider: "Twilio", identity: "phone" },
+  whatsapp: { kind: "whatsapp", label: "WhatsApp", provider: "Twilio", identity: "phone" },
+  voice: { kind: "voice", label: "Voice", provider: "Twilio", identity: "phone" },
+};
 
 export const TYPE_INFO: Record<MessagingType, TypeInfo> = {
   email: { kind: "email", label: "Email", provider: "Resend", identity: "email" },
@@ -43,23 +51,32 @@ export function messagingTypeOf(channel: { kind: string; settings: Record<string
   return null;
 }
 
-const providerFilter = (type: MessagingType) => (type === "whatsapp-cloud" ? [sql`${channels.settings}->>'provider' = ${META_PROVIDER}`] : []);
+const infoOf = (key: ChannelKey): TypeInfo => (isMessagingType(key) ? TYPE_INFO[key] : TWILIO_INFO[key]);
+
+/** The rows of this key: its kind, and for WhatsApp its provider (a Cloud API number is no Twilio sender). */
+function keyFilter(key: ChannelKey) {
+  const kind = eq(channels.kind, infoOf(key).kind);
+  if (key === "whatsapp-cloud") return and(kind, sql`${channels.settings}->>'provider' = ${META_PROVIDER}`);
+  if (key === "whatsapp") return and(kind, sql`coalesce(${channels.settings}->>'provider', 'twilio') <> ${META_PROVIDER}`);
+  return kind;
+}
 
 /** The channel customers reach at this address (enabled or not: callers decide what disabled means). */
-export async function findChannelByAddress(ex: Executor, type: MessagingType, address: string): Promise<Channel | undefined> {
+export async function findChannelByAddress(ex: Executor, key: ChannelKey, address: string): Promise<Channel | undefined> {
   const [row] = await ex
     .select()
     .from(channels)
-    .where(and(eq(channels.kind, TYPE_INFO[type].kind), eq(channels.address, address), ...providerFilter(type)))
+    .where(and(keyFilter(key), eq(channels.address, address)))
     .limit(1);
   return row;
 }
 
-export async function findMessagingChannel(ex: Executor, businessId: string, type: MessagingType): Promise<Channel | undefined> {
+/** The business's channel of this key (the first connected). */
+export async function findBusinessChannel(ex: Executor, businessId: string, key: ChannelKey): Promise<Channel | undefined> {
   const [row] = await ex
     .select()
     .from(channels)
-    .where(and(eq(channels.businessId, businessId), eq(channels.kind, TYPE_INFO[type].kind), ...providerFilter(type)))
+    .where(and(eq(channels.businessId, businessId), keyFilter(key)))
     .orderBy(asc(channels.createdAt))
     .limit(1);
   return row;
@@ -107,7 +124,7 @@ const isUniqueViolation = (err: unknown) =>
   /duplicate key|unique constraint/i.test(String((err as { cause?: Error })?.cause?.message ?? (err as Error)?.message ?? ""));
 
 export type SaveChannel = {
-  type: MessagingType;
+  key: ChannelKey;
   name: string;
   address: string;
   settings: Record<string, unknown>;
@@ -119,16 +136,16 @@ export type SaveChannel = {
 };
 
 /** Connects (or updates) the business's channel of this type. Owners and admins only. */
-export async function saveMessagingChannel(ctx: Ctx, input: SaveChannel): Promise<Channel> {
+export async function saveChannel(ctx: Ctx, input: SaveChannel): Promise<Channel> {
   requireRole(ctx, MANAGERS);
-  const { kind, label } = TYPE_INFO[input.type];
+  const { kind, label } = infoOf(input.key);
   try {
     return await withTenant(ctx.actor.userId, async (tx) => {
-      const existing = await findMessagingChannel(tx, ctx.businessId, input.type);
+      const existing = await findBusinessChannel(tx, ctx.businessId, input.key);
       const values = {
         name: input.name,
         address: input.address,
-        settings: keepSampleMark(existing, input.address, input.type === "whatsapp-cloud" ? { ...input.settings, provider: META_PROVIDER } : input.settings),
+        settings: keepSampleMark(existing, input.address, input.key === "whatsapp-cloud" ? { ...input.settings, provider: META_PROVIDER } : input.settings),
         credentialsEncrypted: input.credentialsEncrypted === undefined ? (existing?.credentialsEncrypted ?? null) : input.credentialsEncrypted,
         enabled: input.enabled,
         updatedAt: new Date(),
@@ -144,7 +161,7 @@ export async function saveMessagingChannel(ctx: Ctx, input: SaveChannel): Promis
             .values({ businessId: ctx.businessId, kind, ...values })
             .returning();
       await audit(tx, ctx, existing ? "channel.updated" : "channel.connected", { type: "channel", id: row!.id }, {
-        kind: input.type,
+        kind: input.key,
         address: input.address,
         enabled: input.enabled,
         credentialsChanged: input.credentialsEncrypted !== undefined,

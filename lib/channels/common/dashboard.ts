@@ -1,14 +1,17 @@
 import "server-only";
-// What a Channels page shows about an email, Telegram, Instagram or WhatsApp (Cloud API) channel:
-// how it is connected (tokens masked, never shown), where sends go, and the values to paste into the
-// provider's console. The Meta verify token is shown to owners and admins only: it is what they paste.
+// What a Channels page shows about any channel: its latest messages with their delivery status, and
+// every channel of the business for the overview. Per kind: an email, Telegram, Instagram or WhatsApp
+// (Cloud API) channel: how it is connected (tokens masked, never shown), where sends go, and the values
+// to paste into the provider's console. The Meta verify token is shown to owners and admins only.
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { withTenant } from "@/lib/db/client";
+import { channels, messages } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { emailTransport, readEmailSettings } from "@/lib/channels/email/channels";
 import { readTelegramSettings, telegramCredentials } from "@/lib/channels/telegram/channels";
 import { appSecretFor, metaCredentials } from "@/lib/channels/meta/app";
 import { readMetaSettings, WEBHOOK_PATHS } from "@/lib/channels/meta/channels";
-import { findMessagingChannel, maskSecret, TYPE_INFO, type MessagingType } from "./channels";
+import { findBusinessChannel, maskSecret, TYPE_INFO, type MessagingType } from "./channels";
 import { transportOf } from "./outbound";
 import { isSimulated } from "@/lib/channels/simulator";
 import { isSampleChannel } from "./sample-mark";
@@ -38,7 +41,7 @@ export type MessagingChannelView = {
 export const RESEND_WEBHOOK_PATH = "/api/webhooks/resend";
 
 export async function messagingChannelView(userId: string, businessId: string, type: MessagingType, opts: { canManage: boolean }): Promise<MessagingChannelView> {
-  const channel = await withTenant(userId, (tx) => findMessagingChannel(tx, businessId, type));
+  const channel = await withTenant(userId, (tx) => findBusinessChannel(tx, businessId, type));
   const origin = env().appUrl;
   const info = TYPE_INFO[type];
   const view: MessagingChannelView = {
@@ -104,4 +107,38 @@ export async function messagingChannelView(userId: string, businessId: string, t
     if (credentials?.accessToken && app.source === "simulator") view.warnings.push("Sends go through Meta, but no app secret is set: Meta's webhooks cannot be verified. Enter your app secret, or set META_APP_SECRET.");
   }
   return view;
+}
+
+export type RecentMessage = { id: string; role: string; content: string; deliveryStatus: string | null; createdAt: Date };
+
+/** The channel's latest messages with their delivery status (status callbacks move these). */
+export async function recentChannelMessages(userId: string, businessId: string, channelId: string, limit = 8): Promise<RecentMessage[]> {
+  return withTenant(userId, (tx) =>
+    tx
+      .select({ id: messages.id, role: messages.role, content: messages.content, deliveryStatus: messages.deliveryStatus, createdAt: messages.createdAt })
+      .from(messages)
+      .where(and(eq(messages.businessId, businessId), eq(messages.channelId, channelId), inArray(messages.role, ["customer", "assistant", "agent", "system"])))
+      .orderBy(desc(messages.createdAt))
+      .limit(limit),
+  );
+}
+
+export type ChannelSummary = { id: string; kind: string; name: string; address: string; enabled: boolean; sample: boolean };
+
+/** Every channel of the business, for the Channels overview. */
+export async function listBusinessChannels(userId: string, businessId: string): Promise<ChannelSummary[]> {
+  return withTenant(userId, (tx) =>
+    tx
+      .select({
+        id: channels.id,
+        kind: channels.kind,
+        name: channels.name,
+        address: channels.address,
+        enabled: channels.enabled,
+        sample: sql<boolean>`coalesce((${channels.settings}->>'sample')::boolean, false)`,
+      })
+      .from(channels)
+      .where(eq(channels.businessId, businessId))
+      .orderBy(channels.kind, channels.createdAt),
+  );
 }

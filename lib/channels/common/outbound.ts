@@ -11,7 +11,6 @@ import { AppError } from "@/lib/errors";
 import { audit } from "@/lib/services/audit";
 import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
 import { normaliseIdentity } from "@/lib/pipeline/identities";
-import { updateMessage } from "@/lib/channels/twilio/deliver";
 import { sendEmail } from "@/lib/channels/email/send";
 import { emailTransport } from "@/lib/channels/email/channels";
 import { sendTelegram } from "@/lib/channels/telegram/send";
@@ -19,8 +18,8 @@ import { telegramCredentials } from "@/lib/channels/telegram/channels";
 import { sendInstagram } from "@/lib/channels/instagram/send";
 import { sendWhatsAppCloud } from "@/lib/channels/whatsapp/cloud-send";
 import { metaTransport } from "@/lib/channels/meta/app";
-import { customerAddress, findMessagingChannel, isMessagingType, messagingTypeOf, TYPE_INFO, type Channel, type MessagingType } from "./channels";
-import { recordSkip, skipped, type SendPurpose, type SendResult, type Transport } from "./send";
+import { customerAddress, findBusinessChannel, isMessagingType, messagingTypeOf, TYPE_INFO, type Channel, type MessagingType } from "./channels";
+import { recordSkip, skipped, updateMessage, type SendPurpose, type SendResult, type Transport } from "./send";
 import type { Push } from "@/lib/channels/adapter";
 import { text } from "@/lib/validation/text";
 
@@ -82,7 +81,7 @@ export async function pushMessaging(type: MessagingType, push: Push): Promise<Se
   if (!messageId) throw new AppError("bad_request", "The queued reply names no message.");
   if (push.outboxId && transportOf(type, channel) === "outbox") {
     await updateMessage(channel.businessId, messageId, { deliveryStatus: "outbox", delivery: { transport: "outbox", outboxIds: [push.outboxId] } });
-    return { transport: "outbox", status: "queued", providerIds: [], outboxIds: [push.outboxId], parts: 1, attempts: 0, costUsd: 0 };
+    return { transport: "outbox", status: "queued", providerIds: [], outboxIds: [push.outboxId], parts: 1, units: 0, attempts: 0, costUsd: 0 };
   }
   // A campaign is not a person answering: Instagram's 24 hours apply to it as to the AI's answers.
   const purpose = push.purpose === "staff" ? "staff" : "reply";
@@ -116,7 +115,7 @@ export async function sendMessagingTest({ ctx, input }: { ctx: Ctx; input: unkno
   requireRole(ctx, MANAGERS);
   const v = TestSendInput.parse(input);
   const type = v.type as MessagingType;
-  const channel = await withService((tx) => findMessagingChannel(tx, ctx.businessId, type));
+  const channel = await withService((tx) => findBusinessChannel(tx, ctx.businessId, type));
   if (!channel) throw new AppError("not_found", `Connect ${TYPE_INFO[type].label} first.`);
   const to = testRecipient(type, v.to);
   const [business] = await withService((tx) => tx.select({ name: businesses.name }).from(businesses).where(eq(businesses.id, ctx.businessId)));

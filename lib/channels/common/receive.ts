@@ -9,7 +9,7 @@ import { storeInbound } from "@/lib/pipeline/inbound";
 import type { ChannelStyle, InboundMessage, Message } from "@/lib/pipeline/types";
 import type { Channel } from "./channels";
 import { afterResponse } from "@/lib/channels/twilio/background";
-import { claimEvent, finishEvent, reclaimFailedEvent, type EventOutcome } from "@/lib/channels/twilio/events";
+import { claimEvent, finishEvent, reclaimFailedEvent, type EventOutcome } from "./events";
 import type { SendResult } from "./send";
 
 export type ProviderEvent = { provider: string; eventId: string; kind: string; payload: Record<string, unknown> };

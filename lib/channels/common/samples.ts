@@ -12,12 +12,12 @@ import { businesses, channels } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
-import { connectTwilioChannel, findBusinessChannel, type Channel } from "@/lib/channels/twilio/channels";
+import { connectTwilioChannel } from "@/lib/channels/twilio/channels";
 import { connectEmailChannel, emailTransport } from "@/lib/channels/email/channels";
 import { signingSecret } from "@/lib/channels/email/svix";
 import { connectTelegramChannel } from "@/lib/channels/telegram/channels";
 import { connectInstagramChannel, connectWhatsAppCloudChannel } from "@/lib/channels/meta/channels";
-import { findMessagingChannel } from "./channels";
+import { findBusinessChannel, type Channel } from "./channels";
 import { isSampleChannel } from "./sample-mark";
 
 /** The channel pages, by the segment under /[business]/channels/. */
@@ -78,9 +78,7 @@ export function describeSample(page: SamplePage, business: { id: string; slug: s
 }
 
 async function existing(businessId: string, page: SamplePage): Promise<Channel | undefined> {
-  return withService((tx) =>
-    page === "sms" || page === "whatsapp" || page === "voice" ? findBusinessChannel(tx, businessId, page) : findMessagingChannel(tx, businessId, page),
-  );
+  return withService((tx) => findBusinessChannel(tx, businessId, page));
 }
 
 async function connectWith(ctx: Ctx, page: SamplePage, v: Record<string, string>): Promise<Channel> {

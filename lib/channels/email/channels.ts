@@ -6,7 +6,7 @@ import { z } from "zod";
 import { env } from "@/lib/env";
 import type { Ctx } from "@/lib/services/context";
 import { isEmailAddress } from "./address";
-import { saveMessagingChannel, type Channel } from "@/lib/channels/common/channels";
+import { saveChannel, type Channel } from "@/lib/channels/common/channels";
 import { text } from "@/lib/validation/text";
 
 export const EmailSettings = z.object({
@@ -36,7 +36,7 @@ export const ConnectEmailInput = z.object({
 
 export async function connectEmailChannel({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<Channel> {
   const v = ConnectEmailInput.parse(input);
-  return saveMessagingChannel(ctx, { type: "email", name: v.name || `Email ${v.address}`, address: v.address, settings: v.settings, enabled: v.enabled });
+  return saveChannel(ctx, { key: "email", name: v.name || `Email ${v.address}`, address: v.address, settings: v.settings, enabled: v.enabled });
 }
 
 /** Where our email goes: Resend in production, the dev outbox in embedded mode. */

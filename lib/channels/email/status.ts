@@ -10,7 +10,7 @@ import { identityHash } from "@/lib/pipeline/identities";
 import { findChannelByAddress } from "@/lib/channels/common/channels";
 import { claimProviderEvent, settle, type ProviderEvent } from "@/lib/channels/common/receive";
 import { applyStatus } from "@/lib/channels/common/status";
-import { finishEvent } from "@/lib/channels/twilio/events";
+import { finishEvent } from "@/lib/channels/common/events";
 import { addressesOf, baseAddress, parseMailbox } from "./address";
 import { EMAIL_STATUS, type DeliveryEvent, type DeliveryEventType } from "./payload";
 

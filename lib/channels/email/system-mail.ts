@@ -7,7 +7,7 @@ import { eq, sql } from "drizzle-orm";
 import { withService } from "@/lib/db/client";
 import { outbox } from "@/lib/db/schema";
 import { env } from "@/lib/env";
-import { describeRestError, withRetries } from "@/lib/channels/twilio/client";
+import { describeRestError, withRetries } from "@/lib/channels/common/retry";
 import { claimOutbox, retryAt } from "@/lib/channels/outbox";
 import { isEmailAddress } from "./address";
 import { resendClient, unwrap } from "./resend";

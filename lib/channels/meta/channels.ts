@@ -9,7 +9,7 @@ import { withService } from "@/lib/db/client";
 import { channels } from "@/lib/db/schema";
 import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
 import { toE164 } from "@/lib/channels/twilio/channels";
-import { findMessagingChannel, maskSecret, saveMessagingChannel, sealCredentials, TYPE_INFO, type Channel, type MessagingType } from "@/lib/channels/common/channels";
+import { findBusinessChannel, maskSecret, saveChannel, sealCredentials, TYPE_INFO, type Channel, type MessagingType } from "@/lib/channels/common/channels";
 import { metaCredentials, newVerifyToken, verifyTokenHash, type MetaCredentials } from "./app";
 import { text } from "@/lib/validation/text";
 
@@ -88,10 +88,10 @@ function credentialsFor(existing: Channel | undefined, v: { accessToken?: string
 export async function connectInstagramChannel({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<Channel> {
   requireRole(ctx, MANAGERS);
   const v = ConnectInstagramInput.parse(input);
-  const existing = await withService((tx) => findMessagingChannel(tx, ctx.businessId, "instagram"));
+  const existing = await withService((tx) => findBusinessChannel(tx, ctx.businessId, "instagram"));
   const credentials = credentialsFor(existing, v);
-  return saveMessagingChannel(ctx, {
-    type: "instagram",
+  return saveChannel(ctx, {
+    key: "instagram",
     name: v.name || (v.username ? `Instagram @${v.username}` : `Instagram ${v.accountId}`),
     address: v.accountId,
     settings: { username: v.username ?? null, verifyTokenHash: verifyTokenHash(credentials.verifyToken) },
@@ -104,10 +104,10 @@ export async function connectInstagramChannel({ ctx, input }: { ctx: Ctx; input:
 export async function connectWhatsAppCloudChannel({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<Channel> {
   requireRole(ctx, MANAGERS);
   const v = ConnectWhatsAppCloudInput.parse(input);
-  const existing = await withService((tx) => findMessagingChannel(tx, ctx.businessId, "whatsapp-cloud"));
+  const existing = await withService((tx) => findBusinessChannel(tx, ctx.businessId, "whatsapp-cloud"));
   const credentials = credentialsFor(existing, v);
-  return saveMessagingChannel(ctx, {
-    type: "whatsapp-cloud",
+  return saveChannel(ctx, {
+    key: "whatsapp-cloud",
     name: v.name || `WhatsApp ${v.displayPhoneNumber}`,
     address: v.phoneNumberId,
     settings: { displayPhoneNumber: v.displayPhoneNumber, businessAccountId: v.businessAccountId ?? null, verifyTokenHash: verifyTokenHash(credentials.verifyToken) },

@@ -12,7 +12,7 @@ import { channels } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
-import { findMessagingChannel, maskSecret, openCredentials, saveMessagingChannel, sealCredentials, type Channel } from "@/lib/channels/common/channels";
+import { findBusinessChannel, maskSecret, openCredentials, saveChannel, sealCredentials, type Channel } from "@/lib/channels/common/channels";
 import { BOT_TOKEN, callTelegram, type TelegramUser } from "./api";
 import { text } from "@/lib/validation/text";
 
@@ -105,7 +105,7 @@ export async function registerWebhook(channel: Channel, credentials: TelegramCre
 export async function connectTelegramChannel({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<{ channel: Channel; webhook: { ok: boolean; error: string | null } | null }> {
   requireRole(ctx, MANAGERS);
   const v = ConnectTelegramInput.parse(input);
-  const existing = await withService((tx) => findMessagingChannel(tx, ctx.businessId, "telegram"));
+  const existing = await withService((tx) => findBusinessChannel(tx, ctx.businessId, "telegram"));
   const stored = existing ? telegramCredentials(existing) : null;
   const token = v.botToken ?? stored?.botToken;
 
@@ -135,8 +135,8 @@ export async function connectTelegramChannel({ ctx, input }: { ctx: Ctx; input: 
     webhookSecret: stored?.webhookSecret ?? crypto.randomBytes(32).toString("base64url"),
   };
   const previous = existing ? readTelegramSettings(existing.settings) : null;
-  const channel = await saveMessagingChannel(ctx, {
-    type: "telegram",
+  const channel = await saveChannel(ctx, {
+    key: "telegram",
     name: v.name || `Telegram @${username}`,
     address: username,
     settings: { botId, greeting: v.greeting, webhook: v.botToken ? null : (previous?.webhook ?? null) },

@@ -12,7 +12,7 @@ import { AppError, zodMessage } from "@/lib/errors";
 import { ADAPTERS } from "@/lib/channels/adapter";
 import { recordExchange } from "@/lib/channels/twilio/exchange";
 import { afterResponse } from "@/lib/channels/twilio/background";
-import { finishEvent } from "@/lib/channels/twilio/events";
+import { finishEvent } from "@/lib/channels/common/events";
 import { claimProviderEvent, receive, settle, type ProviderEvent } from "@/lib/channels/common/receive";
 import { handled, parseJsonBody, readRawBody, refused } from "@/lib/channels/common/webhook";
 import { readTelegramSettings, SECRET_HEADER, telegramCredentials } from "./channels";

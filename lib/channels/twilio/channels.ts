@@ -1,24 +1,18 @@
 import "server-only";
 // Twilio channels (SMS, WhatsApp, voice): their settings, the number a customer writes or calls,
 // the URLs to paste into Twilio, and connecting one from the dashboard.
-import { and, asc, eq, sql } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { z } from "zod";
-import { withTenant, type Executor } from "@/lib/db/client";
-import { channels } from "@/lib/db/schema";
+import { withService } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
-import { audit } from "@/lib/services/audit";
 import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
+import { findBusinessChannel, saveChannel, TWILIO_INFO, type Channel } from "@/lib/channels/common/channels";
 import { TwilioCredentials, channelCredentials, maskSid, sealCredentials } from "./credentials";
 import { text } from "@/lib/validation/text";
-import { keepSampleMark } from "@/lib/channels/common/sample-mark";
 
 export const TWILIO_KINDS = ["sms", "whatsapp", "voice"] as const;
 export type TwilioKind = (typeof TWILIO_KINDS)[number];
-export type Channel = typeof channels.$inferSelect;
-
-export const KIND_LABEL: Record<TwilioKind, string> = { sms: "SMS", whatsapp: "WhatsApp", voice: "Voice" };
+export type { Channel };
 
 /** "+44 7700 900123", "whatsapp:+447700900123", "(415) 555-0100" → "+447700900123"; null if not a number. */
 export function toE164(raw: string | null | undefined, defaultCountry = "US"): string | null {
@@ -102,31 +96,6 @@ export function readSettings<K extends TwilioKind>(kind: K, raw: unknown): K ext
   return (parsed.success ? parsed.data : (schema as z.ZodType).parse({})) as never;
 }
 
-// ---------------------------------------------------------------- lookups
-
-/** The channel customers reach at this number (enabled or not: callers decide what disabled means). */
-export async function findChannelByAddress(ex: Executor, kind: TwilioKind, rawAddress: string | null | undefined): Promise<Channel | undefined> {
-  const address = toE164(rawAddress);
-  if (!address) return undefined;
-  const [row] = await ex
-    .select()
-    .from(channels)
-    .where(and(eq(channels.kind, kind), eq(channels.address, address)))
-    .limit(1);
-  return row;
-}
-
-export async function findBusinessChannel(ex: Executor, businessId: string, kind: TwilioKind): Promise<Channel | undefined> {
-  const [row] = await ex
-    .select()
-    .from(channels)
-    // A WhatsApp number on Meta's Cloud API is not a Twilio sender (lib/channels/meta/channels).
-    .where(and(eq(channels.businessId, businessId), eq(channels.kind, kind), sql`coalesce(${channels.settings}->>'provider', 'twilio') <> 'meta'`))
-    .orderBy(asc(channels.createdAt))
-    .limit(1);
-  return row;
-}
-
 // ---------------------------------------------------------------- URLs to paste into Twilio
 
 export const WEBHOOK_PATHS = {
@@ -175,52 +144,21 @@ function parseSettings(kind: TwilioKind, raw: unknown) {
   return SmsSettings.parse(raw ?? {});
 }
 
-const isUniqueViolation = (err: unknown) =>
-  /duplicate key|unique constraint/i.test(String((err as { cause?: Error })?.cause?.message ?? (err as Error)?.message ?? ""));
-
 /** Connects (or updates) the business's channel of this kind. Owners and admins only. */
 export async function connectTwilioChannel({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<Channel> {
   requireRole(ctx, MANAGERS);
   const v = ConnectTwilioInput.parse(input);
   const settings = parseSettings(v.kind, v.settings);
   const credentials = v.accountSid && v.authToken ? TwilioCredentials.parse({ accountSid: v.accountSid, authToken: v.authToken }) : null;
-  try {
-    return await withTenant(ctx.actor.userId, async (tx) => {
-      const existing = await findBusinessChannel(tx, ctx.businessId, v.kind);
-      const credentialsEncrypted = credentials ? sealCredentials(credentials) : v.clearCredentials ? null : (existing?.credentialsEncrypted ?? null);
-      const values = {
-        name: v.name || existing?.name || `${KIND_LABEL[v.kind]} ${v.address}`,
-        address: v.address,
-        credentialsEncrypted,
-        settings: keepSampleMark(existing, v.address, settings as Record<string, unknown>),
-        enabled: v.enabled,
-        updatedAt: new Date(),
-      };
-      let row: Channel | undefined;
-      if (existing) {
-        [row] = await tx
-          .update(channels)
-          .set(values)
-          .where(and(eq(channels.id, existing.id), eq(channels.businessId, ctx.businessId)))
-          .returning();
-      } else {
-        [row] = await tx
-          .insert(channels)
-          .values({ businessId: ctx.businessId, kind: v.kind, ...values })
-          .returning();
-      }
-      const account = channelCredentials(row!);
-      await audit(tx, ctx, existing ? "channel.updated" : "channel.connected", { type: "channel", id: row!.id }, {
-        kind: v.kind,
-        address: v.address,
-        account: account ? maskSid(account.accountSid) : null,
-        credentialsChanged: Boolean(credentials) || v.clearCredentials,
-        enabled: v.enabled,
-      });
-      return row!;
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError("conflict", `${v.address} is already connected to ${KIND_LABEL[v.kind]} for another business.`);
-    throw err;
-  }
+  const existing = await withService((tx) => findBusinessChannel(tx, ctx.businessId, v.kind));
+  const account = credentials ?? (v.clearCredentials || !existing ? null : channelCredentials(existing));
+  return saveChannel(ctx, {
+    key: v.kind,
+    name: v.name || existing?.name || `${TWILIO_INFO[v.kind].label} ${v.address}`,
+    address: v.address,
+    settings,
+    credentialsEncrypted: credentials ? sealCredentials(credentials) : v.clearCredentials ? null : undefined,
+    enabled: v.enabled,
+    details: { account: account ? maskSid(account.accountSid) : null },
+  });
 }

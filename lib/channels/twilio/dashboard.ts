@@ -1,11 +1,10 @@
 import "server-only";
 // What the Channels pages show about a Twilio channel — never a secret: where its account comes
-// from (masked), how sends leave, the URLs to paste, its latest messages and their delivery.
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+// from (masked), how sends leave, the URLs to paste.
 import { withTenant } from "@/lib/db/client";
-import { channels, messages } from "@/lib/db/schema";
 import { env } from "@/lib/env";
-import { findBusinessChannel, readSettings, webhookUrls, type TwilioKind } from "./channels";
+import { readSettings, webhookUrls, type TwilioKind } from "./channels";
+import { findBusinessChannel } from "@/lib/channels/common/channels";
 import { channelCredentials, maskSid, platformCredentials } from "./credentials";
 import { isSampleChannel } from "@/lib/channels/common/sample-mark";
 
@@ -60,38 +59,4 @@ export async function twilioChannelView(userId: string, businessId: string, kind
     embedded,
     now: new Date().toISOString(),
   };
-}
-
-export type RecentMessage = { id: string; role: string; content: string; deliveryStatus: string | null; createdAt: Date };
-
-/** The channel's latest messages with their delivery status (status callbacks move these). */
-export async function recentChannelMessages(userId: string, businessId: string, channelId: string, limit = 8): Promise<RecentMessage[]> {
-  return withTenant(userId, (tx) =>
-    tx
-      .select({ id: messages.id, role: messages.role, content: messages.content, deliveryStatus: messages.deliveryStatus, createdAt: messages.createdAt })
-      .from(messages)
-      .where(and(eq(messages.businessId, businessId), eq(messages.channelId, channelId), inArray(messages.role, ["customer", "assistant", "agent", "system"])))
-      .orderBy(desc(messages.createdAt))
-      .limit(limit),
-  );
-}
-
-export type ChannelSummary = { id: string; kind: string; name: string; address: string; enabled: boolean; sample: boolean };
-
-/** Every channel of the business, for the Channels overview. */
-export async function listBusinessChannels(userId: string, businessId: string): Promise<ChannelSummary[]> {
-  return withTenant(userId, (tx) =>
-    tx
-      .select({
-        id: channels.id,
-        kind: channels.kind,
-        name: channels.name,
-        address: channels.address,
-        enabled: channels.enabled,
-        sample: sql<boolean>`coalesce((${channels.settings}->>'sample')::boolean, false)`,
-      })
-      .from(channels)
-      .where(eq(channels.businessId, businessId))
-      .orderBy(channels.kind, channels.createdAt),
-  );
 }

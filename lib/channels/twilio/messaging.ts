@@ -18,37 +18,33 @@ import { answerText } from "@/lib/channels/common/receive";
 import { ADAPTERS } from "@/lib/channels/adapter";
 import { readSettings, type Channel } from "./channels";
 import { afterResponse, replyDeadlineMs, within } from "./background";
-import { chargeChannelCost } from "./costs";
-import { sendMessage, statusCallbackUrl, type MessagingKind } from "./deliver";
-import { claimEvent, finishEvent, reclaimFailedEvent, type EventOutcome } from "./events";
+import { chargeChannelCost } from "@/lib/channels/common/costs";
+import { messageParts, sendMessage, statusCallbackUrl, type MessagingKind } from "./deliver";
+import { claimEvent, finishEvent, reclaimFailedEvent, type EventOutcome } from "@/lib/channels/common/events";
 import { recordExchange } from "./exchange";
-import { countSegments, smartEncode, splitBody } from "./segments";
 import { emptyTwiml, messagesTwiml, twimlResponse } from "./twiml";
 import { withTwilioWebhook, type TwilioWebhook } from "./webhook";
 import { relayFromMember } from "@/lib/relay/reply";
 
-type Planned = { twiml: string; parts: string[] };
+type Planned = { twiml: string; split: ReturnType<typeof messageParts> };
 
 /** The TwiML that sends `text`: one <Message> per part, each reporting its status for the stored reply. */
 function planReply(kind: MessagingKind, text: string, reply: Message | null): Planned {
-  const parts = kind === "sms" ? splitBody(smartEncode(text)) : splitBody(text);
+  const split = messageParts(kind, text);
   const action = statusCallbackUrl(reply?.id);
-  return { parts, twiml: messagesTwiml(parts.map((body) => ({ body, action }))) };
+  return { split, twiml: messagesTwiml(split.parts.map((body) => ({ body, action }))) };
 }
 
 /** After the response: the reply's cost per part, its delivery record, and the event's outcome, in one transaction. */
-function settleReply(channel: Channel, kind: MessagingKind, eventId: string, outcome: EventOutcome, sent?: { parts: string[]; reply: Message | null; conversationId: string | null }) {
+function settleReply(channel: Channel, kind: MessagingKind, eventId: string, outcome: EventOutcome, sent?: Planned & { reply: Message | null; conversationId: string | null }) {
   afterResponse(() =>
     withService(async (tx) => {
       if (sent) {
-        let segments = 0;
-        for (const body of sent.parts) {
-          const units = kind === "sms" ? countSegments(body).segments : 1;
-          segments += units;
-          await chargeChannelCost(tx, { businessId: channel.businessId, kind, units, messageId: sent.reply?.id, conversationId: sent.conversationId });
-        }
+        const { units, encoding } = sent.split;
+        for (const n of units) await chargeChannelCost(tx, { businessId: channel.businessId, kind, units: n, messageId: sent.reply?.id, conversationId: sent.conversationId });
         if (sent.reply) {
-          const delivery = { transport: "twiml", parts: sent.parts.length, segments, ...(kind === "sms" ? { encoding: countSegments(sent.parts.join("")).encoding } : {}) };
+          const segments = units.reduce((a, b) => a + b, 0);
+          const delivery = { transport: "twiml", parts: units.length, segments, ...(encoding ? { encoding } : {}) };
           await tx
             .update(messages)
             .set({ deliveryStatus: "queued", metadata: sql`${messages.metadata} || ${JSON.stringify({ delivery })}::jsonb` })

@@ -10,7 +10,7 @@ import { identityHash } from "@/lib/pipeline/identities";
 import { setConsent } from "@/lib/channels/sms/consent";
 import { applyStatus } from "@/lib/channels/common/status";
 import { toE164 } from "./channels";
-import { claimEvent, finishEvent } from "./events";
+import { claimEvent, finishEvent } from "@/lib/channels/common/events";
 import { emptyTwiml, twimlResponse } from "./twiml";
 import type { TwilioWebhook } from "./webhook";
 

@@ -7,7 +7,8 @@ import { getDb } from "@/lib/db/client";
 import { AppError, errorResponse } from "@/lib/errors";
 import { ADAPTERS } from "@/lib/channels/adapter";
 import { readRawBody, refused } from "@/lib/channels/common/webhook";
-import { findChannelByAddress, type Channel, type TwilioKind } from "./channels";
+import { findChannelByAddress } from "@/lib/channels/common/channels";
+import { toE164, type Channel, type TwilioKind } from "./channels";
 import { flatten, parseForm, publicUrl, type TwilioParams } from "./request";
 
 /** Twilio's form posts are small; anything larger is refused before it is buffered. */
@@ -45,7 +46,8 @@ export function withTwilioWebhook(spec: Spec, handler: (hook: TwilioWebhook) => 
       const url = publicUrl(req);
       const kind = spec.kind(fields);
       // One plain read, no transaction: this is on every request's critical path.
-      const channel = await findChannelByAddress(await getDb(), kind, spec.address(fields));
+      const address = toE164(spec.address(fields));
+      const channel = address ? await findChannelByAddress(await getDb(), kind, address) : undefined;
       const adapter = ADAPTERS[kind];
       if (!(await adapter.verify!(req, raw, channel ?? null))) return refused(await adapter.refusal!(req, raw), 403);
       if (!channel) throw new AppError("not_found", `No ${kind} channel is connected for the number this request was sent to.`);

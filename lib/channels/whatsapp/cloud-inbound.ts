@@ -4,7 +4,7 @@ import "server-only";
 // one identity); status updates move our stored messages forward (sent → delivered → read, or failed,
 // with Meta's error such as 131047, outside the 24-hour window).
 import { withService } from "@/lib/db/client";
-import { finishEvent } from "@/lib/channels/twilio/events";
+import { finishEvent } from "@/lib/channels/common/events";
 import { acceptMessage, claimProviderEvent, recordOnly } from "@/lib/channels/common/receive";
 import type { Channel } from "@/lib/channels/common/channels";
 import { applyStatus } from "@/lib/channels/common/status";

@@ -2,7 +2,7 @@ import { Suspense } from "react";
 import Link from "next/link";
 import { memberContext } from "@/lib/auth/member";
 import { FlaskConical } from "lucide-react";
-import { listBusinessChannels, type ChannelSummary } from "@/lib/channels/twilio/dashboard";
+import { listBusinessChannels, type ChannelSummary } from "@/lib/channels/common/dashboard";
 import { isSamplePage, sampleAvailable } from "@/lib/channels/common/samples";
 import { MANAGERS } from "@/lib/services/context";
 import { SampleButton } from "@/components/channels/sample-button-client";

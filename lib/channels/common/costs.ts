@@ -1,6 +1,7 @@
 import "server-only";
-// Twilio usage as money: a cost_events row priced from lib/billing/prices (SMS per segment, WhatsApp
-// per message, voice per started minute) and the same amount charged to the month's budget.
+// A channel send or call as money: a cost_events row priced from lib/billing/prices (SMS per segment,
+// WhatsApp per message, voice per started minute, email, Telegram, Instagram) and the same amount
+// charged to the month's budget.
 import type { Executor } from "@/lib/db/client";
 import { charge } from "@/lib/billing/budgets";
 import { recordCost } from "@/lib/billing/costs";

@@ -1,13 +1,14 @@
 import "server-only";
-// webhook_events for Twilio: one row per request Twilio means (a MessageSid, a call's turn), so a
-// retry finds the first and never answers twice. The payload is sealed: it holds phone numbers.
+// webhook_events for every provider: one row per event the provider means (a MessageSid, a call's
+// turn, an update_id, a message id), so a retry finds the first and never answers twice. The payload
+// is sealed: it holds phone numbers and addresses. Twilio's is the default provider.
 import { and, eq, sql } from "drizzle-orm";
 import { withService, type Executor } from "@/lib/db/client";
 import { webhookEvents } from "@/lib/db/schema";
 import { encryptJson } from "@/lib/security/crypto";
 import { stripNul } from "@/lib/validation/text";
-import { redactNumbers } from "./client";
-import type { TwilioParams } from "./request";
+import type { TwilioParams } from "@/lib/channels/twilio/request";
+import { redactNumbers } from "./retry";
 
 export const PROVIDER = "twilio";
 
