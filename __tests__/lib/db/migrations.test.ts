@@ -53,7 +53,7 @@ describe("migrations", () => {
     expect(hnsw.map((r) => r.indexname)).toEqual([
       "faqs_embedding_idx",
       "knowledge_chunks_embedding_idx",
-      "memories_embedding_idx",
+      // none on memories: a customer's memories are found by memories_customer_idx and ranked exactly
       "response_cache_embedding_idx",
     ]);
     const dims = await rows<{ t: string }>(
