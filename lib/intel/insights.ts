@@ -8,7 +8,7 @@ import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { LRUCache } from "lru-cache";
 import { getDb, rows, withService, type Executor, type Tx } from "@/lib/db/client";
 import { rowsFromJson } from "@/lib/db/json-rows";
-import { businesses, conversations, customers, intentExamples, intents, leadEvidence, members, messageInsights, users } from "@/lib/db/schema";
+import { businesses, conversations, customers, intentExamples, intents, leadEvidence, members, users } from "@/lib/db/schema";
 import { getEmbedder, toVectorLiteral, fromVectorLiteral, type Embedder } from "@/lib/ai/embeddings";
 import { enqueueEmail } from "@/lib/channels/outbox";
 import { chargeEmbedding } from "@/lib/pipeline/spend";
