@@ -18,7 +18,7 @@ export async function recallMemories(
     sql`select id, content, message_id, 1 - (embedding <=> ${q}::vector) as similarity from memories
         where business_id = ${input.businessId} and customer_id = ${input.customerId} and embedding is not null
         ${exclude.length ? sql`and (message_id is null or message_id not in ${sql`(${sql.join(exclude.map((id) => sql`${id}::uuid`), sql`, `)})`})` : sql``}
-        order by embedding <=> ${q}::vector limit ${input.limit ?? 3}`,
+        order by similarity desc limit ${input.limit ?? 3}`,
   );
   return found
     .map((m) => ({ id: m.id, content: m.content, similarity: Number(m.similarity), messageId: m.message_id }))
