@@ -4,6 +4,7 @@ import "server-only";
 // answered from what the campaign promised and nothing more. lib/pipeline calls it; it changes nothing.
 import { sql, type SQLWrapper } from "drizzle-orm";
 import { getDb, rows, type Executor } from "@/lib/db/client";
+import { fromJson } from "@/lib/db/json-rows";
 
 /** How long after a campaign's message its brief stays in the conversation's prompt. */
 export const CAMPAIGN_CONTEXT_DAYS = 14;
@@ -15,8 +16,8 @@ export const CAMPAIGN_CONTEXT_DAYS = 14;
 export async function campaignContext(businessId: string, conversationId: string, opts: { ex?: Executor } = {}): Promise<string | null> {
   const ex = opts.ex ?? (await getDb());
   // the same sub-select the answer pipeline's load statement carries
-  const [r] = await rows<{ campaign: CampaignBriefRow | string | null }>(ex, sql`select ${campaignBriefSql(businessId, sql`${conversationId}::uuid`)} as campaign`);
-  const campaign = typeof r?.campaign === "string" ? (JSON.parse(r.campaign) as CampaignBriefRow) : (r?.campaign ?? null);
+  const [r] = await rows<{ campaign: unknown }>(ex, sql`select ${campaignBriefSql(businessId, sql`${conversationId}::uuid`)} as campaign`);
+  const campaign = fromJson<CampaignBriefRow>(r?.campaign);
   return campaign ? campaignBriefText(campaign) : null;
 }
 

@@ -1,10 +1,17 @@
-// Rows of a table that came back as JSON (json_agg of a subquery inside a bigger statement): each
-// column read under its SQL name and mapped as drizzle maps it from the driver (timestamps to Dates,
-// numeric money to numbers, jsonb as is), so one statement can return a table's rows beside others.
+// Rows of a table that came back as JSON (json_agg or row_to_json of a subquery inside a bigger
+// statement): each column read under its SQL name and mapped as drizzle maps it from the driver
+// (timestamps to Dates, numeric money to numbers, jsonb as is), so one statement can return a table's
+// rows beside others.
 import { getTableColumns, type InferSelectModel, type Table } from "drizzle-orm";
 
+/** A json value as the driver returned it: parsed already (postgres.js and PGlite parse json), or as text. */
+export function fromJson<T>(value: unknown): T | null {
+  return (typeof value === "string" ? JSON.parse(value) : (value ?? null)) as T | null;
+}
+
+/** The rows of a json array (json_agg); none for null. */
 export function rowsFromJson<T extends Table>(table: T, value: unknown): InferSelectModel<T>[] {
-  const list = (typeof value === "string" ? JSON.parse(value) : value) as Record<string, unknown>[] | null;
+  const list = fromJson<Record<string, unknown>[]>(value);
   const columns = Object.entries(getTableColumns(table));
   return (list ?? []).map(
     (raw) =>
@@ -15,4 +22,10 @@ export function rowsFromJson<T extends Table>(table: T, value: unknown): InferSe
         }),
       ) as InferSelectModel<T>,
   );
+}
+
+/** One row of a json object (row_to_json), or null for a null value (no row). */
+export function rowFromJson<T extends Table>(table: T, value: unknown): InferSelectModel<T> | null {
+  const row = fromJson<Record<string, unknown>>(value);
+  return row ? rowsFromJson(table, [row])[0]! : null;
 }

@@ -7,7 +7,7 @@ import "server-only";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { LRUCache } from "lru-cache";
 import { getDb, rows, withService, type Executor, type Tx } from "@/lib/db/client";
-import { rowsFromJson } from "@/lib/db/json-rows";
+import { fromJson, rowFromJson, rowsFromJson } from "@/lib/db/json-rows";
 import { businesses, conversations, customers, intentExamples, intents, leadEvidence, members, users } from "@/lib/db/schema";
 import { getEmbedder, toVectorLiteral, fromVectorLiteral, type Embedder } from "@/lib/ai/embeddings";
 import { enqueueEmail } from "@/lib/channels/outbox";
@@ -170,20 +170,18 @@ async function readPending(businessId: string, conversationId: string, embedder:
           (select coalesce(json_agg(json_build_object('id', e.id, 'intent_id', e.intent_id, 'text', e.text, 'stored', e.embedding is not null, 'embedding_model', e.embedding_model)), '[]'::json)
              from intent_examples e where e.business_id = ${businessId} and exists (select 1 from pending)) as examples`,
   );
-  const pending = parseJson<{ id: string; content: string; customer_id: string }[]>(row?.pending) ?? [];
+  const pending = fromJson<{ id: string; content: string; customer_id: string }[]>(row?.pending) ?? [];
   if (!pending.length) return null;
-  const found = business ?? rowsFromJson(businesses, row?.business ? [parseJson(row.business)] : [])[0];
+  const found = business ?? rowFromJson(businesses, row?.business);
   if (!found) return null;
   // the defaults are seeded once per business: the row says whether that happened
   if (!found.intentsSeededAt) {
     return { pending, business: found, ...(await withService(async (tx) => (await ensureIntents(tx, businessId), readIntentRows(tx, businessId, embedder)))) };
   }
-  const examples = parseJson<IntentRows["examples"]>(row!.examples) ?? [];
+  const examples = fromJson<IntentRows["examples"]>(row!.examples) ?? [];
   await fetchExampleVectors(await getDb(), businessId, embedder, examples);
   return { pending, business: found, list: rowsFromJson(intents, row!.intents), examples };
 }
-
-const parseJson = <T>(value: unknown): T | null => (typeof value === "string" ? (JSON.parse(value) as T) : ((value ?? null) as T | null));
 
 /**
  * Reads the conversation's customer messages that have no insight yet. Staff's corrections are never

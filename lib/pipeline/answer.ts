@@ -13,11 +13,11 @@ import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
 import { countFaqHit } from "@/lib/db/faqs";
 import { checkLimits, resolveLimits, type ResolvedLimits } from "@/lib/ratelimit";
 import { ABUSE_RULES, assessAbuse } from "./abuse";
-import { rowsFromJson } from "@/lib/db/json-rows";
+import { fromJson, rowFromJson, rowsFromJson } from "@/lib/db/json-rows";
 import { chargeEmbedding, spendingAllowed } from "./spend";
 import { findReply } from "./conversations";
 import { applyRules } from "./rules";
-import { recallMemories, embedMessagesIntoMemories, type RecalledMemory } from "./memories";
+import { recallMemories, rememberMessages, type RecalledMemory } from "./memories";
 import { afterHoursReply, dearestModel, earlierMessages, faqAnswer, firstGate, mayCache } from "./steps";
 import { analyzeConversation } from "@/lib/intel/insights";
 import { notifyHandoff } from "./notify";
@@ -145,8 +145,8 @@ export async function loadClaimed(tx: Tx, businessId: string, messageId: string)
     .where(and(eq(messages.id, messageId), eq(messages.businessId, businessId)));
   if (!row) return null;
   const { limitRules, history, abuseWindow, ...loaded } = row;
-  const ruleRows = (typeof limitRules === "string" ? JSON.parse(limitRules) : limitRules) as Parameters<typeof resolveLimits>[1] | null;
-  const windowRows = (typeof abuseWindow === "string" ? JSON.parse(abuseWindow) : abuseWindow) as { content: string; at: string }[];
+  const ruleRows = fromJson<Parameters<typeof resolveLimits>[1]>(limitRules);
+  const windowRows = fromJson<{ content: string; at: string }[]>(abuseWindow) ?? [];
   return {
     ...loaded,
     settings: readAiSettings(row.business.aiSettings),
@@ -154,7 +154,7 @@ export async function loadClaimed(tx: Tx, businessId: string, messageId: string)
     history: rowsFromJson(messages, history),
     abuseWindow: windowRows.map((w) => ({ content: w.content, at: new Date(w.at) })),
     bookingOpen: row.bookingOpen === true,
-    campaign: (typeof row.campaign === "string" ? JSON.parse(row.campaign) : row.campaign) as CampaignBriefRow | null,
+    campaign: fromJson<CampaignBriefRow>(row.campaign),
   };
 }
 
@@ -573,7 +573,7 @@ function startRun(ctx: Loaded, opts: AnswerOptions): Run {
         await settle(tx);
         return written.assignee_id ? "taken_over" : "waiting_human";
       }
-      const [saved] = rowsFromJson(messages, [typeof written.reply === "string" ? JSON.parse(written.reply) : written.reply]);
+      const saved = rowFromJson(messages, written.reply);
       if (!saved) throw new Error("The reply was not stored");
       if (details.handoff) {
         await setWaitingHuman(tx, businessId, conversation.id);
@@ -594,9 +594,7 @@ function startRun(ctx: Loaded, opts: AnswerOptions): Run {
       return { reply: null, noReply: { reason: "waiting_human" }, handedOff: false, trace };
     }
     // both messages are in hand: remembered without reading them back (an existing memory stays)
-    (opts.defer ?? deferAfterResponse)(() =>
-      embedMessagesIntoMemories([message, stored].map((m) => ({ id: m.id, businessId, role: m.role, content: m.content }))),
-    );
+    (opts.defer ?? deferAfterResponse)(() => rememberMessages([message, stored]));
     (opts.defer ?? deferAfterResponse)(() => analyzeConversation(businessId, conversation.id, undefined, { business: ctx.business }));
     return { reply: stored, handedOff: Boolean(details.handoff), trace };
   };

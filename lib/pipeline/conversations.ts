@@ -1,7 +1,7 @@
 // The customer's thread on a channel, and storing messages exactly once per provider id.
-import { and, desc, eq, gt, ne, sql } from "drizzle-orm";
+import { and, desc, eq, gt, ne, sql, type SQLWrapper } from "drizzle-orm";
 import { rows, type Tx } from "@/lib/db/client";
-import { rowsFromJson } from "@/lib/db/json-rows";
+import { rowFromJson } from "@/lib/db/json-rows";
 import { conversations, messages } from "@/lib/db/schema";
 
 export const DEFAULT_INACTIVITY_HOURS = 24;
@@ -53,19 +53,7 @@ export async function storeMessage(tx: Tx, values: NewMessage, opts: { claim?: b
     )
     .onConflictDoNothing({ target: [messages.channelId, messages.providerMessageId] })
     .returning();
-  // One statement: the message, and its conversation's last activity (and unread flag for a
-  // customer's message) moved to the message's time when it was stored.
-  const [stored] = opts.conversationTouched
-    ? [{ message: null }]
-    : await rows<{ message: unknown }>(
-        tx,
-        sql`with m as (${insert.getSQL()}),
-            touched as (
-              update conversations c set last_message_at = m.created_at, updated_at = now()${values.role === "customer" ? sql`, unread = true` : sql``}
-              from m where c.id = ${values.conversationId} and c.business_id = ${values.businessId})
-            select row_to_json(m) as message from m`,
-      );
-  const [inserted] = opts.conversationTouched ? await insert : rowsFromJson(messages, stored?.message ? [stored.message] : []);
+  const inserted = opts.conversationTouched ? (await insert)[0] : await insertTouching(tx, insert, values);
   if (inserted) return { message: inserted, duplicate: false };
   const [first] = await tx
     .select()
@@ -73,6 +61,22 @@ export async function storeMessage(tx: Tx, values: NewMessage, opts: { claim?: b
     .where(and(eq(messages.channelId, values.channelId), eq(messages.providerMessageId, values.providerMessageId!)))
     .limit(1);
   return { message: first!, duplicate: true };
+}
+
+/**
+ * One statement: the insert, and the conversation's last activity (and, for a customer's message,
+ * its unread flag) moved to the message's time when it was stored. Null when it was not (a duplicate).
+ */
+async function insertTouching(tx: Tx, insert: SQLWrapper, values: NewMessage) {
+  const [stored] = await rows<{ message: unknown }>(
+    tx,
+    sql`with m as (${insert.getSQL()}),
+        touched as (
+          update conversations c set last_message_at = m.created_at, updated_at = now()${values.role === "customer" ? sql`, unread = true` : sql``}
+          from m where c.id = ${values.conversationId} and c.business_id = ${values.businessId})
+        select row_to_json(m) as message from m`,
+  );
+  return rowFromJson(messages, stored?.message);
 }
 
 /** The answer already given to a customer message, if any. */

@@ -20,9 +20,11 @@ export async function findCustomerByIdentity(ex: Executor, businessId: string, i
   return row?.customer;
 }
 
-/** A new customer and their identity, in a savepoint: null when a concurrent first message created them first. */
-export async function createCustomer(tx: Tx, businessId: string, identity: Identity, name?: string | null, values: { lastSeenAt?: Date } = {}) {
-  const id = normaliseIdentity(identity);
+/**
+ * A new customer and their identity (already normalised: normaliseIdentity), in a savepoint: null
+ * when a concurrent first message created them first.
+ */
+export async function createCustomer(tx: Tx, businessId: string, id: Identity, name?: string | null, values: { lastSeenAt?: Date } = {}) {
   try {
     return await tx.transaction(async (sp) => {
       const [customer] = await sp.insert(customers).values({ businessId, name: name ?? null, ...values }).returning();

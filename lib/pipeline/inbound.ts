@@ -2,7 +2,7 @@
 // (nothing after this can lose it), then answer it. A repeated provider id returns the first result.
 import { and, eq, sql } from "drizzle-orm";
 import { rows, withService, type Tx } from "@/lib/db/client";
-import { rowsFromJson } from "@/lib/db/json-rows";
+import { rowFromJson } from "@/lib/db/json-rows";
 import { channels, conversations, customers, messages } from "@/lib/db/schema";
 import { answerSurvey, findOpenSurvey } from "@/lib/db/csat";
 import { AppError } from "@/lib/errors";
@@ -44,9 +44,9 @@ async function lockCustomer(tx: Tx, input: InboundMessage) {
           select (select row_to_json(ch) from channels ch where ch.id = ${input.channelId} and ch.business_id = ${input.businessId}) as channel,
                  (select row_to_json(l) from locked l limit 1) as customer`,
     );
-    const [channel] = rowsFromJson(channels, row?.channel ? [row.channel] : []);
+    const channel = rowFromJson(channels, row?.channel);
     if (!channel) throw new AppError("not_found", "That channel does not belong to this business.");
-    let [customer] = rowsFromJson(customers, row?.customer ? [row.customer] : []);
+    let customer = rowFromJson(customers, row?.customer);
     let created = false;
     if (!customer) {
       const made = await createCustomer(tx, input.businessId, identity, input.name, { lastSeenAt: new Date() });

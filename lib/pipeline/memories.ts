@@ -27,35 +27,36 @@ export async function recallMemories(
 
 type Rememberable = { id: string; businessId: string; role: string; content: string };
 
-/**
- * Embeds messages that have no memory yet (by the sweeper for any missed, or by id), or messages the
- * caller just stored and holds (after each answer: no read, one insert). One statement reads the
- * messages without a memory, one inserts every new memory.
- */
-export async function embedMessagesIntoMemories(messageIds: string[] | "pending" | Rememberable[], limit = 100): Promise<number> {
+/** Embeds messages that have no memory yet (by the sweeper for any missed, or by id): one read, then rememberMessages. */
+export async function embedMessagesIntoMemories(messageIds: string[] | "pending", limit = 100): Promise<number> {
   const db = await getDb();
-  const pending = await (async (): Promise<Rememberable[]> => {
-    if (messageIds !== "pending" && messageIds.some((m) => typeof m !== "string")) return messageIds as Rememberable[];
-    const ids = messageIds as string[] | "pending";
-    const base = db
-      .select({ id: messages.id, businessId: messages.businessId, customerId: messages.customerId, role: messages.role, content: messages.content })
-      .from(messages)
-      .leftJoin(memories, eq(memories.messageId, messages.id));
-    const where = and(isNull(memories.id), inArray(messages.role, ["customer", "assistant", "agent"]));
-    return ids === "pending" ? base.where(where).limit(limit) : ids.length ? base.where(and(where, inArray(messages.id, ids))) : [];
-  })();
-  const usable = pending.filter((m) => m.content.trim().length > 0);
+  const base = db
+    .select({ id: messages.id, businessId: messages.businessId, role: messages.role, content: messages.content })
+    .from(messages)
+    .leftJoin(memories, eq(memories.messageId, messages.id));
+  const where = and(isNull(memories.id), inArray(messages.role, ["customer", "assistant", "agent"]));
+  const pending =
+    messageIds === "pending" ? await base.where(where).limit(limit) : messageIds.length ? await base.where(and(where, inArray(messages.id, messageIds))) : [];
+  return rememberMessages(pending);
+}
+
+/**
+ * Messages the caller holds, embedded and remembered in one insert (after each answer: the question
+ * and the reply, never read back). A message that already has its memory keeps it.
+ */
+export async function rememberMessages(list: Rememberable[]): Promise<number> {
+  const usable = list.filter((m) => m.content.trim().length > 0);
   if (!usable.length) return 0;
   const { vectors } = await getEmbedder().embed(
     usable.map((m) => `${m.role === "customer" ? "Customer" : "Us"}: ${m.content}`),
     "document",
   );
-  // The customer is read at insert time: a merge since the read above moved the message.
+  // The customer is read at insert time: a merge since the message was read moved it.
   const embedded = sql.join(
     usable.map((m, i) => sql`(${m.id}::uuid, ${m.businessId}::uuid, ${toVectorLiteral(vectors[i]!)}::vector)`),
     sql`, `,
   );
-  await db.execute(
+  await (await getDb()).execute(
     sql`insert into memories (business_id, customer_id, kind, content, message_id, embedding)
         select m.business_id, m.customer_id, 'message', left(m.content, 4000), m.id, v.embedding
         from (values ${embedded}) as v(id, business_id, embedding)
