@@ -203,6 +203,11 @@ export async function rows<T extends Record<string, unknown>>(ex: Executor, quer
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
+/** A unique key refused the write (23505), as either driver reports it through drizzle (the cause's message). */
+export function isUniqueViolation(err: unknown): boolean {
+  return /duplicate key|unique constraint/i.test(String((err as { cause?: Error })?.cause?.message ?? (err as Error)?.message ?? ""));
+}
+
 /**
  * PostgreSQL's "run it again" errors: a deadlock, where the server rolled back one of two transactions
  * that waited on each other (40P01), and a serialization failure (40001). Two paths that lock the same

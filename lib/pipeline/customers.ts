@@ -1,13 +1,11 @@
 // Finding the customer behind an identity, linking a new identity to them, and merging two
 // customers when an identity shows they are one person.
 import { and, eq, sql } from "drizzle-orm";
-import { rows, type Executor, type Tx } from "@/lib/db/client";
+import { isUniqueViolation, rows, type Executor, type Tx } from "@/lib/db/client";
 import { customerIdentities, customers } from "@/lib/db/schema";
 import { leadScoreSql } from "@/lib/intel/leads";
 import { identityHash, normaliseIdentity, sealIdentity, type Identity } from "./identities";
 
-const isUniqueViolation = (err: unknown) =>
-  /duplicate key|unique constraint/i.test(String((err as { cause?: Error })?.cause?.message ?? (err as Error)?.message ?? ""));
 
 export async function findCustomerByIdentity(ex: Executor, businessId: string, identity: Identity) {
   const id = normaliseIdentity(identity);

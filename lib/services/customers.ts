@@ -5,7 +5,7 @@ import "server-only";
 // with ids and counts only, never a customer's personal data.
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { rows, type Tx } from "@/lib/db/client";
+import { isUniqueViolation, rows, type Tx } from "@/lib/db/client";
 import {
   abuseEventsOf,
   conversationsOf,
@@ -381,7 +381,7 @@ export async function createCustomer({ ctx, input }: { ctx: Ctx; input: unknown 
         .insert(customerIdentities)
         .values({ businessId: ctx.businessId, customerId: row!.id, ...sealIdentity(identity) })
         .catch((err: unknown) => {
-          if (/duplicate key|unique constraint/i.test(String((err as { cause?: Error })?.cause?.message ?? err))) {
+          if (isUniqueViolation(err)) {
             throw new AppError("conflict", `A customer with this ${identity.kind} already exists.`);
           }
           throw err;

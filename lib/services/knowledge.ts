@@ -6,7 +6,7 @@ import "server-only";
 // transaction: a failure leaves nothing half-stored.
 import { z } from "zod";
 import type { Embedder } from "@/lib/ai/embeddings";
-import type { Tx } from "@/lib/db/client";
+import { isUniqueViolation, type Tx } from "@/lib/db/client";
 import {
   bumpKnowledgeVersion,
   deleteDocument as deleteDocumentRow,
@@ -100,8 +100,6 @@ async function insertNew(tx: Tx, values: Parameters<typeof insertDocument>[1], w
   throw existing ? alreadyThere(existing, what) : new AppError("conflict", "This text was just saved by someone else. Reload the page to see it.");
 }
 
-const isUniqueViolation = (err: unknown) =>
-  /duplicate key|unique constraint/i.test(String((err as { cause?: Error })?.cause?.message ?? (err as Error)?.message ?? ""));
 
 export async function createArticle({ ctx, input }: { ctx: Ctx; input: unknown }, options: IndexOptions = {}) {
   requireStaffRole(ctx, KNOWLEDGE_EDITORS);

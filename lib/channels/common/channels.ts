@@ -6,7 +6,7 @@ import "server-only";
 // never collides with a Twilio sender (addressed by its +E.164 number).
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
-import { withTenant, type Executor } from "@/lib/db/client";
+import { isUniqueViolation, withTenant, type Executor } from "@/lib/db/client";
 import { channels, customerIdentities } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { decryptJson, encryptJson } from "@/lib/security/crypto";
@@ -120,8 +120,6 @@ export async function customerAddress(ex: Executor, businessId: string, customer
   return row ? openIdentity(row).value : null;
 }
 
-const isUniqueViolation = (err: unknown) =>
-  /duplicate key|unique constraint/i.test(String((err as { cause?: Error })?.cause?.message ?? (err as Error)?.message ?? ""));
 
 export type SaveChannel = {
   key: ChannelKey;
