@@ -1,6 +1,6 @@
 // The durable tier: response_cache in Postgres, the nearest entries by pgvector cosine distance (HNSW).
 import "server-only";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { rows, type Executor } from "@/lib/db/client";
 import { toVectorLiteral } from "@/lib/ai/embeddings";
 import type { TermStats } from "./decision";
@@ -74,64 +74,76 @@ export function forgetTenantStats(): void {
   stats.clear();
 }
 
+export type Nearest = {
+  businessId: string;
+  knowledgeVersion: number;
+  channelStyle: string;
+  vector: ArrayLike<number>;
+  now: Date;
+  k: number;
+  entries: number;
+  hnswMinEntries?: number;
+};
+
 /**
  * The k closest live entries of this business, version and style, closest first. The plan is chosen
  * here, not left to the planner, which does not cost detoasting the 3 KB vectors: from ~10k entries it
  * picks a full scan + sort that reads every vector (measured on PGlite: ~175 ms bitmap scan, ~800 ms
  * sequential, against ~7 ms through HNSW).
- * - Small tenants: an exact scan through the (business_id, knowledge_version) index — exact recall
- *   (no sequential scan of every tenant's rows; iterative scan in case the planner still picks HNSW).
+ * - Small tenants: an exact sort of the business's entries (nearestQuery), ordered by similarity so
+ *   the HNSW index cannot serve it: exact recall, in one statement with no settings, which the
+ *   pipeline reads beside its knowledge and memories.
  * - Large tenants: the HNSW index, forced with enable_sort off, and pgvector's iterative scan so the
  *   tenant filter runs inside the index walk (otherwise ef_search neighbours of any tenant come back
- *   and the filter can drop them all).
- * Both settings are local to this transaction.
+ *   and the filter can drop them all). Both settings are local to a transaction of its own.
  */
-export async function nearestEntries(
-  ex: Executor,
-  q: {
-    businessId: string;
-    knowledgeVersion: number;
-    channelStyle: string;
-    vector: ArrayLike<number>;
-    now: Date;
-    k: number;
-    entries: number;
-    hnswMinEntries?: number;
-    /** `ex` is the caller's transaction, whose last read this is: the settings go there, with no transaction of their own */
-    inTransaction?: boolean;
-  },
-): Promise<PgNeighbour[]> {
+export async function nearestEntries(ex: Executor, q: Nearest): Promise<PgNeighbour[]> {
+  const exact = nearestQuery(q);
+  if (exact) return neighboursOf(await rows(ex, exact));
   const v = toVectorLiteral(q.vector);
-  const large = q.entries >= (q.hnswMinEntries ?? HNSW_MIN_ENTRIES);
-  const within = <T>(fn: (tx: Executor) => Promise<T>) => (q.inTransaction ? fn(ex) : ex.transaction(fn));
-  return within(async (tx) => {
-    await tx.execute(
-      large
-        ? sql`select set_config('hnsw.iterative_scan', 'strict_order', true), set_config('enable_sort', 'off', true)`
-        : sql`select set_config('hnsw.iterative_scan', 'strict_order', true), set_config('enable_seqscan', 'off', true)`,
+  return ex.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('hnsw.iterative_scan', 'strict_order', true), set_config('enable_sort', 'off', true)`);
+    return neighboursOf(
+      await rows(
+        tx,
+        sql`select id, question, answer, answer_key, terms, origin, expires_at, 1 - (embedding <=> ${v}::vector) as similarity
+            from response_cache
+            where ${live(q)}
+            order by embedding <=> ${v}::vector
+            limit ${q.k}`,
+      ),
     );
-    const found = await rows<{ id: string; question: string; answer: string; answer_key: string; terms: string[] | string; origin: string; distance: number; expires_at: string | Date }>(
-      tx,
-      sql`select id, question, answer, answer_key, terms, origin, expires_at, embedding <=> ${v}::vector as distance
-          from response_cache
-          where business_id = ${q.businessId}
-            and knowledge_version = ${q.knowledgeVersion}
-            and channel_style = ${q.channelStyle}
-            and expires_at > ${q.now.toISOString()}::timestamptz
-          order by embedding <=> ${v}::vector
-          limit ${q.k}`,
-    );
-    return found.map((r) => ({
-      id: r.id,
-      question: r.question,
-      answer: r.answer,
-      answerKey: r.answer_key,
-      terms: parseTextArray(r.terms),
-      origin: r.origin === "warmed" ? "warmed" : "model",
-      similarity: 1 - Number(r.distance),
-      expiresAt: new Date(r.expires_at),
-    }));
   });
+}
+
+/** The exact select of a small tenant's nearest entries, null for a large one (nearestEntries walks HNSW). */
+export function nearestQuery(q: Nearest): SQL | null {
+  if (q.entries >= (q.hnswMinEntries ?? HNSW_MIN_ENTRIES)) return null;
+  const v = toVectorLiteral(q.vector);
+  return sql`select id, question, answer, answer_key, terms, origin, expires_at, 1 - (embedding <=> ${v}::vector) as similarity
+      from response_cache
+      where ${live(q)}
+      order by similarity desc
+      limit ${q.k}`;
+}
+
+const live = (q: Nearest) =>
+  sql`business_id = ${q.businessId} and knowledge_version = ${q.knowledgeVersion} and channel_style = ${q.channelStyle} and expires_at > ${q.now.toISOString()}::timestamptz`;
+
+/** The rows either select returned (from the driver or as JSON), closest first. */
+export function neighboursOf(found: Record<string, unknown>[]): PgNeighbour[] {
+  return found
+    .map((r) => ({
+      id: String(r.id),
+      question: String(r.question),
+      answer: String(r.answer),
+      answerKey: String(r.answer_key),
+      terms: parseTextArray(r.terms as string[] | string),
+      origin: r.origin === "warmed" ? ("warmed" as const) : ("model" as const),
+      similarity: Number(r.similarity),
+      expiresAt: new Date(r.expires_at as string | Date),
+    }))
+    .sort((a, b) => b.similarity - a.similarity);
 }
 
 /** text[] arrives as an array from postgres.js and PGlite alike; a literal is parsed just in case. */

@@ -5,13 +5,14 @@
 // Postgres by lib/cache/decision.ts, and the decision is remembered for that wording.
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { getDb, type Executor } from "@/lib/db/client";
+import type { SQL } from "drizzle-orm";
+import { getDb, rows, type Executor } from "@/lib/db/client";
 import { digest, getEmbedder, type Embedder } from "@/lib/ai/embeddings";
 import { normalizeText } from "@/lib/ai/text";
 import { CACHE_DECISION, decide, questionTerms, type Decision, type DecisionParams, type TermStats } from "./decision";
 import { createCacheKv, type CacheKv } from "./kv";
 import { MemoryTier, type MemoryEntry, type MemoryTierOptions } from "./memory-tier";
-import { countHit, insertEntry, nearestEntries, tenantStats, type PgNeighbour } from "./postgres-tier";
+import { countHit, insertEntry, nearestEntries, nearestQuery, neighboursOf, tenantStats, type Nearest, type PgNeighbour } from "./postgres-tier";
 import { track } from "@/lib/pipeline/defer";
 
 export type CacheTier = "memory" | "kv" | "postgres";
@@ -31,12 +32,6 @@ export type CacheLookup = {
   params?: DecisionParams;
   /** false: only look (the warm-cache job checking what is warm; the pipeline, which counts what it serves), a hit is not counted */
   count?: boolean;
-  /**
-   * the caller's transaction, for the durable tier to read in (the pipeline's retrieval: one
-   * transaction for knowledge, memories and the cache). Its planner settings stay set until the
-   * transaction ends, so the lookup must be the transaction's last read.
-   */
-  tx?: Executor;
 };
 
 export type CacheHit = {
@@ -151,37 +146,81 @@ export class SemanticCache {
 
   /** The lookup, with the evidence a miss was decided on. */
   async resolve(q: CacheLookup): Promise<CacheResolution> {
+    const lookup = await this.prepare(q);
+    if ("resolution" in lookup) return lookup.resolution;
+    let found: Record<string, unknown>[] | undefined;
+    if (lookup.query) {
+      try {
+        found = await rows(await this.db(), lookup.query);
+      } catch (err) {
+        warn("postgres", err);
+        return { hit: null };
+      }
+    }
+    return lookup.finish(found);
+  }
+
+  /**
+   * The lookup in two halves, for a caller that reads the durable tier inside a statement of its own
+   * (the pipeline reads it beside knowledge and memories): the memory and KV tiers, and the
+   * business's statistics, answer here (`resolution`); otherwise `query` is the select of the
+   * nearest entries (null for a large business, whose HNSW walk needs settings and runs in `finish`)
+   * and `finish` decides on the rows it returned.
+   */
+  async prepare(q: CacheLookup): Promise<
+    { resolution: CacheResolution } | { query: SQL | null; finish: (found?: Record<string, unknown>[]) => Promise<CacheResolution> }
+  > {
     const normalized = normalizeQuestion(q.question);
-    if (!normalized) return { hit: null };
+    if (!normalized) return { resolution: { hit: null } };
     const now = this.now();
 
     // 1. a wording answered here recently
     const known = this.memory.exact(q.businessId, q.channelStyle, q.knowledgeVersion, normalized, now);
-    if (known && known.score >= q.threshold) return { hit: this.counted(q, fromMemory(known)) };
+    if (known && known.score >= q.threshold) return { resolution: { hit: this.counted(q, fromMemory(known)) } };
 
     // 2. a wording answered on any instance
     const key = this.kvKey(q.businessId, q.knowledgeVersion, q.channelStyle, normalized);
     const shared = await this.kvGet(key);
     if (shared && shared.knowledgeVersion === q.knowledgeVersion && shared.expiresAt > now && shared.score >= q.threshold) {
       this.memory.put({ ...shared, businessId: q.businessId, channelStyle: q.channelStyle, question: normalized, entryQuestion: shared.question }, now);
-      return { hit: this.counted(q, { ...fromKv(shared), tier: "kv" }) };
+      return { resolution: { hit: this.counted(q, { ...fromKv(shared), tier: "kv" }) } };
     }
 
     // 3. a new wording: decided on the nearest entries in Postgres
     let vector: number[];
+    let nearest: Nearest;
     try {
       vector = q.embedding ?? (await this.embedQuestion(q.question)).vector;
     } catch (err) {
       warn("embedding", err);
-      return { hit: null };
+      return { resolution: { hit: null } };
     }
-    let evidence: { neighbours: PgNeighbour[]; stats: TermStats };
+    let stats: TermStats;
     try {
-      evidence = await this.evidence({ ...q, embedding: vector }, q.params?.neighbours);
+      ({ stats, nearest } = await this.nearest({ ...q, embedding: vector }, q.params?.neighbours));
     } catch (err) {
       warn("postgres", err);
-      return { hit: null };
+      return { resolution: { hit: null } };
     }
+    const finish = async (found?: Record<string, unknown>[]): Promise<CacheResolution> => {
+      let neighbours: PgNeighbour[];
+      try {
+        neighbours = found ? neighboursOf(found) : await nearestEntries(await this.db(), nearest);
+      } catch (err) {
+        warn("postgres", err);
+        return { hit: null };
+      }
+      return this.decided(q, { key, normalized, now }, { neighbours, stats });
+    };
+    return { query: nearestQuery(nearest), finish };
+  }
+
+  private async decided(
+    q: CacheLookup,
+    w: { key: string; normalized: string; now: number },
+    evidence: { neighbours: PgNeighbour[]; stats: TermStats },
+  ): Promise<CacheResolution> {
+    const { key, normalized, now } = w;
     const decision = decide({ neighbours: evidence.neighbours, queryTerms: questionTerms(q.question), stats: evidence.stats, threshold: q.threshold, params: q.params });
     const lead = evidence.neighbours.find((n) => n.id === decision.entryId);
     if (!decision.serve || !lead) {
@@ -210,18 +249,14 @@ export class SemanticCache {
     return { hit: this.counted(q, { ...fromKv(value), tier: "postgres", agreeing: decision.agreeing }), decision };
   }
 
-  /**
-   * The nearest live entries of the business, version and style, and the business's term statistics:
-   * everything the decision looks at (the benchmark replays decisions on it with other parameters).
-   */
-  async evidence(
-    q: Pick<CacheLookup, "businessId" | "knowledgeVersion" | "channelStyle" | "tx"> & { embedding: number[] },
+  /** The business's term statistics, and what its nearest entries are looked up by. */
+  private async nearest(
+    q: Pick<CacheLookup, "businessId" | "knowledgeVersion" | "channelStyle"> & { embedding: number[] },
     k: number = CACHE_DECISION.neighbours,
-  ): Promise<{ neighbours: PgNeighbour[]; stats: TermStats }> {
-    const db = q.tx ?? (await this.db());
+  ): Promise<{ stats: TermStats; nearest: Nearest }> {
     const now = this.now();
-    const stats = await tenantStats(db, q.businessId, now);
-    const neighbours = await nearestEntries(db, {
+    const stats = await tenantStats(await this.db(), q.businessId, now);
+    const nearest = {
       businessId: q.businessId,
       knowledgeVersion: q.knowledgeVersion,
       channelStyle: q.channelStyle,
@@ -230,9 +265,20 @@ export class SemanticCache {
       k,
       entries: stats.entries,
       hnswMinEntries: this.hnswMinEntries,
-      inTransaction: Boolean(q.tx),
-    });
-    return { neighbours, stats };
+    };
+    return { stats, nearest };
+  }
+
+  /**
+   * The nearest live entries of the business, version and style, and the business's term statistics:
+   * everything the decision looks at (the benchmark replays decisions on it with other parameters).
+   */
+  async evidence(
+    q: Pick<CacheLookup, "businessId" | "knowledgeVersion" | "channelStyle"> & { embedding: number[] },
+    k: number = CACHE_DECISION.neighbours,
+  ): Promise<{ neighbours: PgNeighbour[]; stats: TermStats }> {
+    const { stats, nearest } = await this.nearest(q, k);
+    return { neighbours: await nearestEntries(await this.db(), nearest), stats };
   }
 
   /** Counts a hit its caller served, having looked with `count: false`. */

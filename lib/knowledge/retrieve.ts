@@ -98,9 +98,6 @@ export function coverage(terms: string[], text: string): number {
 /** An FAQ's identity as text: the same question with the same answer is one FAQ. */
 const FAQ_KEY = sql.raw(`md5(lower(question) || E'\\n' || answer)`);
 
-/** A uuid[] parameter that both drivers bind the same way. */
-const idArray = (list: { id: string }[]) => sql`string_to_array(${list.map((x) => x.id).join(",")}, ',')::uuid[]`;
-
 /**
  * similarity for the vector list, rank and coverage for the words list; quality weighs the rank.
  * `key` is the text's hash: the same text stored twice (a file uploaded twice before uploads were
@@ -147,17 +144,9 @@ function fuse(lists: Ranked[][]): Fused[] {
  * this business's rows. Chunks not yet embedded are still found by their words.
  */
 export async function retrieveKnowledge(ex: Executor, input: RetrieveInput): Promise<Retrieval> {
-  const limit = Math.max(1, Math.min(input.limit ?? 4, 50));
-  const faqLimit = Math.max(0, Math.min(input.faqLimit ?? 3, 50));
-  const pool = Math.max(limit * 5, 20);
-  const b = input.businessId;
-  const query = input.query.trim().slice(0, 2000);
-  const terms = queryTerms(query);
-  const tq = textQuery(query);
-  const minScore = input.minScore ?? MIN_SCORE;
-
   let embeddingTokens = 0;
   let vector = input.embedding;
+  const query = input.query.trim().slice(0, 2000);
   if (!vector && query) {
     try {
       const e = await embedOne(query, "query", input.embedder);
@@ -168,23 +157,59 @@ export async function retrieveKnowledge(ex: Executor, input: RetrieveInput): Pro
       console.warn(`[prismai] knowledge retrieval without vectors: ${err instanceof Error ? err.name : typeof err}`);
     }
   }
-  const v = vector ? toVectorLiteral(vector) : null;
+  const search = knowledgeSearch({ ...input, embedding: vector });
+  const candidates = search.query ? await rows<Record<string, unknown>>(ex, search.query) : [];
+  return { ...search.rank(candidates), embeddingTokens };
+}
 
-  // The four candidate lists (chunks and FAQs, by meaning and by words) in one statement, each list
-  // its own parenthesised select with its own order and limit (every one names its columns: any of
-  // them may come first); the rows are split by list again here.
-  type Candidate = { list: "chunk_vector" | "faq_vector" | "chunk_text" | "faq_text"; id: string; key: string; similarity: number | null; rank: number | null; text: string | null };
+/** A candidate row: which list found it, its scores, and its text (with the chunk's document title). */
+type Candidate = {
+  list: "chunk_vector" | "faq_vector" | "chunk_text" | "faq_text";
+  id: string;
+  key: string;
+  similarity: number | null;
+  rank: number | null;
+  document_id: string | null;
+  title: string | null;
+  heading: string | null;
+  content: string | null;
+  question: string | null;
+  answer: string | null;
+};
+
+/**
+ * The search in two halves, for a caller that reads the candidates inside a bigger statement (the
+ * pipeline reads them beside the customer's memories and the cache's entries): `query`, the four
+ * candidate lists in one select (null when there is nothing to search with), and `rank`, which fuses
+ * the rows it returned. The embedding is the caller's: without one, words alone.
+ */
+export function knowledgeSearch(input: RetrieveInput): { query: SQL | null; rank: (candidates: Record<string, unknown>[]) => Omit<Retrieval, "embeddingTokens"> } {
+  const limit = Math.max(1, Math.min(input.limit ?? 4, 50));
+  const faqLimit = Math.max(0, Math.min(input.faqLimit ?? 3, 50));
+  const pool = Math.max(limit * 5, 20);
+  const b = input.businessId;
+  const query = input.query.trim().slice(0, 2000);
+  const terms = queryTerms(query);
+  const tq = textQuery(query);
+  const minScore = input.minScore ?? MIN_SCORE;
+  const v = input.embedding ? toVectorLiteral(input.embedding) : null;
+
+  // The four candidate lists (chunks and FAQs, by meaning and by words), each its own parenthesised
+  // select with its own order and limit, carrying its text: the winners need no second read. Every
+  // list names its columns (any of them may come first); the rows are split by list again in `rank`.
+  const chunk = sql`document_id, null::text as title, heading, content, null::text as question, null::text as answer`;
+  const faq = sql`null::uuid as document_id, null::text as title, null::text as heading, null::text as content, question, answer`;
   const lists: SQL[] = [];
   if (v) {
     lists.push(
-      sql`(select 'chunk_vector' as list, id, md5(content) as key, 1 - (embedding <=> ${v}::vector) as similarity, null::real as rank, null::text as text
+      sql`(select 'chunk_vector' as list, id, md5(content) as key, 1 - (embedding <=> ${v}::vector) as similarity, null::real as rank, ${chunk}
            from knowledge_chunks
            where business_id = ${b} and embedding is not null
            order by embedding <=> ${v}::vector limit ${pool})`,
     );
     if (faqLimit)
       lists.push(
-        sql`(select 'faq_vector' as list, id, ${FAQ_KEY} as key, 1 - (embedding <=> ${v}::vector) as similarity, null::real as rank, null::text as text
+        sql`(select 'faq_vector' as list, id, ${FAQ_KEY} as key, 1 - (embedding <=> ${v}::vector) as similarity, null::real as rank, ${faq}
              from faqs
              where business_id = ${b} and enabled and embedding is not null
              order by embedding <=> ${v}::vector limit ${pool})`,
@@ -192,80 +217,68 @@ export async function retrieveKnowledge(ex: Executor, input: RetrieveInput): Pro
   }
   if (tq) {
     lists.push(
-      sql`(select 'chunk_text' as list, id, md5(content) as key, null::float8 as similarity, ts_rank(tsv, q, 1) as rank, coalesce(heading, '') || ' ' || content as text
+      sql`(select 'chunk_text' as list, id, md5(content) as key, null::float8 as similarity, ts_rank(tsv, q, 1) as rank, ${chunk}
            from knowledge_chunks, to_tsquery('simple', ${tq}) q
            where business_id = ${b} and tsv @@ q order by rank desc, id limit ${pool})`,
     );
     if (faqLimit)
       lists.push(
-        sql`(select 'faq_text' as list, id, ${FAQ_KEY} as key, null::float8 as similarity, ts_rank(to_tsvector('simple', question || ' ' || answer), q, 1) as rank, question || ' ' || answer as text
+        sql`(select 'faq_text' as list, id, ${FAQ_KEY} as key, null::float8 as similarity, ts_rank(to_tsvector('simple', question || ' ' || answer), q, 1) as rank, ${faq}
              from faqs, to_tsquery('simple', ${tq}) q
              where business_id = ${b} and enabled and to_tsvector('simple', question || ' ' || answer) @@ q
              order by rank desc, id limit ${pool})`,
       );
   }
-  const candidates = lists.length ? await rows<Candidate>(ex, sql.join(lists, sql` union all `)) : [];
-  // each list in its own order: nearest first by meaning, best ranked (then id) first by words
-  const listOf = (name: Candidate["list"]) => candidates.filter((r) => r.list === name);
-  const byMeaning = (name: Candidate["list"]): Ranked[] =>
-    listOf(name)
-      .map((r) => ({ id: r.id, key: r.key, similarity: Number(r.similarity), quality: Number(r.similarity) }))
-      .sort((a, b) => b.similarity - a.similarity);
-  const byWords = (name: Candidate["list"]): Ranked[] =>
-    listOf(name)
-      .map((r) => ({ id: r.id, key: r.key, rank: Number(r.rank), quality: Math.max(coverage(terms, r.text ?? ""), topicCoverage(query, r.text ?? "")) }))
-      .sort((a, b) => b.rank - a.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // a chunk's document title from its document (of the same business); a chunk without one is left out
+  const found = lists.length
+    ? sql`select l.list, l.id, l.key, l.similarity, l.rank, l.document_id, coalesce(d.title, l.title) as title, l.heading, l.content, l.question, l.answer
+          from (${sql.join(lists, sql` union all `)}) l
+          left join knowledge_documents d on d.id = l.document_id and d.business_id = ${b}`
+    : null;
 
-  const chunkLists: Ranked[][] = [];
-  const faqLists: Ranked[][] = [];
-  if (v) {
-    chunkLists.push(byMeaning("chunk_vector"));
-    if (faqLimit) faqLists.push(byMeaning("faq_vector"));
-  }
-  if (tq) {
-    chunkLists.push(byWords("chunk_text"));
-    if (faqLimit) faqLists.push(byWords("faq_text"));
-  }
+  const rank = (raw: Record<string, unknown>[]): Omit<Retrieval, "embeddingTokens"> => {
+    const candidates = raw as Candidate[];
+    const textOf = (r: Candidate) => (r.question !== null ? `${r.question} ${r.answer}` : `${r.heading ?? ""} ${r.content}`);
+    // each list in its own order: nearest first by meaning, best ranked (then id) first by words
+    const listOf = (name: Candidate["list"]) => candidates.filter((r) => r.list === name);
+    const byMeaning = (name: Candidate["list"]): Ranked[] =>
+      listOf(name)
+        .map((r) => ({ id: r.id, key: r.key, similarity: Number(r.similarity), quality: Number(r.similarity) }))
+        .sort((a, b) => b.similarity - a.similarity);
+    const byWords = (name: Candidate["list"]): Ranked[] =>
+      listOf(name)
+        .map((r) => ({ id: r.id, key: r.key, rank: Number(r.rank), quality: Math.max(coverage(terms, textOf(r)), topicCoverage(query, textOf(r))) }))
+        .sort((a, b) => b.rank - a.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
-  // Both sides count even when one found nothing (a query with no content words, or no vector).
-  while (chunkLists.length < 2) chunkLists.push([]);
-  while (faqLists.length < 2) faqLists.push([]);
-  const topChunks = fuse(chunkLists).filter((c) => c.score >= minScore).slice(0, limit);
-  const topFaqs = fuse(faqLists).filter((f) => f.score >= minScore).slice(0, faqLimit);
-
-  // the winners' text, chunks and FAQs in one statement
-  type Winner = { kind: "chunk" | "faq"; id: string; document_id: string | null; title: string | null; heading: string | null; content: string | null; question: string | null; answer: string | null };
-  const winners: SQL[] = [];
-  if (topChunks.length)
-    winners.push(
-      sql`select 'chunk' as kind, c.id, c.document_id, d.title, c.heading, c.content, null::text as question, null::text as answer
-          from knowledge_chunks c
-          join knowledge_documents d on d.id = c.document_id and d.business_id = c.business_id
-          where c.business_id = ${b} and c.id = any(${idArray(topChunks)})`,
-    );
-  if (topFaqs.length)
-    winners.push(
-      sql`select 'faq' as kind, id, null::uuid as document_id, null::text as title, null::text as heading, null::text as content, question, answer from faqs
-          where business_id = ${b} and id = any(${idArray(topFaqs)})`,
-    );
-  const found = winners.length ? await rows<Winner>(ex, sql.join(winners, sql` union all `)) : [];
-  const chunkRows = found.flatMap((r) =>
-    r.kind === "chunk" ? [{ id: r.id, document_id: r.document_id!, title: r.title!, heading: r.heading, content: r.content! }] : [],
-  );
-  const faqRows = found.flatMap((r) => (r.kind === "faq" ? [{ id: r.id, question: r.question!, answer: r.answer! }] : []));
-
-  const chunkById = new Map(chunkRows.map((r) => [r.id, r]));
-  const faqById = new Map(faqRows.map((r) => [r.id, r]));
-  return {
-    chunks: topChunks.flatMap((t) => {
-      const r = chunkById.get(t.id);
-      return r ? [{ id: r.id, documentId: r.document_id, title: r.title, heading: r.heading, content: r.content, score: t.score, similarity: t.similarity, textRank: t.textRank, wordMatch: t.wordMatch }] : [];
-    }),
-    faqs: topFaqs.flatMap((t) => {
-      const r = faqById.get(t.id);
-      return r ? [{ id: r.id, question: r.question, answer: r.answer, score: t.score, similarity: t.similarity ?? 0, textRank: t.textRank, wordMatch: t.wordMatch }] : [];
-    }),
-    embeddingTokens,
-    mode: v ? "hybrid" : "text",
+    const chunkLists: Ranked[][] = [];
+    const faqLists: Ranked[][] = [];
+    if (v) {
+      chunkLists.push(byMeaning("chunk_vector"));
+      if (faqLimit) faqLists.push(byMeaning("faq_vector"));
+    }
+    if (tq) {
+      chunkLists.push(byWords("chunk_text"));
+      if (faqLimit) faqLists.push(byWords("faq_text"));
+    }
+    // Both sides count even when one found nothing (a query with no content words, or no vector).
+    while (chunkLists.length < 2) chunkLists.push([]);
+    while (faqLists.length < 2) faqLists.push([]);
+    const byId = new Map(candidates.map((r) => [r.id, r]));
+    const topChunks = fuse(chunkLists)
+      .filter((c) => c.score >= minScore && byId.get(c.id)?.title != null)
+      .slice(0, limit);
+    const topFaqs = fuse(faqLists).filter((f) => f.score >= minScore).slice(0, faqLimit);
+    return {
+      chunks: topChunks.map((t) => {
+        const r = byId.get(t.id)!;
+        return { id: r.id, documentId: r.document_id!, title: r.title!, heading: r.heading, content: r.content!, score: t.score, similarity: t.similarity, textRank: t.textRank, wordMatch: t.wordMatch };
+      }),
+      faqs: topFaqs.map((t) => {
+        const r = byId.get(t.id)!;
+        return { id: r.id, question: r.question!, answer: r.answer!, score: t.score, similarity: t.similarity ?? 0, textRank: t.textRank, wordMatch: t.wordMatch };
+      }),
+      mode: v ? "hybrid" : "text",
+    };
   };
+  return { query: found, rank };
 }

@@ -9,15 +9,15 @@ import type { LanguageModel } from "@/lib/ai/model";
 import { buildPrompt, readAiSettings, type AiSettings } from "@/lib/ai/prompts";
 import { chooseModels, generateWithRouter, streamWithRouter, type Attempt, type RoutedResult } from "@/lib/ai/router";
 import { CACHE_DECISION, getSemanticCache } from "@/lib/cache";
-import { retrieveKnowledge, type Retrieval } from "@/lib/knowledge/retrieve";
+import { knowledgeSearch, type Retrieval } from "@/lib/knowledge/retrieve";
 import { countFaqHit } from "@/lib/db/faqs";
 import { checkLimits, resolveLimits, type ResolvedLimits } from "@/lib/ratelimit";
 import { ABUSE_RULES, assessAbuse } from "./abuse";
-import { fromJson, rowFromJson, rowsFromJson } from "@/lib/db/json-rows";
+import { fromJson, rowFromJson, rowsFromJson, selectTogether } from "@/lib/db/json-rows";
 import { chargeEmbedding, spendingAllowed } from "./spend";
 import { findReply } from "./conversations";
 import { applyRules } from "./rules";
-import { recallMemories, rememberMessages, type RecalledMemory } from "./memories";
+import { recallQuery, recalled, rememberMessages, type RecalledMemory } from "./memories";
 import { afterHoursReply, dearestModel, earlierMessages, faqAnswer, firstGate, mayCache } from "./steps";
 import { analyzeConversation } from "@/lib/intel/insights";
 import { notifyHandoff } from "./notify";
@@ -333,10 +333,10 @@ async function abuseGate(ctx: Loaded) {
 type Found = { embedding: number[]; retrieval: Retrieval; memories: RecalledMemory[]; resolved: Awaited<ReturnType<ReturnType<typeof getSemanticCache>["resolve"]>> | undefined };
 
 /**
- * One embedding of the question, then one transaction: the FAQs and knowledge for it, what is
- * remembered about the customer, and the semantic cache's durable tier (last: its planner settings
- * last until the commit). A follow-up ("and on Saturdays?") means what it means only in its
- * conversation: never the cache's.
+ * One embedding of the question, then one statement: the FAQs and knowledge for it, what is
+ * remembered about the customer, and the semantic cache's nearest entries (a wording the cache's
+ * memory or KV tier knows needs none; a large business's HNSW walk is a read of its own). A
+ * follow-up ("and on Saturdays?") means what it means only in its conversation: never the cache's.
  */
 async function retrieve(ctx: Loaded, input: { question: string; followUp: boolean; history: Message[]; style: ChannelStyle }): Promise<Found> {
   const { business, customer, message, conversation } = ctx;
@@ -344,25 +344,27 @@ async function retrieve(ctx: Loaded, input: { question: string; followUp: boolea
   const { vectors, tokens, model } = await getEmbedder().embed([input.question], "query");
   const embedding = vectors[0]!;
   if (tokens) await chargeEmbedding({ businessId, tokens, model, messageId: message.id, conversationId: conversation.id });
-  const cache = getSemanticCache();
-  return withService(async (tx) => {
-    const retrieval = await retrieveKnowledge(tx, { businessId, query: input.question, embedding, limit: 4, faqLimit: 3 });
-    const memories = await recallMemories(tx, { businessId, customerId: customer.id, embedding, excludeMessageIds: input.history.map((m) => m.id), limit: 3 });
-    const resolved = input.followUp
-      ? undefined
-      : await cache.resolve({
-          businessId,
-          question: message.content,
-          knowledgeVersion: business.knowledgeVersion,
-          channelStyle: input.style,
-          threshold: ctx.settings.cacheThreshold,
-          embedding,
-          // counted by the caller, only when it is the answer served (an FAQ comes first)
-          count: false,
-          tx,
-        });
-    return { embedding, retrieval, memories, resolved };
+  const lookup = input.followUp
+    ? undefined
+    : await getSemanticCache().prepare({
+        businessId,
+        question: message.content,
+        knowledgeVersion: business.knowledgeVersion,
+        channelStyle: input.style,
+        threshold: ctx.settings.cacheThreshold,
+        embedding,
+        // counted by the caller, only when it is the answer served (an FAQ comes first)
+        count: false,
+      });
+  const knowledge = knowledgeSearch({ businessId, query: input.question, embedding, limit: 4, faqLimit: 3 });
+  const recall = { businessId, customerId: customer.id, embedding, excludeMessageIds: input.history.map((m) => m.id), limit: 3 };
+  const found = await selectTogether(await getDb(), {
+    knowledge: knowledge.query,
+    memories: recallQuery(recall),
+    cache: lookup && "query" in lookup ? lookup.query : null,
   });
+  const resolved = !lookup ? undefined : "resolution" in lookup ? lookup.resolution : await lookup.finish(lookup.query ? found.cache : undefined);
+  return { embedding, retrieval: { ...knowledge.rank(found.knowledge), embeddingTokens: 0 }, memories: recalled(found.memories), resolved };
 }
 
 /** The prompt, the budget's hold, the model (streamed when the caller listens), the reply, the cache. */

@@ -1,28 +1,34 @@
 // Long-term memory: every message embedded per customer, the most relevant recalled for the model.
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { getDb, rows, type Executor } from "@/lib/db/client";
 import { memories, messages } from "@/lib/db/schema";
 import { getEmbedder, toVectorLiteral } from "@/lib/ai/embeddings";
 
 export type RecalledMemory = { id: string; content: string; similarity: number; messageId: string | null };
 
+type RecallInput = { businessId: string; customerId: string; embedding: number[]; excludeMessageIds?: string[]; limit?: number; minSimilarity?: number };
+
 /** The customer's memories closest to the question, excluding the messages already in the history. */
-export async function recallMemories(
-  ex: Executor,
-  input: { businessId: string; customerId: string; embedding: number[]; excludeMessageIds?: string[]; limit?: number; minSimilarity?: number },
-): Promise<RecalledMemory[]> {
+export async function recallMemories(ex: Executor, input: RecallInput): Promise<RecalledMemory[]> {
+  return recalled(await rows(ex, recallQuery(input)), input.minSimilarity);
+}
+
+/** recallMemories' select, for a caller that reads it inside a bigger statement (then `recalled`). */
+export function recallQuery(input: RecallInput): SQL {
   const q = toVectorLiteral(input.embedding);
   const exclude = input.excludeMessageIds ?? [];
-  const found = await rows<{ id: string; content: string; similarity: number; message_id: string | null }>(
-    ex,
-    sql`select id, content, message_id, 1 - (embedding <=> ${q}::vector) as similarity from memories
-        where business_id = ${input.businessId} and customer_id = ${input.customerId} and embedding is not null
-        ${exclude.length ? sql`and (message_id is null or message_id not in ${sql`(${sql.join(exclude.map((id) => sql`${id}::uuid`), sql`, `)})`})` : sql``}
-        order by similarity desc limit ${input.limit ?? 3}`,
-  );
+  return sql`select id, content, message_id, 1 - (embedding <=> ${q}::vector) as similarity from memories
+      where business_id = ${input.businessId} and customer_id = ${input.customerId} and embedding is not null
+      ${exclude.length ? sql`and (message_id is null or message_id not in ${sql`(${sql.join(exclude.map((id) => sql`${id}::uuid`), sql`, `)})`})` : sql``}
+      order by similarity desc limit ${input.limit ?? 3}`;
+}
+
+/** The rows recallQuery returned, closest first, the weak ones left out. */
+export function recalled(found: Record<string, unknown>[], minSimilarity = 0.2): RecalledMemory[] {
   return found
-    .map((m) => ({ id: m.id, content: m.content, similarity: Number(m.similarity), messageId: m.message_id }))
-    .filter((m) => m.similarity >= (input.minSimilarity ?? 0.2));
+    .map((m) => ({ id: String(m.id), content: String(m.content), similarity: Number(m.similarity), messageId: (m.message_id as string | null) ?? null }))
+    .filter((m) => m.similarity >= minSimilarity)
+    .sort((a, b) => b.similarity - a.similarity);
 }
 
 type Rememberable = { id: string; businessId: string; role: string; content: string };
