@@ -79,6 +79,8 @@ export type Nearest = {
   knowledgeVersion: number;
   channelStyle: string;
   vector: ArrayLike<number>;
+  /** the vector as an expression of the caller's statement (nearestQuery); its literal by default */
+  vectorSql?: SQL;
   now: Date;
   k: number;
   entries: number;
@@ -98,8 +100,7 @@ export type Nearest = {
  *   and the filter can drop them all). Both settings are local to a transaction of its own.
  */
 export async function nearestEntries(ex: Executor, q: Nearest): Promise<PgNeighbour[]> {
-  const exact = nearestQuery(q);
-  if (exact) return neighboursOf(await rows(ex, exact));
+  if (exactLookup(q)) return neighboursOf(await rows(ex, nearestQuery(q)));
   const v = toVectorLiteral(q.vector);
   return ex.transaction(async (tx) => {
     await tx.execute(sql`select set_config('hnsw.iterative_scan', 'strict_order', true), set_config('enable_sort', 'off', true)`);
@@ -116,11 +117,15 @@ export async function nearestEntries(ex: Executor, q: Nearest): Promise<PgNeighb
   });
 }
 
-/** The exact select of a small tenant's nearest entries, null for a large one (nearestEntries walks HNSW). */
-export function nearestQuery(q: Nearest): SQL | null {
-  if (q.entries >= (q.hnswMinEntries ?? HNSW_MIN_ENTRIES)) return null;
-  const v = toVectorLiteral(q.vector);
-  return sql`select id, question, answer, answer_key, terms, origin, expires_at, 1 - (embedding <=> ${v}::vector) as similarity
+/** A small tenant's lookup: an exact sort (nearestQuery), where a large one walks HNSW. */
+export function exactLookup(q: Nearest): boolean {
+  return q.entries < (q.hnswMinEntries ?? HNSW_MIN_ENTRIES);
+}
+
+/** The exact select of a small tenant's nearest entries (exactLookup). */
+export function nearestQuery(q: Nearest): SQL {
+  const v = q.vectorSql ?? sql`${toVectorLiteral(q.vector)}::vector`;
+  return sql`select id, question, answer, answer_key, terms, origin, expires_at, 1 - (embedding <=> ${v}) as similarity
       from response_cache
       where ${live(q)}
       order by similarity desc

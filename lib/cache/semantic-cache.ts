@@ -5,14 +5,13 @@
 // Postgres by lib/cache/decision.ts, and the decision is remembered for that wording.
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { SQL } from "drizzle-orm";
 import { getDb, rows, type Executor } from "@/lib/db/client";
 import { digest, getEmbedder, type Embedder } from "@/lib/ai/embeddings";
 import { normalizeText } from "@/lib/ai/text";
 import { CACHE_DECISION, decide, questionTerms, type Decision, type DecisionParams, type TermStats } from "./decision";
 import { createCacheKv, type CacheKv } from "./kv";
 import { MemoryTier, type MemoryEntry, type MemoryTierOptions } from "./memory-tier";
-import { countHit, insertEntry, nearestEntries, nearestQuery, neighboursOf, tenantStats, type Nearest, type PgNeighbour } from "./postgres-tier";
+import { countHit, exactLookup, insertEntry, nearestEntries, nearestQuery, neighboursOf, tenantStats, type Nearest, type PgNeighbour } from "./postgres-tier";
 import { track } from "@/lib/pipeline/defer";
 
 export type CacheTier = "memory" | "kv" | "postgres";
@@ -149,9 +148,9 @@ export class SemanticCache {
     const lookup = await this.prepare(q);
     if ("resolution" in lookup) return lookup.resolution;
     let found: Record<string, unknown>[] | undefined;
-    if (lookup.query) {
+    if (lookup.nearest) {
       try {
-        found = await rows(await this.db(), lookup.query);
+        found = await rows(await this.db(), nearestQuery(lookup.nearest));
       } catch (err) {
         warn("postgres", err);
         return { hit: null };
@@ -163,12 +162,12 @@ export class SemanticCache {
   /**
    * The lookup in two halves, for a caller that reads the durable tier inside a statement of its own
    * (the pipeline reads it beside knowledge and memories): the memory and KV tiers, and the
-   * business's statistics, answer here (`resolution`); otherwise `query` is the select of the
-   * nearest entries (null for a large business, whose HNSW walk needs settings and runs in `finish`)
-   * and `finish` decides on the rows it returned.
+   * business's statistics, answer here (`resolution`); otherwise `nearest` is what the nearest
+   * entries' select (nearestQuery) is built from (null for a large business, whose HNSW walk needs
+   * settings and runs in `finish`) and `finish` decides on the rows it returned.
    */
   async prepare(q: CacheLookup): Promise<
-    { resolution: CacheResolution } | { query: SQL | null; finish: (found?: Record<string, unknown>[]) => Promise<CacheResolution> }
+    { resolution: CacheResolution } | { nearest: Nearest | null; finish: (found?: Record<string, unknown>[]) => Promise<CacheResolution> }
   > {
     const normalized = normalizeQuestion(q.question);
     if (!normalized) return { resolution: { hit: null } };
@@ -212,7 +211,7 @@ export class SemanticCache {
       }
       return this.decided(q, { key, normalized, now }, { neighbours, stats });
     };
-    return { query: nearestQuery(nearest), finish };
+    return { nearest: exactLookup(nearest) ? nearest : null, finish };
   }
 
   private async decided(

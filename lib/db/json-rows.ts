@@ -39,12 +39,14 @@ export function rowFromJson<T extends Table>(table: T, value: unknown): InferSel
 export async function selectTogether<K extends string>(
   ex: Executor,
   queries: Record<K, SQL | null | undefined>,
+  /** common table expressions the queries read (`name as (select …)`): a parameter they share is sent once */
+  ctes?: SQL,
 ): Promise<Record<K, Record<string, unknown>[]>> {
   const names = Object.keys(queries) as K[];
   const columns = names.map((name, i) => {
     const q = queries[name];
     return q ? sql`(select coalesce(json_agg(t${sql.raw(String(i))}), '[]'::json) from (${q}) t${sql.raw(String(i))}) as ${sql.identifier(name)}` : sql`'[]'::json as ${sql.identifier(name)}`;
   });
-  const [row] = await rows<Record<string, unknown>>(ex, sql`select ${sql.join(columns, sql`, `)}`);
+  const [row] = await rows<Record<string, unknown>>(ex, sql`${ctes ? sql`with ${ctes} ` : sql``}select ${sql.join(columns, sql`, `)}`);
   return Object.fromEntries(names.map((name) => [name, fromJson<Record<string, unknown>[]>(row?.[name]) ?? []])) as Record<K, Record<string, unknown>[]>;
 }

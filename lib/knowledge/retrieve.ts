@@ -53,6 +53,8 @@ export type RetrieveInput = {
   faqLimit?: number;
   /** the query's embedding when the caller already has it (purpose "query") */
   embedding?: number[];
+  /** the embedding as an expression of the caller's statement (one parameter several selects read); its literal by default */
+  vectorSql?: SQL;
   embedder?: Embedder;
   /** results scoring below this are left out (default MIN_SCORE) */
   minScore?: number;
@@ -192,38 +194,39 @@ export function knowledgeSearch(input: RetrieveInput): { query: SQL | null; rank
   const terms = queryTerms(query);
   const tq = textQuery(query);
   const minScore = input.minScore ?? MIN_SCORE;
-  const v = input.embedding ? toVectorLiteral(input.embedding) : null;
+  const v = input.vectorSql ?? (input.embedding ? sql`${toVectorLiteral(input.embedding)}::vector` : null);
 
   // The four candidate lists (chunks and FAQs, by meaning and by words), each its own parenthesised
-  // select with its own order and limit, carrying its text: the winners need no second read. Every
+  // select with its own order and limit (by meaning: the distance the HNSW index orders by, the
+  // vector written once), carrying its text: the winners need no second read. Every
   // list names its columns (any of them may come first); the rows are split by list again in `rank`.
   const chunk = sql`document_id, null::text as title, heading, content, null::text as question, null::text as answer`;
   const faq = sql`null::uuid as document_id, null::text as title, null::text as heading, null::text as content, question, answer`;
   const lists: SQL[] = [];
   if (v) {
     lists.push(
-      sql`(select 'chunk_vector' as list, id, md5(content) as key, 1 - (embedding <=> ${v}::vector) as similarity, null::real as rank, ${chunk}
+      sql`(select 'chunk_vector' as list, id, md5(content) as key, embedding <=> ${v} as distance, null::real as rank, ${chunk}
            from knowledge_chunks
            where business_id = ${b} and embedding is not null
-           order by embedding <=> ${v}::vector limit ${pool})`,
+           order by distance limit ${pool})`,
     );
     if (faqLimit)
       lists.push(
-        sql`(select 'faq_vector' as list, id, ${FAQ_KEY} as key, 1 - (embedding <=> ${v}::vector) as similarity, null::real as rank, ${faq}
+        sql`(select 'faq_vector' as list, id, ${FAQ_KEY} as key, embedding <=> ${v} as distance, null::real as rank, ${faq}
              from faqs
              where business_id = ${b} and enabled and embedding is not null
-             order by embedding <=> ${v}::vector limit ${pool})`,
+             order by distance limit ${pool})`,
       );
   }
   if (tq) {
     lists.push(
-      sql`(select 'chunk_text' as list, id, md5(content) as key, null::float8 as similarity, ts_rank(tsv, q, 1) as rank, ${chunk}
+      sql`(select 'chunk_text' as list, id, md5(content) as key, null::float8 as distance, ts_rank(tsv, q, 1) as rank, ${chunk}
            from knowledge_chunks, to_tsquery('simple', ${tq}) q
            where business_id = ${b} and tsv @@ q order by rank desc, id limit ${pool})`,
     );
     if (faqLimit)
       lists.push(
-        sql`(select 'faq_text' as list, id, ${FAQ_KEY} as key, null::float8 as similarity, ts_rank(to_tsvector('simple', question || ' ' || answer), q, 1) as rank, ${faq}
+        sql`(select 'faq_text' as list, id, ${FAQ_KEY} as key, null::float8 as distance, ts_rank(to_tsvector('simple', question || ' ' || answer), q, 1) as rank, ${faq}
              from faqs, to_tsquery('simple', ${tq}) q
              where business_id = ${b} and enabled and to_tsvector('simple', question || ' ' || answer) @@ q
              order by rank desc, id limit ${pool})`,
@@ -231,7 +234,7 @@ export function knowledgeSearch(input: RetrieveInput): { query: SQL | null; rank
   }
   // a chunk's document title from its document (of the same business); a chunk without one is left out
   const found = lists.length
-    ? sql`select l.list, l.id, l.key, l.similarity, l.rank, l.document_id, coalesce(d.title, l.title) as title, l.heading, l.content, l.question, l.answer
+    ? sql`select l.list, l.id, l.key, 1 - l.distance as similarity, l.rank, l.document_id, coalesce(d.title, l.title) as title, l.heading, l.content, l.question, l.answer
           from (${sql.join(lists, sql` union all `)}) l
           left join knowledge_documents d on d.id = l.document_id and d.business_id = ${b}`
     : null;

@@ -4,11 +4,12 @@
 import { and, eq, sql } from "drizzle-orm";
 import { getDb, rows, withService, type Executor, type Tx } from "@/lib/db/client";
 import { businesses, channels, conversations, customers, messages } from "@/lib/db/schema";
-import { getEmbedder } from "@/lib/ai/embeddings";
+import { getEmbedder, toVectorLiteral } from "@/lib/ai/embeddings";
 import type { LanguageModel } from "@/lib/ai/model";
 import { buildPrompt, readAiSettings, type AiSettings } from "@/lib/ai/prompts";
 import { chooseModels, generateWithRouter, streamWithRouter, type Attempt, type RoutedResult } from "@/lib/ai/router";
 import { CACHE_DECISION, getSemanticCache } from "@/lib/cache";
+import { nearestQuery } from "@/lib/cache/postgres-tier";
 import { knowledgeSearch, type Retrieval } from "@/lib/knowledge/retrieve";
 import { countFaqHit } from "@/lib/db/faqs";
 import { checkLimits, resolveLimits, type ResolvedLimits } from "@/lib/ratelimit";
@@ -356,14 +357,17 @@ async function retrieve(ctx: Loaded, input: { question: string; followUp: boolea
         // counted by the caller, only when it is the answer served (an FAQ comes first)
         count: false,
       });
-  const knowledge = knowledgeSearch({ businessId, query: input.question, embedding, limit: 4, faqLimit: 3 });
-  const recall = { businessId, customerId: customer.id, embedding, excludeMessageIds: input.history.map((m) => m.id), limit: 3 };
-  const found = await selectTogether(await getDb(), {
-    knowledge: knowledge.query,
-    memories: recallQuery(recall),
-    cache: lookup && "query" in lookup ? lookup.query : null,
-  });
-  const resolved = !lookup ? undefined : "resolution" in lookup ? lookup.resolution : await lookup.finish(lookup.query ? found.cache : undefined);
+  // the question's vector is sent once and read by every select (an 8 KB literal, parsed once)
+  const vectorSql = sql`(select v from question)`;
+  const knowledge = knowledgeSearch({ businessId, query: input.question, embedding, vectorSql, limit: 4, faqLimit: 3 });
+  const recall = { businessId, customerId: customer.id, embedding, vectorSql, excludeMessageIds: input.history.map((m) => m.id), limit: 3 };
+  const nearest = lookup && "nearest" in lookup ? lookup.nearest : null;
+  const found = await selectTogether(
+    await getDb(),
+    { knowledge: knowledge.query, memories: recallQuery(recall), cache: nearest ? nearestQuery({ ...nearest, vectorSql }) : null },
+    sql`question as (select ${toVectorLiteral(embedding)}::vector as v)`,
+  );
+  const resolved = !lookup ? undefined : "resolution" in lookup ? lookup.resolution : await lookup.finish(nearest ? found.cache : undefined);
   return { embedding, retrieval: { ...knowledge.rank(found.knowledge), embeddingTokens: 0 }, memories: recalled(found.memories), resolved };
 }
 

@@ -6,7 +6,16 @@ import { getEmbedder, toVectorLiteral } from "@/lib/ai/embeddings";
 
 export type RecalledMemory = { id: string; content: string; similarity: number; messageId: string | null };
 
-type RecallInput = { businessId: string; customerId: string; embedding: number[]; excludeMessageIds?: string[]; limit?: number; minSimilarity?: number };
+type RecallInput = {
+  businessId: string;
+  customerId: string;
+  embedding: number[];
+  /** the embedding as an expression of the caller's statement; its literal by default */
+  vectorSql?: SQL;
+  excludeMessageIds?: string[];
+  limit?: number;
+  minSimilarity?: number;
+};
 
 /** The customer's memories closest to the question, excluding the messages already in the history. */
 export async function recallMemories(ex: Executor, input: RecallInput): Promise<RecalledMemory[]> {
@@ -15,9 +24,9 @@ export async function recallMemories(ex: Executor, input: RecallInput): Promise<
 
 /** recallMemories' select, for a caller that reads it inside a bigger statement (then `recalled`). */
 export function recallQuery(input: RecallInput): SQL {
-  const q = toVectorLiteral(input.embedding);
+  const q = input.vectorSql ?? sql`${toVectorLiteral(input.embedding)}::vector`;
   const exclude = input.excludeMessageIds ?? [];
-  return sql`select id, content, message_id, 1 - (embedding <=> ${q}::vector) as similarity from memories
+  return sql`select id, content, message_id, 1 - (embedding <=> ${q}) as similarity from memories
       where business_id = ${input.businessId} and customer_id = ${input.customerId} and embedding is not null
       ${exclude.length ? sql`and (message_id is null or message_id not in ${sql`(${sql.join(exclude.map((id) => sql`${id}::uuid`), sql`, `)})`})` : sql``}
       order by similarity desc limit ${input.limit ?? 3}`;
