@@ -15,7 +15,7 @@
 // Do not pass a long-lived transaction as `ex` to reserve/settle/release: the row lock would be held for
 // the whole model call and serialise every message of the business.
 import "server-only";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { getDb, rows, type Db, type Executor } from "@/lib/db/client";
@@ -221,9 +221,9 @@ export async function reserve(
 }
 
 /** Moves a reservation to spent at the call's actual cost, and queues any alert it crossed. */
-export async function settle(reservation: Reservation, actualUsd: number, opts: MoneyOptions = {}): Promise<SpendResult> {
+export async function settle(reservation: Reservation, actualUsd: number, opts: MoneyOptions & { alongside?: SQL } = {}): Promise<SpendResult> {
   const ex = await executor(opts);
-  return applySpend(ex, reservation.businessId, reservation.budgetId, reservation.amountUsd, roundUsd(amount(actualUsd, "actualUsd")));
+  return applySpend(ex, reservation.businessId, reservation.budgetId, reservation.amountUsd, roundUsd(amount(actualUsd, "actualUsd")), undefined, opts.alongside);
 }
 
 /** Gives a reservation back unused (the call failed, or an FAQ/cache answer made it unnecessary). */
@@ -252,10 +252,12 @@ async function applySpend(
   releaseUsd: number,
   spendUsd: number,
   business?: BusinessMoney,
+  /** a write that commits in the same statement (the call's cost event); it runs after the update */
+  alongside?: SQL,
 ): Promise<SpendResult> {
   const [row] = await rows<BudgetRow>(
     ex,
-    sql`update budgets
+    sql`${alongside ? sql`with alongside as (${alongside}) ` : sql``}update budgets
         set reserved_usd = greatest(reserved_usd - ${usd(releaseUsd)}, 0),
             spent_usd = spent_usd + ${usd(spendUsd)},
             updated_at = now()

@@ -1,5 +1,6 @@
 // cost_events: one row per priced thing — a model call, an embedding batch, an SMS segment, a call minute, an email.
 import "server-only";
+import type { SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "@/lib/db/client";
 import { costEvents } from "@/lib/db/schema";
@@ -54,22 +55,30 @@ export function priceOf(input: z.output<typeof RecordCostInput>): number {
 
 /** Writes one cost_events row (priced from the table unless costUsd is given). Does not charge the budget. */
 export async function recordCost(ex: Executor, raw: RecordCostInput): Promise<RecordedCost> {
+  const { values, costUsd } = costEventRow(raw);
+  const [row] = await ex.insert(costEvents).values(values).returning({ id: costEvents.id });
+  return { id: row!.id, costUsd };
+}
+
+/** recordCost's insert, unrun, for a statement that writes it beside its own work (a budget settlement). */
+export function costEventInsert(ex: Executor, raw: RecordCostInput): SQL {
+  return ex.insert(costEvents).values(costEventRow(raw).values).getSQL();
+}
+
+function costEventRow(raw: RecordCostInput) {
   const input = RecordCostInput.parse(raw);
   const costUsd = priceOf(input);
   const modelKind = input.kind === "model" || input.kind === "embedding";
-  const [row] = await ex
-    .insert(costEvents)
-    .values({
-      businessId: input.businessId,
-      kind: input.kind,
-      model: input.model ?? null,
-      tokensIn: input.tokensIn,
-      tokensOut: input.tokensOut,
-      units: input.units ?? (modelKind ? input.tokensIn + input.tokensOut : 0),
-      costUsd,
-      messageId: input.messageId ?? null,
-      conversationId: input.conversationId ?? null,
-    })
-    .returning({ id: costEvents.id });
-  return { id: row!.id, costUsd };
+  const values = {
+    businessId: input.businessId,
+    kind: input.kind,
+    model: input.model ?? null,
+    tokensIn: input.tokensIn,
+    tokensOut: input.tokensOut,
+    units: input.units ?? (modelKind ? input.tokensIn + input.tokensOut : 0),
+    costUsd,
+    messageId: input.messageId ?? null,
+    conversationId: input.conversationId ?? null,
+  };
+  return { values, costUsd };
 }

@@ -223,7 +223,10 @@ export async function analyzeConversation(
   });
   const evidence = read.flatMap((m) => m.evidence.map((e) => ({ ...e, messageId: m.id, customerId: m.customer_id })));
 
-  return withService(async (tx) => {
+  // Most reads add no lead evidence and turn nothing very negative: their one statement needs no
+  // transaction around it. When something follows the insert, it commits with it.
+  const followUps = evidence.length > 0 || read.some((m) => m.sentiment === -2);
+  const write = async (tx: Executor): Promise<AnalyzeResult> => {
     // one statement: whether the conversation was already very negative (read before the insert:
     // a data-modifying CTE's rows are not visible to the rest of its statement), and the insert
     const values = sql.join(
@@ -272,7 +275,8 @@ export async function analyzeConversation(
       }
     }
     return { analyzed: inserted.length, alerted, hot };
-  });
+  };
+  return followUps ? withService(write) : write(await getDb());
 }
 
 /** Owners and admins, and the conversation's assignee, by email. */

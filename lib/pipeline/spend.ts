@@ -3,7 +3,7 @@
 import { withService, type Executor } from "@/lib/db/client";
 import type { businesses } from "@/lib/db/schema";
 import { charge, release, reserve, settle, type Reservation } from "@/lib/billing/budgets";
-import { recordCost } from "@/lib/billing/costs";
+import { costEventInsert, recordCost } from "@/lib/billing/costs";
 import { priceEmbedding, priceModelCall } from "@/lib/billing/prices";
 
 type Business = typeof businesses.$inferSelect;
@@ -54,20 +54,19 @@ export async function spendingAllowed(input: { business: Business; model: string
       const offline = offlineModel(actual.model);
       const costUsd = costOf(actual);
       const within = <T>(fn: (tx: Executor) => Promise<T>) => (ex ? fn(ex) : withService(fn));
+      // one statement: the budget row, then the call's cost event
       await within(async (tx) => {
-        await settle(reservation, costUsd, { ex: tx });
-        if (!offline) {
-          await recordCost(tx, {
-            businessId: business.id,
-            kind: "model",
-            model: actual.model,
-            tokensIn: actual.tokensIn,
-            tokensOut: actual.tokensOut,
-            costUsd,
-            messageId: actual.messageId,
-            conversationId: actual.conversationId,
-          });
-        }
+        const event = {
+          businessId: business.id,
+          kind: "model" as const,
+          model: actual.model,
+          tokensIn: actual.tokensIn,
+          tokensOut: actual.tokensOut,
+          costUsd,
+          messageId: actual.messageId,
+          conversationId: actual.conversationId,
+        };
+        await settle(reservation, costUsd, { ex: tx, alongside: offline ? undefined : costEventInsert(tx, event) });
       });
       return costUsd;
     },
