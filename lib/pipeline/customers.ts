@@ -1,7 +1,9 @@
 // Finding the customer behind an identity, linking a new identity to them, and merging two
 // customers when an identity shows they are one person.
 import { and, eq, sql } from "drizzle-orm";
-import { isUniqueViolation, rows, type Executor, type Tx } from "@/lib/db/client";
+import { randomUUID } from "node:crypto";
+import { rows, type Executor, type Tx } from "@/lib/db/client";
+import { rowFromJson } from "@/lib/db/json-rows";
 import { customerIdentities, customers } from "@/lib/db/schema";
 import { leadScoreSql } from "@/lib/intel/leads";
 import { identityHash, normaliseIdentity, sealIdentity, type Identity } from "./identities";
@@ -19,20 +21,30 @@ export async function findCustomerByIdentity(ex: Executor, businessId: string, i
 }
 
 /**
- * A new customer and their identity (already normalised: normaliseIdentity), in a savepoint: null
- * when a concurrent first message created them first.
+ * A new customer and their identity (already normalised: normaliseIdentity), in one statement: null
+ * when a concurrent first message created them first. The identity goes first and its unique key
+ * decides: a conflicting insert waits for the other transaction and then writes nothing, and then
+ * no customer row is made either (nor its customer.created webhook). The identity's foreign key is
+ * checked at the end of the statement, when the customer row is there.
  */
 export async function createCustomer(tx: Tx, businessId: string, id: Identity, name?: string | null, values: { lastSeenAt?: Date } = {}) {
-  try {
-    return await tx.transaction(async (sp) => {
-      const [customer] = await sp.insert(customers).values({ businessId, name: name ?? null, ...values }).returning();
-      await sp.insert(customerIdentities).values({ businessId, customerId: customer!.id, ...sealIdentity(id) });
-      return customer!;
-    });
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    return null;
-  }
+  const customerId = randomUUID();
+  const identity = tx
+    .insert(customerIdentities)
+    .values({ businessId, customerId, ...sealIdentity(id) })
+    .onConflictDoNothing()
+    .returning({ id: customerIdentities.id });
+  const [row] = await rows<{ customer: unknown }>(
+    tx,
+    sql`with i as (${identity.getSQL()}),
+          c as (
+            insert into customers (id, business_id, name, last_seen_at)
+            select ${customerId}::uuid, ${businessId}::uuid, ${name ?? null}::text, ${values.lastSeenAt?.toISOString() ?? null}::timestamptz
+            where exists (select 1 from i)
+            returning *)
+        select (select row_to_json(c) from c) as customer`,
+  );
+  return rowFromJson(customers, row?.customer);
 }
 
 /**

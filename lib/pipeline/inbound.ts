@@ -21,7 +21,8 @@ export const MAX_INBOUND_CHARS = 16_000;
  * The message's channel, and its customer with their row locked until the transaction ends (by the
  * update that records their contact: last seen, and a name if none was known), in one statement;
  * a customer this message introduces is created (and their new row is theirs alone until the
- * commit). Then the message already stored under this provider id, if any. Concurrent deliveries for
+ * commit). Then the message already stored under this provider id, if any (a returning customer's:
+ * a delivery repeated while the first was being stored met the identity's unique key and waited). Concurrent deliveries for
  * one customer resolve their conversation one after another and meet in one: nothing unique stops
  * two open conversations on a channel, so without the lock three messages arriving at once with no
  * open conversation would each open their own. The stored message is looked for after the lock, in
@@ -56,7 +57,8 @@ async function lockCustomer(tx: Tx, input: InboundMessage) {
       customer = made;
       created = true;
     }
-    const [seen] = input.providerMessageId
+    // a customer this message created has sent nothing before it
+    const [seen] = input.providerMessageId && !created
       ? await tx
           .select()
           .from(messages)
