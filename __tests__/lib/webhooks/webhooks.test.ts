@@ -133,7 +133,8 @@ describe("delivery", () => {
     expect(receiver.received.map((x) => x.verifiedWith)).toEqual(receiver.received.map(() => [secret]));
     expect(receiver.received.map((x) => x.type)).toEqual(["customer.created", "message.received", "answer.sent", "conversation.handed_off", "conversation.closed"]);
     const [created, received, answered, handedOff, closed] = receiver.received;
-    expect(created!.data).toMatchObject({ id: r.customerId, identities: [] });
+    // created with the identity they wrote from, in one statement: the event already names how they reach us
+    expect(created!.data).toMatchObject({ id: r.customerId, identities: ["web"] });
     expect(received!.data).toMatchObject({ conversation_id: r.conversationId, customer_id: r.customerId, channel: "web", role: "customer", content: "I want to speak to a real person please" });
     expect(answered!.data).toMatchObject({ conversation_id: r.conversationId, role: "assistant" });
     expect(handedOff!.data).toMatchObject({ id: r.conversationId, status: "waiting_human", previous_status: "open" });
