@@ -235,15 +235,46 @@ export async function release(reservation: Reservation, opts: MoneyOptions = {})
   );
 }
 
-/** Charges a cost nobody reserved for (an SMS segment, a call minute) to the current period. */
-export async function charge(businessId: string, amountUsd: number, opts: MoneyOptions = {}): Promise<SpendResult> {
+/**
+ * Charges a cost nobody reserved for (an SMS segment, a call minute, an embedding) to the current
+ * period. The common case is one statement: the period's row moved, with `alongside` (the cost's
+ * event) written in the same statement. The period's first charge creates the row first.
+ */
+export async function charge(
+  businessId: string,
+  amountUsd: number,
+  opts: MoneyOptions & {
+    /** the business's row as the caller already read it: saves reading it again */
+    business?: { id: string; name: string; slug: string; timeZone: string; limits: unknown };
+    /** a write that commits with the charge's first statement (the cost event) */
+    alongside?: SQL;
+  } = {},
+): Promise<SpendResult> {
   const ex = await executor(opts);
-  const business = await loadBusiness(ex, businessId);
+  const business = opts.business ? businessMoney(opts.business) : await loadBusiness(ex, businessId);
   const period = monthPeriod(business.timeZone, opts.now);
+  const spend = roundUsd(amount(amountUsd, "amountUsd"));
+  const [row] = await rows<BudgetRow>(
+    ex,
+    sql`${opts.alongside ? sql`with alongside as (${opts.alongside}) ` : sql``}update budgets
+        set spent_usd = spent_usd + ${usd(spend)}, updated_at = now()
+        where business_id = ${businessId} and period_start = ${period.start}::date
+        returning ${BUDGET_COLUMNS}`,
+  );
+  if (row) return spent(row, await fireAlerts(ex, businessId, row, business));
+  // the period's first charge: its row first (the cost event is written already)
   await ensureBudgetRow(ex, business, period);
-  const row = (await selectBudget(ex, businessId, period))!;
-  return applySpend(ex, businessId, row.id, 0, roundUsd(amount(amountUsd, "amountUsd")), business);
+  const created = (await selectBudget(ex, businessId, period))!;
+  return applySpend(ex, businessId, created.id, 0, spend, business);
 }
+
+const spent = (row: BudgetRow, alerts: AlertThreshold[]): SpendResult => ({
+  limitUsd: row.limit_usd,
+  spentUsd: row.spent_usd,
+  reservedUsd: row.reserved_usd,
+  ratio: ratioOf(row.spent_usd, row.limit_usd),
+  alerts,
+});
 
 async function applySpend(
   ex: Executor,
@@ -265,14 +296,7 @@ async function applySpend(
         returning ${BUDGET_COLUMNS}`,
   );
   if (!row) throw new AppError("not_found", "That budget does not exist.");
-  const alerts = await fireAlerts(ex, businessId, row, business);
-  return {
-    limitUsd: row.limit_usd,
-    spentUsd: row.spent_usd,
-    reservedUsd: row.reserved_usd,
-    ratio: ratioOf(row.spent_usd, row.limit_usd),
-    alerts,
-  };
+  return spent(row, await fireAlerts(ex, businessId, row, business));
 }
 
 const MARKER = { 0.75: "alert_75_at", 0.9: "alert_90_at", 1: "exhausted_at" } as const;

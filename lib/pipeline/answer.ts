@@ -344,7 +344,7 @@ async function retrieve(ctx: Loaded, input: { question: string; followUp: boolea
   const businessId = business.id;
   const { vectors, tokens, model } = await getEmbedder().embed([input.question], "query");
   const embedding = vectors[0]!;
-  if (tokens) await chargeEmbedding({ businessId, tokens, model, messageId: message.id, conversationId: conversation.id });
+  if (tokens) await chargeEmbedding({ businessId, tokens, model, messageId: message.id, conversationId: conversation.id, business });
   const lookup = input.followUp
     ? undefined
     : await getSemanticCache().prepare({

@@ -1,9 +1,9 @@
 // Money around one answer: the gate (business paused, budget exhausted with auto-pause on), a
 // reservation before the model call, settlement at the real cost after it, and a cost event each.
-import { withService, type Executor } from "@/lib/db/client";
+import { getDb, withService, type Executor } from "@/lib/db/client";
 import type { businesses } from "@/lib/db/schema";
 import { charge, release, reserve, settle, type Reservation } from "@/lib/billing/budgets";
-import { costEventInsert, recordCost } from "@/lib/billing/costs";
+import { costEventInsert } from "@/lib/billing/costs";
 import { priceEmbedding, priceModelCall } from "@/lib/billing/prices";
 
 type Business = typeof businesses.$inferSelect;
@@ -73,13 +73,22 @@ export async function spendingAllowed(input: { business: Business; model: string
   };
 }
 
-/** An embedding call is charged as it happens (it is small and already made). */
-export async function chargeEmbedding(input: { businessId: string; tokens: number; model: string; messageId: string | null; conversationId: string | null }) {
+/**
+ * An embedding call is charged as it happens (it is small and already made): its cost event and
+ * the budget's spend in one statement. `business`: the row the caller already read.
+ */
+export async function chargeEmbedding(input: {
+  businessId: string;
+  tokens: number;
+  model: string;
+  messageId: string | null;
+  conversationId: string | null;
+  business?: Business;
+}) {
   if (input.model !== "gemini-embedding-001" && !input.model.startsWith("gemini")) return 0;
   const costUsd = priceEmbedding(input.tokens, input.model);
-  await withService((tx) =>
-    recordCost(tx, { businessId: input.businessId, kind: "embedding", model: input.model, tokensIn: input.tokens, costUsd, messageId: input.messageId, conversationId: input.conversationId }),
-  );
-  await charge(input.businessId, costUsd);
+  const db = await getDb();
+  const event = { businessId: input.businessId, kind: "embedding" as const, model: input.model, tokensIn: input.tokens, costUsd, messageId: input.messageId, conversationId: input.conversationId };
+  await charge(input.businessId, costUsd, { ex: db, business: input.business, alongside: costEventInsert(db, event) });
   return costUsd;
 }
