@@ -102,6 +102,11 @@ export function maskSecret(secret: string): string {
   return secret.length > 10 ? `${secret.slice(0, 3)}…${secret.slice(-4)}` : "…";
 }
 
+/** "+44••••••0123": enough for staff to tell recipients apart in the outbox, not the number. */
+export function maskPhone(e164: string): string {
+  return e164.length > 6 ? `${e164.slice(0, 3)}${"•".repeat(Math.max(e164.length - 7, 2))}${e164.slice(-4)}` : "••••";
+}
+
 /** The customer's address on this kind of identity (decrypted), skipping ones marked undeliverable. */
 export async function customerAddress(ex: Executor, businessId: string, customerId: string, kind: IdentityKind): Promise<string | null> {
   const [row] = await ex

@@ -62,6 +62,22 @@ export type Outgoing = {
   delivery?: Record<string, unknown> | ((result: SendResult) => Record<string, unknown>);
 };
 
+/** Splits only what the provider cannot take as one message (`max` characters), at a sentence or word boundary. */
+export function splitBody(text: string, max: number): string[] {
+  const parts: string[] = [];
+  let rest = text.trim();
+  while (Array.from(rest).length > max) {
+    const head = Array.from(rest).slice(0, max).join("");
+    const sentence = Math.max(head.lastIndexOf(". "), head.lastIndexOf("! "), head.lastIndexOf("? "), head.lastIndexOf("\n"));
+    const space = head.lastIndexOf(" ");
+    const cut = sentence > max * 0.5 ? sentence + 1 : space > max * 0.5 ? space : head.length;
+    parts.push(rest.slice(0, cut).trim());
+    rest = rest.slice(cut).trim();
+  }
+  if (rest) parts.push(rest);
+  return parts;
+}
+
 export function skipped(transport: Transport, reason: NonNullable<SendResult["reason"]>): SendResult {
   return { transport, status: "skipped", providerIds: [], outboxIds: [], parts: 0, units: 0, attempts: 0, costUsd: 0, reason };
 }

@@ -6,9 +6,8 @@ import "server-only";
 // MESSAGE_TAG with tag HUMAN_AGENT; after that nothing, and the reason is kept on the message. A
 // simulated account's replies go to the dev outbox.
 import { withService } from "@/lib/db/client";
-import { recordSkip, sendOut, skipped, type SendPurpose, type SendResult } from "@/lib/channels/common/send";
+import { recordSkip, sendOut, skipped, splitBody, type SendPurpose, type SendResult } from "@/lib/channels/common/send";
 import type { Channel } from "@/lib/channels/common/channels";
-import { splitBody } from "@/lib/channels/twilio/segments";
 import { metaCredentials, metaTransport } from "@/lib/channels/meta/app";
 import { graphPost } from "@/lib/channels/meta/graph";
 import { instagramWindow } from "./window";

@@ -2,9 +2,8 @@ import "server-only";
 // sendMessage to a Telegram chat: the answer as MarkdownV2 (escaped so Telegram accepts it), split
 // under Telegram's 4096-character cap. Should Telegram still refuse the formatting, the same words go
 // again as plain text rather than not at all. A simulated bot's messages go to the dev outbox.
-import { sendOut, type SendPurpose, type SendResult } from "@/lib/channels/common/send";
+import { sendOut, splitBody, type SendPurpose, type SendResult } from "@/lib/channels/common/send";
 import type { Channel } from "@/lib/channels/common/channels";
-import { splitBody } from "@/lib/channels/twilio/segments";
 import { callTelegram, TelegramError, type TelegramMessageResult } from "./api";
 import { telegramCredentials } from "./channels";
 import { toMarkdownV2 } from "./markdown";

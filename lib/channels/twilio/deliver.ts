@@ -5,12 +5,13 @@ import "server-only";
 // first, and every part reports its status to our callback for the stored message.
 import { encrypt } from "@/lib/security/crypto";
 import { canMessage } from "@/lib/channels/sms/consent";
-import { recordSkip, sendOut, skipped, type SendPurpose, type SendResult as CoreResult } from "@/lib/channels/common/send";
+import { recordSkip, sendOut, skipped, splitBody, type SendPurpose, type SendResult as CoreResult } from "@/lib/channels/common/send";
+import { maskPhone } from "@/lib/channels/common/channels";
 import { env } from "@/lib/env";
 import { MESSAGE_STATUS_PATH, wireAddress, type Channel } from "./channels";
 import { restClient } from "./client";
 import { restCredentials } from "./credentials";
-import { countSegments, smartEncode, splitBody, type SmsEncoding } from "./segments";
+import { countSegments, MAX_BODY_CHARS, smartEncode, type SmsEncoding } from "./segments";
 
 export type MessagingKind = "sms" | "whatsapp";
 
@@ -39,18 +40,13 @@ export type SendInput = {
 /** The core's result, with Twilio's names for the provider ids (message SIDs) and units (segments). */
 export type SendResult = CoreResult & { sids: string[]; segments: number };
 
-/** "+44••••••0123": enough for staff to tell recipients apart in the outbox, not the number. */
-export function maskPhone(e164: string): string {
-  return e164.length > 6 ? `${e164.slice(0, 3)}${"•".repeat(Math.max(e164.length - 7, 2))}${e164.slice(-4)}` : "••••";
-}
-
 export function statusCallbackUrl(messageId?: string | null): string {
   return `${env().appUrl}${MESSAGE_STATUS_PATH}${messageId ? `?m=${messageId}` : ""}`;
 }
 
 /** A message as Twilio sends and bills it: SMS look-alike punctuation to GSM-7, parts under 1,600 characters, segments per part. */
 export function messageParts(kind: MessagingKind, text: string): { parts: string[]; units: number[]; encoding?: SmsEncoding } {
-  const parts = kind === "sms" ? splitBody(smartEncode(text)) : splitBody(text);
+  const parts = splitBody(kind === "sms" ? smartEncode(text) : text, MAX_BODY_CHARS);
   if (kind !== "sms") return { parts, units: parts.map(() => 1) };
   return { parts, units: parts.map((p) => countSegments(p).segments), encoding: countSegments(parts.join("")).encoding };
 }

@@ -18,8 +18,8 @@ import { findBusinessChannel } from "@/lib/channels/common/channels";
 import { restClient } from "./client";
 import { describeRestError, withRetries } from "@/lib/channels/common/retry";
 import { restCredentials } from "./credentials";
-import { maskPhone, sendMessage, type SendResult } from "./deliver";
-import { customerAddress } from "@/lib/channels/common/channels";
+import { sendMessage, type SendResult } from "./deliver";
+import { customerAddress, maskPhone } from "@/lib/channels/common/channels";
 import { text } from "@/lib/validation/text";
 import type { Push, PushResult } from "@/lib/channels/adapter";
 
