@@ -58,7 +58,7 @@ export const telegramWebhook = handled(async (req: Request, ctx: { params: Promi
     const input = read.message;
     const chatId = String(update.message!.chat.id);
     const deliver = (text: string, target: { messageId: string | null; conversationId: string }) =>
-      sendTelegram({ channel, chatId, text, messageId: target.messageId, conversationId: target.conversationId, purpose: "reply" });
+      sendTelegram({ channel, to: chatId, text, messageId: target.messageId, conversationId: target.conversationId, purpose: "reply" });
 
     // /start opens the chat: the business's greeting, no model.
     if (commandOf(update.message!)?.command === "start") {
