@@ -44,26 +44,6 @@ export type ChannelKind = "web" | "sms" | "whatsapp" | "voice" | "email" | "tele
 /** An adapter's name: the channel kind, except WhatsApp, which has two transports (Twilio and Meta's Cloud API). */
 export type AdapterKey = Exclude<ChannelKind, "whatsapp"> | "whatsapp" | "whatsapp-cloud";
 
-/** One message to push to a customer (lib/channels/common/outbound): a staff reply, a campaign message, an answer the sweeper made, the owners' digest. */
-export type Push = {
-  channel: Channel;
-  /** the conversation it belongs to: the customer's address, their consent and the service window come from there */
-  conversationId?: string | null;
-  /** the stored message it delivers (its delivery status follows) */
-  messageId?: string | null;
-  /** a bare address (already decrypted), for a send that is to no conversation: the owners' digest */
-  to?: string | null;
-  /** the text; absent: the stored message's own */
-  text?: string;
-  /** an approved template, where the provider has them (WhatsApp outside its 24 hours) */
-  template?: { contentSid: string; variables?: Record<string, string> };
-  /** public media URLs, where the provider takes them */
-  mediaUrls?: string[];
-  purpose: "reply" | "staff" | "campaign" | "digest";
-  /** the outbox row this send is: in embedded mode that row stays the dev outbox's record of it */
-  outboxId?: string | null;
-};
-
 export type Window = Pick<ServiceWindow, "open" | "closesAt">;
 
 /**
@@ -185,7 +165,7 @@ const twilioMessaging = (kind: "sms" | "whatsapp", label: string): ChannelAdapte
   transport: (channel) => (restCredentials(channel) ? "twilio" : "outbox"),
   costKind: kind,
   ...(kind === "whatsapp" ? { window: serviceWindow, templates: (channel: Channel) => readSettings("whatsapp", channel.settings).templates } : {}),
-  deliver: (d) => sendMessage({ ...d, body: d.text }),
+  deliver: sendMessage,
   testRecipient: e164Recipient,
   refusals: { noAddress: "This customer has no phone number we can reach.", ...(kind === "whatsapp" ? { windowClosed: OUTSIDE_WINDOW } : {}) },
   status: twilioStatus,

@@ -13,8 +13,8 @@ import { INSTAGRAM_WINDOW_CLOSED } from "./instagram/window";
 import { redactNumbers } from "./common/retry";
 import { claimOutbox, retryAt, type OutboxRow } from "./outbox";
 import { drainSystemMail } from "./email/system-mail";
-import { adapterFor, PUSHED_KINDS, type Push } from "./adapter";
-import { deliverStoredMessage, pushMessage } from "./common/outbound";
+import { adapterFor, PUSHED_KINDS } from "./adapter";
+import { deliverStoredMessage, pushMessage, type Push } from "./common/outbound";
 
 export type DrainResult = { sent: number; failed: number; retrying: number; skipped?: "embedded" };
 

@@ -130,7 +130,7 @@ export async function runRelayLadder(opts: { now?: Date; businessId?: string; em
     // after the rung is recorded (so two runs never both send it), by the path every text takes; a
     // failed send gives the rung back for the next run
     for (const n of pending) {
-      const sent = await sendMessage({ channel: n.channel, to: n.to, body: n.body, purpose: "digest" });
+      const sent = await sendMessage({ channel: n.channel, to: n.to, text: n.body, purpose: "digest" });
       if (sent.status === "failed") {
         await withService((tx) => tx.execute(sql`delete from relay_notices where handoff_id = ${n.handoffId} and user_id = ${n.userId} and step = 'text'`));
         continue;

@@ -6,6 +6,7 @@ import "server-only";
 // never collides with a Twilio sender (addressed by its +E.164 number).
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
+import { text } from "@/lib/validation/text";
 import { isUniqueViolation, withTenant, type Executor } from "@/lib/db/client";
 import { channels, customerIdentities } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
@@ -82,6 +83,18 @@ export async function findBusinessChannel(ex: Executor, businessId: string, key:
   return row;
 }
 
+/** Stored settings → valid settings; a bad stored value falls back to the defaults. */
+export function readStored<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const parsed = schema.safeParse(raw ?? {});
+  return parsed.success ? parsed.data : schema.parse({});
+}
+
+/** A connect form's optional field: empty is absent (a token or SID left blank keeps the stored one). */
+export const optionalText = text()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
 /** A channel's sealed secrets (bot token, access token, app secret, verify token), validated. */
 export function openCredentials<T>(channel: { credentialsEncrypted: string | null }, schema: z.ZodType<T>): T | null {
   if (!channel.credentialsEncrypted) return null;
@@ -128,7 +141,8 @@ export async function customerAddress(ex: Executor, businessId: string, customer
 
 export type SaveChannel = {
   key: ChannelKey;
-  name: string;
+  /** empty: the stored name, else "<label> <address>" */
+  name?: string;
   address: string;
   settings: Record<string, unknown>;
   /** the sealed credentials to store; undefined keeps the stored ones */
@@ -146,7 +160,7 @@ export async function saveChannel(ctx: Ctx, input: SaveChannel): Promise<Channel
     return await withTenant(ctx.actor.userId, async (tx) => {
       const existing = await findBusinessChannel(tx, ctx.businessId, input.key);
       const values = {
-        name: input.name,
+        name: input.name || existing?.name || `${label} ${input.address}`,
         address: input.address,
         settings: keepSampleMark(existing, input.address, input.key === "whatsapp-cloud" ? { ...input.settings, provider: META_PROVIDER } : input.settings),
         credentialsEncrypted: input.credentialsEncrypted === undefined ? (existing?.credentialsEncrypted ?? null) : input.credentialsEncrypted,

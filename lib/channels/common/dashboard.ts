@@ -38,8 +38,6 @@ export type MessagingChannelView = {
   now: string;
 };
 
-export const RESEND_WEBHOOK_PATH = "/api/webhooks/resend";
-
 export async function messagingChannelView(userId: string, businessId: string, type: MessagingType, opts: { canManage: boolean }): Promise<MessagingChannelView> {
   const channel = await withTenant(userId, (tx) => findBusinessChannel(tx, businessId, type));
   const origin = env().appUrl;
@@ -62,7 +60,7 @@ export async function messagingChannelView(userId: string, businessId: string, t
     view.paste.push({
       id: "resend-webhook",
       label: "Resend webhook endpoint",
-      value: origin + RESEND_WEBHOOK_PATH,
+      value: origin + ADAPTERS.email.webhooks[0],
       hint: "Resend → Webhooks → Add webhook, with the events email.received, email.sent, email.delivered, email.bounced and email.complained.",
     });
     if (channel) {

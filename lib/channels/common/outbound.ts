@@ -14,7 +14,7 @@ import { audit } from "@/lib/services/audit";
 import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
 import { findCustomerByIdentity } from "@/lib/pipeline/customers";
 import { text } from "@/lib/validation/text";
-import { ADAPTERS, adapterFor, type AdapterKey, type ChannelAdapter, type Push } from "@/lib/channels/adapter";
+import { ADAPTERS, adapterFor, type AdapterKey, type ChannelAdapter } from "@/lib/channels/adapter";
 import { customerAddress, findBusinessChannel, maskPhone, type Channel, type ChannelKey } from "./channels";
 import { recordSkip, skipped, updateMessage, type Delivery, type SendPurpose, type SendResult } from "./send";
 
@@ -56,7 +56,18 @@ async function loadTarget(businessId: string, by: { conversationId?: string | nu
   return { ...loaded, adapter: { ...adapter, deliver: adapter.deliver } };
 }
 
-type Send = { text: string; template?: Push["template"]; messageId?: string | null; purpose: SendPurpose; outboxId?: string | null };
+type Send = Pick<Delivery, "text" | "template" | "messageId" | "purpose" | "outboxId">;
+
+/**
+ * One message the outbox drain or the sweeper pushes (a staff reply, a campaign's, an answer, the
+ * owners' digest): into its conversation, where the customer's address, consent and window come
+ * from, or to a bare address (`to`, decrypted: the digest). `text` absent: the stored message's own.
+ */
+export type Push = Pick<Delivery, "channel" | "conversationId" | "messageId" | "template" | "outboxId"> & {
+  to?: string | null;
+  text?: string;
+  purpose: "reply" | "staff" | "campaign" | "digest";
+};
 
 /** The rules every channel shares, then the adapter's deliver. */
 async function deliverTo(t: Target, s: Send): Promise<SendResult> {

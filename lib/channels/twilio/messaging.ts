@@ -134,7 +134,7 @@ export async function handleInboundMessage(hook: TwilioWebhook, kind: MessagingK
           sent = await sendMessage({
             channel,
             to: from.value,
-            body: text,
+            text,
             messageId: result.reply?.id ?? null,
             conversationId: result.conversationId,
             customer: current ?? null,
