@@ -10,7 +10,7 @@ import type { InboundMessage } from "@/lib/pipeline/types";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { normaliseIdentity } from "@/lib/pipeline/identities";
-import { messagingTypeOf, type MessagingType } from "./common/channels";
+import { messagingTypeOf, TWILIO_INFO, TYPE_INFO, type MessagingType } from "./common/channels";
 import type { Delivery, SendResult, Transport } from "./common/send";
 import { flatten, isValidSignature, parseForm, publicUrl } from "./twilio/request";
 import { platformCredentials, signingCredentials, restCredentials } from "./twilio/credentials";
@@ -152,12 +152,9 @@ function e164Recipient(raw: string): string {
   return to;
 }
 
-const twilioMessaging = (kind: "sms" | "whatsapp", label: string): ChannelAdapter => ({
+const twilioMessaging = (kind: "sms" | "whatsapp"): ChannelAdapter => ({
+  ...TWILIO_INFO[kind],
   key: kind,
-  kind,
-  label,
-  provider: "Twilio",
-  identity: "phone",
   webhooks: [TWILIO_PATHS[kind].incoming, TWILIO_PATHS[kind].status],
   verify: verifyTwilio,
   refusal: twilioRefusal,
@@ -174,8 +171,9 @@ const twilioMessaging = (kind: "sms" | "whatsapp", label: string): ChannelAdapte
 });
 
 /** Email, Telegram, Instagram and WhatsApp through Meta: simulated, a queued message's outbox row is its record. */
-const messaging = (type: MessagingType, a: Omit<ChannelAdapter, "key" | "queuedIsRecord" | "simulatorPayload">): ChannelAdapter => ({
+const messaging = (type: MessagingType, a: Omit<ChannelAdapter, "key" | keyof (typeof TYPE_INFO)[MessagingType] | "queuedIsRecord" | "simulatorPayload">): ChannelAdapter => ({
   ...a,
+  ...TYPE_INFO[type],
   key: type,
   queuedIsRecord: true,
   testRecipient: (raw) => {
@@ -205,14 +203,11 @@ export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
     status: () => null,
     simulatorPayload: async (_channel, _from, text) => ({ text, clientId: crypto.randomBytes(12).toString("base64url") }),
   },
-  sms: twilioMessaging("sms", "SMS"),
-  whatsapp: twilioMessaging("whatsapp", "WhatsApp"),
+  sms: twilioMessaging("sms"),
+  whatsapp: twilioMessaging("whatsapp"),
   voice: {
+    ...TWILIO_INFO.voice,
     key: "voice",
-    kind: "voice",
-    label: "Voice",
-    provider: "Twilio",
-    identity: "phone",
     webhooks: [TWILIO_PATHS.voice.incoming, TWILIO_PATHS.voice.status],
     verify: verifyTwilio,
     refusal: twilioRefusal,
@@ -227,10 +222,6 @@ export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
     },
   },
   email: messaging("email", {
-    kind: "email",
-    label: "Email",
-    provider: "Resend",
-    identity: "email",
     webhooks: ["/api/webhooks/resend"],
     verify: async (req, raw) => (await verifySvix(raw, req.headers)).ok,
     refusal: async (req, raw) => {
@@ -245,10 +236,6 @@ export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
     status: (s) => EMAIL_STATUS[s as keyof typeof EMAIL_STATUS] ?? null,
   }),
   telegram: messaging("telegram", {
-    kind: "telegram",
-    label: "Telegram",
-    provider: "Telegram Bot API",
-    identity: "telegram",
     webhooks: ["/api/webhooks/telegram/[channel]"],
     verify: (req, _raw, channel) => {
       const secret = channel && telegramCredentials(channel)?.webhookSecret;
@@ -267,10 +254,6 @@ export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
     status: () => null,
   }),
   instagram: messaging("instagram", {
-    kind: "instagram",
-    label: "Instagram",
-    provider: "Meta",
-    identity: "instagram",
     webhooks: [META_PATHS.instagram],
     verify: verifyMeta,
     refusal: metaRefusal,
@@ -289,10 +272,6 @@ export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
     status: () => null,
   }),
   "whatsapp-cloud": messaging("whatsapp-cloud", {
-    kind: "whatsapp",
-    label: "WhatsApp (Cloud API)",
-    provider: "Meta",
-    identity: "phone",
     webhooks: [META_PATHS["whatsapp-cloud"]],
     verify: verifyMeta,
     refusal: metaRefusal,

@@ -24,6 +24,7 @@ export type MessagingType = (typeof MESSAGING_TYPES)[number];
 /** A channel's key: its kind, except WhatsApp, which has two transports (Twilio's and Meta's Cloud API). */
 export type ChannelKey = "sms" | "whatsapp" | "voice" | MessagingType;
 
+/** What a channel's adapter (lib/channels/adapter) and its lookup and save here both say of it. */
 type TypeInfo = { kind: "sms" | "voice" | "email" | "telegram" | "instagram" | "whatsapp"; label: string; provider: string; identity: IdentityKind };
 
 export const TWILIO_INFO: Record<"sms" | "whatsapp" | "voice", TypeInfo> = {
