@@ -8,15 +8,24 @@ import type { Executor } from "@/lib/db/client";
 import type { IdentityKind } from "@/lib/pipeline/identities";
 import type { InboundMessage } from "@/lib/pipeline/types";
 import { env } from "@/lib/env";
-import { messagingTypeOf, type MessagingType } from "./common/channels";
-import { pushMessaging, transportOf } from "./common/outbound";
+import { AppError } from "@/lib/errors";
+import { normaliseIdentity } from "@/lib/pipeline/identities";
+import { messagingTypeOf, TWILIO_INFO, TYPE_INFO, type MessagingType } from "./common/channels";
+import type { Delivery, SendResult, Transport } from "./common/send";
 import { flatten, isValidSignature, parseForm, publicUrl } from "./twilio/request";
 import { platformCredentials, signingCredentials, restCredentials } from "./twilio/credentials";
-import { WEBHOOK_PATHS as TWILIO_PATHS, type Channel } from "./twilio/channels";
-import { pushTwilio } from "./twilio/outbound";
+import { readSettings, toE164, WEBHOOK_PATHS as TWILIO_PATHS, type Channel } from "./twilio/channels";
+import { sendMessage } from "./twilio/deliver";
+import { OUTSIDE_WINDOW } from "./twilio/outbound";
 import { MESSAGE_STATUSES } from "./twilio/status";
 import type { ChannelCostKind } from "./common/costs";
 import { serviceWindow, type ServiceWindow } from "./whatsapp/window";
+import { sendWhatsAppCloud } from "./whatsapp/cloud-send";
+import { sendInstagram } from "./instagram/send";
+import { sendTelegram } from "./telegram/send";
+import { sendEmail } from "./email/send";
+import { emailTransport } from "./email/channels";
+import { metaTransport } from "./meta/app";
 import { instagramWindow } from "./instagram/window";
 import { isKnownCloudStatus, parseCloudMessage } from "./whatsapp/cloud-parse";
 import { parseSms } from "./sms/parse";
@@ -34,35 +43,6 @@ import { sameSecret, SECRET_HEADER, telegramCredentials } from "./telegram/chann
 export type ChannelKind = "web" | "sms" | "whatsapp" | "voice" | "email" | "telegram" | "instagram";
 /** An adapter's name: the channel kind, except WhatsApp, which has two transports (Twilio and Meta's Cloud API). */
 export type AdapterKey = Exclude<ChannelKind, "whatsapp"> | "whatsapp" | "whatsapp-cloud";
-
-/** One message to push to a customer: a staff reply, a campaign message, an answer the sweeper made, the owners' digest. */
-export type Push = {
-  channel: Channel;
-  /** the conversation it belongs to: the customer's address, their consent and the service window come from there */
-  conversationId?: string | null;
-  /** the stored message it delivers (its delivery status follows) */
-  messageId?: string | null;
-  /** a bare address (already decrypted), for a send that is to no conversation: the owners' digest */
-  to?: string | null;
-  /** the text; absent: the stored message's own */
-  text?: string;
-  /** an approved template, where the provider has them (WhatsApp outside its 24 hours) */
-  template?: { contentSid: string; variables?: Record<string, string> };
-  /** public media URLs, where the provider takes them */
-  mediaUrls?: string[];
-  purpose: "reply" | "staff" | "campaign" | "digest";
-  /** the outbox row this send is: in embedded mode that row stays the dev outbox's record of it */
-  outboxId?: string | null;
-};
-
-export type PushResult = {
-  status: "queued" | "failed" | "skipped";
-  /** the provider's ids for what went out, one per part */
-  providerIds: string[];
-  /** why nothing was sent: opted_out, no_address, undeliverable, window_closed, … */
-  reason?: string;
-  error?: { status: number | null; code: number | null; message: string };
-};
 
 export type Window = Pick<ServiceWindow, "open" | "closesAt">;
 
@@ -99,18 +79,48 @@ export type ChannelAdapter = {
    */
   parse?(channel: Channel, payload: unknown): Parsed | Promise<Parsed>;
   /** how a send leaves now: the provider, or "outbox" in embedded mode (the dev outbox keeps it) */
-  transport: (channel: Channel) => string;
+  transport: (channel: Channel) => Transport;
   /** what one unit sent costs in the price table (lib/billing), null: nothing is charged per send */
   costKind: ChannelCostKind | null;
   /** the provider's window for free-form messages (WhatsApp's 24 hours, Instagram's); absent: always open */
   window?: (ex: Executor, businessId: string, conversationId: string) => Promise<Window>;
-  /** pushes one message (text, template, media where the provider has them); absent: answers go back in the request */
-  send?: (push: Push) => Promise<PushResult>;
+  /**
+   * Sends one message (text, template, media where the provider has them) to one address, through
+   * common/send's sendOut; absent: answers go back in the request. Every push, test and digest of
+   * common/outbound ends here, after the rules every channel shares.
+   */
+  deliver?: (d: Delivery) => Promise<SendResult>;
+  /** The address a channel-page test goes to, in the form `deliver` takes; a bad one is a 400 saying what to enter. */
+  testRecipient?: (raw: string) => string;
+  /** the channel's approved templates (WhatsApp through Twilio); absent: the channel sends text only */
+  templates?: (channel: Channel) => { contentSid: string }[];
+  /**
+   * What the channel refuses with a 422 the sender sees, where the others record a skip on the
+   * message: Twilio's WhatsApp outside its 24 hours (free text: only an approved template may go),
+   * a customer with no number. Absent: a skip (no_address; the window is the adapter's send's to
+   * judge, as Instagram's and the Cloud API's are).
+   */
+  refusals?: { noAddress: string; windowClosed?: string };
+  /**
+   * Simulated, a queued message is recorded as its outbox row and nothing more (no cost, no checks):
+   * the messaging channels. Absent: it goes through `deliver` as a live send would (Twilio's, whose
+   * dev-outbox record is billed by its segments).
+   */
+  queuedIsRecord?: boolean;
   /** a provider's delivery status on the one scale of lib/channels/common/status (null: not one we track) */
   status: (providerStatus: string) => string | null;
   /** what the provider would post for a customer writing `text` from `from`: the Channel simulator plays it */
   simulatorPayload: (channel: Channel, from: string, text: string) => Promise<unknown>;
 };
+
+/** An address normalised as its identity is (an email lower-cased, a phone number E.164), or a 400 saying what to enter. */
+function identityOrSay(kind: "email" | "phone", raw: string, say: string): string {
+  try {
+    return normaliseIdentity({ kind, value: raw }).value;
+  } catch {
+    throw new AppError("bad_request", say);
+  }
+}
 
 const twilioStatus = (s: string) => ((MESSAGE_STATUSES as readonly string[]).includes(s) ? s : null);
 
@@ -135,31 +145,41 @@ function verifyMeta(req: Request, raw: string, channel: Channel | null): boolean
 }
 const metaRefusal = () => "The X-Hub-Signature-256 header is missing or is not the HMAC-SHA256 of this body with the app secret.";
 
-const twilioMessaging = (kind: "sms" | "whatsapp", label: string): ChannelAdapter => ({
+/** A phone number as Twilio takes it (E.164), the form's field saying what to enter. */
+function e164Recipient(raw: string): string {
+  const to = toE164(raw);
+  if (!to) throw new AppError("bad_request", "Enter the number in international format, e.g. +14155550100", { field: "to" });
+  return to;
+}
+
+const twilioMessaging = (kind: "sms" | "whatsapp"): ChannelAdapter => ({
+  ...TWILIO_INFO[kind],
   key: kind,
-  kind,
-  label,
-  provider: "Twilio",
-  identity: "phone",
   webhooks: [TWILIO_PATHS[kind].incoming, TWILIO_PATHS[kind].status],
   verify: verifyTwilio,
   refusal: twilioRefusal,
   parse: kind === "sms" ? parseSms : parseWhatsApp,
   transport: (channel) => (restCredentials(channel) ? "twilio" : "outbox"),
   costKind: kind,
-  ...(kind === "whatsapp" ? { window: serviceWindow } : {}),
-  send: pushTwilio,
+  ...(kind === "whatsapp" ? { window: serviceWindow, templates: (channel: Channel) => readSettings("whatsapp", channel.settings).templates } : {}),
+  deliver: sendMessage,
+  testRecipient: e164Recipient,
+  refusals: { noAddress: "This customer has no phone number we can reach.", ...(kind === "whatsapp" ? { windowClosed: OUTSIDE_WINDOW } : {}) },
   status: twilioStatus,
   simulatorPayload: async (channel, from, text) =>
     (await import("./simulator")).messagingPayload({ kind, accountSid: signingCredentials(channel).accountSid, from, to: channel.address, body: text }),
 });
 
-/** Email, Telegram, Instagram and WhatsApp through Meta share their send path (lib/channels/common). */
-const messaging = (type: MessagingType, a: Omit<ChannelAdapter, "key" | "transport" | "send" | "simulatorPayload">): ChannelAdapter => ({
+/** Email, Telegram, Instagram and WhatsApp through Meta: simulated, a queued message's outbox row is its record. */
+const messaging = (type: MessagingType, a: Omit<ChannelAdapter, "key" | keyof (typeof TYPE_INFO)[MessagingType] | "queuedIsRecord" | "simulatorPayload">): ChannelAdapter => ({
   ...a,
+  ...TYPE_INFO[type],
   key: type,
-  transport: (channel) => transportOf(type, channel),
-  send: (push) => pushMessaging(type, push),
+  queuedIsRecord: true,
+  testRecipient: (raw) => {
+    if (!raw) throw new AppError("bad_request", "Enter where to send the test.", { field: "to" });
+    return a.testRecipient!(raw);
+  },
   // The simulator's payload builders (lib/channels/simulator) are loaded when used.
   simulatorPayload: async (channel, from, text) => {
     const sim = await import("./simulator");
@@ -183,14 +203,11 @@ export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
     status: () => null,
     simulatorPayload: async (_channel, _from, text) => ({ text, clientId: crypto.randomBytes(12).toString("base64url") }),
   },
-  sms: twilioMessaging("sms", "SMS"),
-  whatsapp: twilioMessaging("whatsapp", "WhatsApp"),
+  sms: twilioMessaging("sms"),
+  whatsapp: twilioMessaging("whatsapp"),
   voice: {
+    ...TWILIO_INFO.voice,
     key: "voice",
-    kind: "voice",
-    label: "Voice",
-    provider: "Twilio",
-    identity: "phone",
     webhooks: [TWILIO_PATHS.voice.incoming, TWILIO_PATHS.voice.status],
     verify: verifyTwilio,
     refusal: twilioRefusal,
@@ -205,10 +222,6 @@ export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
     },
   },
   email: messaging("email", {
-    kind: "email",
-    label: "Email",
-    provider: "Resend",
-    identity: "email",
     webhooks: ["/api/webhooks/resend"],
     verify: async (req, raw) => (await verifySvix(raw, req.headers)).ok,
     refusal: async (req, raw) => {
@@ -216,14 +229,13 @@ export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
       return verdict.ok ? "" : verdict.reason;
     },
     parse: parseEmail,
+    transport: () => emailTransport(),
+    deliver: sendEmail,
+    testRecipient: (raw) => identityOrSay("email", raw, "Enter an email address."),
     costKind: "email",
     status: (s) => EMAIL_STATUS[s as keyof typeof EMAIL_STATUS] ?? null,
   }),
   telegram: messaging("telegram", {
-    kind: "telegram",
-    label: "Telegram",
-    provider: "Telegram Bot API",
-    identity: "telegram",
     webhooks: ["/api/webhooks/telegram/[channel]"],
     verify: (req, _raw, channel) => {
       const secret = channel && telegramCredentials(channel)?.webhookSecret;
@@ -231,19 +243,27 @@ export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
     },
     refusal: () => "The X-Telegram-Bot-Api-Secret-Token header is missing or does not match this bot's webhook secret.",
     parse: parseTelegramUpdate,
+    transport: (channel) => (telegramCredentials(channel)?.botToken ? "telegram" : "outbox"),
+    deliver: sendTelegram,
+    testRecipient: (raw) => {
+      if (!/^-?\d{1,20}$/.test(raw)) throw new AppError("bad_request", "Enter a Telegram chat id (digits): message the bot first, it is on the customer's conversation.");
+      return raw;
+    },
     costKind: "telegram",
     // The Bot API reports no delivery: a message it took is "sent".
     status: () => null,
   }),
   instagram: messaging("instagram", {
-    kind: "instagram",
-    label: "Instagram",
-    provider: "Meta",
-    identity: "instagram",
     webhooks: [META_PATHS.instagram],
     verify: verifyMeta,
     refusal: metaRefusal,
     parse: parseInstagramMessaging,
+    transport: metaTransport,
+    deliver: sendInstagram,
+    testRecipient: (raw) => {
+      if (!/^\d{5,25}$/.test(raw)) throw new AppError("bad_request", "Enter the Instagram-scoped id (digits) of someone who has messaged the account.");
+      return raw;
+    },
     costKind: "instagram",
     window: async (ex, businessId, conversationId) => {
       const w = await instagramWindow(ex, businessId, conversationId);
@@ -252,14 +272,13 @@ export const ADAPTERS: Record<AdapterKey, ChannelAdapter> = {
     status: () => null,
   }),
   "whatsapp-cloud": messaging("whatsapp-cloud", {
-    kind: "whatsapp",
-    label: "WhatsApp (Cloud API)",
-    provider: "Meta",
-    identity: "phone",
     webhooks: [META_PATHS["whatsapp-cloud"]],
     verify: verifyMeta,
     refusal: metaRefusal,
     parse: parseCloudMessage,
+    transport: metaTransport,
+    deliver: sendWhatsAppCloud,
+    testRecipient: (raw) => identityOrSay("phone", raw, "Enter the number in international format, e.g. +14155550100"),
     costKind: "whatsapp",
     window: serviceWindow,
     status: (s) => (isKnownCloudStatus(s) ? s : null),
@@ -281,4 +300,4 @@ export function messageOf(parsed: Parsed): InboundMessage {
 }
 
 /** The channel kinds some adapter pushes messages on (the outbox drain's rows, the sweeper's answers). */
-export const PUSHED_KINDS: readonly ChannelKind[] = [...new Set(Object.values(ADAPTERS).filter((a) => a.send).map((a) => a.kind))];
+export const PUSHED_KINDS: readonly ChannelKind[] = [...new Set(Object.values(ADAPTERS).filter((a) => a.deliver).map((a) => a.kind))];

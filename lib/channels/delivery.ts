@@ -6,33 +6,22 @@ import "server-only";
 // page reads new messages itself), and a call's answer can only be spoken during the call.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { withService } from "@/lib/db/client";
-import { channels, messages, outbox } from "@/lib/db/schema";
+import { channels, outbox } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
 import { decrypt } from "@/lib/security/crypto";
 import { INSTAGRAM_WINDOW_CLOSED } from "./instagram/window";
 import { redactNumbers } from "./common/retry";
 import { claimOutbox, retryAt, type OutboxRow } from "./outbox";
 import { drainSystemMail } from "./email/system-mail";
-import { adapterFor, PUSHED_KINDS, type Push, type PushResult } from "./adapter";
+import { adapterFor, PUSHED_KINDS } from "./adapter";
+import { deliverStoredMessage, pushMessage, type Push } from "./common/outbound";
 
 export type DrainResult = { sent: number; failed: number; retrying: number; skipped?: "embedded" };
 
 /** Sends an answer stored for a conversation on `kind`; false when that channel needs no push. */
 export async function deliverAnswer(kind: string, businessId: string, messageId: string): Promise<boolean> {
   if (!PUSHED_KINDS.includes(kind as (typeof PUSHED_KINDS)[number])) return false;
-  const [row] = await withService((tx) =>
-    tx
-      .select({ message: messages, channel: channels })
-      .from(messages)
-      .innerJoin(channels, and(eq(channels.id, messages.channelId), eq(channels.businessId, messages.businessId)))
-      .where(and(eq(messages.id, messageId), eq(messages.businessId, businessId))),
-  );
-  if (!row) throw new AppError("not_found", "Message not found.");
-  const adapter = adapterFor(row.channel);
-  if (!adapter.send) return false;
-  if (row.message.role !== "assistant" && row.message.role !== "agent") throw new AppError("bad_request", "Only answers are delivered.");
-  const { message, channel } = row;
-  await adapter.send({ channel, conversationId: message.conversationId, messageId: message.id, text: message.content, purpose: "reply" });
+  await deliverStoredMessage({ businessId, messageId, purpose: "reply" });
   return true;
 }
 
@@ -58,8 +47,7 @@ async function sendRow(row: OutboxRow): Promise<{ count: keyof DrainResult; valu
   const purpose: Push["purpose"] = q.kind === "digest" ? "digest" : q.kind === "campaign" ? "campaign" : "staff";
   if (!channel) throw new AppError("bad_request", purpose === "digest" ? "The digest's channel or number is gone." : "The channel of this message is gone.");
   const adapter = adapterFor(channel);
-  if (!adapter.send) throw new AppError("bad_request", `${adapter.label} does not send messages.`);
-  const sent: PushResult = await adapter.send({
+  const sent = await pushMessage({
     channel,
     conversationId: q.conversationId ?? null,
     messageId: row.messageId,
@@ -88,6 +76,9 @@ export async function drainChannelOutbox(opts: { limit?: number; businessId?: st
     [
       inArray(outbox.channelKind, [...PUSHED_KINDS]),
       sql`((${outbox.payload}->>'channelId' is not null and ${outbox.payload}->>'toEncrypted' is not null) or ${outbox.payload}->>'conversationId' is not null)`,
+      // The platform's own mail (a hand-off notice names its conversation too) is drainSystemMail's:
+      // an email row to a customer always names its channel.
+      sql`(${outbox.channelKind} <> 'email' or ${outbox.payload}->>'channelId' is not null)`,
     ],
     opts,
   );

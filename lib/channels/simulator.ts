@@ -19,7 +19,6 @@ import { identityHash, normaliseIdentity, type Identity } from "@/lib/pipeline/i
 import type { Ctx } from "@/lib/services/context";
 import { ADAPTERS, type AdapterKey, type ChannelAdapter } from "./adapter";
 import { findBusinessChannel, TYPE_INFO, type MessagingType } from "./common/channels";
-import { transportOf } from "./common/outbound";
 import { nameFromAddress } from "./common/sample-people";
 import { replyAddress } from "./email/address";
 import { threadOf } from "./email/send";
@@ -340,7 +339,7 @@ export type SimulateResult = {
 
 /** Whether a messaging channel is one the simulator may play: nothing real behind it. */
 export function isSimulated(type: MessagingType, channel: Channel): boolean {
-  if (transportOf(type, channel) !== "outbox") return false;
+  if (ADAPTERS[type].transport(channel) !== "outbox") return false;
   if (type === "email") return signingSecret().simulated;
   if (type === "telegram") return true;
   return appSecretFor(channel).source === "simulator";

@@ -7,11 +7,11 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { rows, withService, type Tx } from "@/lib/db/client";
 import { readSettings, wireAddress, type Channel } from "@/lib/channels/twilio/channels";
-import { findBusinessChannel } from "@/lib/channels/common/channels";
+import { findBusinessChannel, maskPhone } from "@/lib/channels/common/channels";
 import { restClient } from "@/lib/channels/twilio/client";
 import { withRetries, describeRestError } from "@/lib/channels/common/retry";
 import { restCredentials } from "@/lib/channels/twilio/credentials";
-import { maskPhone, sendMessage } from "@/lib/channels/twilio/deliver";
+import { sendMessage } from "@/lib/channels/twilio/deliver";
 import { farewellTwiml, voiceOf } from "@/lib/channels/voice/twiml";
 import { localParts } from "@/lib/billing/period";
 import { decrypt, encrypt } from "@/lib/security/crypto";
@@ -130,7 +130,7 @@ export async function runRelayLadder(opts: { now?: Date; businessId?: string; em
     // after the rung is recorded (so two runs never both send it), by the path every text takes; a
     // failed send gives the rung back for the next run
     for (const n of pending) {
-      const sent = await sendMessage({ channel: n.channel, to: n.to, body: n.body, purpose: "digest" });
+      const sent = await sendMessage({ channel: n.channel, to: n.to, text: n.body, purpose: "digest" });
       if (sent.status === "failed") {
         await withService((tx) => tx.execute(sql`delete from relay_notices where handoff_id = ${n.handoffId} and user_id = ${n.userId} and step = 'text'`));
         continue;

@@ -10,7 +10,7 @@ import { rows, withService, withTenant, type Executor } from "@/lib/db/client";
 import { findBusinessById } from "@/lib/db/businesses";
 import { memberPhones } from "@/lib/db/schema";
 import { findBusinessChannel } from "@/lib/channels/common/channels";
-import { maskPhone } from "@/lib/channels/twilio/deliver";
+import { maskPhone } from "@/lib/channels/common/channels";
 import { AppError } from "@/lib/errors";
 import { decrypt, encrypt, keyedHash } from "@/lib/security/crypto";
 import { audit } from "@/lib/services/audit";

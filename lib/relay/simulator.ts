@@ -8,7 +8,7 @@ import { z } from "zod";
 import { withService } from "@/lib/db/client";
 import { memberPhones, outbox } from "@/lib/db/schema";
 import { simulate, type Post } from "@/lib/channels/simulator";
-import { maskPhone } from "@/lib/channels/twilio/deliver";
+import { maskPhone } from "@/lib/channels/common/channels";
 import { AppError } from "@/lib/errors";
 import { decrypt } from "@/lib/security/crypto";
 import { requireMember, type Ctx } from "@/lib/services/context";

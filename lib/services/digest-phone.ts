@@ -10,7 +10,7 @@ import { findBusinessById } from "@/lib/db/businesses";
 import { digestPhones } from "@/lib/db/schema";
 import { type Channel } from "@/lib/channels/twilio/channels";
 import { findBusinessChannel } from "@/lib/channels/common/channels";
-import { maskPhone } from "@/lib/channels/twilio/deliver";
+import { maskPhone } from "@/lib/channels/common/channels";
 import { AppError } from "@/lib/errors";
 import { decrypt, encrypt, keyedHash } from "@/lib/security/crypto";
 import { audit } from "./audit";

@@ -64,7 +64,7 @@ export function senderOf(senders: Partial<Record<PhoneKind, Channel>>, kind: Pho
 
 /** Texts the code the way every SMS and WhatsApp message goes (Twilio with an account, else the dev outbox). */
 export async function textCode(input: { channel: Channel; kind: PhoneKind; to: string; body: string }): Promise<void> {
-  const sent = await sendMessage({ channel: input.channel, to: input.to, body: input.body, purpose: "verification" });
+  const sent = await sendMessage({ channel: input.channel, to: input.to, text: input.body, purpose: "verification" });
   if (sent.status === "failed") throw new AppError("unavailable", `The code could not be sent by ${KIND_NAME[input.kind]}: ${sent.error?.message ?? "the provider refused it"}. Try again.`);
 }
 

@@ -10,7 +10,7 @@ import { backgroundIdle } from "@/lib/channels/twilio/background";
 import { connectEmailChannel } from "@/lib/channels/email/channels";
 import { connectTelegramChannel } from "@/lib/channels/telegram/channels";
 import { connectInstagramChannel, connectWhatsAppCloudChannel } from "@/lib/channels/meta/channels";
-import { sendMessagingTest } from "@/lib/channels/common/outbound";
+import { sendTestMessage } from "@/lib/channels/common/outbound";
 import { drainChannelOutbox } from "@/lib/channels/delivery";
 import { simulate as simulateMessaging, simulatorReplies } from "@/lib/channels/simulator";
 import { messagingChannelView } from "@/lib/channels/common/dashboard";
@@ -127,13 +127,13 @@ describe("embedded mode", () => {
   });
 
   it("the test button sends to the dev outbox, for owners and admins only", async () => {
-    const r = await sendMessagingTest({ ctx, input: { type: "email", to: "owner@riverside.test" } });
+    const r = await sendTestMessage({ ctx, input: { kind: "email", to: "owner@riverside.test" } });
     expect(r).toMatchObject({ transport: "outbox", status: "queued" });
     const [row] = await withService((tx) => tx.select().from(s.outbox).where(eq(s.outbox.id, r.outboxIds[0]!)));
     expect(row).toMatchObject({ subject: "Test email from Riverside Dental Clinic", body: "Test message from Riverside Dental Clinic: your Email channel works.\n\n-- \nRiverside Dental Clinic" });
-    await expect(sendMessagingTest({ ctx, input: { type: "whatsapp-cloud", to: "not a number" } })).rejects.toMatchObject({ status: 400 });
+    await expect(sendTestMessage({ ctx, input: { kind: "whatsapp-cloud", to: "not a number" } })).rejects.toMatchObject({ status: 400 });
     const agent: MemberCtx = { ...ctx, actor: { ...ctx.actor, role: "agent" } };
-    await expect(sendMessagingTest({ ctx: agent, input: { type: "email", to: "owner@riverside.test" } })).rejects.toMatchObject({ status: 403 });
+    await expect(sendTestMessage({ ctx: agent, input: { kind: "email", to: "owner@riverside.test" } })).rejects.toMatchObject({ status: 403 });
   });
 
   it("each page shows what to paste, the verify token to owners only, and that the channel is simulated", async () => {

@@ -8,7 +8,7 @@ import * as s from "@/lib/db/schema";
 import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
 import { connectTwilioChannel } from "@/lib/channels/twilio/channels";
 import { backgroundIdle, setReplyDeadlineForTests } from "@/lib/channels/twilio/background";
-import { deliverStoredMessage, sendTestMessage, sendToConversation } from "@/lib/channels/twilio/outbound";
+import { deliverStoredMessage, sendTestMessage, sendToConversation } from "@/lib/channels/common/outbound";
 import { handleInbound } from "@/lib/pipeline/inbound";
 import { countSegments, smartEncode } from "@/lib/channels/twilio/segments";
 import { readMessages } from "@/lib/channels/twilio/twiml";
@@ -211,10 +211,7 @@ describe("STOP, START and HELP", () => {
     expect(outcome).toEqual([{ outcome: "no_reply:opted_out" }]);
 
     // A campaign or a staff message is refused before reaching Twilio.
-    const campaign = await sendToConversation({
-      ctx: { businessId: DEMO_BUSINESS_ID, actor: { type: "job", name: "campaigns" } },
-      input: { conversationId, text: "20% off whitening this week!", purpose: "campaign" },
-    });
+    const campaign = await sendToConversation({ businessId: DEMO_BUSINESS_ID, conversationId, text: "20% off whitening this week!", purpose: "campaign" });
     expect(campaign).toMatchObject({ status: "skipped", reason: "opted_out" });
     expect(await sendTestMessage({ ctx, input: { kind: "sms", to: from } })).toMatchObject({ status: "skipped", reason: "opted_out" });
     expect(twilioApi.requests).toHaveLength(0);
@@ -332,14 +329,14 @@ describe("answers made outside a webhook", () => {
       { style: "sms", defer: () => {} },
     );
     expect(r.reply).not.toBeNull();
-    const sent = await deliverStoredMessage({ ctx: { businessId: DEMO_BUSINESS_ID, actor: { type: "job", name: "sweeper" } }, input: { messageId: r.reply!.id } });
+    const sent = await deliverStoredMessage({ businessId: DEMO_BUSINESS_ID, messageId: r.reply!.id, purpose: "reply" });
     expect(sent).toMatchObject({ transport: "twilio", status: "queued" });
     expect(twilioApi.requests[0]!.form).toMatchObject({ To: from, From: OUR_NUMBER, StatusCallback: `${STATUS_URL}?m=${r.reply!.id}` });
     const [stored] = await withService((tx) => tx.select().from(s.messages).where(eq(s.messages.id, r.reply!.id)));
-    expect(stored!.providerMessageId).toBe(sent.sids[0]);
+    expect(stored!.providerMessageId).toBe(sent.providerIds[0]);
     // Another business's message id finds nothing.
     await expect(
-      deliverStoredMessage({ ctx: { businessId: "00000000-0000-4000-8000-000000000000", actor: { type: "job", name: "sweeper" } }, input: { messageId: r.reply!.id } }),
+      deliverStoredMessage({ businessId: "00000000-0000-4000-8000-000000000000", messageId: r.reply!.id, purpose: "reply" }),
     ).rejects.toMatchObject({ code: "not_found" });
   });
 });

@@ -6,7 +6,8 @@ import * as s from "@/lib/db/schema";
 import { DEMO_BUSINESS_ID } from "@/lib/db/seed-data";
 import { connectTwilioChannel } from "@/lib/channels/twilio/channels";
 import { backgroundIdle } from "@/lib/channels/twilio/background";
-import { OUTSIDE_WINDOW, sendToConversation } from "@/lib/channels/twilio/outbound";
+import { OUTSIDE_WINDOW } from "@/lib/channels/twilio/outbound";
+import { sendToConversation } from "@/lib/channels/common/outbound";
 import { drainChannelOutbox } from "@/lib/channels/delivery";
 import { readMessages } from "@/lib/channels/twilio/twiml";
 import { SERVICE_WINDOW_MS, serviceWindow, withinServiceWindow } from "@/lib/channels/whatsapp/window";
@@ -108,7 +109,7 @@ describe("the 24-hour window", () => {
     const m = await stored("SM5c1e0a9f8b7d4e3c2b1a0f9e8d7c6b5a");
     const open = await withService((tx) => serviceWindow(tx, DEMO_BUSINESS_ID, m.conversationId));
     expect(open.open).toBe(true);
-    expect(await sendToConversation({ ctx, input: { conversationId: m.conversationId, text: "Following up on your question." } })).toMatchObject({ status: "queued" });
+    expect(await sendToConversation({ businessId: DEMO_BUSINESS_ID, conversationId: m.conversationId, text: "Following up on your question.", purpose: "staff" })).toMatchObject({ status: "queued" });
     expect(api.requests[0]!.form).toMatchObject({ To: "whatsapp:+14155552671", From: `whatsapp:${OUR_WHATSAPP}`, Body: "Following up on your question." });
 
     // A day and a bit later.
@@ -118,15 +119,15 @@ describe("the 24-hour window", () => {
     const closed = await withService((tx) => serviceWindow(tx, DEMO_BUSINESS_ID, m.conversationId));
     expect(closed.open).toBe(false);
     api.reset();
-    await expect(sendToConversation({ ctx, input: { conversationId: m.conversationId, text: "Are you still there?" } })).rejects.toMatchObject({
+    await expect(sendToConversation({ businessId: DEMO_BUSINESS_ID, conversationId: m.conversationId, text: "Are you still there?", purpose: "staff" })).rejects.toMatchObject({
       code: "unprocessable",
       message: OUTSIDE_WINDOW,
     });
     await expect(
-      sendToConversation({ ctx, input: { conversationId: m.conversationId, template: { contentSid: "HX00000000000000000000000000000000" } } }),
+      sendToConversation({ businessId: DEMO_BUSINESS_ID, conversationId: m.conversationId, template: { contentSid: "HX00000000000000000000000000000000" }, purpose: "staff" }),
     ).rejects.toMatchObject({ code: "bad_request" });
     expect(api.requests).toHaveLength(0);
-    const sent = await sendToConversation({ ctx, input: { conversationId: m.conversationId, template: { contentSid: TEMPLATE.contentSid, variables: { "1": "Alex" } } } });
+    const sent = await sendToConversation({ businessId: DEMO_BUSINESS_ID, conversationId: m.conversationId, template: { contentSid: TEMPLATE.contentSid, variables: { "1": "Alex" } }, purpose: "staff" });
     expect(sent.status).toBe("queued");
     expect(api.requests[0]!.form).toMatchObject({ ContentSid: TEMPLATE.contentSid, ContentVariables: '{"1":"Alex"}' });
 

@@ -42,8 +42,8 @@ describe("the registry", () => {
 
   it("pushes on the channels that have a send, and on no others", () => {
     expect([...PUSHED_KINDS].sort()).toEqual(["email", "instagram", "sms", "telegram", "whatsapp"]);
-    expect(ADAPTERS.web.send).toBeUndefined();
-    expect(ADAPTERS.voice.send).toBeUndefined();
+    expect(ADAPTERS.web.deliver).toBeUndefined();
+    expect(ADAPTERS.voice.deliver).toBeUndefined();
   });
 
   it("keeps the public webhook paths providers are configured with", () => {

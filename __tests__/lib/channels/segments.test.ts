@@ -1,6 +1,7 @@
 // SMS segments as carriers bill them: GSM-7 160 / 153, UCS-2 70 / 67, extension characters count
 // twice and never straddle a part, surrogate pairs never split; smart encoding and body splitting.
-import { countSegments, isGsm7, MAX_BODY_CHARS, smartEncode, splitBody } from "@/lib/channels/twilio/segments";
+import { countSegments, isGsm7, MAX_BODY_CHARS, smartEncode } from "@/lib/channels/twilio/segments";
+import { splitBody } from "@/lib/channels/common/send";
 
 const gsm = (n: number) => "a".repeat(n);
 
@@ -71,14 +72,14 @@ describe("smart encoding", () => {
 
 describe("splitting", () => {
   it("does not split what Twilio takes as one message", () => {
-    expect(splitBody("short")).toEqual(["short"]);
-    expect(splitBody(gsm(MAX_BODY_CHARS))).toHaveLength(1);
+    expect(splitBody("short", MAX_BODY_CHARS)).toEqual(["short"]);
+    expect(splitBody(gsm(MAX_BODY_CHARS), MAX_BODY_CHARS)).toHaveLength(1);
   });
 
   it("splits longer answers at a sentence boundary, each under the cap", () => {
     const sentence = "This sentence is exactly fifty characters long ok. ";
     const text = sentence.repeat(40).trim(); // 2,039 characters
-    const parts = splitBody(text);
+    const parts = splitBody(text, MAX_BODY_CHARS);
     expect(parts.length).toBe(2);
     expect(parts.every((p) => p.length <= MAX_BODY_CHARS && p.endsWith("."))).toBe(true);
     expect(parts.join(" ")).toBe(text);

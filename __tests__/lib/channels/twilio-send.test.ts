@@ -11,7 +11,8 @@ import { countSegments } from "@/lib/channels/twilio/segments";
 import { connectTwilioChannel, type Channel } from "@/lib/channels/twilio/channels";
 import { setRetryPolicyForTests } from "@/lib/channels/common/retry";
 import { sendMessage } from "@/lib/channels/twilio/deliver";
-import { placeTestCall, sendTestMessage } from "@/lib/channels/twilio/outbound";
+import { placeTestCall } from "@/lib/channels/twilio/outbound";
+import { sendTestMessage } from "@/lib/channels/common/outbound";
 import { drainChannelOutbox } from "@/lib/channels/delivery";
 import { readVoice } from "@/lib/channels/twilio/twiml";
 import type { MemberCtx } from "@/lib/services/context";
@@ -75,9 +76,9 @@ afterAll(async () => {
 
 describe("the request Twilio receives", () => {
   it("is POST /2010-04-01/Accounts/{Sid}/Messages.json with the channel's basic auth and form fields", async () => {
-    const r = await sendMessage({ channel: sms, to: TO, body: "Your appointment is confirmed — see you Tuesday!" });
-    expect(r).toMatchObject({ transport: "twilio", status: "queued", parts: 1, segments: 1, attempts: 1 });
-    expect(r.sids[0]).toMatch(/^SM[0-9a-f]{32}$/);
+    const r = await sendMessage({ channel: sms, to: TO, text: "Your appointment is confirmed — see you Tuesday!" });
+    expect(r).toMatchObject({ transport: "twilio", status: "queued", parts: 1, units: 1, attempts: 1 });
+    expect(r.providerIds[0]).toMatch(/^SM[0-9a-f]{32}$/);
     expect(api.requests).toHaveLength(1);
     const [req] = api.requests;
     expect(req!.method).toBe("POST");
@@ -97,7 +98,7 @@ describe("the request Twilio receives", () => {
   it("falls back to the platform account when the channel has none", async () => {
     const bare = await connectTwilioChannel({ ctx, input: { kind: "sms", address: OUR_NUMBER, clearCredentials: true } });
     try {
-      await sendMessage({ channel: bare, to: TO, body: "hi" });
+      await sendMessage({ channel: bare, to: TO, text: "hi" });
       expect(api.requests[0]!.path).toBe(`/2010-04-01/Accounts/${PLATFORM.accountSid}/Messages.json`);
       expect(api.requests[0]!.headers.authorization).toBe(basic(PLATFORM.accountSid, PLATFORM.authToken));
     } finally {
@@ -106,7 +107,7 @@ describe("the request Twilio receives", () => {
   });
 
   it("sends WhatsApp with whatsapp: addresses and media links", async () => {
-    await sendMessage({ channel: whatsapp, to: TO, body: "Here is your invoice", mediaUrls: ["https://files.example.com/invoice.pdf"] });
+    await sendMessage({ channel: whatsapp, to: TO, text: "Here is your invoice", mediaUrls: ["https://files.example.com/invoice.pdf"] });
     expect(api.requests[0]!.form).toEqual({
       To: `whatsapp:${TO}`,
       From: `whatsapp:${OUR_WHATSAPP}`,
@@ -133,42 +134,42 @@ describe("the request Twilio receives", () => {
         .returning();
     });
     const long = "This sentence is exactly fifty characters long ok. ".repeat(40).trim();
-    const r = await sendMessage({ channel: sms, to: TO, body: long, messageId: m!.id, conversationId: m!.conversationId });
+    const r = await sendMessage({ channel: sms, to: TO, text: long, messageId: m!.id, conversationId: m!.conversationId });
     expect(api.requests).toHaveLength(2);
     expect(r.parts).toBe(2);
-    expect(r.segments).toBe(14); // 1,600 and 439 GSM-7 characters: 11 + 3 parts of 153
+    expect(r.units).toBe(14); // 1,600 and 439 GSM-7 characters: 11 + 3 parts of 153
     const costs = await withService((tx) => rows<{ units: number; cost: number }>(tx, sql`select units, cost_usd::float8 as cost from cost_events where message_id = ${m!.id} order by units desc`));
     expect(costs).toEqual([
       { units: 11, cost: 0.0913 },
       { units: 3, cost: 0.0249 },
     ]);
     const [stored] = await withService((tx) => tx.select().from(s.messages).where(eq(s.messages.id, m!.id)));
-    expect(stored).toMatchObject({ providerMessageId: r.sids[0], deliveryStatus: "queued" });
-    expect(stored!.metadata).toMatchObject({ delivery: { transport: "twilio", parts: 2, segments: 14, encoding: "GSM-7", sids: r.sids } });
+    expect(stored).toMatchObject({ providerMessageId: r.providerIds[0], deliveryStatus: "queued" });
+    expect(stored!.metadata).toMatchObject({ delivery: { transport: "twilio", parts: 2, segments: 14, encoding: "GSM-7", sids: r.providerIds } });
   });
 });
 
 describe("retries", () => {
   it("retries 429 and 5xx with backoff until Twilio accepts", async () => {
     api.failNext(429, 2);
-    const r = await sendMessage({ channel: sms, to: TO, body: "retry me" });
+    const r = await sendMessage({ channel: sms, to: TO, text: "retry me" });
     expect(r).toMatchObject({ status: "queued", attempts: 3 });
     expect(api.requests).toHaveLength(3);
     api.reset();
     api.failNext(503);
-    expect(await sendMessage({ channel: sms, to: TO, body: "again" })).toMatchObject({ status: "queued", attempts: 2 });
+    expect(await sendMessage({ channel: sms, to: TO, text: "again" })).toMatchObject({ status: "queued", attempts: 2 });
   });
 
   it("does not retry a request Twilio refuses (4xx), and says why", async () => {
     api.failNext(400, 1, 21211, "The 'To' number +447700900123 is not a valid phone number.");
-    const r = await sendMessage({ channel: sms, to: TO, body: "nope" });
+    const r = await sendMessage({ channel: sms, to: TO, text: "nope" });
     expect(api.requests).toHaveLength(1);
     expect(r).toMatchObject({ status: "failed", error: { status: 400, code: 21211, message: "The 'To' number [number] is not a valid phone number." } });
   });
 
   it("gives up after the last attempt on a Twilio outage", async () => {
     api.failNext(500, 10);
-    const r = await sendMessage({ channel: sms, to: TO, body: "outage" });
+    const r = await sendMessage({ channel: sms, to: TO, text: "outage" });
     expect(api.requests).toHaveLength(4);
     expect(r).toMatchObject({ status: "failed", error: { status: 500 } });
   });
@@ -176,7 +177,7 @@ describe("retries", () => {
   it("a wrong auth token is a 401 from Twilio, not retried", async () => {
     const wrong = await connectTwilioChannel({ ctx, input: { kind: "sms", address: OUR_NUMBER, accountSid: TEST_ACCOUNT.accountSid, authToken: "f".repeat(32) } });
     try {
-      const r = await sendMessage({ channel: wrong, to: TO, body: "x" });
+      const r = await sendMessage({ channel: wrong, to: TO, text: "x" });
       expect(api.requests).toHaveLength(1);
       expect(r).toMatchObject({ status: "failed", error: { status: 401, code: 20003 } });
     } finally {
@@ -240,8 +241,8 @@ describe("the owners' digest by text", () => {
 describe("embedded mode", () => {
   it("puts the send in the dev outbox: masked recipient, sealed number, nothing sent", async () => {
     embedded();
-    const r = await sendMessage({ channel: sms, to: TO, body: "Hello from the outbox", purpose: "test" });
-    expect(r).toMatchObject({ transport: "outbox", status: "queued", sids: [] });
+    const r = await sendMessage({ channel: sms, to: TO, text: "Hello from the outbox", purpose: "test" });
+    expect(r).toMatchObject({ transport: "outbox", status: "queued", providerIds: [] });
     expect(api.requests).toHaveLength(0);
     const [row] = await withService((tx) => tx.select().from(s.outbox).where(eq(s.outbox.id, r.outboxIds[0]!)));
     // Nothing will deliver it: the row is the dev outbox's record of a sent message.

@@ -6,6 +6,7 @@ import "server-only";
 // never collides with a Twilio sender (addressed by its +E.164 number).
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
+import { text } from "@/lib/validation/text";
 import { isUniqueViolation, withTenant, type Executor } from "@/lib/db/client";
 import { channels, customerIdentities } from "@/lib/db/schema";
 import { AppError } from "@/lib/errors";
@@ -23,6 +24,7 @@ export type MessagingType = (typeof MESSAGING_TYPES)[number];
 /** A channel's key: its kind, except WhatsApp, which has two transports (Twilio's and Meta's Cloud API). */
 export type ChannelKey = "sms" | "whatsapp" | "voice" | MessagingType;
 
+/** What a channel's adapter (lib/channels/adapter) and its lookup and save here both say of it. */
 type TypeInfo = { kind: "sms" | "voice" | "email" | "telegram" | "instagram" | "whatsapp"; label: string; provider: string; identity: IdentityKind };
 
 export const TWILIO_INFO: Record<"sms" | "whatsapp" | "voice", TypeInfo> = {
@@ -82,6 +84,18 @@ export async function findBusinessChannel(ex: Executor, businessId: string, key:
   return row;
 }
 
+/** Stored settings → valid settings; a bad stored value falls back to the defaults. */
+export function readStored<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const parsed = schema.safeParse(raw ?? {});
+  return parsed.success ? parsed.data : schema.parse({});
+}
+
+/** A connect form's optional field: empty is absent (a token or SID left blank keeps the stored one). */
+export const optionalText = text()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
 /** A channel's sealed secrets (bot token, access token, app secret, verify token), validated. */
 export function openCredentials<T>(channel: { credentialsEncrypted: string | null }, schema: z.ZodType<T>): T | null {
   if (!channel.credentialsEncrypted) return null;
@@ -100,6 +114,11 @@ export function sealCredentials(value: Record<string, unknown>): string {
 /** "123…wxyz": enough to recognise a token on screen. */
 export function maskSecret(secret: string): string {
   return secret.length > 10 ? `${secret.slice(0, 3)}…${secret.slice(-4)}` : "…";
+}
+
+/** "+44••••••0123": enough for staff to tell recipients apart in the outbox, not the number. */
+export function maskPhone(e164: string): string {
+  return e164.length > 6 ? `${e164.slice(0, 3)}${"•".repeat(Math.max(e164.length - 7, 2))}${e164.slice(-4)}` : "••••";
 }
 
 /** The customer's address on this kind of identity (decrypted), skipping ones marked undeliverable. */
@@ -123,7 +142,8 @@ export async function customerAddress(ex: Executor, businessId: string, customer
 
 export type SaveChannel = {
   key: ChannelKey;
-  name: string;
+  /** empty: the stored name, else "<label> <address>" */
+  name?: string;
   address: string;
   settings: Record<string, unknown>;
   /** the sealed credentials to store; undefined keeps the stored ones */
@@ -141,7 +161,7 @@ export async function saveChannel(ctx: Ctx, input: SaveChannel): Promise<Channel
     return await withTenant(ctx.actor.userId, async (tx) => {
       const existing = await findBusinessChannel(tx, ctx.businessId, input.key);
       const values = {
-        name: input.name,
+        name: input.name || existing?.name || `${label} ${input.address}`,
         address: input.address,
         settings: keepSampleMark(existing, input.address, input.key === "whatsapp-cloud" ? { ...input.settings, provider: META_PROVIDER } : input.settings),
         credentialsEncrypted: input.credentialsEncrypted === undefined ? (existing?.credentialsEncrypted ?? null) : input.credentialsEncrypted,

@@ -3,6 +3,7 @@ import "server-only";
 // every channel of the business for the overview. Per kind: an email, Telegram, Instagram or WhatsApp
 // (Cloud API) channel: how it is connected (tokens masked, never shown), where sends go, and the values
 // to paste into the provider's console. The Meta verify token is shown to owners and admins only.
+import { ADAPTERS } from "@/lib/channels/adapter";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { withTenant } from "@/lib/db/client";
 import { channels, messages } from "@/lib/db/schema";
@@ -12,7 +13,6 @@ import { readTelegramSettings, telegramCredentials } from "@/lib/channels/telegr
 import { appSecretFor, metaCredentials } from "@/lib/channels/meta/app";
 import { readMetaSettings, WEBHOOK_PATHS } from "@/lib/channels/meta/channels";
 import { findBusinessChannel, maskSecret, TYPE_INFO, type MessagingType } from "./channels";
-import { transportOf } from "./outbound";
 import { isSimulated } from "@/lib/channels/simulator";
 import { isSampleChannel } from "./sample-mark";
 import type { Transport } from "./send";
@@ -38,8 +38,6 @@ export type MessagingChannelView = {
   now: string;
 };
 
-export const RESEND_WEBHOOK_PATH = "/api/webhooks/resend";
-
 export async function messagingChannelView(userId: string, businessId: string, type: MessagingType, opts: { canManage: boolean }): Promise<MessagingChannelView> {
   const channel = await withTenant(userId, (tx) => findBusinessChannel(tx, businessId, type));
   const origin = env().appUrl;
@@ -51,7 +49,7 @@ export async function messagingChannelView(userId: string, businessId: string, t
     channel: null,
     account: "",
     hasSecret: false,
-    transport: channel ? transportOf(type, channel) : type === "email" ? emailTransport() : "outbox",
+    transport: channel ? ADAPTERS[type].transport(channel) : type === "email" ? emailTransport() : "outbox",
     simulated: channel ? isSimulated(type, channel) : false,
     paste: [],
     warnings: [],
@@ -62,7 +60,7 @@ export async function messagingChannelView(userId: string, businessId: string, t
     view.paste.push({
       id: "resend-webhook",
       label: "Resend webhook endpoint",
-      value: origin + RESEND_WEBHOOK_PATH,
+      value: origin + ADAPTERS.email.webhooks[0],
       hint: "Resend → Webhooks → Add webhook, with the events email.received, email.sent, email.delivered, email.bounced and email.complained.",
     });
     if (channel) {

@@ -8,7 +8,7 @@ import { answerMessage, type AnswerOutcome } from "@/lib/pipeline/answer";
 import { storeInbound } from "@/lib/pipeline/inbound";
 import type { ChannelStyle, InboundMessage, Message } from "@/lib/pipeline/types";
 import type { Channel } from "./channels";
-import { afterResponse } from "@/lib/channels/twilio/background";
+import { deferAfterResponse } from "@/lib/pipeline/defer";
 import { claimEvent, finishEvent, reclaimFailedEvent, type EventOutcome } from "./events";
 import type { SendResult } from "./send";
 
@@ -50,10 +50,10 @@ export async function receive(
     return { status: "duplicate" };
   }
   const { message, conversationId, customerId } = stored;
-  afterResponse(async () => {
+  deferAfterResponse(async () => {
     let outcome: EventOutcome;
     try {
-      const answer = await answerMessage(input.businessId, message.id, { style: opts.style, defer: afterResponse });
+      const answer = await answerMessage(input.businessId, message.id, { style: opts.style, defer: deferAfterResponse });
       const text = answerText(answer);
       const sent = text ? await opts.deliver({ text, reply: answer.reply, conversationId, customerId, customerMessage: message }) : null;
       outcome = {

@@ -11,7 +11,8 @@ import { chargeChannelCost, type ChannelCostKind } from "./costs";
 import { describeRestError, withRetries } from "./retry";
 import type { Channel } from "./channels";
 
-export type Transport = "twilio" | "resend" | "telegram" | "meta" | "outbox";
+/** How a send leaves: its provider, or the dev outbox (embedded mode); web chat's answers are read by the chat page. */
+export type Transport = "twilio" | "resend" | "telegram" | "meta" | "outbox" | "web";
 export type SendPurpose = "reply" | "staff" | "test" | "keyword" | "campaign" | "verification" | "digest";
 
 export type SendResult = {
@@ -28,6 +29,29 @@ export type SendResult = {
   /** window_closed: WhatsApp's 24 hours, or Instagram's for an automated answer; human_agent_window_closed: Instagram's 7 days for a person */
   reason?: "empty" | "opted_out" | "no_address" | "undeliverable" | "window_closed" | "human_agent_window_closed";
   error?: { status: number | null; code: number | null; message: string };
+};
+
+/**
+ * One message to one address on a channel: what an adapter's `deliver` sends (an answer, a staff
+ * reply, a campaign, a test from the channel page, the owners' digest).
+ */
+export type Delivery = {
+  channel: Channel;
+  /** the address as the channel's identity keeps it: E.164, an email address, a chat id, an Instagram-scoped id */
+  to: string;
+  text: string;
+  /** an approved template, where the channel has them (WhatsApp through Twilio, outside its 24 hours) */
+  template?: { contentSid: string; variables?: Record<string, string> };
+  conversationId?: string | null;
+  /** the stored message this delivers (its delivery status follows) */
+  messageId?: string | null;
+  purpose: SendPurpose;
+  /** the queued outbox row this send already is (see Outgoing.outboxId) */
+  outboxId?: string | null;
+  /** the customer it goes to, for their consent (STOP) where the channel keeps one */
+  customer?: { id: string; consent: Record<string, unknown> | null } | null;
+  /** an email's subject (a test's own; otherwise "Re:" and the thread's) */
+  subject?: string;
 };
 
 export type Outgoing = {
@@ -61,6 +85,22 @@ export type Outgoing = {
   /** extra facts kept on the message's delivery record */
   delivery?: Record<string, unknown> | ((result: SendResult) => Record<string, unknown>);
 };
+
+/** Splits only what the provider cannot take as one message (`max` characters), at a sentence or word boundary. */
+export function splitBody(text: string, max: number): string[] {
+  const parts: string[] = [];
+  let rest = text.trim();
+  while (Array.from(rest).length > max) {
+    const head = Array.from(rest).slice(0, max).join("");
+    const sentence = Math.max(head.lastIndexOf(". "), head.lastIndexOf("! "), head.lastIndexOf("? "), head.lastIndexOf("\n"));
+    const space = head.lastIndexOf(" ");
+    const cut = sentence > max * 0.5 ? sentence + 1 : space > max * 0.5 ? space : head.length;
+    parts.push(rest.slice(0, cut).trim());
+    rest = rest.slice(cut).trim();
+  }
+  if (rest) parts.push(rest);
+  return parts;
+}
 
 export function skipped(transport: Transport, reason: NonNullable<SendResult["reason"]>): SendResult {
   return { transport, status: "skipped", providerIds: [], outboxIds: [], parts: 0, units: 0, attempts: 0, costUsd: 0, reason };

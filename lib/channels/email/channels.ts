@@ -6,7 +6,7 @@ import { z } from "zod";
 import { env } from "@/lib/env";
 import type { Ctx } from "@/lib/services/context";
 import { isEmailAddress } from "./address";
-import { saveChannel, type Channel } from "@/lib/channels/common/channels";
+import { readStored, saveChannel, type Channel } from "@/lib/channels/common/channels";
 import { text } from "@/lib/validation/text";
 
 export const EmailSettings = z.object({
@@ -17,10 +17,7 @@ export const EmailSettings = z.object({
 });
 export type EmailSettings = z.infer<typeof EmailSettings>;
 
-export function readEmailSettings(raw: unknown): EmailSettings {
-  const parsed = EmailSettings.safeParse(raw ?? {});
-  return parsed.success ? parsed.data : EmailSettings.parse({});
-}
+export const readEmailSettings = (raw: unknown): EmailSettings => readStored(EmailSettings, raw);
 
 export const ConnectEmailInput = z.object({
   address: z

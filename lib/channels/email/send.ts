@@ -8,23 +8,11 @@ import { withService } from "@/lib/db/client";
 import { businesses, conversations, customerIdentities, messages } from "@/lib/db/schema";
 import { identityHash } from "@/lib/pipeline/identities";
 import { encrypt } from "@/lib/security/crypto";
-import { sendOut, recordSkip, skipped, type SendPurpose, type SendResult } from "@/lib/channels/common/send";
-import type { Channel } from "@/lib/channels/common/channels";
+import { sendOut, recordSkip, skipped, type Delivery, type SendResult } from "@/lib/channels/common/send";
 import { replyAddress } from "./address";
 import { emailTransport, readEmailSettings } from "./channels";
 import { baseSubject } from "./content";
 import { resendClient, unwrap } from "./resend";
-
-export type EmailSend = {
-  channel: Channel;
-  to: string;
-  text: string;
-  /** the conversation this belongs to (threading headers and the reply-to tag); none for a test */
-  conversationId?: string | null;
-  messageId?: string | null;
-  subject?: string;
-  purpose: SendPurpose;
-};
 
 export type Thread = { subject: string; inReplyTo: string | null; references: string[] };
 
@@ -94,7 +82,8 @@ async function undeliverable(businessId: string, address: string): Promise<boole
   return Boolean(row?.undeliverable);
 }
 
-export async function sendEmail(input: EmailSend): Promise<SendResult> {
+/** In a conversation, threaded (its headers and the reply-to tag); without one (a test), on its own. */
+export async function sendEmail(input: Delivery): Promise<SendResult> {
   const { channel } = input;
   const transport = emailTransport();
   const text = input.text.trim();
@@ -111,10 +100,10 @@ export async function sendEmail(input: EmailSend): Promise<SendResult> {
   const headers: Record<string, string> = {};
   if (thread?.inReplyTo) headers["In-Reply-To"] = thread.inReplyTo;
   if (thread?.references.length) headers.References = thread.references.join(" ");
-  // The assistant's answers are automatic replies (RFC 3834): another assistant, helpdesk or
+  // The assistant's answers and campaigns are automatic (RFC 3834): another assistant, helpdesk or
   // autoresponder must not answer them, or two of them write to each other forever. Staff replies
   // and tests are written by a person and stay unmarked.
-  if (input.purpose === "reply") headers["Auto-Submitted"] = "auto-replied";
+  if (input.purpose === "reply" || input.purpose === "campaign") headers["Auto-Submitted"] = "auto-replied";
   const body = signature ? `${text}\n\n-- \n${signature}` : text;
   const email = {
     from: `${quoteName(fromName)} <${channel.address}>`,

@@ -24,6 +24,6 @@ export async function handleInstagramMessaging(channel: Channel, event: Instagra
   return acceptMessage(channel, provider, parsed.message, {
     style: "chat",
     deliver: (target) =>
-      sendInstagram({ channel, recipientId: customerId, text: target.text, messageId: target.reply?.id ?? null, conversationId: target.conversationId, purpose: "reply" }),
+      sendInstagram({ channel, to: customerId, text: target.text, messageId: target.reply?.id ?? null, conversationId: target.conversationId, purpose: "reply" }),
   });
 }

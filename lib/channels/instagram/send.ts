@@ -6,16 +6,12 @@ import "server-only";
 // MESSAGE_TAG with tag HUMAN_AGENT; after that nothing, and the reason is kept on the message. A
 // simulated account's replies go to the dev outbox.
 import { withService } from "@/lib/db/client";
-import { recordSkip, sendOut, skipped, type SendPurpose, type SendResult } from "@/lib/channels/common/send";
-import type { Channel } from "@/lib/channels/common/channels";
-import { splitBody } from "@/lib/channels/twilio/segments";
+import { recordSkip, sendOut, skipped, splitBody, type Delivery, type SendResult } from "@/lib/channels/common/send";
 import { metaCredentials, metaTransport } from "@/lib/channels/meta/app";
 import { graphPost } from "@/lib/channels/meta/graph";
 import { instagramWindow } from "./window";
 
 export const INSTAGRAM_MAX_CHARS = 1000;
-
-export type InstagramSend = { channel: Channel; recipientId: string; text: string; messageId?: string | null; conversationId?: string | null; purpose: SendPurpose };
 
 /** The Send API's classification of a message: a reply inside 24 hours, or a person's reply within 7 days. */
 export type InstagramMessagingType = { messaging_type: "RESPONSE" } | { messaging_type: "MESSAGE_TAG"; tag: "HUMAN_AGENT" };
@@ -23,8 +19,9 @@ export type InstagramMessagingType = { messaging_type: "RESPONSE" } | { messagin
 const RESPONSE: InstagramMessagingType = { messaging_type: "RESPONSE" };
 const HUMAN_AGENT: InstagramMessagingType = { messaging_type: "MESSAGE_TAG", tag: "HUMAN_AGENT" };
 
-export async function sendInstagram(input: InstagramSend): Promise<SendResult> {
-  const { channel } = input;
+/** `to` is the customer's Instagram-scoped id. */
+export async function sendInstagram(input: Delivery): Promise<SendResult> {
+  const { channel, to: recipientId } = input;
   const transport = metaTransport(channel);
   // A test from the channel page names no conversation: it goes as a plain response.
   let classification = RESPONSE;
@@ -44,11 +41,11 @@ export async function sendInstagram(input: InstagramSend): Promise<SendResult> {
     transport,
     costKind: "instagram",
     accepted: "sent",
-    preview: { recipient: `IG user …${input.recipientId.slice(-4)}`, payload: { recipientId: input.recipientId, ...classification } },
+    preview: { recipient: `IG user …${recipientId.slice(-4)}`, payload: { recipientId, ...classification } },
     texts: splitBody(input.text, INSTAGRAM_MAX_CHARS),
     delivery: classification === HUMAN_AGENT ? { messagingType: "MESSAGE_TAG", tag: "HUMAN_AGENT" } : undefined,
     send: async (text) => {
-      const body = { recipient: { id: input.recipientId }, ...classification, message: { text } };
+      const body = { recipient: { id: recipientId }, ...classification, message: { text } };
       const sent = await graphPost<{ recipient_id: string; message_id: string }>("instagram", `${channel.address}/messages`, token!, body);
       return sent.message_id;
     },

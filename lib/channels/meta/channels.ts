@@ -9,18 +9,13 @@ import { withService } from "@/lib/db/client";
 import { channels } from "@/lib/db/schema";
 import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
 import { toE164 } from "@/lib/channels/twilio/channels";
-import { findBusinessChannel, maskSecret, saveChannel, sealCredentials, TYPE_INFO, type Channel, type MessagingType } from "@/lib/channels/common/channels";
+import { findBusinessChannel, maskSecret, optionalText, readStored, saveChannel, sealCredentials, TYPE_INFO, type Channel, type MessagingType } from "@/lib/channels/common/channels";
 import { metaCredentials, newVerifyToken, verifyTokenHash, type MetaCredentials } from "./app";
 import { text } from "@/lib/validation/text";
 
 export type MetaType = Extract<MessagingType, "instagram" | "whatsapp-cloud">;
 
 export const WEBHOOK_PATHS: Record<MetaType, string> = { instagram: "/api/webhooks/meta/instagram", "whatsapp-cloud": "/api/webhooks/meta/whatsapp" };
-
-const optionalText = text()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : undefined));
 
 const secrets = {
   accessToken: optionalText.refine((v) => v === undefined || (v.length >= 20 && !/\s/.test(v)), "Paste the whole access token (no spaces)."),
@@ -61,9 +56,7 @@ export const WhatsAppCloudSettings = z.object({
 });
 
 export function readMetaSettings(type: MetaType, raw: unknown): { username?: string | null; displayPhoneNumber?: string | null; businessAccountId?: string | null; verifyTokenHash: string | null } {
-  const schema = type === "instagram" ? InstagramSettings : WhatsAppCloudSettings;
-  const parsed = (schema as z.ZodType).safeParse(raw ?? {});
-  return (parsed.success ? parsed.data : (schema as z.ZodType).parse({})) as never;
+  return readStored((type === "instagram" ? InstagramSettings : WhatsAppCloudSettings) as z.ZodType, raw) as never;
 }
 
 /** The channel whose verify token Meta sent in hub.verify_token (GET verification). */

@@ -12,7 +12,7 @@ import { channels } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
-import { findBusinessChannel, maskSecret, openCredentials, saveChannel, sealCredentials, type Channel } from "@/lib/channels/common/channels";
+import { findBusinessChannel, maskSecret, openCredentials, optionalText, readStored, saveChannel, sealCredentials, type Channel } from "@/lib/channels/common/channels";
 import { BOT_TOKEN, callTelegram, type TelegramUser } from "./api";
 import { text } from "@/lib/validation/text";
 
@@ -34,10 +34,7 @@ export const TelegramSettings = z.object({
 });
 export type TelegramSettings = z.infer<typeof TelegramSettings>;
 
-export function readTelegramSettings(raw: unknown): TelegramSettings {
-  const parsed = TelegramSettings.safeParse(raw ?? {});
-  return parsed.success ? parsed.data : TelegramSettings.parse({});
-}
+export const readTelegramSettings = (raw: unknown): TelegramSettings => readStored(TelegramSettings, raw);
 
 /** Telegram sends the secret given to setWebhook back in this header on every update. */
 export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
@@ -59,11 +56,6 @@ export const TELEGRAM_WEBHOOK_PATH = "/api/webhooks/telegram";
 export function telegramWebhookUrl(channelId: string, origin = env().appUrl): string {
   return `${origin.replace(/\/$/, "")}${TELEGRAM_WEBHOOK_PATH}/${channelId}`;
 }
-
-const optionalText = text()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : undefined));
 
 export const ConnectTelegramInput = z.object({
   botToken: optionalText.refine((v) => v === undefined || BOT_TOKEN.test(v), "The bot token looks like 123456789:AA… (from @BotFather, /newbot or /token)"),

@@ -2,21 +2,10 @@ import "server-only";
 // sendMessage to a Telegram chat: the answer as MarkdownV2 (escaped so Telegram accepts it), split
 // under Telegram's 4096-character cap. Should Telegram still refuse the formatting, the same words go
 // again as plain text rather than not at all. A simulated bot's messages go to the dev outbox.
-import { sendOut, type SendPurpose, type SendResult } from "@/lib/channels/common/send";
-import type { Channel } from "@/lib/channels/common/channels";
-import { splitBody } from "@/lib/channels/twilio/segments";
+import { sendOut, splitBody, type Delivery, type SendResult } from "@/lib/channels/common/send";
 import { callTelegram, TelegramError, type TelegramMessageResult } from "./api";
 import { telegramCredentials } from "./channels";
 import { toMarkdownV2 } from "./markdown";
-
-export type TelegramSend = {
-  channel: Channel;
-  chatId: string;
-  text: string;
-  messageId?: string | null;
-  conversationId?: string | null;
-  purpose: SendPurpose;
-};
 
 /** Markdown before conversion: escaping can at most double it, which stays under 4096. */
 const PART_CHARS = 2000;
@@ -32,8 +21,9 @@ async function sendPart(token: string, chatId: string, text: string): Promise<st
   }
 }
 
-export async function sendTelegram(input: TelegramSend): Promise<SendResult> {
-  const { channel } = input;
+/** `to` is the chat id. */
+export async function sendTelegram(input: Delivery): Promise<SendResult> {
+  const { channel, to: chatId } = input;
   const token = telegramCredentials(channel)?.botToken;
   const transport = token ? "telegram" : "outbox";
   const texts = splitBody(input.text, PART_CHARS);
@@ -42,8 +32,8 @@ export async function sendTelegram(input: TelegramSend): Promise<SendResult> {
     transport,
     costKind: "telegram",
     accepted: "sent",
-    preview: { recipient: `chat ${input.chatId}`, payload: { chatId: input.chatId, markdownV2: texts.map(toMarkdownV2) } },
+    preview: { recipient: `chat ${chatId}`, payload: { chatId, markdownV2: texts.map(toMarkdownV2) } },
     texts,
-    send: (text) => sendPart(token!, input.chatId, text),
+    send: (text) => sendPart(token!, chatId, text),
   });
 }

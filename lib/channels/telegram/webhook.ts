@@ -10,8 +10,8 @@ import { getDb, withService } from "@/lib/db/client";
 import { businesses, channels } from "@/lib/db/schema";
 import { AppError, zodMessage } from "@/lib/errors";
 import { ADAPTERS } from "@/lib/channels/adapter";
-import { recordExchange } from "@/lib/channels/twilio/exchange";
-import { afterResponse } from "@/lib/channels/twilio/background";
+import { recordExchange } from "@/lib/channels/common/exchange";
+import { deferAfterResponse } from "@/lib/pipeline/defer";
 import { finishEvent } from "@/lib/channels/common/events";
 import { claimProviderEvent, receive, settle, type ProviderEvent } from "@/lib/channels/common/receive";
 import { handled, parseJsonBody, readRawBody, refused } from "@/lib/channels/common/webhook";
@@ -58,14 +58,14 @@ export const telegramWebhook = handled(async (req: Request, ctx: { params: Promi
     const input = read.message;
     const chatId = String(update.message!.chat.id);
     const deliver = (text: string, target: { messageId: string | null; conversationId: string }) =>
-      sendTelegram({ channel, chatId, text, messageId: target.messageId, conversationId: target.conversationId, purpose: "reply" });
+      sendTelegram({ channel, to: chatId, text, messageId: target.messageId, conversationId: target.conversationId, purpose: "reply" });
 
     // /start opens the chat: the business's greeting, no model.
     if (commandOf(update.message!)?.command === "start") {
       const greeting = await greetingFor(channel.businessId, readTelegramSettings(channel.settings).greeting);
       const exchange = await recordExchange(input, { text: greeting, outcome: "command:start" });
       if (exchange.duplicate) return ignore("duplicate_message");
-      afterResponse(async () => {
+      deferAfterResponse(async () => {
         const sent = await deliver(greeting, { messageId: exchange.reply?.id ?? null, conversationId: exchange.conversationId });
         await finishEvent(eventId, { status: sent.status === "failed" ? "failed" : "processed", result: { command: "start", sent: sent.status }, error: sent.error?.message });
       });

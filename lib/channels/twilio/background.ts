@@ -1,11 +1,7 @@
 import "server-only";
-// Work that finishes after Twilio has its answer: Next's after() inside a request (through the
-// pipeline's deferAfterResponse), tracked so tests and the simulator can wait for it.
-import { deferAfterResponse, deferredIdle } from "@/lib/pipeline/defer";
-
-export function afterResponse(task: () => Promise<unknown>): void {
-  deferAfterResponse(task);
-}
+// Work that finishes after Twilio has its answer: Next's after() inside a request (the pipeline's
+// deferAfterResponse, which every channel uses), tracked so tests and the simulator can wait for it.
+import { deferredIdle } from "@/lib/pipeline/defer";
 
 /** Resolves once every task started so far (and any they start) has finished. */
 export const backgroundIdle = deferredIdle;

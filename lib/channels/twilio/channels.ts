@@ -6,7 +6,7 @@ import { z } from "zod";
 import { withService } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { MANAGERS, requireRole, type Ctx } from "@/lib/services/context";
-import { findBusinessChannel, saveChannel, TWILIO_INFO, type Channel } from "@/lib/channels/common/channels";
+import { findBusinessChannel, optionalText, readStored, saveChannel, type Channel } from "@/lib/channels/common/channels";
 import { TwilioCredentials, channelCredentials, maskSid, sealCredentials } from "./credentials";
 import { text } from "@/lib/validation/text";
 
@@ -89,11 +89,11 @@ export function voiceLanguage(voice: VoiceId): string {
   return VOICES.find((v) => v.id === voice)?.language ?? "en-US";
 }
 
+const SETTINGS = { sms: SmsSettings, whatsapp: WhatsAppSettings, voice: VoiceSettings } as const;
+
 /** Stored settings → valid settings; a bad stored value falls back to the defaults. */
 export function readSettings<K extends TwilioKind>(kind: K, raw: unknown): K extends "voice" ? VoiceSettings : K extends "whatsapp" ? WhatsAppSettings : SmsSettings {
-  const schema = kind === "voice" ? VoiceSettings : kind === "whatsapp" ? WhatsAppSettings : SmsSettings;
-  const parsed = (schema as z.ZodType).safeParse(raw ?? {});
-  return (parsed.success ? parsed.data : (schema as z.ZodType).parse({})) as never;
+  return readStored(SETTINGS[kind] as z.ZodType, raw) as never;
 }
 
 // ---------------------------------------------------------------- URLs to paste into Twilio
@@ -112,12 +112,6 @@ export function webhookUrls(kind: TwilioKind, origin = env().appUrl): { incoming
 }
 
 // ---------------------------------------------------------------- connecting from the dashboard
-
-const optionalText = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : undefined));
 
 export const ConnectTwilioInput = z
   .object({
@@ -138,23 +132,17 @@ export const ConnectTwilioInput = z
   });
 export type ConnectTwilioInput = z.input<typeof ConnectTwilioInput>;
 
-function parseSettings(kind: TwilioKind, raw: unknown) {
-  if (kind === "voice") return VoiceSettings.parse(raw ?? {});
-  if (kind === "whatsapp") return WhatsAppSettings.parse(raw ?? {});
-  return SmsSettings.parse(raw ?? {});
-}
-
 /** Connects (or updates) the business's channel of this kind. Owners and admins only. */
 export async function connectTwilioChannel({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<Channel> {
   requireRole(ctx, MANAGERS);
   const v = ConnectTwilioInput.parse(input);
-  const settings = parseSettings(v.kind, v.settings);
+  const settings = SETTINGS[v.kind].parse(v.settings ?? {});
   const credentials = v.accountSid && v.authToken ? TwilioCredentials.parse({ accountSid: v.accountSid, authToken: v.authToken }) : null;
   const existing = await withService((tx) => findBusinessChannel(tx, ctx.businessId, v.kind));
   const account = credentials ?? (v.clearCredentials || !existing ? null : channelCredentials(existing));
   return saveChannel(ctx, {
     key: v.kind,
-    name: v.name || existing?.name || `${TWILIO_INFO[v.kind].label} ${v.address}`,
+    name: v.name,
     address: v.address,
     settings,
     credentialsEncrypted: credentials ? sealCredentials(credentials) : v.clearCredentials ? null : undefined,

@@ -5,44 +5,22 @@ import "server-only";
 // first, and every part reports its status to our callback for the stored message.
 import { encrypt } from "@/lib/security/crypto";
 import { canMessage } from "@/lib/channels/sms/consent";
-import { recordSkip, sendOut, skipped, type SendPurpose, type SendResult as CoreResult } from "@/lib/channels/common/send";
+import { recordSkip, sendOut, skipped, splitBody, type Delivery, type SendPurpose, type SendResult } from "@/lib/channels/common/send";
+import { maskPhone } from "@/lib/channels/common/channels";
 import { env } from "@/lib/env";
-import { MESSAGE_STATUS_PATH, wireAddress, type Channel } from "./channels";
+import { MESSAGE_STATUS_PATH, wireAddress } from "./channels";
 import { restClient } from "./client";
 import { restCredentials } from "./credentials";
-import { countSegments, smartEncode, splitBody, type SmsEncoding } from "./segments";
+import { countSegments, MAX_BODY_CHARS, smartEncode, type SmsEncoding } from "./segments";
 
 export type MessagingKind = "sms" | "whatsapp";
 
-export type SendInput = {
-  channel: Channel;
-  /** E.164 */
-  to: string;
-  body?: string;
-  /** WhatsApp media (public URLs) */
-  mediaUrls?: string[];
-  /** WhatsApp template outside the service window: the Content API SID and its variables */
-  template?: { contentSid: string; variables?: Record<string, string> };
-  /** the stored message this send delivers */
-  messageId?: string | null;
-  conversationId?: string | null;
-  /**
-   * the outbox row this send already is (a staff reply queued by the inbox): in embedded mode that
-   * row is the dev outbox's record of the message, so no second row is written
-   */
-  outboxId?: string | null;
-  /** checked for consent unless the send is the opt-out confirmation itself */
-  customer?: { id: string; consent: Record<string, unknown> | null } | null;
-  purpose?: SendPurpose;
-};
-
-/** The core's result, with Twilio's names for the provider ids (message SIDs) and units (segments). */
-export type SendResult = CoreResult & { sids: string[]; segments: number };
-
-/** "+44••••••0123": enough for staff to tell recipients apart in the outbox, not the number. */
-export function maskPhone(e164: string): string {
-  return e164.length > 6 ? `${e164.slice(0, 3)}${"•".repeat(Math.max(e164.length - 7, 2))}${e164.slice(-4)}` : "••••";
-}
+/**
+ * One message to an E.164 number: the text (none: a template, or media alone), WhatsApp's media
+ * (public URLs) and template; `customer` is checked for consent unless the send is the opt-out
+ * confirmation itself (purpose "keyword"). Purpose "reply" unless said.
+ */
+export type SendInput = Omit<Delivery, "text" | "purpose"> & { text?: string; purpose?: SendPurpose; mediaUrls?: string[] };
 
 export function statusCallbackUrl(messageId?: string | null): string {
   return `${env().appUrl}${MESSAGE_STATUS_PATH}${messageId ? `?m=${messageId}` : ""}`;
@@ -50,7 +28,7 @@ export function statusCallbackUrl(messageId?: string | null): string {
 
 /** A message as Twilio sends and bills it: SMS look-alike punctuation to GSM-7, parts under 1,600 characters, segments per part. */
 export function messageParts(kind: MessagingKind, text: string): { parts: string[]; units: number[]; encoding?: SmsEncoding } {
-  const parts = kind === "sms" ? splitBody(smartEncode(text)) : splitBody(text);
+  const parts = splitBody(kind === "sms" ? smartEncode(text) : text, MAX_BODY_CHARS);
   if (kind !== "sms") return { parts, units: parts.map(() => 1) };
   return { parts, units: parts.map((p) => countSegments(p).segments), encoding: countSegments(parts.join("")).encoding };
 }
@@ -60,13 +38,11 @@ export async function sendMessage(input: SendInput): Promise<SendResult> {
   const kind = channel.kind as MessagingKind;
   const credentials = restCredentials(channel);
   const transport = credentials ? "twilio" : "outbox";
-  const withTwilioNames = (r: CoreResult): SendResult => ({ ...r, sids: r.providerIds, segments: r.units });
-
   if (input.customer && input.purpose !== "keyword" && !canMessage(input.customer, kind)) {
-    return withTwilioNames(await recordSkip(channel, input.messageId, skipped(transport, "opted_out")));
+    return recordSkip(channel, input.messageId, skipped(transport, "opted_out"));
   }
   const media = input.mediaUrls ?? [];
-  const split = messageParts(kind, (input.body ?? "").trim());
+  const split = messageParts(kind, (input.text ?? "").trim());
   // A template is one message whatever its text; media alone is one message with no body.
   const { parts, units, encoding } = template
     ? { parts: [`[template ${template.contentSid}] ${JSON.stringify(template.variables ?? {})}`], units: [1], encoding: undefined }
@@ -76,7 +52,7 @@ export async function sendMessage(input: SendInput): Promise<SendResult> {
   const from = wireAddress(kind, channel.address);
   const to = wireAddress(kind, input.to);
   const statusCallback = statusCallbackUrl(input.messageId);
-  const result = await sendOut({
+  return sendOut({
     channel,
     transport,
     costKind: kind,
@@ -101,5 +77,4 @@ export async function sendMessage(input: SendInput): Promise<SendResult> {
     },
     delivery: (r) => ({ segments: r.units, ...(encoding ? { encoding } : {}), sids: r.providerIds }),
   });
-  return withTwilioNames(result);
 }

@@ -17,11 +17,12 @@ import { consentKeyword, recordKeywordConsent } from "@/lib/campaigns/consent";
 import { answerText } from "@/lib/channels/common/receive";
 import { ADAPTERS } from "@/lib/channels/adapter";
 import { readSettings, type Channel } from "./channels";
-import { afterResponse, replyDeadlineMs, within } from "./background";
+import { deferAfterResponse } from "@/lib/pipeline/defer";
+import { replyDeadlineMs, within } from "./background";
 import { chargeChannelCost } from "@/lib/channels/common/costs";
 import { messageParts, sendMessage, statusCallbackUrl, type MessagingKind } from "./deliver";
 import { claimEvent, finishEvent, reclaimFailedEvent, type EventOutcome } from "@/lib/channels/common/events";
-import { recordExchange } from "./exchange";
+import { recordExchange } from "@/lib/channels/common/exchange";
 import { emptyTwiml, messagesTwiml, twimlResponse } from "./twiml";
 import { withTwilioWebhook, type TwilioWebhook } from "./webhook";
 import { relayFromMember } from "@/lib/relay/reply";
@@ -37,7 +38,7 @@ function planReply(kind: MessagingKind, text: string, reply: Message | null): Pl
 
 /** After the response: the reply's cost per part, its delivery record, and the event's outcome, in one transaction. */
 function settleReply(channel: Channel, kind: MessagingKind, eventId: string, outcome: EventOutcome, sent?: Planned & { reply: Message | null; conversationId: string | null }) {
-  afterResponse(() =>
+  deferAfterResponse(() =>
     withService(async (tx) => {
       if (sent) {
         const { units, encoding } = sent.split;
@@ -87,7 +88,7 @@ export async function handleInboundMessage(hook: TwilioWebhook, kind: MessagingK
 
   try {
     // ---- relay hook (lib/relay): a text from a member's own verified number answers a hand-off; it is no customer's message
-    const relayed = await relayFromMember({ businessId: channel.businessId, from: from.value, text: said, defer: afterResponse });
+    const relayed = await relayFromMember({ businessId: channel.businessId, from: from.value, text: said, defer: deferAfterResponse });
     if (relayed) {
       const planned = planReply(kind, relayed.text, null);
       settleReply(channel, kind, eventId, { status: "processed", result: { relay: relayed.outcome, code: relayed.code, messageId: relayed.messageId } }, { ...planned, reply: null, conversationId: relayed.conversationId });
@@ -110,7 +111,7 @@ export async function handleInboundMessage(hook: TwilioWebhook, kind: MessagingK
     }
 
     // ---- the pipeline, against Twilio's clock
-    const work = handleInbound(input, { style: kind === "sms" ? "sms" : "chat", defer: afterResponse });
+    const work = handleInbound(input, { style: kind === "sms" ? "sms" : "chat", defer: deferAfterResponse });
     const raced = await within(work, replyDeadlineMs());
     if (!raced.timedOut) {
       const result = raced.value;
@@ -124,7 +125,7 @@ export async function handleInboundMessage(hook: TwilioWebhook, kind: MessagingK
       return twimlResponse(planned?.twiml ?? emptyTwiml());
     }
 
-    afterResponse(async () => {
+    deferAfterResponse(async () => {
       try {
         const result = await work;
         const text = answerText(result);
@@ -134,7 +135,7 @@ export async function handleInboundMessage(hook: TwilioWebhook, kind: MessagingK
           sent = await sendMessage({
             channel,
             to: from.value,
-            body: text,
+            text,
             messageId: result.reply?.id ?? null,
             conversationId: result.conversationId,
             customer: current ?? null,

@@ -78,19 +78,3 @@ export function smartEncode(text: string): string {
   }
   return out;
 }
-
-/** Splits only what Twilio cannot take as one message, at a sentence or word boundary. */
-export function splitBody(text: string, max = MAX_BODY_CHARS): string[] {
-  const parts: string[] = [];
-  let rest = text.trim();
-  while (Array.from(rest).length > max) {
-    const head = Array.from(rest).slice(0, max).join("");
-    const sentence = Math.max(head.lastIndexOf(". "), head.lastIndexOf("! "), head.lastIndexOf("? "), head.lastIndexOf("\n"));
-    const space = head.lastIndexOf(" ");
-    const cut = sentence > max * 0.5 ? sentence + 1 : space > max * 0.5 ? space : head.length;
-    parts.push(rest.slice(0, cut).trim());
-    rest = rest.slice(cut).trim();
-  }
-  if (rest) parts.push(rest);
-  return parts;
-}

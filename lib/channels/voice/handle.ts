@@ -15,10 +15,11 @@ import { resolveConversation, storeMessage } from "@/lib/pipeline/conversations"
 import type { InboundResult } from "@/lib/pipeline/types";
 import { ADAPTERS, messageOf } from "@/lib/channels/adapter";
 import { readSettings, type Channel } from "@/lib/channels/twilio/channels";
-import { afterResponse, replyDeadlineMs, within } from "@/lib/channels/twilio/background";
+import { deferAfterResponse } from "@/lib/pipeline/defer";
+import { replyDeadlineMs, within } from "@/lib/channels/twilio/background";
 import { billableMinutes, chargeChannelCost } from "@/lib/channels/common/costs";
 import { awaitEventResult, claimEvent, finishEvent, reclaimFailedEvent, type EventResult } from "@/lib/channels/common/events";
-import { recordExchange } from "@/lib/channels/twilio/exchange";
+import { recordExchange } from "@/lib/channels/common/exchange";
 import { emptyTwiml, twimlResponse } from "@/lib/channels/twilio/twiml";
 import type { TwilioWebhook } from "@/lib/channels/twilio/webhook";
 import { isGoodbye } from "./intents";
@@ -161,7 +162,7 @@ export async function handleGather(hook: TwilioWebhook): Promise<Response> {
       return twimlResponse(await done(farewellTwiml(voiceFor(hook.channel), PHRASES.goodbye), { goodbye: true }));
     }
 
-    const work = handleInbound(input, { style: "voice", defer: afterResponse }).then(async (result) =>
+    const work = handleInbound(input, { style: "voice", defer: deferAfterResponse }).then(async (result) =>
       done(await twimlForResult(hook, result, turn, silence), {
         messageId: result.customerMessage.id,
         replyId: result.reply?.id ?? null,
@@ -172,7 +173,7 @@ export async function handleGather(hook: TwilioWebhook): Promise<Response> {
     const raced = await within(work, replyDeadlineMs());
     if (!raced.timedOut) return twimlResponse(raced.value);
     // Slower than Twilio waits: keep the caller company; the redirect picks the answer up.
-    afterResponse(() =>
+    deferAfterResponse(() =>
       work.catch(async (err) => {
         await finishEvent(id, { status: "failed", error: err instanceof Error ? err.message : String(err) });
         throw err;
@@ -200,7 +201,7 @@ export async function handleVoicemail(hook: TwilioWebhook): Promise<Response> {
   if (speech) {
     const input = await spoken(hook, { call: p, turn, speech, metadata: { voicemail: true } });
     // The conversation already waits for a person: the pipeline stores it and tells the team.
-    const result = await handleInbound(input, { style: "voice", defer: afterResponse });
+    const result = await handleInbound(input, { style: "voice", defer: deferAfterResponse });
     await finishEvent(claim.id, { status: "processed", result: { twiml, messageId: result.customerMessage.id, noReply: result.noReply?.reason ?? null } });
   } else {
     await finishEvent(claim.id, { status: "processed", result: { twiml, empty: true } });

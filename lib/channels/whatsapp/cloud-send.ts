@@ -4,10 +4,8 @@ import "server-only";
 // the customer's last message (the same rule as through Twilio); outside it nothing is sent and the
 // reason is said. Service messages inside the window carry no Meta fee, so the cost event is $0.
 import { withService } from "@/lib/db/client";
-import { sendOut, skipped, recordSkip, type SendPurpose, type SendResult } from "@/lib/channels/common/send";
-import type { Channel } from "@/lib/channels/common/channels";
-import { splitBody } from "@/lib/channels/twilio/segments";
-import { maskPhone } from "@/lib/channels/twilio/deliver";
+import { sendOut, skipped, recordSkip, splitBody, type Delivery, type SendResult } from "@/lib/channels/common/send";
+import { maskPhone } from "@/lib/channels/common/channels";
 import { encrypt } from "@/lib/security/crypto";
 import { metaCredentials, metaTransport } from "@/lib/channels/meta/app";
 import { graphPost } from "@/lib/channels/meta/graph";
@@ -15,9 +13,7 @@ import { serviceWindow } from "./window";
 
 export const WHATSAPP_MAX_CHARS = 4096;
 
-export type CloudSend = { channel: Channel; to: string; text: string; messageId?: string | null; conversationId?: string | null; purpose: SendPurpose };
-
-export async function sendWhatsAppCloud(input: CloudSend): Promise<SendResult> {
+export async function sendWhatsAppCloud(input: Delivery): Promise<SendResult> {
   const { channel } = input;
   const transport = metaTransport(channel);
   if (input.conversationId) {

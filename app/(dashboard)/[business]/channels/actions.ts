@@ -7,7 +7,8 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { parseQueryDate } from "@/lib/validation/dates";
 import { TWILIO_KINDS, connectTwilioChannel, type TwilioKind } from "@/lib/channels/twilio/channels";
-import { placeTestCall, sendTestMessage } from "@/lib/channels/twilio/outbound";
+import { placeTestCall } from "@/lib/channels/twilio/outbound";
+import { sendTestMessage } from "@/lib/channels/common/outbound";
 import { simulate, simulatorReplies, type SimulateInput, type SimulateResult } from "@/lib/channels/simulator";
 
 const str = (v: FormDataEntryValue | null) => (typeof v === "string" ? v : "");
@@ -71,17 +72,17 @@ export async function sendTestAction(slug: string, kind: string, _: FormState, f
       if (r.status === "failed") return { error: `Twilio refused the call: ${r.error}` };
       return { ok: r.transport === "outbox" ? "Embedded mode: the test call is in the dev outbox below." : `Calling now (call ${r.sid}).` };
     }
-    const r = await sendTestMessage({ ctx, input: { kind: k, to: str(form.get("to")), body: str(form.get("body")), contentSid: str(form.get("contentSid")) || undefined } });
+    const r = await sendTestMessage({ ctx, input: { kind: k, to: str(form.get("to")), text: str(form.get("body")), contentSid: str(form.get("contentSid")) || undefined } });
     if (r.status === "failed") return { error: `Twilio refused the message: ${r.error?.message ?? "unknown error"}` };
     if (r.reason === "opted_out") return { error: "Not sent: this number has opted out (it texted STOP). It can text START to opt back in." };
     return {
       ok:
         r.transport === "outbox"
-          ? `Embedded mode: the message is in the dev outbox (${r.segments} segment${r.segments === 1 ? "" : "s"}).`
-          : `Sent to Twilio (${r.sids.join(", ")}), ${r.segments} segment${r.segments === 1 ? "" : "s"}.`,
+          ? `Embedded mode: the message is in the dev outbox (${r.units} segment${r.units === 1 ? "" : "s"}).`
+          : `Sent to Twilio (${r.providerIds.join(", ")}), ${r.units} segment${r.units === 1 ? "" : "s"}.`,
     };
   } catch (err) {
-    return actionError(err, { to: "to", body: "body", contentSid: "template" });
+    return actionError(err, { to: "to", text: "body", contentSid: "template" });
   }
 }
 

@@ -7,7 +7,7 @@ import { actionError, type FormState } from "@/lib/action";
 import { AppError } from "@/lib/errors";
 import { parseQueryDate } from "@/lib/validation/dates";
 import { isMessagingType, type MessagingType } from "@/lib/channels/common/channels";
-import { sendMessagingTest } from "@/lib/channels/common/outbound";
+import { sendTestMessage } from "@/lib/channels/common/outbound";
 import { simulate, simulatorReplies, type SimulateInput, type SimulateResult } from "@/lib/channels/simulator";
 import { connectEmailChannel } from "@/lib/channels/email/channels";
 import { connectTelegramChannel } from "@/lib/channels/telegram/channels";
@@ -61,7 +61,7 @@ export async function connectMessagingAction(slug: string, type: string, _: Form
 export async function testMessagingAction(slug: string, type: string, _: FormState, form: FormData): Promise<FormState> {
   try {
     const { ctx } = await memberContext(slug);
-    const r = await sendMessagingTest({ ctx, input: { type: typeOf(type), to: str(form, "to"), text: str(form, "text") } });
+    const r = await sendTestMessage({ ctx, input: { kind: typeOf(type), to: str(form, "to"), text: str(form, "text") } });
     if (r.status === "failed") return { error: `The provider refused the message: ${r.error?.message ?? "unknown error"}` };
     if (r.status === "skipped") return { error: r.reason === "undeliverable" ? "Not sent: this address bounced or complained before." : "Nothing was sent." };
     return { ok: r.transport === "outbox" ? "Embedded mode: the message is in the dev outbox, nothing left this machine." : `Sent (${r.providerIds.join(", ")}).` };

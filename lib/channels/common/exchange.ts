@@ -1,6 +1,6 @@
 import "server-only";
-// A customer message the channel answers itself, without the model: STOP / START / HELP, "goodbye"
-// on a call, a voicemail. Stored like any message (same customer, same conversation, same timeline)
+// A customer message the channel answers itself, without the model: STOP / START / HELP, Telegram's
+// /start, "goodbye" on a call, a voicemail. Stored like any message (same customer, same conversation, same timeline)
 // with its fixed reply, and marked so the sweeper never answers it again.
 import { and, eq, sql } from "drizzle-orm";
 import { withService } from "@/lib/db/client";
