@@ -44,12 +44,6 @@ afterAll(async () => {
 describe("model answers", () => {
   it("records tokens, cost and a cost event, and charges the budget", async () => {
     gemini.script("*", reply("We can see you on Thursday evening until 8pm."));
-    const ledger = async () => {
-      const [budget] = await withService((tx) => tx.select().from(s.budgets).where(eq(s.budgets.businessId, DEMO_BUSINESS_ID)));
-      const events = await withService((tx) => tx.select().from(s.costEvents).where(eq(s.costEvents.businessId, DEMO_BUSINESS_ID)));
-      return { spent: budget?.spentUsd ?? 0, events };
-    };
-    const before = await ledger();
     const r = await handleInbound(msg("Is there any late appointment slot on a weekday evening for a check-up?"), { defer });
     expect(r.reply).toMatchObject({ source: "model", tokensIn: 1200, tokensOut: 80, content: "We can see you on Thursday evening until 8pm." });
     expect(r.reply!.costUsd).toBeGreaterThan(0);
@@ -69,15 +63,30 @@ describe("model answers", () => {
     const [budget] = await withService((tx) => tx.select().from(s.budgets).where(eq(s.budgets.businessId, DEMO_BUSINESS_ID)));
     expect(budget!.spentUsd).toBeGreaterThan(0);
     expect(budget!.reservedUsd).toBe(0);
-    // every cost this message caused (model calls and embeddings) moved the budget by exactly its amount
-    const after = await ledger();
-    const known = new Set(before.events.map((e) => e.id));
-    const added = after.events.filter((e) => !known.has(e.id));
-    expect(added.some((e) => e.kind === "embedding" && e.costUsd > 0)).toBe(true);
-    expect(after.spent - before.spent).toBeCloseTo(added.reduce((sum, e) => sum + e.costUsd, 0), 6);
     const generate = gemini.calls().filter((c) => c.action.includes("enerate"));
     expect(generate[0]!.headers["x-goog-api-key"]).toBe("test-key");
     expect(JSON.stringify(generate[0]!.body.systemInstruction)).toContain("Riverside Dental Clinic");
+  });
+
+  it("moves the budget by exactly the costs a message caused, its embeddings' included", async () => {
+    gemini.script("*", reply("Yes, we take walk-ins on Saturday mornings."));
+    const ledger = async () => {
+      const [budget] = await withService((tx) => tx.select().from(s.budgets).where(eq(s.budgets.businessId, DEMO_BUSINESS_ID)));
+      const events = await withService((tx) => tx.select().from(s.costEvents).where(eq(s.costEvents.businessId, DEMO_BUSINESS_ID)));
+      return { spent: budget?.spentUsd ?? 0, events };
+    };
+    // the period's budget row exists by now (the first message of the period creates it)
+    await handleInbound(msg("Do you open on Saturdays?"), { defer });
+    await settle();
+    const before = await ledger();
+    const r = await handleInbound(msg("Can I walk in on a Saturday morning without booking?"), { defer });
+    expect(r.reply).toMatchObject({ source: "model" });
+    await settle();
+    const after = await ledger();
+    const known = new Set(before.events.map((e) => e.id));
+    const added = after.events.filter((e) => !known.has(e.id));
+    expect(added.some((e) => e.kind === "embedding" && e.costUsd > 0 && e.messageId === r.customerMessage.id)).toBe(true);
+    expect(after.spent - before.spent).toBeCloseTo(added.reduce((sum, e) => sum + e.costUsd, 0), 6);
   });
 
   it("falls back to the next model on an error, and apologises when every model fails", async () => {
