@@ -339,14 +339,18 @@ describe("embedded mode: the owner's phone as a simulator panel", () => {
   const post = (url: string, init: RequestInit) => smsPost(new Request(url, init));
 
   it("shows what reached the member's own number, and sends from it through the real webhook", async () => {
+    // This run is on the real clock: the same ladder without quiet hours, whatever hour the suite runs at.
+    await saveMemberLadder({ ctx: owner, input: { textAfterMinutes: "5", callAfterMinutes: "15", quietStart: "", quietEnd: "" } });
     const since = new Date(Date.now() - 1000);
     const h = await handOff("sms", "Can a real person tell me if you take children? I want to speak to a real person please");
     await withService((tx) => tx.execute(sql`update relay_handoffs set opened_at = now() - interval '6 minutes' where code = ${h.code} and closed_at is null`));
     await runRelayLadder({ businessId: DEMO_BUSINESS_ID });
 
     expect((await ownerPhoneState({ ctx: owner })).phone).toEqual({ kind: "sms", masked: masked(OWNER_PHONE), verified: true });
+    // (on the real clock the ladder also climbs what the fixed-clock tests above left owing: this
+    // hand-off's own notice is the one to find, once)
     const feed = await ownerPhoneFeed({ ctx: owner, since });
-    expect(feed.map((f) => f.body)).toEqual([expect.stringContaining(`#${h.code} A customer on SMS needs a person.`)]);
+    expect(feed.map((f) => f.body).filter((b) => b.includes(`#${h.code} `))).toEqual([expect.stringContaining(`#${h.code} A customer on SMS needs a person.`)]);
     // another member's phone shows none of it
     expect(await ownerPhoneFeed({ ctx: agent, since })).toEqual([]);
 
