@@ -223,7 +223,10 @@ export async function reserve(
 /** Moves a reservation to spent at the call's actual cost, and queues any alert it crossed. */
 export async function settle(reservation: Reservation, actualUsd: number, opts: MoneyOptions & { alongside?: SQL } = {}): Promise<SpendResult> {
   const ex = await executor(opts);
-  return applySpend(ex, reservation.businessId, reservation.budgetId, reservation.amountUsd, roundUsd(amount(actualUsd, "actualUsd")), undefined, opts.alongside);
+  const { businessId, budgetId, amountUsd } = reservation;
+  const row = await moveSpend(ex, businessId, sql`id = ${budgetId}`, amountUsd, roundUsd(amount(actualUsd, "actualUsd")), opts.alongside);
+  if (!row) throw new AppError("not_found", "That budget does not exist.");
+  return spent(row, await fireAlerts(ex, businessId, row));
 }
 
 /** Gives a reservation back unused (the call failed, or an FAQ/cache answer made it unnecessary). */
@@ -254,18 +257,14 @@ export async function charge(
   const business = opts.business ? businessMoney(opts.business) : await loadBusiness(ex, businessId);
   const period = monthPeriod(business.timeZone, opts.now);
   const spend = roundUsd(amount(amountUsd, "amountUsd"));
-  const [row] = await rows<BudgetRow>(
-    ex,
-    sql`${opts.alongside ? sql`with alongside as (${opts.alongside}) ` : sql``}update budgets
-        set spent_usd = spent_usd + ${usd(spend)}, updated_at = now()
-        where business_id = ${businessId} and period_start = ${period.start}::date
-        returning ${BUDGET_COLUMNS}`,
-  );
-  if (row) return spent(row, await fireAlerts(ex, businessId, row, business));
-  // the period's first charge: its row first (the cost event is written already)
-  await ensureBudgetRow(ex, business, period);
-  const created = (await selectBudget(ex, businessId, period))!;
-  return applySpend(ex, businessId, created.id, 0, spend, business);
+  const thisPeriod = sql`period_start = ${period.start}::date`;
+  let row = await moveSpend(ex, businessId, thisPeriod, 0, spend, opts.alongside);
+  if (!row) {
+    // the period's first charge: its row first (the cost event is written already)
+    await ensureBudgetRow(ex, business, period);
+    row = (await moveSpend(ex, businessId, thisPeriod, 0, spend))!;
+  }
+  return spent(row, await fireAlerts(ex, businessId, row, business));
 }
 
 const spent = (row: BudgetRow, alerts: AlertThreshold[]): SpendResult => ({
@@ -276,27 +275,22 @@ const spent = (row: BudgetRow, alerts: AlertThreshold[]): SpendResult => ({
   alerts,
 });
 
-async function applySpend(
-  ex: Executor,
-  businessId: string,
-  budgetId: string,
-  releaseUsd: number,
-  spendUsd: number,
-  business?: BusinessMoney,
-  /** a write that commits in the same statement (the call's cost event); it runs after the update */
-  alongside?: SQL,
-): Promise<SpendResult> {
+/**
+ * The one spend of a budget row (`which`: its id, or its period): `releaseUsd` leaves what is held,
+ * `spendUsd` joins what is spent. `alongside` is a write of the same statement (a cost event); it
+ * runs after the update. Undefined when no row matched.
+ */
+async function moveSpend(ex: Executor, businessId: string, which: SQL, releaseUsd: number, spendUsd: number, alongside?: SQL): Promise<BudgetRow | undefined> {
   const [row] = await rows<BudgetRow>(
     ex,
     sql`${alongside ? sql`with alongside as (${alongside}) ` : sql``}update budgets
         set reserved_usd = greatest(reserved_usd - ${usd(releaseUsd)}, 0),
             spent_usd = spent_usd + ${usd(spendUsd)},
             updated_at = now()
-        where id = ${budgetId} and business_id = ${businessId}
+        where business_id = ${businessId} and ${which}
         returning ${BUDGET_COLUMNS}`,
   );
-  if (!row) throw new AppError("not_found", "That budget does not exist.");
-  return spent(row, await fireAlerts(ex, businessId, row, business));
+  return row;
 }
 
 const MARKER = { 0.75: "alert_75_at", 0.9: "alert_90_at", 1: "exhausted_at" } as const;
