@@ -26,6 +26,8 @@ type Target = {
   /** the customer's address on this channel (null: none, or only undeliverable ones) */
   to: string | null;
   message: typeof messages.$inferSelect | null;
+  /** false when the channel's service window is closed and it refuses free text then */
+  windowOpen: boolean;
 };
 
 /** A conversation (or a stored message's) on its channel: the adapter, the customer and their address. */
@@ -48,8 +50,11 @@ async function loadTarget(businessId: string, by: { conversationId?: string | nu
       .where(and(eq(conversations.id, message?.conversationId ?? by.conversationId ?? ""), eq(conversations.businessId, businessId)));
     if (!row) throw new AppError("not_found", "Conversation not found.");
     const adapter = adapterFor(row.channel);
+    const conversationId = message?.conversationId ?? by.conversationId!;
     const to = adapter.identity ? await customerAddress(tx, businessId, row.customer.id, adapter.identity) : null;
-    return { ...row, adapter, to, message, conversationId: message?.conversationId ?? by.conversationId! };
+    // read with the rest when the channel refuses free text outside it (Twilio's WhatsApp)
+    const windowOpen = adapter.refusals?.windowClosed && adapter.window ? (await adapter.window(tx, businessId, conversationId)).open : true;
+    return { ...row, adapter, to, message, conversationId, windowOpen };
   });
   const { adapter } = loaded;
   if (!adapter.deliver) throw new AppError("bad_request", `${adapter.label} does not send messages.`);
@@ -81,9 +86,8 @@ async function deliverTo(t: Target, s: Send): Promise<SendResult> {
     if (!adapter.templates(channel).some((a) => a.contentSid === s.template!.contentSid)) {
       throw new AppError("bad_request", "That template is not one of this WhatsApp channel's approved templates.");
     }
-  } else if (adapter.refusals?.windowClosed && adapter.window) {
-    const window = await withService((tx) => adapter.window!(tx, channel.businessId, t.conversationId));
-    if (!window.open) throw new AppError("unprocessable", adapter.refusals.windowClosed);
+  } else if (adapter.refusals?.windowClosed && !t.windowOpen) {
+    throw new AppError("unprocessable", adapter.refusals.windowClosed);
   }
   return adapter.deliver({ channel, to: t.to, ...s, conversationId: t.conversationId, customer: t.customer });
 }
