@@ -319,7 +319,8 @@ export function ChatClient({
         )}
         <h1 className="min-w-0 flex-1 truncate text-base font-semibold">{branding.name}</h1>
         {embed && (
-          <button type="button" onClick={close} aria-label="Close chat" className="rounded p-1 hover:bg-white/20">
+          // disabled until the page has hydrated (the frame check has run): a click before then would do nothing
+          <button type="button" onClick={close} disabled={frame !== "ok"} aria-label="Close chat" className="rounded p-1 hover:bg-white/20 disabled:opacity-50">
             <X className="h-5 w-5" aria-hidden />
           </button>
         )}
