@@ -223,10 +223,9 @@ export async function reserve(
 /** Moves a reservation to spent at the call's actual cost, and queues any alert it crossed. */
 export async function settle(reservation: Reservation, actualUsd: number, opts: MoneyOptions & { alongside?: SQL } = {}): Promise<SpendResult> {
   const ex = await executor(opts);
-  const { businessId, budgetId, amountUsd } = reservation;
-  const row = await moveSpend(ex, businessId, sql`id = ${budgetId}`, amountUsd, roundUsd(amount(actualUsd, "actualUsd")), opts.alongside);
+  const row = await moveSpend(ex, settleUpdate(reservation, actualUsd), opts.alongside);
   if (!row) throw new AppError("not_found", "That budget does not exist.");
-  return spent(row, await fireAlerts(ex, businessId, row));
+  return spent(row, await fireAlerts(ex, reservation.businessId, row));
 }
 
 /** Gives a reservation back unused (the call failed, or an FAQ/cache answer made it unnecessary). */
@@ -258,11 +257,11 @@ export async function charge(
   const period = monthPeriod(business.timeZone, opts.now);
   const spend = roundUsd(amount(amountUsd, "amountUsd"));
   const thisPeriod = sql`period_start = ${period.start}::date`;
-  let row = await moveSpend(ex, businessId, thisPeriod, 0, spend, opts.alongside);
+  let row = await moveSpend(ex, spendUpdate(businessId, thisPeriod, 0, spend), opts.alongside);
   if (!row) {
     // the period's first charge: its row first (the cost event is written already)
     await ensureBudgetRow(ex, business, period);
-    row = (await moveSpend(ex, businessId, thisPeriod, 0, spend))!;
+    row = (await moveSpend(ex, spendUpdate(businessId, thisPeriod, 0, spend)))!;
   }
   return spent(row, await fireAlerts(ex, businessId, row, business));
 }
@@ -280,17 +279,38 @@ const spent = (row: BudgetRow, alerts: AlertThreshold[]): SpendResult => ({
  * `spendUsd` joins what is spent. `alongside` is a write of the same statement (a cost event); it
  * runs after the update. Undefined when no row matched.
  */
-async function moveSpend(ex: Executor, businessId: string, which: SQL, releaseUsd: number, spendUsd: number, alongside?: SQL): Promise<BudgetRow | undefined> {
-  const [row] = await rows<BudgetRow>(
-    ex,
-    sql`${alongside ? sql`with alongside as (${alongside}) ` : sql``}update budgets
+/** A budget update (`spendUpdate`), with `alongside` (a cost's event) written in the same statement. */
+async function moveSpend(ex: Executor, update: SQL, alongside?: SQL): Promise<BudgetRow | undefined> {
+  const [row] = await rows<BudgetRow>(ex, sql`${alongside ? sql`with alongside as (${alongside}) ` : sql``}${update}`);
+  return row;
+}
+
+function spendUpdate(businessId: string, which: SQL, releaseUsd: number, spendUsd: number): SQL {
+  return sql`update budgets
         set reserved_usd = greatest(reserved_usd - ${usd(releaseUsd)}, 0),
             spent_usd = spent_usd + ${usd(spendUsd)},
             updated_at = now()
         where business_id = ${businessId} and ${which}
-        returning ${BUDGET_COLUMNS}`,
-  );
-  return row;
+        returning ${BUDGET_COLUMNS}`;
+}
+
+/** The budget row a settlement's update returned (`settleUpdate`), as the caller's statement handed it back. */
+export type SettledBudget = BudgetRow;
+
+/**
+ * A settlement as a part of the caller's own statement (a common table expression of it): the
+ * reservation's release and the actual cost's spend, returning the row `afterSettle` takes once
+ * that statement has committed.
+ */
+export function settleUpdate(reservation: Reservation, actualUsd: number): SQL {
+  const { businessId, budgetId, amountUsd } = reservation;
+  return spendUpdate(businessId, sql`id = ${budgetId}`, amountUsd, roundUsd(amount(actualUsd, "actualUsd")));
+}
+
+/** After a `settleUpdate` committed: the owners' alerts for the thresholds it crossed (none, usually: no statement). */
+export async function afterSettle(businessId: string, row: SettledBudget | null, opts: MoneyOptions = {}): Promise<AlertThreshold[]> {
+  if (!row) return [];
+  return fireAlerts(await executor(opts), businessId, row);
 }
 
 const MARKER = { 0.75: "alert_75_at", 0.9: "alert_90_at", 1: "exhausted_at" } as const;

@@ -7,7 +7,7 @@ import "server-only";
 import { and, asc, eq, gt } from "drizzle-orm";
 import { z } from "zod";
 import type { Content, FunctionDeclaration, GoogleGenAI, Part } from "@google/genai";
-import { getDb, withService, type Executor } from "@/lib/db/client";
+import { getDb, withService } from "@/lib/db/client";
 import { bookingDialogues, bookings, bookingServices, type businesses } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -15,7 +15,7 @@ import type { LanguageModel } from "@/lib/ai/model";
 import { createGenAI } from "@/lib/ai/gemini-client";
 import { DEFAULT_FAST_MODEL } from "@/lib/ai/router";
 import { isAffirmative } from "@/lib/ai/intents";
-import { spendingAllowed } from "@/lib/pipeline/spend";
+import { spendingAllowed, type Settlement } from "@/lib/pipeline/spend";
 import type { AnswerSource } from "@/lib/pipeline/types";
 import type { Ctx } from "@/lib/services/context";
 import { cancelBooking, confirmBooking, customerBookings, findSlots, holdSlot, loadBookingContext, reschedule, type BookingView, type SlotView } from "./bookings";
@@ -39,7 +39,7 @@ export type BookingTurnResult = {
   reply: string;
   source: AnswerSource;
   /** what the answer chain stores with the reply, and the model calls' settlement */
-  details: { model: string | null; tokensIn: number; tokensOut: number; costUsd: number; settle?: (ex?: Executor) => Promise<unknown> };
+  details: { model: string | null; tokensIn: number; tokensOut: number; costUsd: number; settle?: Settlement };
 };
 
 type Opts = { now?: Date; model?: LanguageModel; genai?: GoogleGenAI };
@@ -468,7 +468,7 @@ async function geminiTurn(turn: Turn, opts: Opts): Promise<BookingTurnResult | n
         }
         await saveState(turn, finished ? null : { step: "gemini" });
         const actual = { model, tokensIn, tokensOut, messageId: turn.messageId, conversationId: turn.conversationId };
-        return { reply, source: "model", details: { model, tokensIn, tokensOut, costUsd: allowance.costOf(actual), settle: (ex) => allowance.settle(actual, ex) } };
+        return { reply, source: "model", details: { model, tokensIn, tokensOut, costUsd: allowance.costOf(actual), settle: allowance.settlement(actual) } };
       }
       contents.push({ role: "model", parts });
       const results: Part[] = [];

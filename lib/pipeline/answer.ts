@@ -15,7 +15,8 @@ import { countFaqHit } from "@/lib/db/faqs";
 import { checkLimits, resolveLimits, type ResolvedLimits } from "@/lib/ratelimit";
 import { ABUSE_RULES, assessAbuse } from "./abuse";
 import { fromJson, rowFromJson, rowsFromJson, selectTogether } from "@/lib/db/json-rows";
-import { chargeEmbedding, spendingAllowed } from "./spend";
+import { chargeEmbedding, spendingAllowed, type Settlement } from "./spend";
+import type { SettledBudget } from "@/lib/billing/budgets";
 import { findReply } from "./conversations";
 import { applyRules } from "./rules";
 import { recallQuery, recalled, rememberMessages, type RecalledMemory } from "./memories";
@@ -233,8 +234,8 @@ type ReplyDetails = {
   handoff?: boolean;
   handoffReason?: string;
   handoffCategory?: string;
-  /** the model call's settlement (reservation → spent, its cost event of costUsd): commits with the reply */
-  settle?: (ex?: Executor) => Promise<unknown>;
+  /** the model call's settlement (reservation → spent, its cost event of costUsd): in the reply's statement */
+  settle?: Settlement;
   /** anything else that commits with the reply (a FAQ's hit) */
   also?: (tx: Tx) => Promise<void>;
 };
@@ -477,8 +478,8 @@ async function answerWithModel(
     tokensIn: result.tokensIn,
     tokensOut: result.tokensOut,
     costUsd,
-    // settled in the reply's transaction
-    settle: (ex) => allowance.settle(actual, ex),
+    // settled in the reply's statement
+    settle: allowance.settlement(actual),
     handoff,
     handoffReason: result.handoff.reason,
     handoffCategory: result.handoff.category,
@@ -525,29 +526,33 @@ function startRun(ctx: Loaded, opts: AnswerOptions): Run {
   const reply: Run["reply"] = async (text, source, details = {}) => {
     trace.source = source;
     trace.latencyMs = Date.now() - started;
-    // last in the transaction, so the business's budget row stays locked only for its commit; charged
-    // whether or not the reply is kept: the call was made
-    const settle = async (tx: Tx) => void (await details.settle?.(tx));
-    const store = withService(async (tx) => {
-      await details.also?.(tx);
+    const settlement = details.settle;
+    const parts = settlement ? await settlement.parts() : null;
+    // Only a FAQ's hit or a hand-off writes more than the one statement below; without them the
+    // statement is the whole write, and commits on its own.
+    const alone = !details.also && !details.handoff;
+    let committed = false;
+    // the conversation is not this customer's any more (merged away): given back, answered again by the sweeper
+    const moved = () => new Error("The conversation moved while its answer was made");
+    const write = async (ex: Executor) => {
+      await details.also?.(ex as Tx);
       // Staff may have taken the conversation over while this answer was being made (the model can
-      // take seconds). The conversation's row is locked for the rest of this transaction and read
-      // again: a take-over that committed first is seen here and nothing is stored; one that comes
-      // later waits for this commit, so an AI reply never lands after a person took over. The model
-      // call, if any, was made and stays charged (its settlement commits in this transaction either way).
-      // One statement locks and reads it, and moves its last activity to this reply's time unless it
-      // waits for a person (then nothing is stored). The customer's row is locked first, in the
-      // sub-select (key share, as the reply's foreign key takes it anyway): a merge of this customer
-      // holds it for update and then writes this conversation, so taking the conversation first could
-      // deadlock against it. (A delivery being stored holds it only for no-key update, which key share
-      // does not wait for.)
-      // One statement: the lock and read (and last activity), the reply stored unless the
-      // conversation waits for a person, and the customer message's outcome either way (a
-      // data-modifying CTE's rows reach the others only through RETURNING, hence the subselects).
+      // take seconds). The conversation's row is locked and read again in the statement: a take-over
+      // that committed first is seen here and nothing is stored; one that comes later waits for this
+      // commit, so an AI reply never lands after a person took over. The customer's row is locked
+      // first, in the sub-select (key share, as the reply's foreign key takes it anyway): a merge of
+      // this customer holds it for update and then writes this conversation, so taking the
+      // conversation first could deadlock against it. (A delivery being stored holds it only for
+      // no-key update, which key share does not wait for.)
+      // One statement, each part in this order (the select below reads them in turn; the cost event,
+      // read by nothing, is written last): the lock and read (and last activity, unless the
+      // conversation waits for a person); the reply, unless it waits for a person; the customer
+      // message's outcome either way; the model call's settlement either way: the call was made. A
+      // data-modifying CTE's rows reach the others only through RETURNING, hence the sub-selects.
       const metadata = details.handoff ? { trace, handoff: { category: details.handoffCategory ?? "model", reason: details.handoffReason ?? null } } : { trace };
       const discarded = { source, model: details.model ?? null, costUsd: details.costUsd ?? 0 };
-      const [written] = await rows<{ status: string | null; assignee_id: string | null; reply: unknown }>(
-        tx,
+      const [written] = await rows<{ status: string | null; assignee_id: string | null; reply: unknown; budget: SettledBudget | null }>(
+        ex,
         sql`with current as (
               update conversations c
               set last_message_at = case when c.status = 'waiting_human' then c.last_message_at else now() end,
@@ -569,28 +574,38 @@ function startRun(ctx: Loaded, opts: AnswerOptions): Run {
                   else jsonb_build_object('outcome', 'no_reply:' || (select case when assignee_id is not null then 'taken_over' else 'waiting_human' end from current),
                                           'discarded', ${JSON.stringify(discarded)}::jsonb)
                 end
-              where id = ${messageId} and business_id = ${businessId} and exists (select 1 from current))
-            select (select status from current)::text as status, (select assignee_id from current) as assignee_id, (select row_to_json(r) from reply r) as reply`,
+              where id = ${messageId} and business_id = ${businessId} and exists (select 1 from current)
+              returning id)
+            ${parts ? sql`, settled as (${parts.budget})` : sql``}
+            ${parts?.event ? sql`, cost_event as (${parts.event})` : sql``}
+            select (select status from current)::text as status, (select assignee_id from current) as assignee_id, (select row_to_json(r) from reply r) as reply,
+                   (select count(*) from outcome)::int as marked,
+                   ${parts ? sql`(select row_to_json(s) from settled s)` : sql`null::json`} as budget`,
       );
-      // the conversation is not this customer's any more (merged away): given back, answered again by the sweeper
-      if (!written?.status) throw new Error("The conversation moved while its answer was made");
-      if (written.status === "waiting_human") {
-        // A person took over (assignee set), or another message of this conversation was handed off.
-        await settle(tx);
-        return written.assignee_id ? "taken_over" : "waiting_human";
-      }
-      const saved = rowFromJson(messages, written.reply);
-      if (!saved) throw new Error("The reply was not stored");
-      if (details.handoff) {
+      return written;
+    };
+    const store = (alone ? getDb().then(write) : withService(async (tx) => {
+      const written = await write(tx);
+      if (!written?.status) throw moved(); // rolled back, its settlement too: settled on its own below
+      // a reply is stored only when the conversation does not wait for a person
+      if (details.handoff && written.status !== "waiting_human") {
         await setWaitingHuman(tx, businessId, conversation.id);
         await notifyThrottled(tx, businessId, conversation.id, details.handoffReason);
       }
-      await settle(tx);
+      return written;
+    })).then(async (written) => {
+      committed = true;
+      if (settlement) await settlement.after(written?.budget ?? null).catch((err: unknown) => console.error("[prismai] budget alerts after a reply failed", err instanceof Error ? err.message : String(err)));
+      if (!written?.status) throw moved();
+      // A person took over (assignee set), or another message of this conversation was handed off.
+      if (written.status === "waiting_human") return written.assignee_id ? "taken_over" : "waiting_human";
+      const saved = rowFromJson(messages, written.reply);
+      if (!saved) throw new Error("The reply was not stored");
       return saved;
     });
     const stored = await store.catch(async (err: unknown) => {
-      // nothing of the transaction stands, its settlement neither: the call was still made, and is charged on its own
-      if (details.settle) await details.settle().catch(() => undefined);
+      // nothing of the statement stands, its settlement neither: the call was still made, and is charged on its own
+      if (settlement && !committed) await settlement.alone().catch(() => undefined);
       throw err;
     });
     if (typeof stored === "string") {

@@ -2,11 +2,26 @@
 // reservation before the model call, settlement at the real cost after it, and a cost event each.
 import { getDb, withService, type Executor } from "@/lib/db/client";
 import type { businesses } from "@/lib/db/schema";
-import { charge, release, reserve, settle, type Reservation } from "@/lib/billing/budgets";
+import type { SQL } from "drizzle-orm";
+import { afterSettle, charge, release, reserve, settle, settleUpdate, type Reservation, type SettledBudget } from "@/lib/billing/budgets";
 import { costEventInsert } from "@/lib/billing/costs";
 import { priceEmbedding, priceModelCall } from "@/lib/billing/prices";
 
 type Business = typeof businesses.$inferSelect;
+
+type Actual = { model: string; tokensIn: number; tokensOut: number; messageId: string | null; conversationId: string | null };
+
+/**
+ * A model call's settlement, for a caller that writes it inside its own statement: the budget row's
+ * update (returning the row) and the call's cost event (none for an offline answer), as common table
+ * expressions; `after` takes the budget row once that statement committed; `alone` settles on its
+ * own, for when the caller's statement did not commit.
+ */
+export type Settlement = {
+  parts: () => Promise<{ budget: SQL; event: SQL | null }>;
+  after: (budget: SettledBudget | null) => Promise<unknown>;
+  alone: () => Promise<unknown>;
+};
 
 const THINKING_ALLOWANCE = 512;
 
@@ -19,7 +34,9 @@ export type Allowance =
        * such as cache warming). `ex`: a short transaction of the caller's (the reply's), in which the
        * settlement and the cost event commit with what it stores; by default a transaction of their own.
        */
-      settle: (actual: { model: string; tokensIn: number; tokensOut: number; messageId: string | null; conversationId: string | null }, ex?: Executor) => Promise<number>;
+      settle: (actual: Actual, ex?: Executor) => Promise<number>;
+      /** the same settlement, as parts of the caller's statement */
+      settlement: (actual: Actual) => Settlement;
       release: () => Promise<void>;
       /** what settle will charge for this call */
       costOf: (actual: { model: string; tokensIn: number; tokensOut: number }) => number;
@@ -46,30 +63,39 @@ export async function spendingAllowed(input: { business: Business; model: string
   const offlineModel = (model: string) => model === "offline" || model === "fallback";
   const costOf = (actual: { model: string; tokensIn: number; tokensOut: number }) =>
     offlineModel(actual.model) ? 0 : priceModelCall(actual.model, actual.tokensIn, actual.tokensOut);
+  const costEvent = (actual: Actual, costUsd: number) => ({
+    businessId: business.id,
+    kind: "model" as const,
+    model: actual.model,
+    tokensIn: actual.tokensIn,
+    tokensOut: actual.tokensOut,
+    costUsd,
+    messageId: actual.messageId,
+    conversationId: actual.conversationId,
+  });
+  const settleNow = async (actual: Actual, ex?: Executor) => {
+    const costUsd = costOf(actual);
+    const within = <T>(fn: (tx: Executor) => Promise<T>) => (ex ? fn(ex) : withService(fn));
+    // one statement: the budget row, then the call's cost event
+    await within(async (tx) => {
+      await settle(reservation, costUsd, { ex: tx, alongside: offlineModel(actual.model) ? undefined : costEventInsert(tx, costEvent(actual, costUsd)) });
+    });
+    return costUsd;
+  };
   return {
     ok: true,
     release: () => release(reservation),
     costOf,
-    settle: async (actual, ex) => {
-      const offline = offlineModel(actual.model);
-      const costUsd = costOf(actual);
-      const within = <T>(fn: (tx: Executor) => Promise<T>) => (ex ? fn(ex) : withService(fn));
-      // one statement: the budget row, then the call's cost event
-      await within(async (tx) => {
-        const event = {
-          businessId: business.id,
-          kind: "model" as const,
-          model: actual.model,
-          tokensIn: actual.tokensIn,
-          tokensOut: actual.tokensOut,
-          costUsd,
-          messageId: actual.messageId,
-          conversationId: actual.conversationId,
-        };
-        await settle(reservation, costUsd, { ex: tx, alongside: offline ? undefined : costEventInsert(tx, event) });
-      });
-      return costUsd;
-    },
+    settle: settleNow,
+    settlement: (actual) => ({
+      parts: async () => {
+        const costUsd = costOf(actual);
+        const event = offlineModel(actual.model) ? null : costEventInsert(await getDb(), costEvent(actual, costUsd));
+        return { budget: settleUpdate(reservation, costUsd), event };
+      },
+      after: (budget) => afterSettle(business.id, budget),
+      alone: () => settleNow(actual),
+    }),
   };
 }
 

@@ -297,6 +297,35 @@ describe("semantic cache", () => {
 });
 
 describe("budget", () => {
+  it("the answer whose cost crosses 75 % of the month's budget queues the owners' alert, once", async () => {
+    // the month's budget row exists once a message of the month was answered
+    gemini.script("*", reply("We are open until 6pm."));
+    await handleInbound(msg("What time do you close on Fridays?"), { defer });
+    await settle();
+    await withService(async (tx) => {
+      await tx.execute(sql`update businesses set limits = limits || '{"monthlyBudgetUsd": 1, "autoPause": true}'::jsonb where id = ${DEMO_BUSINESS_ID}`);
+      await tx.execute(sql`update budgets set limit_usd = 1, spent_usd = 0.749, reserved_usd = 0, alert_75_at = null, alert_90_at = null, exhausted_at = null where business_id = ${DEMO_BUSINESS_ID}`);
+    });
+    const alerts = () =>
+      withService((tx) =>
+        rows<{ threshold: number }>(tx, sql`select (payload->>'threshold')::int as threshold from outbox where business_id = ${DEMO_BUSINESS_ID} and payload->>'kind' = 'budget_alert'`),
+      );
+    const earlier = (await alerts()).length;
+    // about $0.002 a call (20k prompt tokens): the first answer takes the month from 74.9 % past 75 %
+    for (let i = 0; i < 2; i++) gemini.script("*", { ...reply(`Retainers: answer ${i}`), usage: { promptTokenCount: 20_000, candidatesTokenCount: 80 } });
+    const first = await handleInbound(msg("How long should I wear my retainer each night after braces come off?"), { defer });
+    expect(first.reply).toMatchObject({ source: "model" });
+    const [budget] = await withService((tx) => tx.select().from(s.budgets).where(eq(s.budgets.businessId, DEMO_BUSINESS_ID)));
+    expect(budget!.spentUsd).toBeGreaterThanOrEqual(0.75);
+    expect(budget!.spentUsd).toBeLessThan(0.9);
+    expect(budget!.alert75At).toBeInstanceOf(Date);
+    expect((await alerts()).slice(earlier)).toEqual([{ threshold: 75 }]);
+    // the next answer spends more, and the owners are not told again
+    const second = await handleInbound(msg("Can a retainer be replaced the same week if my dog chewed it?"), { defer });
+    expect(second.reply).toMatchObject({ source: "model" });
+    expect((await alerts()).slice(earlier)).toEqual([{ threshold: 75 }]);
+  });
+
   it("concurrent messages with budget left for a few never overspend; the rest get the fallback reply", async () => {
     await withService(async (tx) => {
       await tx.execute(sql`update businesses set limits = limits || '{"monthlyBudgetUsd": 0.01, "autoPause": true}'::jsonb where id = ${DEMO_BUSINESS_ID}`);
