@@ -1,7 +1,7 @@
 // Answering one stored customer message: gates before money is spent, then FAQ → semantic cache →
 // model, the answer stored with its cost, the budget charged, the cache filled. Used by
 // handleInbound right after a message is stored and by the sweeper for anything left unanswered.
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { getDb, rows, withService, type Executor, type Tx } from "@/lib/db/client";
 import { businesses, channels, conversations, customers, messages } from "@/lib/db/schema";
 import { getEmbedder, toVectorLiteral } from "@/lib/ai/embeddings";
@@ -17,7 +17,7 @@ import { ABUSE_RULES, assessAbuse } from "./abuse";
 import { fromJson, rowFromJson, rowsFromJson, selectTogether } from "@/lib/db/json-rows";
 import { chargeEmbedding, spendingAllowed, type Settlement } from "./spend";
 import type { SettledBudget } from "@/lib/billing/budgets";
-import { findReply } from "./conversations";
+import { findReply, storedMessage, type NewMessage } from "./conversations";
 import { applyRules } from "./rules";
 import { recallQuery, recalled, rememberMessages, type RecalledMemory } from "./memories";
 import { afterHoursReply, dearestModel, earlierMessages, faqAnswer, firstGate, mayCache } from "./steps";
@@ -93,71 +93,99 @@ export type ClaimedMessage = {
 };
 type Loaded = ClaimedMessage;
 
-/** Only one caller answers a message: the claim is a conditional update on the message row. */
-async function claim(tx: Tx, businessId: string, messageId: string): Promise<boolean> {
-  const claimed = await rows(
-    tx,
-    sql`update messages set metadata = metadata || jsonb_build_object('answering', now())
-        where id = ${messageId} and business_id = ${businessId} and role = 'customer'
-          and not (metadata ? 'outcome')
-          and (not (metadata ? 'answering') or (metadata->>'answering')::timestamptz < now() - make_interval(secs => ${CLAIM_STALE_SECONDS}))
-          and not exists (select 1 from messages r where r.reply_to_id = ${messageId} and r.business_id = ${businessId})
-        returning id`,
-  );
-  return claimed.length === 1;
-}
-
 /** How many of the customer's last messages the rules and the prompt read (this one included). */
 export const HISTORY_MESSAGES = 11;
 
 /**
- * One statement: the message, its conversation, customer, business and channel, the business's
- * rate-limit rules, the customer's recent history (any channel) and their messages of the abuse
- * gate's repeat window: everything the gates and the prompt read. handleInbound runs it inside the
- * transaction that stored (and claimed) the message, after the customer's lock, so deliveries of
- * the same customer that came first are in it.
+ * What the gates and the prompt read, in the statement that claims the message (`ctes`: the
+ * message's row as `src` and its conversation's as `conv`; see `storedMessage`): the message, its
+ * conversation, customer, business and channel, the business's rate-limit rules, the customer's
+ * recent history (any channel, this message included) and their messages of the abuse gate's repeat
+ * window. A data-modifying CTE's row is not in the statement's view of its table, so this message
+ * joins the history from `src`. It runs after the customer's lock, in the transaction that stores
+ * the message, so deliveries of the same customer that came first are in it.
  */
-export async function loadClaimed(tx: Tx, businessId: string, messageId: string): Promise<Loaded | null> {
-  const [row] = await tx
-    .select({
-      message: messages,
-      conversation: conversations,
-      customer: customers,
-      business: businesses,
-      channel: channels,
-      limitRules: sql<unknown>`coalesce((select json_agg(json_build_object('scope', r.scope, 'limit', r."limit", 'windowSeconds', r.window_seconds))
-                    from rate_limit_rules r where r.business_id = ${businesses.id}), '[]'::json)`,
-      history: sql<unknown>`coalesce((select json_agg(h order by h.created_at, h.id) from (
-                    select * from messages hm where hm.business_id = ${businessId} and hm.customer_id = ${messages.customerId} and hm.role <> 'note'
-                    order by hm.created_at desc limit ${HISTORY_MESSAGES}) h), '[]'::json)`,
-      abuseWindow: sql<unknown>`coalesce((select json_agg(json_build_object('content', w.content, 'at', w.created_at) order by w.created_at desc) from (
-                    select wm.content, wm.created_at from messages wm
-                    where wm.business_id = ${businessId} and wm.customer_id = ${messages.customerId} and wm.role = 'customer' and wm.id <> ${messages.id}
-                      and wm.created_at > now() - make_interval(secs => ${ABUSE_RULES.repeat.windowMs / 1000}) and wm.created_at <= now()
-                    order by wm.created_at desc limit 200) w), '[]'::json)`,
-      bookingOpen: sql<boolean>`exists (select 1 from booking_dialogues d where d.business_id = ${businessId} and d.conversation_id = ${messages.conversationId}
-                    and d.updated_at > now() - make_interval(secs => ${DIALOGUE_TTL_MS / 1000}))`,
-      campaign: campaignBriefSql(businessId, messages.conversationId),
-    })
-    .from(messages)
-    .innerJoin(conversations, and(eq(conversations.id, messages.conversationId), eq(conversations.businessId, messages.businessId)))
-    .innerJoin(customers, and(eq(customers.id, messages.customerId), eq(customers.businessId, messages.businessId)))
-    .innerJoin(businesses, eq(businesses.id, messages.businessId))
-    .innerJoin(channels, and(eq(channels.id, messages.channelId), eq(channels.businessId, messages.businessId)))
-    .where(and(eq(messages.id, messageId), eq(messages.businessId, businessId)));
+async function load(ex: Executor, businessId: string, ctes: SQL): Promise<Loaded | null> {
+  const [row] = await rows<{
+    message: unknown;
+    conversation: unknown;
+    customer: unknown;
+    business: unknown;
+    channel: unknown;
+    limit_rules: unknown;
+    history: unknown;
+    abuse_window: unknown;
+    booking_open: boolean;
+    campaign: unknown;
+  }>(
+    ex,
+    sql`with ${ctes}
+        select row_to_json(src) as message, row_to_json(conv) as conversation, row_to_json(u) as customer, row_to_json(b) as business, row_to_json(ch) as channel,
+          coalesce((select json_agg(json_build_object('scope', r.scope, 'limit', r."limit", 'windowSeconds', r.window_seconds))
+                    from rate_limit_rules r where r.business_id = b.id), '[]'::json) as limit_rules,
+          coalesce((select json_agg(h order by h.created_at, h.id) from (
+                      select * from (select hm.* from messages hm where hm.business_id = ${businessId} and hm.customer_id = src.customer_id and hm.role <> 'note' and hm.id <> src.id
+                                     union all select * from src) x
+                      order by x.created_at desc limit ${HISTORY_MESSAGES}) h), '[]'::json) as history,
+          coalesce((select json_agg(json_build_object('content', w.content, 'at', w.created_at) order by w.created_at desc) from (
+                      select wm.content, wm.created_at from messages wm
+                      where wm.business_id = ${businessId} and wm.customer_id = src.customer_id and wm.role = 'customer' and wm.id <> src.id
+                        and wm.created_at > now() - make_interval(secs => ${ABUSE_RULES.repeat.windowMs / 1000}) and wm.created_at <= now()
+                      order by wm.created_at desc limit 200) w), '[]'::json) as abuse_window,
+          exists (select 1 from booking_dialogues d where d.business_id = ${businessId} and d.conversation_id = src.conversation_id
+                  and d.updated_at > now() - make_interval(secs => ${DIALOGUE_TTL_MS / 1000})) as booking_open,
+          ${campaignBriefSql(businessId, sql`src.conversation_id`)} as campaign
+        from src
+        join conv on conv.id = src.conversation_id and conv.business_id = src.business_id
+        join customers u on u.id = src.customer_id and u.business_id = src.business_id
+        join businesses b on b.id = src.business_id
+        join channels ch on ch.id = src.channel_id and ch.business_id = src.business_id
+        where src.business_id = ${businessId}`,
+  );
   if (!row) return null;
-  const { limitRules, history, abuseWindow, ...loaded } = row;
-  const ruleRows = fromJson<Parameters<typeof resolveLimits>[1]>(limitRules);
-  const windowRows = fromJson<{ content: string; at: string }[]>(abuseWindow) ?? [];
+  const business = rowFromJson(businesses, row.business)!;
+  const ruleRows = fromJson<Parameters<typeof resolveLimits>[1]>(row.limit_rules);
+  const windowRows = fromJson<{ content: string; at: string }[]>(row.abuse_window) ?? [];
   return {
-    ...loaded,
-    settings: readAiSettings(row.business.aiSettings),
-    limits: { timeZone: row.business.timeZone, rules: resolveLimits(row.business.limits, ruleRows ?? []) },
-    history: rowsFromJson(messages, history),
+    message: rowFromJson(messages, row.message)!,
+    conversation: rowFromJson(conversations, row.conversation)!,
+    customer: rowFromJson(customers, row.customer)!,
+    business,
+    channel: rowFromJson(channels, row.channel)!,
+    settings: readAiSettings(business.aiSettings),
+    limits: { timeZone: business.timeZone, rules: resolveLimits(business.limits, ruleRows ?? []) },
+    history: rowsFromJson(messages, row.history),
     abuseWindow: windowRows.map((w) => ({ content: w.content, at: new Date(w.at) })),
-    bookingOpen: row.bookingOpen === true,
+    bookingOpen: row.booking_open === true,
     campaign: fromJson<CampaignBriefRow>(row.campaign),
   };
+}
+
+/**
+ * A customer's message stored, claimed and loaded for its answer in one statement (handleInbound,
+ * under the customer's lock); null when a delivery of it was stored already.
+ */
+export function storeClaimed(tx: Tx, values: NewMessage, opts: { conversationTouched?: boolean } = {}): Promise<Loaded | null> {
+  return load(tx, values.businessId, sql`${storedMessage(tx, values, { ...opts, claim: true })}, src as (select * from stored)`);
+}
+
+/**
+ * Only one caller answers a message: the claim is a conditional update on the message row, and
+ * the same statement loads what the answer needs. Null when it was not this caller's to claim.
+ */
+async function claimAndLoad(ex: Executor, businessId: string, messageId: string): Promise<Loaded | null> {
+  return load(
+    ex,
+    businessId,
+    sql`src as (
+          update messages set metadata = metadata || jsonb_build_object('answering', now())
+          where id = ${messageId} and business_id = ${businessId} and role = 'customer'
+            and not (metadata ? 'outcome')
+            and (not (metadata ? 'answering') or (metadata->>'answering')::timestamptz < now() - make_interval(secs => ${CLAIM_STALE_SECONDS}))
+            and not exists (select 1 from messages r where r.reply_to_id = ${messageId} and r.business_id = ${businessId})
+          returning *),
+        conv as (select c.* from conversations c join src on c.id = src.conversation_id and c.business_id = src.business_id)`,
+  );
 }
 
 async function markOutcome(tx: Tx, businessId: string, messageId: string, outcome: string, extra: Record<string, unknown> = {}) {
@@ -189,16 +217,13 @@ const emptyTrace = (): AnswerTrace => ({ source: null, tokensIn: 0, tokensOut: 0
 /** Claims a stored customer message and answers it (the sweeper; a channel answering after its acknowledgement). */
 export async function answerMessage(businessId: string, messageId: string, opts: AnswerOptions = {}): Promise<AnswerOutcome> {
   return givenBackOnFailure(businessId, messageId, async () => {
-    // one transaction: the claim, then what the answer needs (or, claimed by another call, its answer)
-    const claimed = await withService(async (tx) =>
-      (await claim(tx, businessId, messageId)) ? { ctx: await loadClaimed(tx, businessId, messageId) } : { reply: await findReply(tx, businessId, messageId) },
-    );
-    if ("reply" in claimed) {
-      const reply = claimed.reply;
+    // one statement: the claim and what the answer needs; claimed by another call, its answer if any
+    const ctx = await claimAndLoad(await getDb(), businessId, messageId);
+    if (!ctx) {
+      const reply = await withService((tx) => findReply(tx, businessId, messageId));
       return { reply: reply ?? null, duplicate: true, noReply: reply ? undefined : { reason: "duplicate" }, handedOff: false, trace: emptyTrace() };
     }
-    if (!claimed.ctx) throw new Error("Claimed a message that cannot be loaded");
-    return answerClaimed(claimed.ctx, opts);
+    return answerClaimed(ctx, opts);
   });
 }
 

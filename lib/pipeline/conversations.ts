@@ -1,5 +1,5 @@
 // The customer's thread on a channel, and storing messages exactly once per provider id.
-import { and, desc, eq, gt, ne, sql, type SQLWrapper } from "drizzle-orm";
+import { and, desc, eq, gt, ne, sql, type SQL } from "drizzle-orm";
 import { rows, type Tx } from "@/lib/db/client";
 import { rowFromJson } from "@/lib/db/json-rows";
 import { conversations, messages } from "@/lib/db/schema";
@@ -44,6 +44,21 @@ export type NewMessage = typeof messages.$inferInsert;
  * answering in the same statement (metadata.answering, as answerMessage's claim sets it).
  */
 export async function storeMessage(tx: Tx, values: NewMessage, opts: { claim?: boolean; /** the conversation was created for this message with its time and unread flag */ conversationTouched?: boolean } = {}) {
+  const [stored] = await rows<{ message: unknown }>(tx, sql`with ${storedMessage(tx, values, opts)} select row_to_json(stored) as message from stored`);
+  const inserted = rowFromJson(messages, stored?.message);
+  if (inserted) return { message: inserted, duplicate: false };
+  return { message: await firstDelivery(tx, values), duplicate: true };
+}
+
+/**
+ * Common table expressions for a statement that stores a message: `stored`, the message's row (none
+ * when its provider id was stored already), and `conv`, its conversation's row, with its last
+ * activity (and, for a customer's message, its unread flag) moved to the message's time when it was
+ * stored. `conversationTouched`: the conversation was created for this message with both, and is
+ * only read. `claim`: the stored customer message is claimed for answering (metadata.answering, as
+ * answerMessage's claim sets it).
+ */
+export function storedMessage(tx: Tx, values: NewMessage, opts: { claim?: boolean; conversationTouched?: boolean } = {}): SQL {
   const insert = tx
     .insert(messages)
     .values(
@@ -53,30 +68,22 @@ export async function storeMessage(tx: Tx, values: NewMessage, opts: { claim?: b
     )
     .onConflictDoNothing({ target: [messages.channelId, messages.providerMessageId] })
     .returning();
-  const inserted = opts.conversationTouched ? (await insert)[0] : await insertTouching(tx, insert, values);
-  if (inserted) return { message: inserted, duplicate: false };
+  const conv = opts.conversationTouched
+    ? sql`select c.* from conversations c where c.id = ${values.conversationId} and c.business_id = ${values.businessId}`
+    : sql`update conversations c set last_message_at = stored.created_at, updated_at = now()${values.role === "customer" ? sql`, unread = true` : sql``}
+          from stored where c.id = ${values.conversationId} and c.business_id = ${values.businessId}
+          returning c.*`;
+  return sql`stored as (${insert.getSQL()}), conv as (${conv})`;
+}
+
+/** The message first stored under this provider id on this channel (a repeated delivery's). */
+export async function firstDelivery(tx: Tx, values: NewMessage) {
   const [first] = await tx
     .select()
     .from(messages)
     .where(and(eq(messages.channelId, values.channelId), eq(messages.providerMessageId, values.providerMessageId!)))
     .limit(1);
-  return { message: first!, duplicate: true };
-}
-
-/**
- * One statement: the insert, and the conversation's last activity (and, for a customer's message,
- * its unread flag) moved to the message's time when it was stored. Null when it was not (a duplicate).
- */
-async function insertTouching(tx: Tx, insert: SQLWrapper, values: NewMessage) {
-  const [stored] = await rows<{ message: unknown }>(
-    tx,
-    sql`with m as (${insert.getSQL()}),
-        touched as (
-          update conversations c set last_message_at = m.created_at, updated_at = now()${values.role === "customer" ? sql`, unread = true` : sql``}
-          from m where c.id = ${values.conversationId} and c.business_id = ${values.businessId})
-        select row_to_json(m) as message from m`,
-  );
-  return rowFromJson(messages, stored?.message);
+  return first!;
 }
 
 /** The answer already given to a customer message, if any. */

@@ -8,9 +8,9 @@ import { answerSurvey, findOpenSurvey } from "@/lib/db/csat";
 import { AppError } from "@/lib/errors";
 import { queueRatingThanks, ratingOfReply } from "@/lib/services/csat";
 import { stripNul, stripNulDeep } from "@/lib/validation/text";
-import { answerClaimedMessage, answerMessage, loadClaimed, type AnswerOptions, type ClaimedMessage } from "./answer";
+import { answerClaimedMessage, answerMessage, storeClaimed, type AnswerOptions, type ClaimedMessage } from "./answer";
 import { deferAfterResponse, type Defer } from "./defer";
-import { findReply, resolveConversation, storeMessage } from "./conversations";
+import { findReply, firstDelivery, resolveConversation, storeMessage, type NewMessage } from "./conversations";
 import { createCustomer } from "./customers";
 import { identityHash, normaliseIdentity } from "./identities";
 import type { InboundMessage, InboundResult } from "./types";
@@ -165,7 +165,7 @@ export async function storeInbound(raw: InboundMessage, opts: { claim?: boolean;
       }
     }
 
-    const { message, duplicate } = await storeMessage(tx, {
+    const values: NewMessage = {
       businessId: input.businessId,
       conversationId: conversation.id,
       customerId: customer.id,
@@ -176,13 +176,19 @@ export async function storeInbound(raw: InboundMessage, opts: { claim?: boolean;
       attachments: input.attachments ?? [],
       metadata: { ...(input.metadata ?? {}), ...(input.ip ? { ipSeen: true } : {}), ...(survey ? { csatRating: rating } : {}) },
       ...(input.receivedAt ? { createdAt: input.receivedAt } : {}),
-    }, { claim: opts.claim, conversationTouched: fresh });
+    };
+    // claimed: stored, claimed and loaded for its answer in one statement
+    const claimed = opts.claim ? await storeClaimed(tx, values, { conversationTouched: fresh }) : undefined;
+    const { message, duplicate } = claimed
+      ? { message: claimed.message, duplicate: false }
+      : opts.claim
+        ? { message: await firstDelivery(tx, values), duplicate: true }
+        : await storeMessage(tx, values, { conversationTouched: fresh });
     // the first rating of a survey (never a repeat or a duplicate delivery) is thanked once, on the same channel
     const thanksId =
       !duplicate && survey && rating && (await answerSurvey(tx, input.businessId, survey.id, rating))
         ? await queueRatingThanks(tx, { businessId: input.businessId, surveyId: survey.id, conversationId: conversation.id, customerId: customer.id, channelId: channel.id, channelKind: channel.kind as "sms" | "whatsapp" })
         : null;
-    const claimed = opts.claim && !duplicate ? await loadClaimed(tx, input.businessId, message.id) : undefined;
     // the stored message as it reads without the claim marker (the marker is the answer's business)
     const { answering: _claim, ...metadata } = message.metadata;
     void _claim;

@@ -302,6 +302,7 @@ describe("budget", () => {
     gemini.script("*", reply("We are open until 6pm."));
     await handleInbound(msg("What time do you close on Fridays?"), { defer });
     await settle();
+    gemini.reset(); // its scripted answer unused if the FAQ or the cache answered
     await withService(async (tx) => {
       await tx.execute(sql`update businesses set limits = limits || '{"monthlyBudgetUsd": 1, "autoPause": true}'::jsonb where id = ${DEMO_BUSINESS_ID}`);
       await tx.execute(sql`update budgets set limit_usd = 1, spent_usd = 0.749, reserved_usd = 0, alert_75_at = null, alert_90_at = null, exhausted_at = null where business_id = ${DEMO_BUSINESS_ID}`);
