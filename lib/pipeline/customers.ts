@@ -1,6 +1,6 @@
 // Finding the customer behind an identity, linking a new identity to them, and merging two
 // customers when an identity shows they are one person.
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import { rows, type Executor, type Tx } from "@/lib/db/client";
 import { rowFromJson } from "@/lib/db/json-rows";
@@ -22,29 +22,38 @@ export async function findCustomerByIdentity(ex: Executor, businessId: string, i
 
 /**
  * A new customer and their identity (already normalised: normaliseIdentity), in one statement: null
- * when a concurrent first message created them first. The identity goes first and its unique key
- * decides: a conflicting insert waits for the other transaction and then writes nothing, and then
- * no customer row is made either (nor its customer.created webhook). The identity's foreign key is
- * checked at the end of the statement, when the customer row is there.
+ * when a concurrent first message created them first.
  */
 export async function createCustomer(tx: Tx, businessId: string, id: Identity, name?: string | null, values: { lastSeenAt?: Date } = {}) {
-  const customerId = randomUUID();
-  const identity = tx
-    .insert(customerIdentities)
-    .values({ businessId, customerId, ...sealIdentity(id) })
-    .onConflictDoNothing()
-    .returning({ id: customerIdentities.id });
   const [row] = await rows<{ customer: unknown }>(
     tx,
-    sql`with i as (${identity.getSQL()}),
-          c as (
-            insert into customers (id, business_id, name, last_seen_at)
-            select ${customerId}::uuid, ${businessId}::uuid, ${name ?? null}::text, ${values.lastSeenAt?.toISOString() ?? null}::timestamptz
-            where exists (select 1 from i)
-            returning *)
-        select (select row_to_json(c) from c) as customer`,
+    sql`with ${newCustomer(businessId, id, name, values)} select (select row_to_json(c) from new_customer c) as customer`,
   );
   return rowFromJson(customers, row?.customer);
+}
+
+/**
+ * Common table expressions that create a customer and their identity (already normalised):
+ * `new_customer`, the customer's row, or none when `unless` holds or a concurrent first message
+ * created them first. The identity goes first and its unique key decides: a conflicting insert
+ * waits for the other transaction and then writes nothing, and then no customer row is made either
+ * (nor its customer.created webhook). The identity's foreign key is checked at the end of the
+ * statement, when the customer row is there.
+ */
+export function newCustomer(businessId: string, id: Identity, name?: string | null, values: { lastSeenAt?: Date; unless?: SQL } = {}): SQL {
+  const customerId = randomUUID();
+  const sealed = sealIdentity(id);
+  return sql`new_identity as (
+      insert into customer_identities (business_id, customer_id, kind, value_hash, value_encrypted)
+      select ${businessId}::uuid, ${customerId}::uuid, ${sealed.kind}::identity_kind, ${sealed.valueHash}::text, ${sealed.valueEncrypted}::text
+      ${values.unless ? sql`where not (${values.unless})` : sql``}
+      on conflict do nothing
+      returning id),
+    new_customer as (
+      insert into customers (id, business_id, name, last_seen_at)
+      select ${customerId}::uuid, ${businessId}::uuid, ${name ?? null}::text, ${values.lastSeenAt?.toISOString() ?? null}::timestamptz
+      where exists (select 1 from new_identity)
+      returning *)`;
 }
 
 /**

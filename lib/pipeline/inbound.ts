@@ -11,7 +11,7 @@ import { stripNul, stripNulDeep } from "@/lib/validation/text";
 import { answerClaimedMessage, answerMessage, storeClaimed, type AnswerOptions, type ClaimedMessage } from "./answer";
 import { deferAfterResponse, type Defer } from "./defer";
 import { findReply, firstDelivery, resolveConversation, storeMessage, type NewMessage } from "./conversations";
-import { createCustomer } from "./customers";
+import { newCustomer } from "./customers";
 import { identityHash, normaliseIdentity } from "./identities";
 import type { InboundMessage, InboundResult } from "./types";
 
@@ -34,29 +34,29 @@ export const MAX_INBOUND_CHARS = 16_000;
 async function lockCustomer(tx: Tx, input: InboundMessage) {
   const identity = normaliseIdentity(input.from);
   for (let attempt = 0; ; attempt++) {
-    const [row] = await rows<{ channel: unknown; customer: unknown }>(
+    // the channel checked first: a message for another business's channel creates nobody
+    const [row] = await rows<{ channel: unknown; customer: unknown; created: unknown }>(
       tx,
-      sql`with locked as (
-            update customers c set last_seen_at = now(), name = coalesce(c.name, ${input.name ?? null}), updated_at = now()
-            from customer_identities i
-            where i.business_id = ${input.businessId} and i.kind = ${identity.kind} and i.value_hash = ${identityHash(identity)}
-              and c.id = i.customer_id and c.business_id = i.business_id
-            returning c.*)
-          select (select row_to_json(ch) from channels ch where ch.id = ${input.channelId} and ch.business_id = ${input.businessId}) as channel,
-                 (select row_to_json(l) from locked l limit 1) as customer`,
+      sql`with channel as (select ch.* from channels ch where ch.id = ${input.channelId} and ch.business_id = ${input.businessId}),
+            locked as (
+              update customers c set last_seen_at = now(), name = coalesce(c.name, ${input.name ?? null}), updated_at = now()
+              from customer_identities i
+              where i.business_id = ${input.businessId} and i.kind = ${identity.kind} and i.value_hash = ${identityHash(identity)}
+                and c.id = i.customer_id and c.business_id = i.business_id
+              returning c.*),
+            ${newCustomer(input.businessId, identity, input.name, { lastSeenAt: new Date(), unless: sql`exists (select 1 from locked) or not exists (select 1 from channel)` })}
+          select (select row_to_json(ch) from channel ch) as channel,
+                 (select row_to_json(l) from locked l limit 1) as customer,
+                 (select row_to_json(n) from new_customer n) as created`,
     );
     const channel = rowFromJson(channels, row?.channel);
     if (!channel) throw new AppError("not_found", "That channel does not belong to this business.");
-    let customer = rowFromJson(customers, row?.customer);
-    let created = false;
-    if (!customer) {
-      const made = await createCustomer(tx, input.businessId, identity, input.name, { lastSeenAt: new Date() });
-      // a concurrent first message created them (or a merge moved the identity): look again
-      if (!made && attempt < 2) continue;
-      if (!made) throw new Error("Could not resolve the customer after concurrent inserts");
-      customer = made;
-      created = true;
-    }
+    const made = rowFromJson(customers, row?.created);
+    const customer = rowFromJson(customers, row?.customer) ?? made;
+    const created = made !== null;
+    // a concurrent first message created them (or a merge moved the identity): look again
+    if (!customer && attempt < 2) continue;
+    if (!customer) throw new Error("Could not resolve the customer after concurrent inserts");
     // a customer this message created has sent nothing before it
     const [seen] = input.providerMessageId && !created
       ? await tx
