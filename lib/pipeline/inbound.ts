@@ -22,11 +22,12 @@ export const MAX_INBOUND_CHARS = 16_000;
  * update that records their contact: last seen, and a name if none was known), in one statement;
  * a customer this message introduces is created (and their new row is theirs alone until the
  * commit). Then the message already stored under this provider id, if any (a returning customer's:
- * a delivery repeated while the first was being stored met the identity's unique key and waited). Concurrent deliveries for
- * one customer resolve their conversation one after another and meet in one: nothing unique stops
- * two open conversations on a channel, so without the lock three messages arriving at once with no
- * open conversation would each open their own. The stored message is looked for after the lock, in
- * a statement of its own: one that waited for the lock must see what the holder committed, and a
+ * a delivery repeated while the first was being stored met the identity's unique key and waited),
+ * and the conversation the caller named. Concurrent deliveries for one customer resolve their
+ * conversation one after another and meet in one: nothing unique stops two open conversations on a
+ * channel, so without the lock three messages arriving at once with no open conversation would each
+ * open their own. The stored message and the named conversation are read after the lock, in a
+ * statement of its own: one that waited for the lock must see what the holder committed, and a
  * statement sees only what was committed when it began. A customer merged away while we waited (the
  * row is gone, so the update finds nothing, and their identity already belongs to the survivor) is
  * resolved again.
@@ -57,15 +58,22 @@ async function lockCustomer(tx: Tx, input: InboundMessage) {
     // a concurrent first message created them (or a merge moved the identity): look again
     if (!customer && attempt < 2) continue;
     if (!customer) throw new Error("Could not resolve the customer after concurrent inserts");
-    // a customer this message created has sent nothing before it
-    const [seen] = input.providerMessageId && !created
-      ? await tx
-          .select()
-          .from(messages)
-          .where(and(eq(messages.channelId, channel.id), eq(messages.providerMessageId, input.providerMessageId), eq(messages.businessId, input.businessId)))
-          .limit(1)
+    // After the lock, in one statement: the delivery stored before, if any (a customer this message
+    // created has sent nothing before it), and the conversation the caller named, if it is this
+    // customer's on this channel.
+    const lookSeen = Boolean(input.providerMessageId) && !created;
+    const [after] = lookSeen || input.conversationId
+      ? await rows<{ seen: unknown; named: unknown }>(
+          tx,
+          sql`select ${lookSeen
+                ? sql`(select row_to_json(m) from messages m where m.channel_id = ${channel.id} and m.provider_message_id = ${input.providerMessageId} and m.business_id = ${input.businessId} limit 1)`
+                : sql`null::json`} as seen,
+              ${input.conversationId
+                ? sql`(select row_to_json(c) from conversations c where c.id = ${input.conversationId} and c.business_id = ${input.businessId} and c.customer_id = ${customer.id} and c.channel_id = ${channel.id})`
+                : sql`null::json`} as named`,
+        )
       : [];
-    return { channel, customer, seen, created };
+    return { channel, customer, created, seen: rowFromJson(messages, after?.seen) ?? undefined, named: rowFromJson(conversations, after?.named) ?? undefined };
   }
 }
 
@@ -109,7 +117,7 @@ export async function storeInbound(raw: InboundMessage, opts: { claim?: boolean;
     input = { ...input, text: input.text.slice(0, MAX_INBOUND_CHARS), metadata: { ...input.metadata, truncatedFrom: input.text.length } };
   }
   const stored = await withService(async (tx) => {
-    const { channel, customer, seen, created: newCustomer } = await lockCustomer(tx, input);
+    const { channel, customer, seen, named, created: newCustomer } = await lockCustomer(tx, input);
 
     // A delivery we already stored: nothing to resolve, and a conversation the caller opened for it
     // (web chat, an email thread) must not stay behind empty.
@@ -131,19 +139,8 @@ export async function storeInbound(raw: InboundMessage, opts: { claim?: boolean;
         .select()
         .from(conversations)
         .where(and(eq(conversations.id, survey.conversationId), eq(conversations.businessId, input.businessId)));
-    } else if (input.conversationId) {
-      [conversation] = await tx
-        .select()
-        .from(conversations)
-        .where(
-          and(
-            eq(conversations.id, input.conversationId),
-            eq(conversations.businessId, input.businessId),
-            eq(conversations.customerId, customer.id),
-            eq(conversations.channelId, channel.id),
-          ),
-        );
-      if (conversation?.status === "closed") conversation = undefined;
+    } else if (named?.status !== "closed") {
+      conversation = named;
     }
     // a customer created by this message has no conversation to look for: theirs starts with it,
     // unread and last written to at the message's own time (both are now() of this transaction)
