@@ -5,6 +5,7 @@ import "server-only";
 import { getDb } from "@/lib/db/client";
 import { AppError, errorResponse, rateLimitedResponse } from "@/lib/errors";
 import type { Message } from "@/lib/pipeline/types";
+import type { ClaimedMessage } from "@/lib/pipeline/answer";
 import { clientIp } from "@/lib/security/client-ip";
 import { originAllowed } from "./origins";
 import { encodeEvent, noReplyNotice, type ChatEvent } from "./protocol";
@@ -93,7 +94,7 @@ const ANSWER_FAILED = "Sorry, we couldn't answer just now. We have your message 
  * the pipeline refuses the message (rate limit, blocked) before any text, the reply is a 4xx with
  * the reason; otherwise 200 and the events as they come.
  */
-export async function answerResponse(chat: WebChat, message: Message, ip: string | null): Promise<Response> {
+export async function answerResponse(chat: WebChat, message: Message, ip: string | null, claimed?: ClaimedMessage | null): Promise<Response> {
   const buffered: ChatEvent[] = [{ type: "accepted", message: toChatMessage(message) }];
   let sink: ((e: ChatEvent) => void) | null = null;
   const emit = (e: ChatEvent) => (sink ? sink(e) : void buffered.push(e));
@@ -101,6 +102,7 @@ export async function answerResponse(chat: WebChat, message: Message, ip: string
   const streaming = new Promise<"streaming">((resolve) => (markStreaming = () => resolve("streaming")));
   const work = answerVisitorMessage(chat, message, {
     ip,
+    claimed,
     onDelta: (text) => {
       emit({ type: "delta", text });
       markStreaming();

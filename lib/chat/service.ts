@@ -8,7 +8,7 @@ import { conversations, customers, messages } from "@/lib/db/schema";
 import { answerSurvey, findSurveyByConversation } from "@/lib/db/csat";
 import { AppError } from "@/lib/errors";
 import { openState, readAiSettings } from "@/lib/ai/prompts";
-import { answerMessage, type AnswerOutcome } from "@/lib/pipeline/answer";
+import { answerClaimedMessage, answerMessage, type AnswerOutcome, type ClaimedMessage } from "@/lib/pipeline/answer";
 import { DEFAULT_INACTIVITY_HOURS } from "@/lib/pipeline/conversations";
 import { nameSetByStaff } from "@/lib/db/customers";
 import { findCustomerByIdentity, linkIdentity, resolveCustomer } from "@/lib/pipeline/customers";
@@ -166,7 +166,8 @@ export async function acceptVisitorMessage(chat: WebChat, visitor: Visitor, inpu
     conversationId,
     ip: input.ip,
     metadata: { visitor: visitor.hash, ...(visitor.origin ? { origin: visitor.origin } : {}) },
-  });
+    // stored claimed for its answer, with what the answer reads, in the statement that stores it
+  }, { claim: true });
   if (stored.duplicate && (stored.message.metadata as { visitor?: string }).visitor !== visitor.hash) {
     throw new AppError("conflict", "Please send that message again.");
   }
@@ -177,9 +178,10 @@ export async function acceptVisitorMessage(chat: WebChat, visitor: Visitor, inpu
 export async function answerVisitorMessage(
   chat: WebChat,
   message: Message,
-  opts: { ip: string | null; onDelta?: (text: string) => void; onReset?: () => void },
+  opts: { ip: string | null; onDelta?: (text: string) => void; onReset?: () => void; /** claimed and loaded when it was stored */ claimed?: ClaimedMessage | null },
 ): Promise<{ outcome: AnswerOutcome; state: ChatState }> {
-  const outcome = await answerMessage(chat.business.id, message.id, { ip: opts.ip, onDelta: opts.onDelta, onReset: opts.onReset });
+  const answerOpts = { ip: opts.ip, onDelta: opts.onDelta, onReset: opts.onReset };
+  const outcome = opts.claimed ? await answerClaimedMessage(opts.claimed, answerOpts) : await answerMessage(chat.business.id, message.id, answerOpts);
   return { outcome, state: await conversationState(chat, message.conversationId) };
 }
 

@@ -32,5 +32,5 @@ export const POST = withChat(async (req, { chat, ip }) => {
   await guardChatCall({ businessId: chat.business.id, limits: chat.limits, call: "send", visitorHash: visitor.hash, ip });
   const stored = await acceptVisitorMessage(chat, visitor, { ...input, ip });
   if (stored.duplicate) return repeatResponse(chat, stored.message);
-  return answerResponse(chat, stored.message, ip);
+  return answerResponse(chat, stored.message, ip, stored.claimed);
 });
