@@ -182,7 +182,11 @@ export async function answerVisitorMessage(
 ): Promise<{ outcome: AnswerOutcome; state: ChatState }> {
   const answerOpts = { ip: opts.ip, onDelta: opts.onDelta, onReset: opts.onReset };
   const outcome = opts.claimed ? await answerClaimedMessage(opts.claimed, answerOpts) : await answerMessage(chat.business.id, message.id, answerOpts);
-  return { outcome, state: await conversationState(chat, message.conversationId) };
+  // the conversation as the reply's statement left it, or read (nothing was stored)
+  const state = outcome.conversation
+    ? chatStateOf(chat, { status: outcome.conversation.status, assignee_id: outcome.conversation.assigneeId })
+    : await conversationState(chat, message.conversationId);
+  return { outcome, state };
 }
 
 export async function conversationState(chat: WebChat, conversationId: string): Promise<ChatState> {

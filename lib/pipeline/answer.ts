@@ -57,6 +57,8 @@ export type AnswerOutcome = {
   noReply?: { reason: NoReplyReason; message?: string; /** rate_limited: when the limit opens again */ retryAfterSeconds?: number };
   handedOff: boolean;
   trace: AnswerTrace;
+  /** the conversation as the reply's statement left it (its status and assignee), when an answer was stored or discarded */
+  conversation?: { status: string; assigneeId: string | null };
 };
 
 export type AnswerOptions = {
@@ -622,27 +624,30 @@ function startRun(ctx: Loaded, opts: AnswerOptions): Run {
       committed = true;
       if (settlement) await settlement.after(written?.budget ?? null).catch((err: unknown) => console.error("[prismai] budget alerts after a reply failed", err instanceof Error ? err.message : String(err)));
       if (!written?.status) throw moved();
+      const conversation = { status: details.handoff ? "waiting_human" : written.status, assigneeId: written.assignee_id };
       // A person took over (assignee set), or another message of this conversation was handed off.
-      if (written.status === "waiting_human") return written.assignee_id ? "taken_over" : "waiting_human";
+      if (written.status === "waiting_human") return { conversation, gate: written.assignee_id ? ("taken_over" as const) : ("waiting_human" as const) };
       const saved = rowFromJson(messages, written.reply);
       if (!saved) throw new Error("The reply was not stored");
-      return saved;
+      return { conversation, saved };
     });
-    const stored = await store.catch(async (err: unknown) => {
+    const result = await store.catch(async (err: unknown) => {
       // nothing of the statement stands, its settlement neither: the call was still made, and is charged on its own
       if (settlement && !committed) await settlement.alone().catch(() => undefined);
       throw err;
     });
-    if (typeof stored === "string") {
+    const { conversation: after } = result;
+    if ("gate" in result) {
       // Channels answer this reason as they answer any conversation waiting for a person: no AI
       // text, no notice (a call is put through or takes a message). The message's outcome keeps why.
-      trace.gate = stored;
-      return { reply: null, noReply: { reason: "waiting_human" }, handedOff: false, trace };
+      trace.gate = result.gate;
+      return { reply: null, noReply: { reason: "waiting_human" }, handedOff: false, trace, conversation: after };
     }
+    const stored = result.saved;
     // both messages are in hand: remembered without reading them back (an existing memory stays)
     (opts.defer ?? deferAfterResponse)(() => rememberMessages([message, stored]));
     (opts.defer ?? deferAfterResponse)(() => analyzeConversation(businessId, conversation.id, undefined, { business: ctx.business }));
-    return { reply: stored, handedOff: Boolean(details.handoff), trace };
+    return { reply: stored, handedOff: Boolean(details.handoff), trace, conversation: after };
   };
 
   return { trace, stop, reply };
