@@ -275,16 +275,15 @@ const spent = (row: BudgetRow, alerts: AlertThreshold[]): SpendResult => ({
 });
 
 /**
- * The one spend of a budget row (`which`: its id, or its period): `releaseUsd` leaves what is held,
- * `spendUsd` joins what is spent. `alongside` is a write of the same statement (a cost event); it
- * runs after the update. Undefined when no row matched.
+ * A budget update (`spendUpdate`), with `alongside` (a cost's event) written in the same statement;
+ * it runs after the update. Undefined when no row matched.
  */
-/** A budget update (`spendUpdate`), with `alongside` (a cost's event) written in the same statement. */
 async function moveSpend(ex: Executor, update: SQL, alongside?: SQL): Promise<BudgetRow | undefined> {
   const [row] = await rows<BudgetRow>(ex, sql`${alongside ? sql`with alongside as (${alongside}) ` : sql``}${update}`);
   return row;
 }
 
+/** The one spend of a budget row (`which`: its id, or its period): `releaseUsd` leaves what is held, `spendUsd` joins what is spent. */
 function spendUpdate(businessId: string, which: SQL, releaseUsd: number, spendUsd: number): SQL {
   return sql`update budgets
         set reserved_usd = greatest(reserved_usd - ${usd(releaseUsd)}, 0),

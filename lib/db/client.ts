@@ -227,7 +227,11 @@ function retryable(err: unknown): boolean {
   return false;
 }
 
-async function transactionWithRetries<T>(run: () => Promise<T>): Promise<T> {
+/**
+ * Runs `run` again after a deadlock or serialization failure: a transaction's callback, or a single
+ * statement sent on its own (it is a transaction of its own, rolled back whole when it loses).
+ */
+export async function withRetries<T>(run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
@@ -246,7 +250,7 @@ async function transactionWithRetries<T>(run: () => Promise<T>): Promise<T> {
  */
 export async function withTenant<T>(userId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const db = await getDb();
-  return transactionWithRetries(() =>
+  return withRetries(() =>
     db.transaction(async (tx) => {
       const claims = JSON.stringify({ sub: userId, role: "authenticated" });
       await tx.execute(sql`select set_config('request.jwt.claims', ${claims}, true)`);
@@ -259,5 +263,5 @@ export async function withTenant<T>(userId: string, fn: (tx: Tx) => Promise<T>):
 /** The service path (webhooks, jobs, sign-in): no RLS; every query must filter by business_id itself. */
 export async function withService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   const db = await getDb();
-  return transactionWithRetries(() => db.transaction(async (tx) => fn(tx as Tx)));
+  return withRetries(() => db.transaction(async (tx) => fn(tx as Tx)));
 }

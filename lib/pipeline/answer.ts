@@ -2,7 +2,7 @@
 // model, the answer stored with its cost, the budget charged, the cache filled. Used by
 // handleInbound right after a message is stored and by the sweeper for anything left unanswered.
 import { and, eq, sql, type SQL } from "drizzle-orm";
-import { getDb, rows, withService, type Executor, type Tx } from "@/lib/db/client";
+import { getDb, rows, withRetries, withService, type Executor, type Tx } from "@/lib/db/client";
 import { businesses, channels, conversations, customers, messages } from "@/lib/db/schema";
 import { getEmbedder, toVectorLiteral } from "@/lib/ai/embeddings";
 import type { LanguageModel } from "@/lib/ai/model";
@@ -49,6 +49,8 @@ export type AnswerTrace = {
   };
   cached: boolean;
 };
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export type AnswerOutcome = {
   reply: Message | null;
@@ -104,8 +106,9 @@ export const HISTORY_MESSAGES = 11;
  * conversation, customer, business and channel, the business's rate-limit rules, the customer's
  * recent history (any channel, this message included) and their messages of the abuse gate's repeat
  * window. A data-modifying CTE's row is not in the statement's view of its table, so this message
- * joins the history from `src`. It runs after the customer's lock, in the transaction that stores
- * the message, so deliveries of the same customer that came first are in it.
+ * joins the history from `src` (`returning *`: the table's own columns, in its order). When it
+ * stores the message it runs after the customer's lock, in the transaction that stores it, so
+ * deliveries of the same customer that came first are in it. Null when nothing was claimed.
  */
 async function load(ex: Executor, businessId: string, ctes: SQL): Promise<Loaded | null> {
   const [row] = await rows<{
@@ -138,14 +141,17 @@ async function load(ex: Executor, businessId: string, ctes: SQL): Promise<Loaded
                   and d.updated_at > now() - make_interval(secs => ${DIALOGUE_TTL_MS / 1000})) as booking_open,
           ${campaignBriefSql(businessId, sql`src.conversation_id`)} as campaign
         from src
-        join conv on conv.id = src.conversation_id and conv.business_id = src.business_id
-        join customers u on u.id = src.customer_id and u.business_id = src.business_id
-        join businesses b on b.id = src.business_id
-        join channels ch on ch.id = src.channel_id and ch.business_id = src.business_id
+        left join conv on conv.id = src.conversation_id and conv.business_id = src.business_id
+        left join customers u on u.id = src.customer_id and u.business_id = src.business_id
+        left join businesses b on b.id = src.business_id
+        left join channels ch on ch.id = src.channel_id and ch.business_id = src.business_id
         where src.business_id = ${businessId}`,
   );
+  // nothing claimed (or stored: a delivery of it was stored already)
   if (!row) return null;
-  const business = rowFromJson(businesses, row.business)!;
+  const business = rowFromJson(businesses, row.business);
+  // claimed, or stored, and the statement stands: the caller's failure path gives the claim back
+  if (!business || !row.conversation || !row.customer || !row.channel) throw new Error("Claimed a message that cannot be loaded");
   const ruleRows = fromJson<Parameters<typeof resolveLimits>[1]>(row.limit_rules);
   const windowRows = fromJson<{ content: string; at: string }[]>(row.abuse_window) ?? [];
   return {
@@ -554,10 +560,12 @@ function startRun(ctx: Loaded, opts: AnswerOptions): Run {
     trace.source = source;
     trace.latencyMs = Date.now() - started;
     const settlement = details.settle;
-    const parts = settlement ? await settlement.parts() : null;
     // Only a FAQ's hit or a hand-off writes more than the one statement below; without them the
-    // statement is the whole write, and commits on its own.
+    // statement is the whole write, and commits on its own, the model call's settlement in it. With
+    // them, the settlement is the transaction's last statement, so the business's budget row stays
+    // locked only for its commit (a hand-off's notice to staff takes several statements).
     const alone = !details.also && !details.handoff;
+    const parts = settlement && alone ? await settlement.parts() : null;
     let committed = false;
     // the conversation is not this customer's any more (merged away): given back, answered again by the sweeper
     const moved = () => new Error("The conversation moved while its answer was made");
@@ -571,14 +579,15 @@ function startRun(ctx: Loaded, opts: AnswerOptions): Run {
       // this customer holds it for update and then writes this conversation, so taking the
       // conversation first could deadlock against it. (A delivery being stored holds it only for
       // no-key update, which key share does not wait for.)
-      // One statement, each part in this order (the select below reads them in turn; the cost event,
-      // read by nothing, is written last): the lock and read (and last activity, unless the
-      // conversation waits for a person); the reply, unless it waits for a person; the customer
-      // message's outcome either way; the model call's settlement either way: the call was made. A
-      // data-modifying CTE's rows reach the others only through RETURNING, hence the sub-selects.
+      // One statement, each part in this order (the select below reads them in turn, `marked` only so
+      // that the outcome comes before the budget; the cost event, read by nothing, is written last):
+      // the lock and read (and last activity, unless the conversation waits for a person); the reply,
+      // unless it waits for a person; the customer message's outcome either way; the model call's
+      // settlement, if it is in the statement, either way: the call was made. A data-modifying CTE's
+      // rows reach the others only through RETURNING, hence the sub-selects.
       const metadata = details.handoff ? { trace, handoff: { category: details.handoffCategory ?? "model", reason: details.handoffReason ?? null } } : { trace };
       const discarded = { source, model: details.model ?? null, costUsd: details.costUsd ?? 0 };
-      const [written] = await rows<{ status: string | null; assignee_id: string | null; reply: unknown; budget: SettledBudget | null }>(
+      const [written] = await rows<{ status: string | null; assignee_id: string | null; reply: unknown; budget: unknown }>(
         ex,
         sql`with current as (
               update conversations c
@@ -611,18 +620,20 @@ function startRun(ctx: Loaded, opts: AnswerOptions): Run {
       );
       return written;
     };
-    const store = (alone ? getDb().then(write) : withService(async (tx) => {
+    // on its own, the statement is run again after a deadlock, as a transaction is (it commits nothing when it loses)
+    const store = (alone ? withRetries(async () => write(await getDb())) : withService(async (tx) => {
       const written = await write(tx);
-      if (!written?.status) throw moved(); // rolled back, its settlement too: settled on its own below
+      if (!written?.status) throw moved(); // rolled back: settled on its own below
       // a reply is stored only when the conversation does not wait for a person
       if (details.handoff && written.status !== "waiting_human") {
         await setWaitingHuman(tx, businessId, conversation.id);
         await notifyThrottled(tx, businessId, conversation.id, details.handoffReason);
       }
+      await settlement?.alone(tx);
       return written;
     })).then(async (written) => {
       committed = true;
-      if (settlement) await settlement.after(written?.budget ?? null).catch((err: unknown) => console.error("[prismai] budget alerts after a reply failed", err instanceof Error ? err.message : String(err)));
+      if (parts) await settlement!.after(fromJson<SettledBudget>(written?.budget)).catch((err: unknown) => console.error("[prismai] budget alerts after a reply failed", errorText(err)));
       if (!written?.status) throw moved();
       const conversation = { status: details.handoff ? "waiting_human" : written.status, assigneeId: written.assignee_id };
       // A person took over (assignee set), or another message of this conversation was handed off.
@@ -633,7 +644,7 @@ function startRun(ctx: Loaded, opts: AnswerOptions): Run {
     });
     const result = await store.catch(async (err: unknown) => {
       // nothing of the statement stands, its settlement neither: the call was still made, and is charged on its own
-      if (settlement && !committed) await settlement.alone().catch(() => undefined);
+      if (settlement && !committed) await settlement.alone().catch((e: unknown) => console.error("[prismai] a model call's settlement failed", errorText(e)));
       throw err;
     });
     const { conversation: after } = result;

@@ -66,14 +66,14 @@ export function storedMessage(tx: Tx, values: NewMessage, opts: { claim?: boolea
         ? { ...values, metadata: sql`${JSON.stringify(values.metadata ?? {})}::jsonb || jsonb_build_object('answering', now())` as unknown as Record<string, unknown> }
         : values,
     )
-    .onConflictDoNothing({ target: [messages.channelId, messages.providerMessageId] })
-    .returning();
+    .onConflictDoNothing({ target: [messages.channelId, messages.providerMessageId] });
   const conv = opts.conversationTouched
     ? sql`select c.* from conversations c where c.id = ${values.conversationId} and c.business_id = ${values.businessId}`
     : sql`update conversations c set last_message_at = stored.created_at, updated_at = now()${values.role === "customer" ? sql`, unread = true` : sql``}
           from stored where c.id = ${values.conversationId} and c.business_id = ${values.businessId}
           returning c.*`;
-  return sql`stored as (${insert.getSQL()}), conv as (${conv})`;
+  // returning *: the table's own columns in its order, as a union with its rows needs (loadClaimed's history)
+  return sql`stored as (${insert.getSQL()} returning *), conv as (${conv})`;
 }
 
 /** The message first stored under this provider id on this channel (a repeated delivery's). */

@@ -14,13 +14,14 @@ type Actual = { model: string; tokensIn: number; tokensOut: number; messageId: s
 /**
  * A model call's settlement, for a caller that writes it inside its own statement: the budget row's
  * update (returning the row) and the call's cost event (none for an offline answer), as common table
- * expressions; `after` takes the budget row once that statement committed; `alone` settles on its
- * own, for when the caller's statement did not commit.
+ * expressions; `after` takes the budget row once that statement committed. `alone` settles in a
+ * statement of its own: in the caller's transaction (`ex`, last in it), or, by default, on its own
+ * when the caller's statement did not commit.
  */
 export type Settlement = {
   parts: () => Promise<{ budget: SQL; event: SQL | null }>;
   after: (budget: SettledBudget | null) => Promise<unknown>;
-  alone: () => Promise<unknown>;
+  alone: (ex?: Executor) => Promise<unknown>;
 };
 
 const THINKING_ALLOWANCE = 512;
@@ -94,7 +95,7 @@ export async function spendingAllowed(input: { business: Business; model: string
         return { budget: settleUpdate(reservation, costUsd), event };
       },
       after: (budget) => afterSettle(business.id, budget),
-      alone: () => settleNow(actual),
+      alone: (ex) => settleNow(actual, ex),
     }),
   };
 }
