@@ -17,7 +17,7 @@ import { ABUSE_RULES, assessAbuse } from "./abuse";
 import { fromJson, rowFromJson, rowsFromJson, selectTogether } from "@/lib/db/json-rows";
 import { chargeEmbedding, spendingAllowed, type Settlement } from "./spend";
 import type { SettledBudget } from "@/lib/billing/budgets";
-import { findReply, storedMessage, type NewMessage } from "./conversations";
+import { findReply, firstDelivery, storedMessage, type NewMessage } from "./conversations";
 import { applyRules } from "./rules";
 import { recallQuery, recalled, rememberMessages, type RecalledMemory } from "./memories";
 import { afterHoursReply, dearestModel, earlierMessages, faqAnswer, firstGate, mayCache } from "./steps";
@@ -170,11 +170,14 @@ async function load(ex: Executor, businessId: string, ctes: SQL): Promise<Loaded
 }
 
 /**
- * A customer's message stored, claimed and loaded for its answer in one statement (handleInbound,
- * under the customer's lock); null when a delivery of it was stored already.
+ * storeMessage for a customer's message that is answered next (storeInbound, under the customer's
+ * lock): stored, claimed and loaded for its answer (`claimed`) in one statement. A delivery of it
+ * stored already comes back as storeMessage returns it, with nothing claimed.
  */
-export function storeClaimed(tx: Tx, values: NewMessage, opts: { conversationTouched?: boolean } = {}): Promise<Loaded | null> {
-  return load(tx, values.businessId, sql`${storedMessage(tx, values, { ...opts, claim: true })}, src as (select * from stored)`);
+export async function storeClaimed(tx: Tx, values: NewMessage, opts: { conversationTouched?: boolean } = {}) {
+  const claimed = await load(tx, values.businessId, sql`${storedMessage(tx, values, { ...opts, claim: true })}, src as (select * from stored)`);
+  if (claimed) return { message: claimed.message, duplicate: false, claimed };
+  return { message: await firstDelivery(tx, values), duplicate: true, claimed: null };
 }
 
 /**
@@ -566,7 +569,6 @@ function startRun(ctx: Loaded, opts: AnswerOptions): Run {
     // locked only for its commit (a hand-off's notice to staff takes several statements).
     const alone = !details.also && !details.handoff;
     const parts = settlement && alone ? await settlement.parts() : null;
-    let committed = false;
     // the conversation is not this customer's any more (merged away): given back, answered again by the sweeper
     const moved = () => new Error("The conversation moved while its answer was made");
     const write = async (ex: Executor) => {
@@ -620,41 +622,40 @@ function startRun(ctx: Loaded, opts: AnswerOptions): Run {
       );
       return written;
     };
-    // on its own, the statement is run again after a deadlock, as a transaction is (it commits nothing when it loses)
-    const store = (alone ? withRetries(async () => write(await getDb())) : withService(async (tx) => {
-      const written = await write(tx);
-      if (!written?.status) throw moved(); // rolled back: settled on its own below
-      // a reply is stored only when the conversation does not wait for a person
-      if (details.handoff && written.status !== "waiting_human") {
-        await setWaitingHuman(tx, businessId, conversation.id);
-        await notifyThrottled(tx, businessId, conversation.id, details.handoffReason);
-      }
-      await settlement?.alone(tx);
-      return written;
-    })).then(async (written) => {
-      committed = true;
-      if (parts) await settlement!.after(fromJson<SettledBudget>(written?.budget)).catch((err: unknown) => console.error("[prismai] budget alerts after a reply failed", errorText(err)));
-      if (!written?.status) throw moved();
-      const conversation = { status: details.handoff ? "waiting_human" : written.status, assigneeId: written.assignee_id };
-      // A person took over (assignee set), or another message of this conversation was handed off.
-      if (written.status === "waiting_human") return { conversation, gate: written.assignee_id ? ("taken_over" as const) : ("waiting_human" as const) };
-      const saved = rowFromJson(messages, written.reply);
-      if (!saved) throw new Error("The reply was not stored");
-      return { conversation, saved };
-    });
-    const result = await store.catch(async (err: unknown) => {
-      // nothing of the statement stands, its settlement neither: the call was still made, and is charged on its own
-      if (settlement && !committed) await settlement.alone().catch((e: unknown) => console.error("[prismai] a model call's settlement failed", errorText(e)));
+    let written: Awaited<ReturnType<typeof write>>;
+    try {
+      // on its own, the statement is run again after a deadlock, as a transaction is (it commits nothing when it loses)
+      written = alone
+        ? await withRetries(async () => write(await getDb()))
+        : await withService(async (tx) => {
+            const w = await write(tx);
+            if (!w?.status) throw moved(); // rolled back: settled on its own below
+            // a reply is stored only when the conversation does not wait for a person
+            if (details.handoff && w.status !== "waiting_human") {
+              await setWaitingHuman(tx, businessId, conversation.id);
+              await notifyThrottled(tx, businessId, conversation.id, details.handoffReason);
+            }
+            await settlement?.alone(tx);
+            return w;
+          });
+    } catch (err) {
+      // nothing of it stands, its settlement neither: the call was still made, and is charged on its own
+      if (settlement) await settlement.alone().catch((e: unknown) => console.error("[prismai] a model call's settlement failed", errorText(e)));
       throw err;
-    });
-    const { conversation: after } = result;
-    if ("gate" in result) {
+    }
+    // committed, the settlement with it
+    if (parts) await settlement!.after(fromJson<SettledBudget>(written?.budget)).catch((err: unknown) => console.error("[prismai] budget alerts after a reply failed", errorText(err)));
+    if (!written?.status) throw moved();
+    const after = { status: details.handoff ? "waiting_human" : written.status, assigneeId: written.assignee_id };
+    if (written.status === "waiting_human") {
+      // A person took over (assignee set), or another message of this conversation was handed off.
       // Channels answer this reason as they answer any conversation waiting for a person: no AI
       // text, no notice (a call is put through or takes a message). The message's outcome keeps why.
-      trace.gate = result.gate;
+      trace.gate = written.assignee_id ? "taken_over" : "waiting_human";
       return { reply: null, noReply: { reason: "waiting_human" }, handedOff: false, trace, conversation: after };
     }
-    const stored = result.saved;
+    const stored = rowFromJson(messages, written.reply);
+    if (!stored) throw new Error("The reply was not stored");
     // both messages are in hand: remembered without reading them back (an existing memory stays)
     (opts.defer ?? deferAfterResponse)(() => rememberMessages([message, stored]));
     (opts.defer ?? deferAfterResponse)(() => analyzeConversation(businessId, conversation.id, undefined, { business: ctx.business }));

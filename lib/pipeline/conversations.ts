@@ -40,10 +40,10 @@ export type NewMessage = typeof messages.$inferInsert;
 
 /**
  * Stores a message once: a provider id already seen on this channel returns the first row with
- * `duplicate: true` instead of a second message. `claim`: the stored customer message is claimed for
- * answering in the same statement (metadata.answering, as answerMessage's claim sets it).
+ * `duplicate: true` instead of a second message. (A customer's message stored claimed for its
+ * answer: storeClaimed in answer.ts.)
  */
-export async function storeMessage(tx: Tx, values: NewMessage, opts: { claim?: boolean; /** the conversation was created for this message with its time and unread flag */ conversationTouched?: boolean } = {}) {
+export async function storeMessage(tx: Tx, values: NewMessage, opts: { /** the conversation was created for this message with its time and unread flag */ conversationTouched?: boolean } = {}) {
   const [stored] = await rows<{ message: unknown }>(tx, sql`with ${storedMessage(tx, values, opts)} select row_to_json(stored) as message from stored`);
   const inserted = rowFromJson(messages, stored?.message);
   if (inserted) return { message: inserted, duplicate: false };

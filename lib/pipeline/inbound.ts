@@ -10,7 +10,7 @@ import { queueRatingThanks, ratingOfReply } from "@/lib/services/csat";
 import { stripNul, stripNulDeep } from "@/lib/validation/text";
 import { answerClaimedMessage, answerMessage, storeClaimed, type AnswerOptions, type ClaimedMessage } from "./answer";
 import { deferAfterResponse, type Defer } from "./defer";
-import { findReply, firstDelivery, resolveConversation, storeMessage, type NewMessage } from "./conversations";
+import { findReply, resolveConversation, storeMessage, type NewMessage } from "./conversations";
 import { newCustomer } from "./customers";
 import { identityHash, normaliseIdentity } from "./identities";
 import type { InboundMessage, InboundResult } from "./types";
@@ -174,13 +174,9 @@ export async function storeInbound(raw: InboundMessage, opts: { claim?: boolean;
       metadata: { ...(input.metadata ?? {}), ...(input.ip ? { ipSeen: true } : {}), ...(survey ? { csatRating: rating } : {}) },
       ...(input.receivedAt ? { createdAt: input.receivedAt } : {}),
     };
-    // claimed: stored, claimed and loaded for its answer in one statement
-    const claimed = opts.claim ? await storeClaimed(tx, values, { conversationTouched: fresh }) : undefined;
-    const { message, duplicate } = claimed
-      ? { message: claimed.message, duplicate: false }
-      : opts.claim
-        ? { message: await firstDelivery(tx, values), duplicate: true }
-        : await storeMessage(tx, values, { conversationTouched: fresh });
+    const { message, duplicate, claimed } = opts.claim
+      ? await storeClaimed(tx, values, { conversationTouched: fresh })
+      : { ...(await storeMessage(tx, values, { conversationTouched: fresh })), claimed: undefined };
     // the first rating of a survey (never a repeat or a duplicate delivery) is thanked once, on the same channel
     const thanksId =
       !duplicate && survey && rating && (await answerSurvey(tx, input.businessId, survey.id, rating))
